@@ -1,0 +1,291 @@
+"""The ``feedback-tui`` command: the app with no subcommand, headless commands otherwise.
+
+Every command that a script or cron may call prints a short summary (or JSON
+with ``--json``) and exits non-zero when something needs a human: 1 when rows
+were rejected, 2 when a file or option cannot be used, 3 when the database
+cannot. A user mistake is one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from feedback_tui import __version__
+from feedback_tui.config import load_config, resolve_agent
+from feedback_tui.errors import FeedbackError, UsageProblem
+from feedback_tui.importers.dates import parse_date
+from feedback_tui.models import Filters, ImportResult
+from feedback_tui.paths import default_db_path, demo_db_path, fixtures_dir
+from feedback_tui.store import Store
+
+MAX_REJECTS_SHOWN = 20
+DEMO_FILES = (
+    "reviews.csv",
+    "surveys.csv",
+    "google_play_export.csv",
+    "reviews.json",
+    "reviews_wrapped.json",
+    "reviews.jsonl",
+    "avis_export_fr.csv",
+    "survey_answers.jsonl",
+)
+
+
+class FeedbackGroup(click.Group):
+    """Turns :class:`FeedbackError` into one line on stderr and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FeedbackError as error:
+            click.secho(f"Error: {error}", err=True, fg="red")
+            ctx.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted: everything committed before this point is kept.", err=True)
+            ctx.exit(130)
+
+
+class Context:
+    """What the global options decide, shared with every subcommand."""
+
+    def __init__(self, db: Path | None, agent: str | None) -> None:
+        self.config = load_config()
+        self.db_path = db or default_db_path()
+        self.agent = resolve_agent(agent, self.config)
+        for warning in self.config.warnings:
+            click.secho(f"Warning: {warning}", err=True, fg="yellow")
+
+    def open_store(self) -> Store:
+        return Store.open(self.db_path)
+
+
+def _filters(source: str | None, since: str | None, until: str | None, product: str | None = None,
+             language: str | None = None) -> Filters:
+    """``--since`` is inclusive; ``--until 2026-10-31`` includes that whole day."""
+    try:
+        since_at = parse_date(since) if since else None
+        until_at = parse_date(until) if until else None
+    except ValueError as error:
+        raise UsageProblem(f"--since/--until: {error}") from None
+    if until and until_at and len(until.strip()) == 10:
+        day = datetime.strptime(until_at[:10], "%Y-%m-%d").replace(tzinfo=UTC) + timedelta(days=1)
+        until_at = day.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return Filters(source=source, since=since_at, until=until_at, product=product, language=language)
+
+
+def filter_options(func):
+    func = click.option("--until", help="Only feedback before this date (a bare date includes that day).")(func)
+    func = click.option("--since", help="Only feedback from this date on (ISO 8601 or dd/mm/yyyy).")(func)
+    func = click.option("--source", help="Only this source (e.g. google_play, app_store).")(func)
+    return func
+
+
+@click.group(cls=FeedbackGroup, invoke_without_command=True)
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="Database file (default: $FEEDBACK_TUI_DB, else your data dir).")
+@click.option("--agent", help="Your name on replies and triage actions (default: $FEEDBACK_TUI_AGENT, else your login).")
+@click.version_option(__version__, prog_name="feedback-tui")
+@click.pass_context
+def cli(ctx: click.Context, db: Path | None, agent: str | None) -> None:
+    """Triage, answer and measure customer reviews and survey answers.
+
+    With no command, opens the app on the database.
+    """
+    ctx.obj = Context(db, agent)
+    if ctx.invoked_subcommand is None:
+        _run_app(ctx.obj)
+
+
+def _run_app(context: Context) -> None:
+    store = context.open_store()  # fail here, with a clear line, before the screen switches
+    store.close()
+    from feedback_tui.tui.app import FeedbackApp
+
+    FeedbackApp(db_path=context.db_path, agent=context.agent, config=context.config).run()
+
+
+# -- import ------------------------------------------------------------------
+def _print_result(result: ImportResult, fmt: str) -> None:
+    total = result.inserted + result.updated + result.unchanged + result.rejected
+    line = (f"{result.path}: {total} rows ({fmt}): {result.inserted} new, {result.updated} updated, "
+            f"{result.unchanged} unchanged, {result.rejected} rejected")
+    if result.replies_imported:
+        line += f", {result.replies_imported} replies"
+    click.echo(line)
+    for reject in result.rejects[:MAX_REJECTS_SHOWN]:
+        click.secho(f"  {result.path}: {reject.describe()}", err=True, fg="yellow")
+    hidden = result.rejected - MAX_REJECTS_SHOWN
+    if hidden > 0:
+        click.secho(f"  ... and {hidden} more: feedback-tui rejects --run {result.run_id}", err=True, fg="yellow")
+
+
+def import_files(context: Context, files: tuple[str, ...], kind: str | None, source: str | None,
+                 survey_kind: str | None, sentiment: bool, quiet: bool = False) -> int:
+    """Import each file; return the exit code (0 ok, 1 rows rejected, 2 a file unusable)."""
+    from feedback_tui.importers import open_input
+    from feedback_tui.store.imports import import_rows
+    from feedback_tui.store import utc_now
+    from feedback_tui.console import progress_bar
+
+    code = 0
+    with context.open_store() as store:
+        for name in files:
+            try:
+                parsed = open_input(name, kind=kind, source=source, survey_kind=survey_kind, imported_at=utc_now())
+            except FeedbackError as error:
+                click.secho(f"Error: {error}", err=True, fg="red")
+                code = max(code, error.exit_code)
+                continue
+            with progress_bar(f"Importing {Path(name).name}", parsed.estimated_rows, enabled=not quiet) as advance:
+                result = import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows, progress=advance)
+            if not quiet:
+                _print_result(result, parsed.format)
+            if result.rejected:
+                code = max(code, 1)
+        if sentiment:
+            _backfill(store, quiet)
+    return code
+
+
+def _backfill(store: Store, quiet: bool, everything: bool = False) -> int:
+    from feedback_tui import sentiment
+    from feedback_tui.store import queries
+    from feedback_tui.console import progress_bar
+
+    pending = queries.count_pending_sentiment(store) if not everything else store.count_reviews() + store.count_surveys()
+    if not pending:
+        return 0
+    with progress_bar("Scoring sentiment", pending, enabled=not quiet) as advance:
+        return sentiment.backfill(store, everything=everything, progress=lambda done, _total: advance(done))
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--kind", type=click.Choice(["reviews", "surveys"]), help="What the files hold (default: detected from the columns).")
+@click.option("--source", help="Source name for rows that have none (default: the file name).")
+@click.option("--survey-kind", type=click.Choice(["nps", "csat", "ces"]), help="Kind of survey rows without a kind column.")
+@click.option("--no-sentiment", is_flag=True, help="Skip sentiment scoring (run `rescore` later).")
+@click.pass_obj
+def import_command(context: Context, files: tuple[str, ...], kind: str | None, source: str | None,
+                   survey_kind: str | None, no_sentiment: bool) -> None:
+    """Import reviews or survey answers from CSV, TSV, JSON or JSONL files.
+
+    Re-importing is safe: known rows are updated only if they changed. Bad rows
+    are listed with their line and kept in the rejects table; good rows land.
+    Exits 1 if any row was rejected, 2 if a file could not be read.
+    """
+    sys.exit(import_files(context, files, kind, source, survey_kind, not no_sentiment))
+
+
+# -- score -------------------------------------------------------------------
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape is documented in the README).")
+@click.option("--by", type=click.Choice(["day", "week", "month", "quarter"]), help="Add figures per period.")
+@click.option("--segment", type=click.Choice(["source", "product", "language"]), help="Add figures per segment.")
+@click.option("--product", help="Only this product.")
+@click.option("--language", help="Only this language (e.g. fr).")
+@filter_options
+@click.pass_obj
+def score(context: Context, as_json: bool, by: str | None, segment: str | None, product: str | None,
+          language: str | None, source: str | None, since: str | None, until: str | None) -> None:
+    """NPS, CSAT, CES, sentiment and response figures, overall and per period or segment."""
+    from feedback_tui.scoring import scorecard
+    from feedback_tui.console import print_scorecard
+
+    with context.open_store() as store:
+        card = scorecard(store, _filters(source, since, until, product, language), by=by, segment=segment)
+    if as_json:
+        click.echo(json.dumps(card, ensure_ascii=False, indent=2))
+    else:
+        print_scorecard(card)
+
+
+@cli.command()
+@click.option("--all", "everything", is_flag=True, help="Recompute every text, not only those without a score.")
+@click.pass_obj
+def rescore(context: Context, everything: bool) -> None:
+    """Compute sentiment for reviews and comments (all of them with --all)."""
+    with context.open_store() as store:
+        done = _backfill(store, quiet=False, everything=everything)
+    click.echo(f"Sentiment computed for {done} texts.")
+
+
+# -- export ------------------------------------------------------------------
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "jsonl"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@filter_options
+@click.pass_obj
+def export(context: Context, fmt: str, output: Path | None, source: str | None, since: str | None,
+           until: str | None) -> None:
+    """Export reviews with their replies and tags (CSV cells that start a formula are neutralised)."""
+    from feedback_tui.exporters import write_export
+
+    with context.open_store() as store:
+        count = write_export(store, _filters(source, since, until), fmt, output)
+    if output:
+        click.echo(f"{count} reviews written to {output}", err=True)
+
+
+# -- runs and rejects --------------------------------------------------------
+@cli.command()
+@click.pass_obj
+def runs(context: Context) -> None:
+    """The latest import runs with their counts."""
+    from feedback_tui.store import queries
+
+    with context.open_store() as store:
+        for run in queries.import_runs(store):
+            error = f"  ({run['error']})" if run["error"] else ""
+            click.echo(f"#{run['id']} {run['started_at']} {run['status']:<11} {run['kind']:<8} "
+                       f"+{run['inserted']} ~{run['updated']} ={run['unchanged']} !{run['rejected']}  {run['origin']}{error}")
+
+
+@cli.command()
+@click.option("--run", "run_id", type=int, help="Import run number (default: the latest with rejects).")
+@click.pass_obj
+def rejects(context: Context, run_id: int | None) -> None:
+    """Rows an import rejected, with their line, field, reason and raw text."""
+    from feedback_tui.store import queries
+
+    with context.open_store() as store:
+        rows = queries.rejects(store, run_id)
+    if not rows:
+        click.echo("No rejected rows.")
+    for row in rows:
+        field = f", field '{row['field']}'" if row["field"] else ""
+        click.echo(f"{row['origin']}: line {row['line']}{field}: {row['reason']}")
+        click.echo(f"    {row['raw'][:200]!r}")
+
+
+# -- demo --------------------------------------------------------------------
+@cli.command()
+@click.option("--no-app", is_flag=True, help="Only load the demo data, do not open the app.")
+@click.pass_context
+def demo(ctx: click.Context, no_app: bool) -> None:
+    """Load the bundled sample reviews and surveys into a demo database and open the app.
+
+    Uses its own database (not your real one) unless --db is given.
+    """
+    context: Context = ctx.obj
+    if ctx.parent and ctx.parent.params.get("db") is None:
+        context.db_path = demo_db_path()
+    folder = fixtures_dir()
+    files = tuple(str(folder / name) for name in DEMO_FILES if (folder / name).exists())
+    if not files:
+        raise UsageProblem(f"no demo data found in {folder}")
+    click.echo(f"Loading demo data into {context.db_path} ...", err=True)
+    code = import_files(context, files, None, None, None, sentiment=True, quiet=True)
+    if code >= 2:
+        raise UsageProblem("the demo data could not be loaded")
+    if not no_app:
+        _run_app(context)
+
+
+def main() -> None:
+    cli(prog_name="feedback-tui")

@@ -1,0 +1,62 @@
+"""Rich output for the headless commands: progress bars and score tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+stderr = Console(stderr=True)
+
+
+@contextmanager
+def progress_bar(label: str, total: int | None, *, enabled: bool = True) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr (only on a terminal); yields ``advance(done)``."""
+    if not enabled or not stderr.is_terminal:
+        yield lambda done: None
+        return
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=stderr, transient=True,
+    ) as progress:
+        task = progress.add_task(label, total=total)
+
+        def advance(done: int) -> None:
+            progress.update(task, completed=done)
+
+        yield advance
+
+
+def _fmt(value: Any, suffix: str = "") -> str:
+    return "—" if value is None else f"{value}{suffix}"
+
+
+def _row(figures: dict[str, Any]) -> list[str]:
+    nps, csat, ces, sent, resp = (figures[k] for k in ("nps", "csat", "ces", "sentiment", "responses"))
+    nps_text = "—" if nps["score"] is None else f"{nps['score']:+.1f} ±{nps['moe95']}"
+    mix = "—" if not sent["n"] else f"{sent['positive']}/{sent['neutral']}/{sent['negative']}"
+    return [
+        f"{nps_text} (n={nps['n']})",
+        f"{_fmt(csat['score'], '%')} (n={csat['n']})",
+        f"{_fmt(ces['mean'])} / {_fmt(ces['normalized'])} (n={ces['n']})",
+        f"{mix} ({_fmt(sent['mean_polarity'])})",
+        f"{_fmt(resp['rate'], '%')} of {resp['reviews']}",
+        _fmt(resp["median_hours_to_reply"], " h"),
+    ]
+
+
+def print_scorecard(card: dict[str, Any]) -> None:
+    console = Console()
+    table = Table(title="Customer scores", title_justify="left")
+    for heading in ("", "NPS ±95%", "CSAT", "CES mean / norm.", "Sentiment +/=/- (mean)", "Replied", "Median reply"):
+        table.add_column(heading, overflow="fold")
+    table.add_row("overall", *_row(card))
+    for period in card.get("periods", []):
+        table.add_row(str(period["period"]), *_row(period))
+    for segment in card.get("segments", []):
+        table.add_row(str(segment["segment"]), *_row(segment))
+    console.print(table)

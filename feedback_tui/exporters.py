@@ -1,0 +1,67 @@
+"""Exports of reviews with their replies and tags: CSV, JSON and JSON Lines.
+
+CSV cells that a spreadsheet would run as a formula (starting with ``=``,
+``+``, ``-``, ``@``, tab or carriage return) are prefixed with a quote, the
+OWASP advice: review text is written by strangers.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+from typing import IO, Any
+
+from feedback_tui.errors import UsageProblem
+from feedback_tui.models import Filters
+from feedback_tui.store import Store
+from feedback_tui.store.queries import export_reviews
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: Any) -> Any:
+    """Make a text cell inert in spreadsheets; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_export(store: Store, filters: Filters, fmt: str, output: Path | None) -> int:
+    """Write the reviews matching ``filters``; return how many."""
+    try:
+        target = output.open("w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)
+    except OSError as error:
+        raise UsageProblem(f"{output}: cannot write ({error.strerror})") from None
+    count = 0
+    with target as handle:
+        rows = export_reviews(store, filters)
+        if fmt == "csv":
+            count = _write_csv(handle, rows)
+        elif fmt == "jsonl":
+            for row in rows:
+                row["replies"] = json.loads(row["replies"] or "[]")
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+                count += 1
+        else:
+            handle.write("[")
+            for row in rows:
+                row["replies"] = json.loads(row["replies"] or "[]")
+                handle.write(("," if count else "") + "\n" + json.dumps(row, ensure_ascii=False))
+                count += 1
+            handle.write("\n]\n")
+    return count
+
+
+def _write_csv(handle: IO[str], rows) -> int:
+    writer: csv.writer | None = None  # type: ignore[valid-type]
+    count = 0
+    for row in rows:
+        if writer is None:
+            writer = csv.writer(handle)
+            writer.writerow(list(row))
+        writer.writerow([neutralise_cell(v) for v in row.values()])
+        count += 1
+    return count

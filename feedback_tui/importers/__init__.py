@@ -1,0 +1,73 @@
+"""Importers: files (CSV, JSON, JSONL, Google Play export) and HTTP sources.
+
+:func:`open_input` picks the reader from the file name and content, checks
+the whole file (missing, empty, binary, malformed, no required column) and
+returns a :class:`ParsedInput` whose rows stream lazily. Parsing never
+touches the database: :mod:`feedback_tui.store` does the writing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from feedback_tui.errors import FileProblem, UsageProblem
+from feedback_tui.importers.base import Defaults, ParsedInput
+from feedback_tui.importers.csv_files import parse_csv
+from feedback_tui.importers.json_files import parse_json, parse_jsonl
+from feedback_tui.importers.textio import check_readable, detect_encoding
+from feedback_tui.models import SURVEY_KINDS
+
+JSON_SUFFIXES = {".json"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+
+
+def _sniff_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in JSON_SUFFIXES:
+        return "json"
+    if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    if suffix in {".csv", ".tsv", ".txt"}:
+        return "csv"
+    encoding = detect_encoding(path)
+    with path.open(encoding=encoding, errors="replace") as handle:
+        head = handle.read(4096).lstrip()
+    if head.startswith("["):
+        return "json"
+    if head.startswith("{"):
+        first_line = head.split("\n", 1)[0].strip()
+        return "jsonl" if first_line.endswith("}") else "json"
+    return "csv"
+
+
+def open_input(
+    path: str | Path,
+    *,
+    kind: str | None = None,
+    source: str | None = None,
+    survey_kind: str | None = None,
+    imported_at: str,
+) -> ParsedInput:
+    """Open one export file for import.
+
+    ``kind`` is ``"reviews"``, ``"surveys"`` or None to detect it from the
+    columns. ``source`` names the rows that carry no source of their own
+    (default: the file name without extension). ``survey_kind`` is the kind of
+    survey rows without a kind column.
+    """
+    file_path = Path(path)
+    if kind not in (None, "reviews", "surveys"):
+        raise UsageProblem(f"unknown kind {kind!r} (expected reviews or surveys)")
+    if survey_kind is not None and survey_kind not in SURVEY_KINDS:
+        raise UsageProblem(f"unknown survey kind {survey_kind!r} (expected nps, csat or ces)")
+    check_readable(file_path)
+    defaults = Defaults(source=source or file_path.stem, survey_kind=survey_kind, imported_at=imported_at)
+    fmt = _sniff_format(file_path)
+    if fmt == "json":
+        return parse_json(file_path, kind, defaults)
+    if fmt == "jsonl":
+        return parse_jsonl(file_path, kind, defaults)
+    return parse_csv(file_path, kind, defaults)
+
+
+__all__ = ["open_input", "ParsedInput", "Defaults", "FileProblem"]

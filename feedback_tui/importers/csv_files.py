@@ -1,0 +1,134 @@
+"""CSV, semicolon-separated and tab-separated exports.
+
+The delimiter is read from the header line (comma, semicolon or tab, the one
+that splits it most). Line numbers are the physical lines of the file, header
+included, so a user can open the file at the line we name.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from feedback_tui.errors import FileProblem
+from feedback_tui.importers import googleplay
+from feedback_tui.importers.base import (
+    REVIEW_ALIASES,
+    SURVEY_ALIASES,
+    Defaults,
+    ParsedInput,
+    RawRow,
+    map_columns,
+    normalise_header,
+    text_value,
+    to_review,
+    to_survey,
+)
+from feedback_tui.importers.textio import count_lines, open_text
+from feedback_tui.models import Reject
+
+csv.field_size_limit(64 * 1024 * 1024)  # a pasted essay is still one review
+DELIMITERS = (",", ";", "\t")
+
+
+def sniff_delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _rows(handle: TextIO, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(first physical line of the record, cells), skipping blank lines."""
+    reader = csv.reader(handle, delimiter=delimiter)
+    previous_end = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            # A broken quote or stray NUL: yield what we know and stop reading,
+            # since the csv module cannot resynchronise after it.
+            yield previous_end + 1, [f"\x00csv-error:{error}"]
+            return
+        start = previous_end + 1
+        previous_end = reader.line_num
+        if not cells or all(not c.strip() for c in cells):
+            continue
+        yield start, cells
+
+
+def _raw_text(cells: list[str], delimiter: str) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="").writerow(cells)
+    return buffer.getvalue()
+
+
+def detect_kind(headers: list[str], kind: str | None, path: str) -> tuple[str, dict[str, str]]:
+    """Reviews or surveys, and the column mapping for that kind."""
+    reviews = map_columns(headers, REVIEW_ALIASES)
+    surveys = map_columns(headers, SURVEY_ALIASES)
+    if kind is None:
+        if "body" in reviews:
+            kind = "reviews"
+        elif "score" in surveys:
+            kind = "surveys"
+        else:
+            raise FileProblem(
+                path,
+                "no review text column (expected one of: body, text, content, review) "
+                "and no survey score column (expected one of: score, value, nps, csat, ces)",
+            )
+    if kind == "reviews" and "body" not in reviews:
+        raise FileProblem(path, "no review text column (expected one of: body, text, content, review, commentaire)")
+    if kind == "surveys" and "score" not in surveys:
+        raise FileProblem(path, "no survey score column (expected one of: score, value, nps, csat, ces)")
+    return kind, reviews if kind == "reviews" else surveys
+
+
+def parse_csv(path: Path, kind: str | None, defaults: Defaults) -> ParsedInput:
+    """Open a CSV-like file, check its header, and stream validated rows."""
+    handle, encoding = open_text(path)
+    try:
+        first = handle.readline()
+        while first and not first.strip():
+            first = handle.readline()
+        if not first.strip():
+            raise FileProblem(str(path), "the file has no header line")
+        delimiter = sniff_delimiter(first)
+        handle.seek(0)
+        records = _rows(handle, delimiter)
+        header_line, headers = next(records)
+        if headers and headers[0].startswith("\x00csv-error:"):
+            raise FileProblem(str(path), f"line {header_line}: unreadable CSV header")
+        if googleplay.is_google_play(headers):
+            return googleplay.parse(path, handle, records, headers, defaults, encoding)
+        kind, columns = detect_kind(headers, kind, str(path))
+        if kind == "surveys" and "kind" not in columns and defaults.survey_kind is None:
+            named = normalise_header(columns["score"])
+            if named in ("nps", "csat", "ces"):
+                defaults.survey_kind = named
+    except FileProblem:
+        handle.close()
+        raise
+    index = {name: headers.index(header) for name, header in columns.items()}
+
+    def rows():
+        with handle:
+            for line, cells in records:
+                if cells and cells[0].startswith("\x00csv-error:"):
+                    yield Reject(line, f"unreadable CSV from here on ({cells[0][11:]})", "", None)
+                    return
+                raw = _raw_text(cells, delimiter)
+                if len(cells) > len(headers) and any(c.strip() for c in cells[len(headers):]):
+                    yield Reject(line, f"{len(cells)} cells for {len(headers)} columns (a missing quote?)", raw)
+                    continue
+                values = {name: text_value(cells[i]) if i < len(cells) else None for name, i in index.items()}
+                row = RawRow(line, values, raw)
+                yield to_review(row, defaults) if kind == "reviews" else to_survey(row, defaults)
+
+    fmt = {",": "csv", ";": "csv (semicolon)", "\t": "tsv"}[delimiter]
+    return ParsedInput(str(path), kind, f"{fmt}, {encoding}", rows(), estimated_rows=count_lines(path))

@@ -1,0 +1,153 @@
+"""The SQLite store: one file, WAL mode, versioned migrations, named queries.
+
+Every thread opens its own :class:`Store` (a sqlite3 connection cannot cross
+threads). Writes run in short ``BEGIN IMMEDIATE`` transactions so that several
+agents and an import can share one database; readers never block writers in
+WAL mode.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from feedback_tui.errors import DatabaseProblem
+from feedback_tui.store.schema import migrations
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def utc_now() -> str:
+    """Now, as stored: UTC ISO-8601 to the second, ending in ``Z``."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _friendly(path: Path, error: sqlite3.Error) -> DatabaseProblem:
+    text = str(error)
+    if "not a database" in text or "malformed" in text:
+        return DatabaseProblem(f"{path}: not a feedback-tui database (the file is not SQLite or is damaged)")
+    if "locked" in text or "busy" in text:
+        return DatabaseProblem(
+            f"{path}: the database is busy (another program kept it locked for "
+            f"more than {BUSY_TIMEOUT_MS // 1000} s); try again in a moment"
+        )
+    if "readonly" in text or "read-only" in text:
+        return DatabaseProblem(f"{path}: the database is read-only; this change was not saved")
+    if "full" in text:
+        return DatabaseProblem(f"{path}: the disk or database is full; nothing after the last save was written")
+    if "unable to open" in text:
+        return DatabaseProblem(f"{path}: cannot open the database file ({text})")
+    return DatabaseProblem(f"{path}: database error: {text}")
+
+
+class Store:
+    """A connection to the feedback database plus the named queries on it."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, readonly: bool = False) -> None:
+        self.conn = conn
+        self.path = path
+        self.readonly = readonly
+        self.db = Database(conn)
+
+    # -- opening ---------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, readonly: bool = False, migrate: bool = True) -> Store:
+        """Open (creating if needed) and migrate the database at ``path``.
+
+        Raises :class:`DatabaseProblem` with a one-line message when the file
+        is not a usable SQLite database.
+        """
+        db_path = Path(path).expanduser()
+        if db_path.is_dir():
+            raise DatabaseProblem(f"{db_path}: is a directory, not a database file")
+        if not readonly and not db_path.exists():
+            try:
+                db_path.parent.mkdir(parents=True, exist_ok=True)
+                # Reviews hold personal data: the file is private to its owner.
+                os.close(os.open(db_path, os.O_CREAT | os.O_WRONLY, 0o600))
+            except OSError as error:
+                raise DatabaseProblem(f"{db_path}: cannot create the database ({error.strerror})") from None
+        if readonly and not db_path.exists():
+            raise DatabaseProblem(f"{db_path}: no such database")
+        try:
+            if readonly:
+                conn = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True, isolation_level=None)
+            else:
+                conn = sqlite3.connect(db_path, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA schema_version").fetchone()  # fails fast on a non-SQLite file
+            if not readonly:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            store = cls(conn, db_path, readonly=readonly)
+            if migrate and not readonly:
+                migrations.apply(store.db)
+        except sqlite3.Error as error:
+            raise _friendly(db_path, error) from None
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions ----------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A short write transaction that takes the write lock up front.
+
+        ``BEGIN IMMEDIATE`` waits (busy timeout) for another writer instead of
+        failing later when a read lock cannot be upgraded.
+        """
+        if self.readonly:
+            raise DatabaseProblem(f"{self.path}: the database is open read-only; this change was not saved")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise _friendly(self.path, error) from None
+        try:
+            yield self.conn
+        except sqlite3.Error as error:
+            self.conn.execute("ROLLBACK")
+            raise _friendly(self.path, error) from None
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as error:
+                self.conn.execute("ROLLBACK")
+                raise _friendly(self.path, error) from None
+
+    def query(self, sql: str, params: dict[str, object] | tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as error:
+            raise _friendly(self.path, error) from None
+
+    def scalar(self, sql: str, params: dict[str, object] | tuple[object, ...] = ()) -> object:
+        row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    # -- simple counts ---------------------------------------------------
+    def count_reviews(self) -> int:
+        return int(self.scalar("SELECT count(*) FROM reviews") or 0)
+
+    def count_surveys(self) -> int:
+        return int(self.scalar("SELECT count(*) FROM survey_responses") or 0)
+
+
+__all__ = ["Store", "utc_now", "BUSY_TIMEOUT_MS"]

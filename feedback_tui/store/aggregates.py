@@ -1,0 +1,102 @@
+"""SQL aggregates behind every score: counts per group, computed in SQLite.
+
+Each function returns plain rows keyed by group (``None`` for the overall
+figure, else a period label such as ``2026-03`` or a segment value). The
+arithmetic that turns counts into scores lives in :mod:`feedback_tui.scoring`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from feedback_tui.models import Filters
+from feedback_tui.store import Store
+from feedback_tui.store.queries import where_clause
+
+PERIODS: dict[str, str] = {
+    "day": "substr(created_at, 1, 10)",
+    # The Monday that starts the ISO week (SQLite 3.40 has no %V).
+    "week": "date(created_at, 'weekday 0', '-6 days')",
+    "month": "substr(created_at, 1, 7)",
+    "quarter": "substr(created_at, 1, 4) || '-Q' || ((CAST(substr(created_at, 6, 2) AS INTEGER) + 2) / 3)",
+    "year": "substr(created_at, 1, 4)",
+}
+SEGMENTS: dict[str, str] = {"source": "source", "product": "product", "language": "language"}
+
+
+def group_expression(by: str | None, *, surveys: bool = False) -> str:
+    """The SQL that labels a row's group; ``NULL`` groups everything together."""
+    if by is None:
+        return "NULL"
+    if by in PERIODS:
+        return PERIODS[by]
+    if by in SEGMENTS:
+        if surveys and by == "product":
+            return "NULL"
+        return f"coalesce({SEGMENTS[by]}, '(none)')"
+    raise ValueError(f"unknown grouping {by!r}")
+
+
+def survey_counts(store: Store, filters: Filters, by: str | None = None) -> list[dict[str, Any]]:
+    where, params = where_clause(filters, surveys=True)
+    sql = f"""
+        SELECT {group_expression(by, surveys=True)} AS grp, kind, count(*) AS n,
+               sum(score >= 9) AS top, sum(score <= 6) AS low, sum(score >= 4) AS satisfied,
+               sum(score) AS total
+        FROM survey_responses WHERE {where} GROUP BY grp, kind"""
+    return [dict(row) for row in store.query(sql, params)]
+
+
+_LABELLED = "sentiment IN ('positive', 'neutral', 'negative')"
+
+
+def sentiment_counts(store: Store, filters: Filters, by: str | None = None) -> list[dict[str, Any]]:
+    """Reviews and survey comments together: both are customers' words."""
+    review_where, params = where_clause(filters)
+    survey_where, survey_params = where_clause(filters, surveys=True)
+    params.update(survey_params)
+    sql = f"""
+        SELECT grp, count(*) AS n, sum(sentiment = 'positive') AS positive,
+               sum(sentiment = 'neutral') AS neutral, sum(sentiment = 'negative') AS negative,
+               avg(polarity) AS mean_polarity
+        FROM (SELECT {group_expression(by)} AS grp, sentiment, polarity FROM reviews
+              WHERE {review_where} AND {_LABELLED} AND status != 'spam'
+              UNION ALL
+              SELECT {group_expression(by, surveys=True)}, sentiment, polarity FROM survey_responses
+              WHERE {survey_where} AND {_LABELLED})
+        GROUP BY grp"""
+    return [dict(row) for row in store.query(sql, params)]
+
+
+# Positive and negative by stars when the review has them, else by sentiment.
+_POSITIVE = "CASE WHEN rating IS NOT NULL THEN rating >= 4 ELSE sentiment = 'positive' END"
+_NEGATIVE = "CASE WHEN rating IS NOT NULL THEN rating <= 2 ELSE sentiment = 'negative' END"
+
+
+def response_counts(store: Store, filters: Filters, by: str | None = None) -> list[dict[str, Any]]:
+    """Reviews, replied reviews, and the same for positive and negative ones.
+
+    Spam is left out: nobody is expected to answer it.
+    """
+    where, params = where_clause(filters)
+    sql = f"""
+        SELECT {group_expression(by)} AS grp, count(*) AS n, count(first_reply_at) AS replied,
+               sum({_POSITIVE}) AS positive, sum(({_POSITIVE}) AND first_reply_at IS NOT NULL) AS positive_replied,
+               sum({_NEGATIVE}) AS negative, sum(({_NEGATIVE}) AND first_reply_at IS NOT NULL) AS negative_replied
+        FROM reviews WHERE {where} AND status != 'spam' GROUP BY grp"""
+    return [dict(row) for row in store.query(sql, params)]
+
+
+def median_reply_hours(store: Store, filters: Filters, by: str | None = None) -> dict[Any, float]:
+    """Median hours from a review to its first reply, per group, in SQL."""
+    where, params = where_clause(filters)
+    sql = f"""
+        WITH h AS (
+            SELECT {group_expression(by)} AS grp,
+                   max(0.0, (julianday(first_reply_at) - julianday(created_at)) * 24.0) AS hours
+            FROM reviews WHERE {where} AND first_reply_at IS NOT NULL AND status != 'spam'),
+        ranked AS (
+            SELECT grp, hours, row_number() OVER (PARTITION BY grp ORDER BY hours) AS rn,
+                   count(*) OVER (PARTITION BY grp) AS c FROM h)
+        SELECT grp, avg(hours) AS median FROM ranked WHERE rn IN ((c + 1) / 2, (c + 2) / 2) GROUP BY grp"""
+    return {row["grp"]: float(row["median"]) for row in store.query(sql, params)}

@@ -1,0 +1,243 @@
+"""Writing imported rows: staged batches merged with set-based SQL.
+
+Each batch of rows goes into a temporary staging table with one
+``executemany``, then three statements merge it: update what changed (keeping
+the old text in ``review_history`` and marking answered reviews
+``outdated``), insert what is new, and upsert the source's own replies. Each
+batch commits together with the run's counters and its rejects, so a killed
+import leaves a consistent database and re-running it finishes the job
+without duplicates.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+
+from feedback_tui.models import ImportResult, Reject, ReviewRecord, SurveyRecord
+from feedback_tui.store import Store, utc_now
+
+BATCH_SIZE = 5000
+Progress = Callable[[int], None]
+
+_REVIEW_FIELDS = (
+    "source", "external_id", "rating", "title", "body", "author", "created_at", "updated_at",
+    "language", "product", "url", "reply", "reply_at",
+)
+_SURVEY_FIELDS = ("source", "external_id", "kind", "score", "comment", "created_at", "customer", "language")
+
+_STAGE_REVIEWS = """
+CREATE TEMP TABLE IF NOT EXISTS stage_reviews (
+    source TEXT, external_id TEXT, rating INTEGER, title TEXT, body TEXT, author TEXT,
+    created_at TEXT, updated_at TEXT, language TEXT, product TEXT, url TEXT, reply TEXT, reply_at TEXT,
+    PRIMARY KEY (source, external_id)
+)"""
+_STAGE_SURVEYS = """
+CREATE TEMP TABLE IF NOT EXISTS stage_surveys (
+    source TEXT, external_id TEXT, kind TEXT, score INTEGER, comment TEXT, created_at TEXT,
+    customer TEXT, language TEXT, PRIMARY KEY (source, external_id)
+)"""
+
+_CONTENT_CHANGED = "(r.body IS NOT s.body OR r.rating IS NOT s.rating OR r.title IS NOT s.title)"
+_META_CHANGED = (
+    "(r.author IS NOT s.author OR r.created_at IS NOT s.created_at OR r.product IS NOT s.product"
+    " OR r.url IS NOT s.url OR (s.updated_at IS NOT NULL AND r.updated_at IS NOT s.updated_at)"
+    " OR (s.language IS NOT NULL AND r.language IS NOT s.language))"
+)
+_MATCH = "r.source = s.source AND r.external_id = s.external_id"
+
+_MERGE_REVIEWS = [
+    # 1. keep what the review said before its author edited it
+    f"""INSERT INTO review_history (review_id, rating, title, body, updated_at, replaced_at)
+        SELECT r.id, r.rating, r.title, r.body, r.updated_at, :now
+        FROM stage_reviews s JOIN reviews r ON {_MATCH} WHERE {_CONTENT_CHANGED}""",
+    # 2. edited text or rating: new sentiment needed; an answered review is outdated
+    f"""UPDATE reviews AS r SET
+            rating = s.rating, title = s.title, body = s.body, author = s.author,
+            created_at = s.created_at, updated_at = coalesce(s.updated_at, :now),
+            language = coalesce(s.language, r.language), product = s.product, url = s.url,
+            polarity = NULL, subjectivity = NULL, sentiment = NULL,
+            status = CASE WHEN r.status = 'replied' THEN 'outdated' ELSE r.status END
+        FROM stage_reviews s WHERE {_MATCH} AND {_CONTENT_CHANGED}""",
+    # 3. metadata only (author renamed, url added): no history, status kept
+    f"""UPDATE reviews AS r SET
+            author = s.author, created_at = s.created_at, updated_at = coalesce(s.updated_at, r.updated_at),
+            language = coalesce(s.language, r.language), product = s.product, url = s.url
+        FROM stage_reviews s WHERE {_MATCH} AND {_META_CHANGED}""",
+    # 4. new reviews
+    """INSERT INTO reviews (source, external_id, rating, title, body, author, created_at, updated_at,
+                            language, product, url, imported_at, import_run_id)
+        SELECT source, external_id, rating, title, body, author, created_at, updated_at,
+               language, product, url, :now, :run FROM stage_reviews WHERE true
+        ON CONFLICT (source, external_id) DO NOTHING""",
+    # 5. the source's own reply (one per review), updated if the source changed it
+    f"""INSERT INTO replies (review_id, text, agent, created_at, channel, origin, delivery_status)
+        SELECT r.id, s.reply, 'imported', s.reply_at, r.source, 'import', 'sent'
+        FROM stage_reviews s JOIN reviews r ON {_MATCH} WHERE s.reply IS NOT NULL
+        ON CONFLICT (review_id) WHERE origin = 'import' DO UPDATE SET
+            text = excluded.text, created_at = excluded.created_at
+        WHERE replies.text IS NOT excluded.text OR replies.created_at IS NOT excluded.created_at""",
+]
+# 6. first reply time and status for reviews that came with a reply
+_SYNC_REPLIED = f"""
+UPDATE reviews AS r SET
+    first_reply_at = (SELECT min(p.created_at) FROM replies p WHERE p.review_id = r.id),
+    status = CASE
+        WHEN r.status IN ('new', 'open') AND r.updated_at > s.reply_at THEN 'outdated'
+        WHEN r.status IN ('new', 'open') THEN 'replied'
+        ELSE r.status END
+FROM stage_reviews s WHERE {_MATCH} AND s.reply IS NOT NULL"""
+
+_MERGE_SURVEYS = [
+    f"""UPDATE survey_responses AS r SET
+            kind = s.kind, score = s.score, comment = s.comment, created_at = s.created_at,
+            customer = s.customer, language = coalesce(s.language, r.language),
+            polarity = CASE WHEN r.comment IS s.comment THEN r.polarity END,
+            subjectivity = CASE WHEN r.comment IS s.comment THEN r.subjectivity END,
+            sentiment = CASE WHEN r.comment IS s.comment THEN r.sentiment END
+        FROM stage_surveys s WHERE {_MATCH} AND (r.kind IS NOT s.kind OR r.score IS NOT s.score
+            OR r.comment IS NOT s.comment OR r.created_at IS NOT s.created_at OR r.customer IS NOT s.customer)""",
+    """INSERT INTO survey_responses (source, external_id, kind, score, comment, created_at, customer,
+                                     language, imported_at, import_run_id)
+        SELECT source, external_id, kind, score, comment, created_at, customer, language, :now, :run
+        FROM stage_surveys WHERE true ON CONFLICT (source, external_id) DO NOTHING""",
+]
+
+
+def mark_interrupted_runs(store: Store) -> None:
+    """Runs left 'running' by a process that no longer exists were killed."""
+    rows = store.query("SELECT id, pid FROM import_runs WHERE status = 'running'")
+    dead = [row["id"] for row in rows if not _alive(row["pid"])]
+    if dead:
+        with store.write() as conn:
+            conn.executemany(
+                "UPDATE import_runs SET status = 'interrupted', error = 'the import was stopped before it finished'"
+                " WHERE id = ?",
+                [(run_id,) for run_id in dead],
+            )
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def start_run(store: Store, origin: str, kind: str, fmt: str) -> int:
+    mark_interrupted_runs(store)
+    with store.write() as conn:
+        cursor = conn.execute(
+            "INSERT INTO import_runs (origin, kind, format, started_at, pid) VALUES (?, ?, ?, ?, ?)",
+            (origin, kind, fmt, utc_now(), os.getpid()),
+        )
+        return int(cursor.lastrowid or 0)
+
+
+def finish_run(store: Store, result: ImportResult, error: str | None = None) -> None:
+    with store.write() as conn:
+        conn.execute(
+            "UPDATE import_runs SET status = ?, finished_at = ?, error = ? WHERE id = ?",
+            ("failed" if error else "done", utc_now(), error, result.run_id),
+        )
+
+
+def _write_batch(
+    store: Store, result: ImportResult, batch: list[ReviewRecord | SurveyRecord], rejects: list[Reject]
+) -> None:
+    now = utc_now()
+    params = {"now": now, "run": result.run_id}
+    with store.write() as conn:
+        if result.kind == "reviews":
+            conn.execute(_STAGE_REVIEWS)
+            conn.execute("DELETE FROM stage_reviews")
+            conn.executemany(
+                f"INSERT OR REPLACE INTO stage_reviews VALUES ({', '.join('?' * len(_REVIEW_FIELDS))})",
+                [tuple(getattr(r, f) for f in _REVIEW_FIELDS) for r in batch],
+            )
+            staged = conn.execute("SELECT count(*) FROM stage_reviews").fetchone()[0]
+            conn.execute(_MERGE_REVIEWS[0], params)
+            updated = conn.execute(_MERGE_REVIEWS[1], params).rowcount
+            updated += conn.execute(_MERGE_REVIEWS[2], params).rowcount
+            inserted = conn.execute(_MERGE_REVIEWS[3], params).rowcount
+            result.replies_imported += max(conn.execute(_MERGE_REVIEWS[4], params).rowcount, 0)
+            conn.execute(_SYNC_REPLIED)
+        else:
+            conn.execute(_STAGE_SURVEYS)
+            conn.execute("DELETE FROM stage_surveys")
+            conn.executemany(
+                f"INSERT OR REPLACE INTO stage_surveys VALUES ({', '.join('?' * len(_SURVEY_FIELDS))})",
+                [tuple(getattr(r, f) for f in _SURVEY_FIELDS) for r in batch],
+            )
+            staged = conn.execute("SELECT count(*) FROM stage_surveys").fetchone()[0]
+            updated = conn.execute(_MERGE_SURVEYS[0], params).rowcount
+            inserted = conn.execute(_MERGE_SURVEYS[1], params).rowcount
+        if rejects:
+            conn.executemany(
+                "INSERT INTO rejects (import_run_id, origin, line, field, reason, raw) VALUES (?, ?, ?, ?, ?, ?)",
+                [(result.run_id, result.path, r.line, r.field, r.reason, r.raw) for r in rejects],
+            )
+        result.inserted += inserted
+        result.updated += updated
+        result.unchanged += staged - inserted - updated
+        conn.execute(
+            "UPDATE import_runs SET inserted = ?, updated = ?, unchanged = ?, rejected = ? WHERE id = ?",
+            (result.inserted, result.updated, result.unchanged, len(result.rejects) + len(rejects), result.run_id),
+        )
+    result.rejects.extend(rejects)
+
+
+def import_rows(
+    store: Store,
+    origin: str,
+    kind: str,
+    fmt: str,
+    rows: Iterable[ReviewRecord | SurveyRecord | Reject],
+    *,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+    should_stop: Callable[[], bool] | None = None,
+) -> ImportResult:
+    """Import validated rows (and keep the rejects) in committed batches.
+
+    ``progress`` is called with the number of rows handled so far after each
+    batch. ``should_stop`` lets a worker cancel between batches.
+    """
+    result = ImportResult(run_id=start_run(store, origin, kind, fmt), path=origin, kind=kind)
+    batch: list[ReviewRecord | SurveyRecord] = []
+    rejects: list[Reject] = []
+    handled = 0
+    try:
+        for row in rows:
+            handled += 1
+            if isinstance(row, Reject):
+                rejects.append(row)
+            else:
+                batch.append(row)
+            if len(batch) + len(rejects) >= batch_size:
+                _write_batch(store, result, batch, rejects)
+                batch, rejects = [], []
+                if progress:
+                    progress(handled)
+                if should_stop and should_stop():
+                    finish_run(store, result, error="cancelled")
+                    return result
+        if batch or rejects:
+            _write_batch(store, result, batch, rejects)
+        if progress:
+            progress(handled)
+    except BaseException as error:
+        try:
+            finish_run(store, result, error=str(error) or type(error).__name__)
+        except Exception:
+            pass  # the original error matters more than the bookkeeping
+        raise
+    finish_run(store, result)
+    return result

@@ -1,0 +1,123 @@
+"""Named queries: the only SQL the rest of the program uses.
+
+Screens, the CLI and workers call these functions with a :class:`Store` of
+their own thread; none of them builds SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from feedback_tui.models import Filters
+from feedback_tui.store import Store
+
+if TYPE_CHECKING:
+    from feedback_tui.sentiment import Sentiment
+
+SENTIMENT_TABLES = ("reviews", "survey_responses")
+
+
+# -- sentiment ---------------------------------------------------------------
+def count_pending_sentiment(store: Store) -> int:
+    reviews = store.scalar("SELECT count(*) FROM reviews WHERE sentiment IS NULL")
+    comments = store.scalar("SELECT count(*) FROM survey_responses WHERE sentiment IS NULL AND comment IS NOT NULL")
+    return int(reviews or 0) + int(comments or 0)
+
+
+def pending_sentiment(store: Store, table: str, limit: int) -> list[tuple[int, str, str | None]]:
+    """(id, text, language) of rows whose sentiment is not computed yet."""
+    if table == "reviews":
+        sql = """SELECT id, CASE WHEN title IS NOT NULL AND title != '' THEN title || '. ' || body ELSE body END,
+                        language FROM reviews WHERE sentiment IS NULL LIMIT ?"""
+    elif table == "survey_responses":
+        sql = """SELECT id, comment, language FROM survey_responses
+                 WHERE sentiment IS NULL AND comment IS NOT NULL LIMIT ?"""
+    else:
+        raise ValueError(table)
+    return [(row[0], row[1] or "", row[2]) for row in store.conn.execute(sql, (limit,))]
+
+
+def save_sentiment(store: Store, table: str, scored: Iterable[tuple[int, Sentiment]]) -> None:
+    if table not in SENTIMENT_TABLES:
+        raise ValueError(table)
+    with store.write() as conn:
+        conn.executemany(
+            f"""UPDATE {table} SET polarity = ?, subjectivity = ?, sentiment = ?,
+                    language = coalesce(language, ?) WHERE id = ?""",
+            [(s.polarity, s.subjectivity, s.label, s.language, row_id) for row_id, s in scored],
+        )
+
+
+def reset_sentiment(store: Store) -> None:
+    with store.write() as conn:
+        for table in SENTIMENT_TABLES:
+            conn.execute(f"UPDATE {table} SET polarity = NULL, subjectivity = NULL, sentiment = NULL")
+
+
+# -- filters -----------------------------------------------------------------
+def where_clause(filters: Filters, *, table_alias: str = "", surveys: bool = False) -> tuple[str, dict[str, Any]]:
+    """SQL conditions for :class:`Filters` (named parameters, never string-built values)."""
+    prefix = f"{table_alias}." if table_alias else ""
+    parts: list[str] = []
+    params: dict[str, Any] = {}
+    if filters.source:
+        parts.append(f"{prefix}source = :f_source")
+        params["f_source"] = filters.source
+    if filters.since:
+        parts.append(f"{prefix}created_at >= :f_since")
+        params["f_since"] = filters.since
+    if filters.until:
+        parts.append(f"{prefix}created_at < :f_until")
+        params["f_until"] = filters.until
+    if filters.language:
+        parts.append(f"{prefix}language = :f_language")
+        params["f_language"] = filters.language
+    if filters.product:
+        # survey answers have no product: a product filter leaves none of them
+        parts.append("0" if surveys else f"{prefix}product = :f_product")
+        params["f_product"] = filters.product
+    return (" AND ".join(parts) or "1"), params
+
+
+# -- listings ----------------------------------------------------------------
+def latest_reviews(store: Store, limit: int = 200) -> list[dict[str, Any]]:
+    rows = store.query(
+        """SELECT id, created_at, source, rating, sentiment, polarity, author, title, body, status,
+                  first_reply_at IS NOT NULL AS replied
+           FROM reviews ORDER BY created_at DESC, id DESC LIMIT ?""",
+        (limit,),
+    )
+    return [dict(row) for row in rows]
+
+
+def import_runs(store: Store, limit: int = 20) -> list[dict[str, Any]]:
+    return [dict(r) for r in store.query("SELECT * FROM import_runs ORDER BY id DESC LIMIT ?", (limit,))]
+
+
+def rejects(store: Store, run_id: int | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+    if run_id is None:
+        run_id = int(store.scalar("SELECT max(import_run_id) FROM rejects") or 0)
+    rows = store.query(
+        "SELECT import_run_id, origin, line, field, reason, raw FROM rejects WHERE import_run_id = ? ORDER BY line LIMIT ?",
+        (run_id, limit),
+    )
+    return [dict(row) for row in rows]
+
+
+def export_reviews(store: Store, filters: Filters) -> Iterator[dict[str, Any]]:
+    """Reviews with their replies and tags, oldest first, streamed."""
+    where, params = where_clause(filters, table_alias="r")
+    sql = f"""
+        SELECT r.id, r.source, r.external_id, r.rating, r.title, r.body, r.author, r.created_at, r.updated_at,
+               r.language, r.product, r.url, r.polarity, r.subjectivity, r.sentiment, r.status, r.assignee,
+               (SELECT group_concat(t.name, ', ') FROM review_tags rt JOIN tags t ON t.id = rt.tag_id
+                 WHERE rt.review_id = r.id) AS tags,
+               (SELECT json_group_array(json_object('text', p.text, 'agent', p.agent, 'created_at', p.created_at,
+                        'channel', p.channel, 'origin', p.origin, 'delivery_status', p.delivery_status))
+                  FROM (SELECT * FROM replies WHERE review_id = r.id ORDER BY created_at, id) p) AS replies
+        FROM reviews r WHERE {where} ORDER BY r.created_at, r.id"""
+    cursor = store.conn.execute(sql, params)
+    columns = [d[0] for d in cursor.description]
+    for row in cursor:
+        yield dict(zip(columns, row, strict=True))

@@ -1,0 +1,165 @@
+"""The database schema, as an ordered list of migrations.
+
+Migrations are registered with sqlite-utils' :class:`Migrations` and applied in
+order when a database is opened, so an old file is brought up to date the
+first time a new version of feedback-tui touches it. Never edit a migration
+that has shipped: add a new one.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("feedback_tui")
+
+_STATUS_CHECK = "status IN ('new','open','replied','outdated','archived','spam')"
+_SENTIMENT_CHECK = "sentiment IS NULL OR sentiment IN ('positive','neutral','negative','unknown')"
+
+
+def _run_script(db: Database, script: str) -> None:
+    """Run statements one by one: ``executescript`` would COMMIT the
+    migration's transaction half-way and break its atomicity."""
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@migrations()
+def m001_core(db: Database) -> None:
+    """Reviews, survey answers, replies, tags, import runs and rejects."""
+    _run_script(
+        db,
+        f"""
+        CREATE TABLE import_runs (
+            id INTEGER PRIMARY KEY,
+            origin TEXT NOT NULL,            -- file path or URL
+            kind TEXT NOT NULL,              -- reviews | surveys
+            format TEXT,
+            status TEXT NOT NULL DEFAULT 'running'
+                CHECK (status IN ('running','done','failed','interrupted')),
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            inserted INTEGER NOT NULL DEFAULT 0,
+            updated INTEGER NOT NULL DEFAULT 0,
+            unchanged INTEGER NOT NULL DEFAULT 0,
+            rejected INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            pid INTEGER
+        );
+
+        CREATE TABLE rejects (
+            id INTEGER PRIMARY KEY,
+            import_run_id INTEGER NOT NULL REFERENCES import_runs(id) ON DELETE CASCADE,
+            origin TEXT NOT NULL,
+            line INTEGER NOT NULL,
+            field TEXT,
+            reason TEXT NOT NULL,
+            raw TEXT NOT NULL
+        );
+
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            external_id TEXT NOT NULL,
+            rating INTEGER CHECK (rating IS NULL OR rating BETWEEN 1 AND 5),
+            title TEXT,
+            body TEXT NOT NULL,
+            author TEXT,
+            created_at TEXT NOT NULL,        -- UTC ISO-8601, ends in Z
+            updated_at TEXT,                 -- last edit by the author, at the source
+            language TEXT,
+            product TEXT,
+            url TEXT,
+            polarity REAL,
+            subjectivity REAL,
+            sentiment TEXT CHECK ({_SENTIMENT_CHECK}),
+            status TEXT NOT NULL DEFAULT 'new' CHECK ({_STATUS_CHECK}),
+            assignee TEXT,
+            is_read INTEGER NOT NULL DEFAULT 0,
+            first_reply_at TEXT,             -- kept by the store: response-time queries scan one table
+            imported_at TEXT NOT NULL,
+            import_run_id INTEGER REFERENCES import_runs(id) ON DELETE SET NULL,
+            UNIQUE (source, external_id)
+        );
+
+        -- What a review said before its author edited it (reply effect, audit).
+        CREATE TABLE review_history (
+            id INTEGER PRIMARY KEY,
+            review_id INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+            rating INTEGER,
+            title TEXT,
+            body TEXT NOT NULL,
+            updated_at TEXT,
+            replaced_at TEXT NOT NULL
+        );
+
+        CREATE TABLE survey_responses (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            external_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('nps','csat','ces')),
+            score INTEGER NOT NULL,
+            comment TEXT,
+            created_at TEXT NOT NULL,
+            customer TEXT,
+            language TEXT,
+            polarity REAL,
+            subjectivity REAL,
+            sentiment TEXT CHECK ({_SENTIMENT_CHECK}),
+            status TEXT NOT NULL DEFAULT 'new' CHECK ({_STATUS_CHECK}),
+            imported_at TEXT NOT NULL,
+            import_run_id INTEGER REFERENCES import_runs(id) ON DELETE SET NULL,
+            UNIQUE (source, external_id),
+            CHECK (
+                (kind = 'nps' AND score BETWEEN 0 AND 10) OR
+                (kind = 'csat' AND score BETWEEN 1 AND 5) OR
+                (kind = 'ces' AND score BETWEEN 1 AND 7)
+            )
+        );
+
+        CREATE TABLE replies (
+            id INTEGER PRIMARY KEY,
+            review_id INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            created_at TEXT,                 -- may be unknown for imported replies
+            channel TEXT,
+            origin TEXT NOT NULL DEFAULT 'agent' CHECK (origin IN ('agent','import')),
+            delivery_status TEXT NOT NULL DEFAULT 'local'
+                CHECK (delivery_status IN ('local','pending','sent','failed')),
+            delivery_error TEXT,
+            template TEXT
+        );
+        -- A source publishes one developer reply per review: re-imports update it.
+        CREATE UNIQUE INDEX replies_one_import ON replies(review_id) WHERE origin = 'import';
+        CREATE INDEX replies_review ON replies(review_id, created_at);
+
+        CREATE TABLE tags (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE
+        );
+        CREATE TABLE review_tags (
+            review_id INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+            tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+            agent TEXT,
+            created_at TEXT,
+            PRIMARY KEY (review_id, tag_id)
+        ) WITHOUT ROWID;
+
+        CREATE INDEX reviews_created ON reviews(created_at);
+        CREATE INDEX reviews_status_created ON reviews(status, created_at);
+        CREATE INDEX reviews_source_created ON reviews(source, created_at);
+        CREATE INDEX surveys_kind_created ON survey_responses(kind, created_at);
+        CREATE INDEX surveys_created ON survey_responses(created_at);
+        CREATE INDEX rejects_run ON rejects(import_run_id);
+        """
+    )
+    # Full-text search over what an agent types in the search box. The
+    # triggers keep the index in step with every insert, update and delete.
+    db["reviews"].enable_fts(
+        ["title", "body", "author"],
+        fts_version="FTS5",
+        create_triggers=True,
+        tokenize="unicode61 remove_diacritics 2",
+    )
