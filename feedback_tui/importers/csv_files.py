@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
@@ -28,7 +29,7 @@ from feedback_tui.importers.base import (
     to_survey,
 )
 from feedback_tui.importers.textio import count_lines, open_text
-from feedback_tui.models import Reject
+from feedback_tui.models import SURVEY_KINDS, Reject
 
 csv.field_size_limit(64 * 1024 * 1024)  # a pasted essay is still one review
 DELIMITERS = (",", ";", "\t")
@@ -67,15 +68,38 @@ def _raw_text(cells: list[str], delimiter: str) -> str:
     return buffer.getvalue()
 
 
-def detect_kind(headers: list[str], kind: str | None, path: str) -> tuple[str, dict[str, str]]:
-    """Reviews or surveys, and the column mapping for that kind."""
+def implied_survey_kind(columns: dict[str, str], survey_kind: str | None) -> str | None:
+    """The survey kind of rows without a kind column: ``--survey-kind``, else
+    the name of the score column (a column called ``nps`` holds NPS answers)."""
+    if survey_kind or "kind" in columns or "score" not in columns:
+        return survey_kind
+    named = normalise_header(columns["score"])
+    return named if named in SURVEY_KINDS else None
+
+
+def detect_kind(
+    headers: list[str], kind: str | None, path: str, survey_kind: str | None = None
+) -> tuple[str, dict[str, str]]:
+    """Reviews or surveys, and the column mapping for that kind.
+
+    A file whose every row would be rejected for the same reason (no text
+    column, or survey scores of no known kind) is refused as a whole: one
+    clear line beats a reject per row, and nothing is written.
+    """
     reviews = map_columns(headers, REVIEW_ALIASES)
     surveys = map_columns(headers, SURVEY_ALIASES)
     if kind is None:
         if "body" in reviews:
             kind = "reviews"
-        elif "score" in surveys:
+        elif "score" in surveys and ("kind" in surveys or implied_survey_kind(surveys, survey_kind)):
             kind = "surveys"
+        elif "score" in surveys:
+            # e.g. ``id,rating,author,created_at``: a review export without its text
+            raise FileProblem(
+                path,
+                "no review text column (expected one of: body, text, content, review); if these are "
+                "survey answers, add a kind column or pass --survey-kind",
+            )
         else:
             raise FileProblem(
                 path,
@@ -86,6 +110,8 @@ def detect_kind(headers: list[str], kind: str | None, path: str) -> tuple[str, d
         raise FileProblem(path, "no review text column (expected one of: body, text, content, review, commentaire)")
     if kind == "surveys" and "score" not in surveys:
         raise FileProblem(path, "no survey score column (expected one of: score, value, nps, csat, ces)")
+    if kind == "surveys" and "kind" not in surveys and not implied_survey_kind(surveys, survey_kind):
+        raise FileProblem(path, "no survey kind column (expected one of: kind, type, metric); pass --survey-kind")
     return kind, reviews if kind == "reviews" else surveys
 
 
@@ -104,13 +130,17 @@ def parse_csv(path: Path, kind: str | None, defaults: Defaults) -> ParsedInput:
         header_line, headers = next(records)
         if headers and headers[0].startswith("\x00csv-error:"):
             raise FileProblem(str(path), f"line {header_line}: unreadable CSV header")
+        # A header and no rows is an export gone wrong (wrong filter, empty
+        # period): say so instead of recording an empty, successful run.
+        first_record = next(records, None)
+        if first_record is None:
+            raise FileProblem(str(path), "the file has a header line but no data rows")
+        records = itertools.chain([first_record], records)
         if googleplay.is_google_play(headers):
             return googleplay.parse(path, handle, records, headers, defaults, encoding)
-        kind, columns = detect_kind(headers, kind, str(path))
-        if kind == "surveys" and "kind" not in columns and defaults.survey_kind is None:
-            named = normalise_header(columns["score"])
-            if named in ("nps", "csat", "ces"):
-                defaults.survey_kind = named
+        kind, columns = detect_kind(headers, kind, str(path), defaults.survey_kind)
+        if kind == "surveys":
+            defaults.survey_kind = implied_survey_kind(columns, defaults.survey_kind)
     except FileProblem:
         handle.close()
         raise

@@ -23,7 +23,7 @@ from feedback_tui.importers.base import (
     to_review,
     to_survey,
 )
-from feedback_tui.importers.csv_files import detect_kind
+from feedback_tui.importers.csv_files import detect_kind, implied_survey_kind
 from feedback_tui.importers.textio import count_lines, open_text
 from feedback_tui.models import Reject
 
@@ -70,9 +70,12 @@ def _find_list(text: str, document: object) -> tuple[list[object], int] | None:
 
 
 def _validate(kind: str | None, headers: list[str], defaults: Defaults, path: str) -> tuple[str, dict[str, str]]:
-    kind, _ = detect_kind(headers, kind, path)
+    kind, _ = detect_kind(headers, kind, path, defaults.survey_kind)
     aliases = REVIEW_ALIASES if kind == "reviews" else SURVEY_ALIASES
-    return kind, map_columns(headers, aliases)
+    columns = map_columns(headers, aliases)
+    if kind == "surveys":  # as for CSV: a key called "nps" holds NPS answers
+        defaults.survey_kind = implied_survey_kind(columns, defaults.survey_kind)
+    return kind, columns
 
 
 def _convert(kind: str, columns: dict[str, str], defaults: Defaults, line: int, item: object, raw: str):

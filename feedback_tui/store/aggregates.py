@@ -80,9 +80,9 @@ def response_counts(store: Store, filters: Filters, by: str | None = None) -> li
     """
     where, params = where_clause(filters)
     sql = f"""
-        SELECT {group_expression(by)} AS grp, count(*) AS n, count(first_reply_at) AS replied,
-               sum({_POSITIVE}) AS positive, sum(({_POSITIVE}) AND first_reply_at IS NOT NULL) AS positive_replied,
-               sum({_NEGATIVE}) AS negative, sum(({_NEGATIVE}) AND first_reply_at IS NOT NULL) AS negative_replied
+        SELECT {group_expression(by)} AS grp, count(*) AS n, sum(has_reply) AS replied,
+               sum({_POSITIVE}) AS positive, sum(({_POSITIVE}) AND has_reply) AS positive_replied,
+               sum({_NEGATIVE}) AS negative, sum(({_NEGATIVE}) AND has_reply) AS negative_replied
         FROM reviews WHERE {where} AND status != 'spam' GROUP BY grp"""
     return [dict(row) for row in store.query(sql, params)]
 

@@ -11,8 +11,10 @@ without duplicates.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import asdict
 
 from feedback_tui.models import ImportResult, Reject, ReviewRecord, SurveyRecord
 from feedback_tui.store import Store, utc_now
@@ -82,6 +84,7 @@ _MERGE_REVIEWS = [
 _SYNC_REPLIED = f"""
 UPDATE reviews AS r SET
     first_reply_at = (SELECT min(p.created_at) FROM replies p WHERE p.review_id = r.id),
+    has_reply = 1,
     status = CASE
         WHEN r.status IN ('new', 'open') AND r.updated_at > s.reply_at THEN 'outdated'
         WHEN r.status IN ('new', 'open') THEN 'replied'
@@ -141,11 +144,12 @@ def start_run(store: Store, origin: str, kind: str, fmt: str) -> int:
         return int(cursor.lastrowid or 0)
 
 
-def finish_run(store: Store, result: ImportResult, error: str | None = None) -> None:
+def finish_run(store: Store, result: ImportResult, error: str | None = None, *, status: str | None = None) -> None:
+    """Close the run: ``done``, ``failed`` when ``error`` is given, or ``status`` if named."""
     with store.write() as conn:
         conn.execute(
             "UPDATE import_runs SET status = ?, finished_at = ?, error = ? WHERE id = ?",
-            ("failed" if error else "done", utc_now(), error, result.run_id),
+            (status or ("failed" if error else "done"), utc_now(), error, result.run_id),
         )
 
 
@@ -194,6 +198,12 @@ def _write_batch(
     result.rejects.extend(rejects)
 
 
+def _duplicate(row: ReviewRecord | SurveyRecord, first: int) -> Reject:
+    raw = json.dumps(asdict(row), ensure_ascii=False)
+    return Reject(row.line, f"same source and id as line {first} ({row.external_id!r}); only the first was kept",
+                  raw, "external_id")
+
+
 def import_rows(
     store: Store,
     origin: str,
@@ -213,17 +223,25 @@ def import_rows(
     result = ImportResult(run_id=start_run(store, origin, kind, fmt), path=origin, kind=kind)
     batch: list[ReviewRecord | SurveyRecord] = []
     rejects: list[Reject] = []
+    # The staging table keeps one row per (source, id): a second row with the
+    # same key in a batch would vanish without a trace, so it becomes a reject.
+    # (Across batches the later row simply updates the earlier one.)
+    first_line: dict[tuple[str, str], int] = {}
     handled = 0
     try:
         for row in rows:
             handled += 1
             if isinstance(row, Reject):
                 rejects.append(row)
+            elif (row.source, row.external_id) in first_line:
+                rejects.append(_duplicate(row, first_line[(row.source, row.external_id)]))
             else:
+                first_line[(row.source, row.external_id)] = row.line
                 batch.append(row)
             if len(batch) + len(rejects) >= batch_size:
                 _write_batch(store, result, batch, rejects)
                 batch, rejects = [], []
+                first_line.clear()
                 if progress:
                     progress(handled)
                 if should_stop and should_stop():
@@ -234,8 +252,12 @@ def import_rows(
         if progress:
             progress(handled)
     except BaseException as error:
+        # Ctrl-C stops an import the user may simply re-run: 'interrupted', like
+        # a killed process, not 'failed', which means the input needs fixing.
+        status = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
+        message = "the import was stopped before it finished" if status == "interrupted" else None
         try:
-            finish_run(store, result, error=str(error) or type(error).__name__)
+            finish_run(store, result, error=message or str(error) or type(error).__name__, status=status)
         except Exception:
             pass  # the original error matters more than the bookkeeping
         raise

@@ -84,7 +84,7 @@ def where_clause(filters: Filters, *, table_alias: str = "", surveys: bool = Fal
 def latest_reviews(store: Store, limit: int = 200) -> list[dict[str, Any]]:
     rows = store.query(
         """SELECT id, created_at, source, rating, sentiment, polarity, author, title, body, status,
-                  first_reply_at IS NOT NULL AS replied
+                  has_reply AS replied
            FROM reviews ORDER BY created_at DESC, id DESC LIMIT ?""",
         (limit,),
     )

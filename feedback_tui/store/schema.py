@@ -163,3 +163,62 @@ def m001_core(db: Database) -> None:
         create_triggers=True,
         tokenize="unicode61 remove_diacritics 2",
     )
+
+
+@migrations()
+def m002_triage(db: Database) -> None:
+    """Notes, an action log (undo and audit), saved views, and the indexes of the inbox."""
+    _run_script(
+        db,
+        """
+        -- Negative by stars when the review has them, else by sentiment: the
+        -- "Needs reply" view puts these first.
+        ALTER TABLE reviews ADD COLUMN is_negative INTEGER GENERATED ALWAYS AS (
+            CASE WHEN rating IS NOT NULL THEN rating <= 2 ELSE coalesce(sentiment = 'negative', 0) END
+        ) VIRTUAL;
+
+        -- Whether any reply exists, even one imported without a date (which
+        -- first_reply_at, used for response times, cannot show).
+        ALTER TABLE reviews ADD COLUMN has_reply INTEGER NOT NULL DEFAULT 0;
+        UPDATE reviews SET has_reply = 1 WHERE id IN (SELECT review_id FROM replies);
+
+        CREATE TABLE notes (
+            id INTEGER PRIMARY KEY,
+            review_id INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+            agent TEXT NOT NULL,
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX notes_review ON notes(review_id, created_at);
+
+        -- Every triage action, with what it replaced, so "undo" restores it.
+        CREATE TABLE actions (
+            id INTEGER PRIMARY KEY,
+            agent TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            detail TEXT,
+            review_ids TEXT NOT NULL,         -- JSON list
+            previous TEXT NOT NULL,           -- JSON: what to restore
+            created_at TEXT NOT NULL,
+            undone_at TEXT
+        );
+        CREATE INDEX actions_agent ON actions(agent, id);
+
+        CREATE TABLE saved_views (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            filters TEXT NOT NULL,            -- JSON of the inbox query
+            agent TEXT,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE INDEX reviews_needs_reply ON reviews(is_negative DESC, created_at, id)
+            WHERE status IN ('new', 'open', 'outdated');
+        CREATE INDEX reviews_assignee_created ON reviews(assignee, created_at);
+        CREATE INDEX reviews_rating_created ON reviews(coalesce(rating, 0), created_at);
+        CREATE INDEX reviews_polarity_created ON reviews(coalesce(polarity, 0), created_at);
+        CREATE INDEX reviews_negative_created ON reviews(is_negative, created_at);
+        CREATE INDEX review_tags_tag ON review_tags(tag_id, review_id);
+        CREATE INDEX surveys_comment_created ON survey_responses(created_at) WHERE comment IS NOT NULL
+        """,
+    )

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
+from collections.abc import Iterable
 from pathlib import Path
 
-from textual.app import App
+from textual import work
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import get_current_worker
 
 from feedback_tui.config import Config
-from feedback_tui.tui.screens.latest import LatestScreen
+from feedback_tui.tui.commands import binding_commands
+from feedback_tui.tui.screens.help import HelpScreen
+from feedback_tui.tui.screens.inbox import InboxScreen
+
+POLL_SECONDS = 1.0
 
 
 class FeedbackApp(App[None]):
@@ -18,16 +28,52 @@ class FeedbackApp(App[None]):
     CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Keys", id="app.help", key_display="?"),
     ]
 
-    def __init__(self, db_path: Path, agent: str, config: Config | None = None) -> None:
+    def __init__(self, db_path: Path, agent: str, config: Config | None = None, *, watch: bool = True) -> None:
         super().__init__()
         self.db_path = Path(db_path)
         self.agent = agent
         self.config = config or Config()
-        self.sub_title = f"{self.agent} · {self.db_path.name}"
+        self.watch_database = watch
+        self.sub_title = f"agent: {self.agent} · {self.db_path.name}"
 
     def on_mount(self) -> None:
         if self.config.keys:
             self.set_keymap(self.config.keys)
-        self.push_screen(LatestScreen())
+        for warning in self.config.warnings:
+            self.notify(warning, severity="warning")
+        self.push_screen(InboxScreen())
+        if self.watch_database:
+            self._watch_changes()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from binding_commands(self, screen)
+        yield from super().get_system_commands(screen)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="watch", description="Watching the database")
+    def _watch_changes(self) -> None:
+        """Poll SQLite's data_version: it changes when another connection commits."""
+        worker = get_current_worker()
+        conn = sqlite3.connect(self.db_path)
+        try:
+            last = conn.execute("PRAGMA data_version").fetchone()[0]
+            while not worker.is_cancelled:
+                time.sleep(POLL_SECONDS)
+                version = conn.execute("PRAGMA data_version").fetchone()[0]
+                if version != last:
+                    last = version
+                    self.call_from_thread(self.database_changed)
+        finally:
+            conn.close()
+
+    def database_changed(self) -> None:
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "refresh_data", None)
+            if refresh is not None:
+                refresh()

@@ -1,0 +1,302 @@
+"""The inbox's named queries: filtered, sorted pages of reviews or comments.
+
+The list never loads every row. It asks for pages of ``PAGE_SIZE`` rows by
+*keyset*: "the next rows after this one in this order", which costs the same
+at the top of a million rows as at the bottom, where ``OFFSET`` gets slower
+the deeper it goes. ``OFFSET`` is only used for a jump far from any loaded
+page (dragging the scrollbar). Counts are separate queries, run by their own
+worker, so the first page paints before the count is known.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from feedback_tui.errors import FeedbackError
+from feedback_tui.store import Store
+
+PAGE_SIZE = 100
+VIEWS = ("needs_reply", "negative", "mine", "all")
+VIEW_TITLES = {"needs_reply": "Needs reply", "negative": "Negative", "mine": "Mine", "all": "All"}
+SORTS = ("newest", "oldest", "rating_low", "rating_high", "sentiment_low", "sentiment_high")
+OPEN_STATUSES = ("new", "open", "outdated")
+
+
+class SearchProblem(FeedbackError):
+    """A full-text query SQLite cannot parse: shown as a message, never a crash."""
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    """Everything that decides which rows the inbox lists, in which order."""
+
+    kind: str = "reviews"  # reviews | surveys
+    view: str = "needs_reply"
+    agent: str | None = None  # who "mine" is
+    statuses: tuple[str, ...] = ()
+    min_rating: int | None = None
+    max_rating: int | None = None
+    sentiment: str | None = None
+    source: str | None = None
+    language: str | None = None
+    product: str | None = None
+    tag: str | None = None
+    assignee: str | None = None
+    since: str | None = None
+    until: str | None = None
+    search: str | None = None
+    sort: str = "newest"
+    survey_kind: str | None = None
+    ids: tuple[int, ...] = field(default=())  # drill-down: exactly these rows
+
+    def with_changes(self, **changes: Any) -> InboxQuery:
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["statuses"] = list(self.statuses)
+        data["ids"] = list(self.ids)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> InboxQuery:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        for name in ("statuses", "ids"):
+            if name in known:
+                known[name] = tuple(known[name] or ())
+        return cls(**known)
+
+
+# -- order ---------------------------------------------------------------------
+# Each sort is a list of (expression, descending?) ending with the unique id,
+# so that every row has one place and a keyset condition is exact.
+_REVIEW_ORDERS: dict[str, list[tuple[str, bool]]] = {
+    "newest": [("r.created_at", True), ("r.id", True)],
+    "oldest": [("r.created_at", False), ("r.id", False)],
+    "rating_low": [("coalesce(r.rating, 0)", False), ("r.created_at", True), ("r.id", True)],
+    "rating_high": [("coalesce(r.rating, 0)", True), ("r.created_at", True), ("r.id", True)],
+    "sentiment_low": [("coalesce(r.polarity, 0)", False), ("r.created_at", True), ("r.id", True)],
+    "sentiment_high": [("coalesce(r.polarity, 0)", True), ("r.created_at", True), ("r.id", True)],
+}
+# "Needs reply": negative first, then the oldest waiting first.
+_NEEDS_REPLY_ORDER = [("r.is_negative", True), ("r.created_at", False), ("r.id", False)]
+_SURVEY_ORDERS: dict[str, list[tuple[str, bool]]] = {
+    "newest": [("r.created_at", True), ("r.id", True)],
+    "oldest": [("r.created_at", False), ("r.id", False)],
+    "rating_low": [("r.score", False), ("r.created_at", True), ("r.id", True)],
+    "rating_high": [("r.score", True), ("r.created_at", True), ("r.id", True)],
+    "sentiment_low": [("coalesce(r.polarity, 0)", False), ("r.created_at", True), ("r.id", True)],
+    "sentiment_high": [("coalesce(r.polarity, 0)", True), ("r.created_at", True), ("r.id", True)],
+}
+
+
+def order_of(query: InboxQuery) -> list[tuple[str, bool]]:
+    if query.kind == "surveys":
+        return _SURVEY_ORDERS.get(query.sort, _SURVEY_ORDERS["newest"])
+    if query.view == "needs_reply" and query.sort == "newest":
+        return _NEEDS_REPLY_ORDER
+    return _REVIEW_ORDERS.get(query.sort, _REVIEW_ORDERS["newest"])
+
+
+# -- full-text search ------------------------------------------------------------
+_OPERATORS = re.compile(r'"|\bAND\b|\bOR\b|\bNOT\b|\bNEAR\(|[()^:]')
+
+
+def fts_query(text: str) -> str:
+    """What the user typed, as an FTS5 query.
+
+    Plain words become quoted terms (so ``don't`` or ``c'est`` just work),
+    with a trailing ``*`` kept as a prefix search. Text that uses FTS5 syntax
+    (quotes, AND/OR/NOT, NEAR) is passed as it is, and a syntax error becomes
+    a :class:`SearchProblem`.
+    """
+    if _OPERATORS.search(text):
+        return text
+    terms = []
+    for token in text.split():
+        prefix = token.endswith("*")
+        word = token.rstrip("*").replace('"', '""')
+        if word:
+            terms.append(f'"{word}"' + ("*" if prefix else ""))
+    return " ".join(terms)
+
+
+# -- where ---------------------------------------------------------------------
+def _conditions(query: InboxQuery) -> tuple[list[str], dict[str, Any]]:
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    surveys = query.kind == "surveys"
+    if query.ids:
+        ids = ",".join(str(int(i)) for i in query.ids)
+        where.append(f"r.id IN ({ids})")
+    if surveys:
+        where.append("r.comment IS NOT NULL")
+        if query.survey_kind:
+            where.append("r.kind = :survey_kind")
+            params["survey_kind"] = query.survey_kind
+    if query.statuses:
+        where.append(f"r.status IN ({','.join(f':st{i}' for i in range(len(query.statuses)))})")
+        params.update({f"st{i}": s for i, s in enumerate(query.statuses)})
+    elif query.view == "needs_reply":
+        where.append("r.status IN ('new', 'open', 'outdated')")
+    elif query.view in ("negative", "mine"):
+        where.append("r.status NOT IN ('archived', 'spam')")
+    if query.view == "negative":
+        where.append("r.sentiment = 'negative'" if surveys else "r.is_negative = 1")
+    if query.view == "mine" and not surveys:
+        where.append("r.assignee = :agent")
+        params["agent"] = query.agent or ""
+    score = "r.score" if surveys else "r.rating"
+    if query.min_rating is not None:
+        where.append(f"{score} >= :min_rating")
+        params["min_rating"] = query.min_rating
+    if query.max_rating is not None:
+        where.append(f"{score} <= :max_rating")
+        params["max_rating"] = query.max_rating
+    for name in ("sentiment", "source", "language"):
+        value = getattr(query, name)
+        if value:
+            where.append(f"r.{name} = :{name}")
+            params[name] = value
+    if not surveys:
+        if query.product:
+            where.append("r.product = :product")
+            params["product"] = query.product
+        if query.assignee:
+            where.append("r.assignee = :assignee")
+            params["assignee"] = query.assignee
+        if query.tag:
+            where.append(
+                "r.id IN (SELECT rt.review_id FROM review_tags rt JOIN tags t ON t.id = rt.tag_id WHERE t.name = :tag)"
+            )
+            params["tag"] = query.tag
+    if query.since:
+        where.append("r.created_at >= :since")
+        params["since"] = query.since
+    if query.until:
+        where.append("r.created_at < :until")
+        params["until"] = query.until
+    if query.search and query.search.strip():
+        if surveys:
+            where.append("r.comment LIKE :like ESCAPE '\\'")
+            escaped = query.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params["like"] = f"%{escaped}%"
+        else:
+            where.append("r.id IN (SELECT rowid FROM reviews_fts WHERE reviews_fts MATCH :fts)")
+            params["fts"] = fts_query(query.search.strip())
+    return where, params
+
+
+_REVIEW_COLUMNS = """r.id, r.created_at, r.source, r.rating, r.sentiment, r.polarity, r.author, r.title,
+    substr(r.body, 1, 300) AS excerpt, r.status, r.assignee, r.is_read, r.language, r.product,
+    r.has_reply AS replied, r.is_negative, NULL AS kind"""
+_SURVEY_COLUMNS = """r.id, r.created_at, r.source, r.score AS rating, r.sentiment, r.polarity, r.customer AS author,
+    NULL AS title, substr(r.comment, 1, 300) AS excerpt, r.status, NULL AS assignee, 1 AS is_read, r.language,
+    NULL AS product, 0 AS replied, r.sentiment = 'negative' AS is_negative, r.kind"""
+
+
+def _table(query: InboxQuery) -> str:
+    return "survey_responses r" if query.kind == "surveys" else "reviews r"
+
+
+def _run(store: Store, sql: str, params: dict[str, Any]) -> list[sqlite3.Row]:
+    try:
+        return store.conn.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as error:
+        text = str(error)
+        if "fts5" in text or "MATCH" in text or "syntax error" in text or "unterminated" in text:
+            raise SearchProblem(f"search: cannot understand that query ({text})") from None
+        raise
+
+
+def count(store: Store, query: InboxQuery) -> int:
+    where, params = _conditions(query)
+    sql = f"SELECT count(*) FROM {_table(query)} WHERE {' AND '.join(where) or '1'}"
+    return int(_run(store, sql, params)[0][0])
+
+
+def _key_names(order: list[tuple[str, bool]]) -> list[str]:
+    return [f"k{i}" for i in range(len(order))]
+
+
+def _keyset(order: list[tuple[str, bool]], after: bool) -> str:
+    """Rows strictly after (or before) the key ``:k0, :k1, ...`` in ``order``."""
+    clauses = []
+    for depth, (expression, descending) in enumerate(order):
+        equal = [f"{order[i][0]} = :k{i}" for i in range(depth)]
+        forward = descending != after  # "after" in a descending column means smaller
+        compare = f"{expression} {'>' if forward else '<'} :k{depth}"
+        clauses.append("(" + " AND ".join([*equal, compare]) + ")")
+    return "(" + " OR ".join(clauses) + ")"
+
+
+def page(
+    store: Store,
+    query: InboxQuery,
+    *,
+    after: dict[str, Any] | None = None,
+    before: dict[str, Any] | None = None,
+    offset: int | None = None,
+    from_end: bool = False,
+    limit: int = PAGE_SIZE,
+) -> list[dict[str, Any]]:
+    """One page of rows, in display order.
+
+    ``after``/``before`` are the ``sort_key`` of a row already shown (keyset);
+    ``offset`` jumps; ``from_end`` gives the last ``limit`` rows. Each row
+    carries its ``sort_key`` for the next call.
+    """
+    order = order_of(query)
+    where, params = _conditions(query)
+    reverse = before is not None or from_end
+    if after is not None or before is not None:
+        key = after if after is not None else before
+        assert key is not None
+        where.append(_keyset(order, after=after is not None))
+        params.update(key)
+    order_sql = ", ".join(f"{expr} {'DESC' if desc != reverse else 'ASC'}" for expr, desc in order)
+    keys_sql = ", ".join(f"{expr} AS {name}" for (expr, _), name in zip(order, _key_names(order), strict=True))
+    columns = _SURVEY_COLUMNS if query.kind == "surveys" else _REVIEW_COLUMNS
+    sql = (f"SELECT {columns}, {keys_sql} FROM {_table(query)} WHERE {' AND '.join(where) or '1'} "
+           f"ORDER BY {order_sql} LIMIT :limit")
+    params["limit"] = limit
+    if offset:
+        sql += " OFFSET :offset"
+        params["offset"] = offset
+    rows = [dict(row) for row in _run(store, sql, params)]
+    names = _key_names(order)
+    for row in rows:
+        row["sort_key"] = {name: row.pop(name) for name in names}
+    if reverse:
+        rows.reverse()
+    return rows
+
+
+def position_of(store: Store, query: InboxQuery, sort_key: dict[str, Any]) -> int:
+    """How many rows come before the row with this key (to keep the cursor on it)."""
+    order = order_of(query)
+    where, params = _conditions(query)
+    where.append(_keyset(order, after=False))
+    params.update(sort_key)
+    return int(_run(store, f"SELECT count(*) FROM {_table(query)} WHERE {' AND '.join(where)}", params)[0][0])
+
+
+def sort_key_of(store: Store, query: InboxQuery, row_id: int) -> dict[str, Any] | None:
+    order = order_of(query)
+    keys_sql = ", ".join(f"{expr} AS {name}" for (expr, _), name in zip(order, _key_names(order), strict=True))
+    row = store.conn.execute(f"SELECT {keys_sql} FROM {_table(query)} WHERE r.id = ?", (row_id,)).fetchone()
+    return dict(row) if row else None
+
+
+def distinct_values(store: Store, column: str, kind: str = "reviews") -> list[str]:
+    """Values offered by the filter panel (sources, languages, products)."""
+    if column not in ("source", "language", "product"):
+        raise ValueError(column)
+    table = "survey_responses" if kind == "surveys" else "reviews"
+    if kind == "surveys" and column == "product":
+        return []
+    rows = store.conn.execute(f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL ORDER BY 1 LIMIT 500")
+    return [row[0] for row in rows]

@@ -1,0 +1,217 @@
+"""Triage actions on reviews: status, assignee, read mark, tags, notes, undo.
+
+Each action is one short transaction that changes the reviews *and* records
+in ``actions`` what it replaced, so that ``undo`` can restore exactly that,
+and so that a manager can see who did what. Actions are persisted at once:
+there is no "save".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from feedback_tui.errors import UsageProblem
+from feedback_tui.models import REVIEW_STATUSES
+from feedback_tui.store import Store, utc_now
+
+MAX_TAG_LENGTH = 40
+MAX_NOTE_LENGTH = 10_000
+
+
+def _ids_sql(ids: Sequence[int]) -> str:
+    return ",".join(str(int(i)) for i in ids)
+
+
+def _snapshot(conn: Any, ids: Sequence[int]) -> list[dict[str, Any]]:
+    rows = conn.execute(f"SELECT id, status, assignee, is_read FROM reviews WHERE id IN ({_ids_sql(ids)})")
+    return [dict(row) for row in rows]
+
+
+def _log(conn: Any, agent: str, kind: str, detail: str | None, ids: Sequence[int], previous: Any) -> int:
+    cursor = conn.execute(
+        "INSERT INTO actions (agent, kind, detail, review_ids, previous, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (agent, kind, detail, json.dumps(list(ids)), json.dumps(previous), utc_now()),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def set_status(store: Store, ids: Sequence[int], status: str, agent: str) -> int:
+    """Set the status of reviews (archive, spam, open...)."""
+    if status not in REVIEW_STATUSES:
+        raise UsageProblem(f"unknown status {status!r} (expected one of {', '.join(REVIEW_STATUSES)})")
+    if not ids:
+        return 0
+    with store.write() as conn:
+        previous = _snapshot(conn, ids)
+        conn.execute(f"UPDATE reviews SET status = ? WHERE id IN ({_ids_sql(ids)})", (status,))
+        return _log(conn, agent, "status", status, ids, previous)
+
+
+def assign(store: Store, ids: Sequence[int], assignee: str | None, agent: str) -> int:
+    """Assign reviews to someone (None unassigns). A new review becomes 'open'."""
+    if not ids:
+        return 0
+    with store.write() as conn:
+        previous = _snapshot(conn, ids)
+        conn.execute(
+            f"""UPDATE reviews SET assignee = ?, status = CASE WHEN status = 'new' AND ? IS NOT NULL
+                THEN 'open' ELSE status END WHERE id IN ({_ids_sql(ids)})""",
+            (assignee, assignee),
+        )
+        return _log(conn, agent, "assign", assignee, ids, previous)
+
+
+def toggle_read(store: Store, ids: Sequence[int], agent: str) -> tuple[int, bool]:
+    """Mark read, or unread if every one of them is read already."""
+    if not ids:
+        return 0, False
+    with store.write() as conn:
+        previous = _snapshot(conn, ids)
+        make_read = any(not row["is_read"] for row in previous)
+        conn.execute(f"UPDATE reviews SET is_read = ? WHERE id IN ({_ids_sql(ids)})", (int(make_read),))
+        return _log(conn, agent, "read", "read" if make_read else "unread", ids, previous), make_read
+
+
+def mark_read(store: Store, review_id: int) -> None:
+    """Opening a review reads it; not an undoable action."""
+    with store.write() as conn:
+        conn.execute("UPDATE reviews SET is_read = 1 WHERE id = ? AND is_read = 0", (review_id,))
+
+
+def _clean_tag(name: str) -> str:
+    tag = " ".join(name.split())
+    if not tag:
+        raise UsageProblem("a tag needs a name")
+    if len(tag) > MAX_TAG_LENGTH:
+        raise UsageProblem(f"a tag is at most {MAX_TAG_LENGTH} characters")
+    return tag
+
+
+def add_tag(store: Store, ids: Sequence[int], name: str, agent: str) -> int:
+    tag = _clean_tag(name)
+    if not ids:
+        return 0
+    with store.write() as conn:
+        conn.execute("INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO NOTHING", (tag,))
+        tag_id = conn.execute("SELECT id FROM tags WHERE name = ?", (tag,)).fetchone()[0]
+        had = {row[0] for row in conn.execute(
+            f"SELECT review_id FROM review_tags WHERE tag_id = ? AND review_id IN ({_ids_sql(ids)})", (tag_id,))}
+        added = [i for i in ids if i not in had]
+        conn.executemany(
+            "INSERT INTO review_tags (review_id, tag_id, agent, created_at) VALUES (?, ?, ?, ?)",
+            [(i, tag_id, agent, utc_now()) for i in added],
+        )
+        return _log(conn, agent, "tag", tag, ids, {"tag_id": tag_id, "added": added})
+
+
+def remove_tag(store: Store, ids: Sequence[int], name: str, agent: str) -> int:
+    tag = _clean_tag(name)
+    with store.write() as conn:
+        row = conn.execute("SELECT id FROM tags WHERE name = ?", (tag,)).fetchone()
+        if row is None:
+            return 0
+        had = [r[0] for r in conn.execute(
+            f"SELECT review_id FROM review_tags WHERE tag_id = ? AND review_id IN ({_ids_sql(ids)})", (row[0],))]
+        conn.execute(f"DELETE FROM review_tags WHERE tag_id = ? AND review_id IN ({_ids_sql(ids)})", (row[0],))
+        return _log(conn, agent, "untag", tag, ids, {"tag_id": row[0], "removed": had})
+
+
+def add_note(store: Store, review_id: int, text: str, agent: str) -> int:
+    note = text.strip()
+    if not note:
+        raise UsageProblem("an empty note was not saved")
+    if len(note) > MAX_NOTE_LENGTH:
+        raise UsageProblem(f"a note is at most {MAX_NOTE_LENGTH} characters")
+    with store.write() as conn:
+        cursor = conn.execute(
+            "INSERT INTO notes (review_id, agent, text, created_at) VALUES (?, ?, ?, ?)",
+            (review_id, agent, note, utc_now()),
+        )
+        return _log(conn, agent, "note", None, [review_id], {"note_id": cursor.lastrowid})
+
+
+def undo_last(store: Store, agent: str) -> str | None:
+    """Undo this agent's latest action not yet undone; return what was undone."""
+    with store.write() as conn:
+        row = conn.execute(
+            "SELECT * FROM actions WHERE agent = ? AND undone_at IS NULL AND kind != 'undo' ORDER BY id DESC LIMIT 1",
+            (agent,),
+        ).fetchone()
+        if row is None:
+            return None
+        previous = json.loads(row["previous"])
+        kind = row["kind"]
+        if kind in ("status", "assign", "read"):
+            conn.executemany(
+                "UPDATE reviews SET status = ?, assignee = ?, is_read = ? WHERE id = ?",
+                [(p["status"], p["assignee"], p["is_read"], p["id"]) for p in previous],
+            )
+        elif kind == "tag":
+            conn.executemany(
+                "DELETE FROM review_tags WHERE review_id = ? AND tag_id = ?",
+                [(i, previous["tag_id"]) for i in previous["added"]],
+            )
+        elif kind == "untag":
+            conn.executemany(
+                "INSERT OR IGNORE INTO review_tags (review_id, tag_id, agent, created_at) VALUES (?, ?, ?, ?)",
+                [(i, previous["tag_id"], agent, utc_now()) for i in previous["removed"]],
+            )
+        elif kind == "note":
+            conn.execute("DELETE FROM notes WHERE id = ?", (previous["note_id"],))
+        conn.execute("UPDATE actions SET undone_at = ? WHERE id = ?", (utc_now(), row["id"]))
+        count = len(json.loads(row["review_ids"]))
+        detail = f" {row['detail']}" if row["detail"] else ""
+        return f"{kind}{detail} on {count} review{'s' if count != 1 else ''}"
+
+
+def tag_names(store: Store) -> list[str]:
+    return [row[0] for row in store.conn.execute("SELECT name FROM tags ORDER BY name COLLATE NOCASE")]
+
+
+def review_detail(store: Store, review_id: int) -> dict[str, Any] | None:
+    """A review with its tags, notes, replies and earlier versions."""
+    row = store.conn.execute("SELECT * FROM reviews WHERE id = ?", (review_id,)).fetchone()
+    if row is None:
+        return None
+    detail = dict(row)
+    detail["tags"] = [r[0] for r in store.conn.execute(
+        "SELECT t.name FROM review_tags rt JOIN tags t ON t.id = rt.tag_id WHERE rt.review_id = ? ORDER BY t.name",
+        (review_id,))]
+    detail["notes"] = [dict(r) for r in store.conn.execute(
+        "SELECT agent, text, created_at FROM notes WHERE review_id = ? ORDER BY created_at, id", (review_id,))]
+    detail["replies"] = [dict(r) for r in store.conn.execute(
+        "SELECT * FROM replies WHERE review_id = ? ORDER BY created_at, id", (review_id,))]
+    detail["history"] = [dict(r) for r in store.conn.execute(
+        "SELECT rating, title, body, updated_at, replaced_at FROM review_history WHERE review_id = ? ORDER BY id",
+        (review_id,))]
+    return detail
+
+
+def survey_detail(store: Store, response_id: int) -> dict[str, Any] | None:
+    row = store.conn.execute("SELECT * FROM survey_responses WHERE id = ?", (response_id,)).fetchone()
+    return dict(row) if row else None
+
+
+def set_survey_status(store: Store, ids: Sequence[int], status: str) -> None:
+    if status not in REVIEW_STATUSES:
+        raise UsageProblem(f"unknown status {status!r}")
+    with store.write() as conn:
+        conn.execute(f"UPDATE survey_responses SET status = ? WHERE id IN ({_ids_sql(ids)})", (status,))
+
+
+def save_view(store: Store, name: str, filters: dict[str, Any], agent: str) -> None:
+    clean = " ".join(name.split())
+    if not clean:
+        raise UsageProblem("a saved view needs a name")
+    with store.write() as conn:
+        conn.execute(
+            """INSERT INTO saved_views (name, filters, agent, created_at) VALUES (?, ?, ?, ?)
+               ON CONFLICT (name) DO UPDATE SET filters = excluded.filters, agent = excluded.agent""",
+            (clean, json.dumps(filters), agent, utc_now()),
+        )
+
+
+def saved_views(store: Store) -> list[tuple[str, dict[str, Any]]]:
+    return [(row[0], json.loads(row[1])) for row in store.conn.execute("SELECT name, filters FROM saved_views ORDER BY name")]

@@ -1,0 +1,131 @@
+"""The filter panel (``f``): every filter of the inbox on one form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Input, Label, Select
+
+from feedback_tui.importers.dates import parse_date
+from feedback_tui.models import REVIEW_STATUSES
+from feedback_tui.store.inbox import SORTS, InboxQuery
+
+SORT_LABELS = {
+    "newest": "Newest first", "oldest": "Oldest first", "rating_low": "Lowest rating", "rating_high": "Highest rating",
+    "sentiment_low": "Most negative", "sentiment_high": "Most positive",
+}
+
+
+@dataclass
+class FilterChoices:
+    """Values offered by the selects, loaded from the database by the screen."""
+
+    sources: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    products: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+
+def _select(values: list[str], current: str | None, id: str) -> Select[str]:
+    options = [(Text(v), v) for v in values]
+    if current and current not in values:
+        options.append((Text(current), current))
+    return Select(options, value=current if current else Select.BLANK, allow_blank=True, id=id, prompt="any")
+
+
+class FilterDialog(ModalScreen[InboxQuery | None]):
+    """Returns the query with the chosen filters, or None when cancelled."""
+
+    DEFAULT_CSS = """
+    FilterDialog { align: center middle; }
+    FilterDialog > Vertical { width: 90; height: auto; max-height: 95%; padding: 1 2; border: thick $accent; background: $panel; }
+    FilterDialog Grid { grid-size: 4; grid-columns: 12 1fr 12 1fr; grid-rows: 3; height: auto; grid-gutter: 0 1; }
+    FilterDialog Label { padding: 1 0 0 0; }
+    FilterDialog #error { color: $error; height: auto; padding: 0; }
+    FilterDialog Horizontal { height: auto; align: right middle; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        Binding("ctrl+s", "apply", "Apply", id="dialog.apply"),
+    ]
+
+    def __init__(self, query: InboxQuery, choices: FilterChoices) -> None:
+        super().__init__()
+        self.current = query
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        q = self.current
+        ratings = [str(i) for i in range(0, 11)] if q.kind == "surveys" else [str(i) for i in range(1, 6)]
+        with Vertical():
+            yield Label("Filters (ctrl+s or Apply; escape cancels)")
+            with Grid():
+                yield Label("Status")
+                yield _select(list(REVIEW_STATUSES), q.statuses[0] if q.statuses else None, "status")
+                yield Label("Sentiment")
+                yield _select(["positive", "neutral", "negative", "unknown"], q.sentiment, "sentiment")
+                yield Label("Min score")
+                yield _select(ratings, None if q.min_rating is None else str(q.min_rating), "min_rating")
+                yield Label("Max score")
+                yield _select(ratings, None if q.max_rating is None else str(q.max_rating), "max_rating")
+                yield Label("Source")
+                yield _select(self.choices.sources, q.source, "source")
+                yield Label("Language")
+                yield _select(self.choices.languages, q.language, "language")
+                yield Label("Product")
+                yield _select(self.choices.products, q.product, "product")
+                yield Label("Sort")
+                yield Select([(Text(SORT_LABELS[s]), s) for s in SORTS], value=q.sort, allow_blank=False, id="sort")
+                yield Label("Tag")
+                yield Input(q.tag or "", suggester=SuggestFromList(self.choices.tags, case_sensitive=False), id="tag")
+                yield Label("Assignee")
+                yield Input(q.assignee or "", id="assignee")
+                yield Label("Since")
+                yield Input(q.since[:10] if q.since else "", placeholder="2026-01-31", id="since")
+                yield Label("Until")
+                yield Input(q.until[:10] if q.until else "", placeholder="2026-12-31", id="until")
+            yield Label("", id="error")
+            with Horizontal():
+                yield Button("Clear all", id="clear")
+                yield Button("Apply", variant="primary", id="apply")
+
+    def _value(self, id: str) -> str | None:
+        widget = self.query_one(f"#{id}")
+        if isinstance(widget, Select):
+            return None if widget.value is Select.BLANK else str(widget.value)
+        assert isinstance(widget, Input)
+        return widget.value.strip() or None
+
+    def action_apply(self) -> None:
+        try:
+            since = parse_date(self._value("since") or "") if self._value("since") else None
+            until = parse_date(self._value("until") or "") if self._value("until") else None
+        except ValueError as error:
+            self.query_one("#error", Label).update(Text(f"Dates: {error}"))
+            return
+        status = self._value("status")
+        min_rating, max_rating = self._value("min_rating"), self._value("max_rating")
+        self.dismiss(self.current.with_changes(
+            statuses=(status,) if status else (),
+            sentiment=self._value("sentiment"),
+            min_rating=int(min_rating) if min_rating else None,
+            max_rating=int(max_rating) if max_rating else None,
+            source=self._value("source"), language=self._value("language"), product=self._value("product"),
+            sort=self._value("sort") or "newest", tag=self._value("tag"), assignee=self._value("assignee"),
+            since=since, until=until, ids=(),
+        ))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "apply":
+            self.action_apply()
+        elif event.button.id == "clear":
+            self.dismiss(InboxQuery(kind=self.current.kind, view=self.current.view, agent=self.current.agent))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,286 @@
+"""The inbox: every review or survey comment in one fast list.
+
+Views on number keys, ``/`` full-text search, ``f`` filter panel, triage
+keys on the cursor row or the selection, live refresh when another agent or
+an import changes the database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from feedback_tui.store import Store
+from feedback_tui.store import inbox, triage
+from feedback_tui.store.inbox import VIEW_TITLES, InboxQuery, SearchProblem
+from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
+from feedback_tui.tui.dialogs.filters import SORT_LABELS, FilterChoices, FilterDialog
+from feedback_tui.tui.safe_text import clean
+from feedback_tui.tui.sources import InboxSource
+from feedback_tui.tui.triage import TRIAGE_BINDINGS, ActionDone, TriageActions
+from feedback_tui.tui.widgets.review_list import ReviewList
+
+
+class InboxScreen(TriageActions, Screen[None]):
+    """The agent's main screen."""
+
+    BINDINGS = [
+        Binding("1", "view('needs_reply')", "Needs reply", id="inbox.view_needs_reply"),
+        Binding("2", "view('negative')", "Negative", id="inbox.view_negative"),
+        Binding("3", "view('mine')", "Mine", id="inbox.view_mine"),
+        Binding("4", "view('all')", "All", id="inbox.view_all"),
+        Binding("tab", "toggle_kind", "Reviews/Surveys", id="inbox.kind"),
+        Binding("slash", "search", "Search", id="inbox.search", key_display="/"),
+        Binding("f", "filters", "Filters", id="inbox.filters"),
+        Binding("s", "sort", "Sort", id="inbox.sort"),
+        Binding("escape", "clear", "Clear", id="inbox.clear", show=False),
+        Binding("w", "save_view", "Save view", id="inbox.save_view", show=False),
+        Binding("V", "saved_views", "Saved views", id="inbox.saved_views", show=False),
+        Binding("ctrl+l", "reload", "Reload", id="inbox.reload", show=False),
+        *TRIAGE_BINDINGS,
+    ]
+
+    class FiltersLoaded(Message):
+        def __init__(self, choices: FilterChoices) -> None:
+            self.choices = choices
+            super().__init__()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_state = InboxQuery()
+        self.total: int | None = None
+        self._saved_search = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="views")
+        yield Input(placeholder="Search (enter applies, escape clears): livraison, refund*, \"not working\"",
+                    id="search")
+        yield ReviewList(id="list")
+        yield Static(id="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_state = InboxQuery(agent=self.app.agent)
+        self.query_one("#search", Input).display = False
+        self.apply_query(self.query_state)
+        self.query_one(ReviewList).focus()
+
+    # -- query -------------------------------------------------------------------
+    @property
+    def review_list(self) -> ReviewList:
+        return self.query_one(ReviewList)
+
+    def apply_query(self, query: InboxQuery, *, keep_position: bool = False) -> None:
+        self.query_state = query
+        self.total = None if not keep_position else self.total
+        self.review_list.set_source(InboxSource(self.app.db_path, query), keep_position=keep_position)
+        self._show_views()
+        self._show_status()
+
+    def refresh_data(self) -> None:
+        """The database changed (another agent, an import): reload in place."""
+        self.apply_query(self.query_state, keep_position=True)
+
+    def _show_views(self) -> None:
+        q = self.query_state
+        line = Text(" ")
+        for number, view in enumerate(VIEW_TITLES, start=1):
+            style = "bold reverse" if view == q.view else "dim"
+            line.append(f" {number} {VIEW_TITLES[view]} ", style=style)
+            line.append(" ")
+        line.append("│ ", style="dim")
+        line.append("Reviews" if q.kind == "reviews" else "Surveys", style="bold")
+        line.append(" (tab) │ ", style="dim")
+        line.append(SORT_LABELS.get(q.sort, q.sort) if not (q.view == "needs_reply" and q.sort == "newest")
+                    else "Negative first, oldest first", style="italic")
+        filters = self._filter_summary()
+        if filters:
+            line.append(" │ ", style="dim")
+            line.append(filters, style="yellow")
+        self.query_one("#views", Static).update(line)
+
+    def _filter_summary(self) -> str:
+        q = self.query_state
+        parts = []
+        if q.search:
+            parts.append(f"search: {clean(q.search, single_line=True)}")
+        for name in ("source", "language", "product", "sentiment", "tag", "assignee"):
+            value = getattr(q, name)
+            if value:
+                parts.append(f"{name}: {clean(value, single_line=True)}")
+        if q.statuses:
+            parts.append(f"status: {', '.join(q.statuses)}")
+        if q.min_rating is not None or q.max_rating is not None:
+            parts.append(f"score {q.min_rating if q.min_rating is not None else '…'}–"
+                         f"{q.max_rating if q.max_rating is not None else '…'}")
+        if q.since or q.until:
+            parts.append(f"dates {(q.since or '…')[:10]} → {(q.until or '…')[:10]}")
+        if q.ids:
+            parts.append(f"{len(q.ids)} chosen rows")
+        return " · ".join(parts)
+
+    def _show_status(self) -> None:
+        lst = self.review_list
+        total = "counting…" if self.total is None else f"{self.total:,} {'reviews' if self.query_state.kind == 'reviews' else 'comments'}"
+        position = f"{lst.cursor + 1:,} of {total}" if self.total else total
+        selected = f" · {len(lst.selected)} selected" if lst.selected else ""
+        self.query_one("#status-line", Static).update(Text(f"{position}{selected} · agent {self.app.agent} · ? for keys"))
+
+    # -- list messages -------------------------------------------------------------
+    def on_review_list_counted(self, message: ReviewList.Counted) -> None:
+        self.total = message.total
+        self._show_status()
+
+    def on_review_list_highlighted(self, message: ReviewList.Highlighted) -> None:
+        self._show_status()
+        from feedback_tui.tui.screens.review import ReviewScreen
+
+        for screen in self.app.screen_stack:
+            if isinstance(screen, ReviewScreen) and message.row is not None:
+                screen.show_row(message.row)
+
+    def on_review_list_opened(self, message: ReviewList.Opened) -> None:
+        from feedback_tui.tui.screens.review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen(self.review_list, self.query_state.kind))
+
+    def on_review_list_load_failed(self, message: ReviewList.LoadFailed) -> None:
+        error = message.error
+        if isinstance(error, SearchProblem):
+            self.notify(str(error), title="Search", severity="warning")
+        else:
+            self.notify(f"Could not load reviews: {error}", severity="error")
+
+    def on_action_done(self, message: ActionDone) -> None:
+        self.notify(message.text, severity="error" if message.error else "information", timeout=3)
+        if message.clear_selection and not message.error:
+            self.review_list.clear_selection()
+        self.refresh_data()
+
+    # -- TriageActions -------------------------------------------------------------
+    def target_ids(self) -> list[int]:
+        lst = self.review_list
+        if lst.selected:
+            return sorted(lst.selected)
+        row = lst.current_row
+        return [row["id"]] if row else []
+
+    def target_kind(self) -> str:
+        return self.query_state.kind
+
+    # -- actions -------------------------------------------------------------------
+    def action_view(self, view: str) -> None:
+        self.apply_query(self.query_state.with_changes(view=view, ids=()))
+
+    def action_toggle_kind(self) -> None:
+        kind = "surveys" if self.query_state.kind == "reviews" else "reviews"
+        self.apply_query(self.query_state.with_changes(kind=kind, ids=(), tag=None, product=None, assignee=None))
+
+    def action_search(self) -> None:
+        field = self.query_one("#search", Input)
+        field.display = True
+        field.value = self.query_state.search or ""
+        field.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "search":
+            return
+        event.stop()
+        text = event.value.strip() or None
+        event.input.display = bool(text)
+        self.apply_query(self.query_state.with_changes(search=text))
+        self.review_list.focus()
+
+    def action_clear(self) -> None:
+        field = self.query_one("#search", Input)
+        if field.has_focus or self.query_state.search:
+            field.value = ""
+            field.display = False
+            self.review_list.focus()
+            if self.query_state.search:
+                self.apply_query(self.query_state.with_changes(search=None))
+            return
+        if self.review_list.clear_selection():
+            self._show_status()
+            return
+        if self.query_state.ids:
+            self.apply_query(self.query_state.with_changes(ids=()))
+
+    def action_filters(self) -> None:
+        self._load_filter_choices()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="filters", description="Loading filter values")
+    def _load_filter_choices(self) -> None:
+        kind = self.query_state.kind
+        with Store.open(self.app.db_path, migrate=False) as store:
+            choices = FilterChoices(
+                sources=inbox.distinct_values(store, "source", kind),
+                languages=inbox.distinct_values(store, "language", kind),
+                products=inbox.distinct_values(store, "product", kind),
+                tags=triage.tag_names(store),
+            )
+        self.post_message(self.FiltersLoaded(choices))
+
+    def on_inbox_screen_filters_loaded(self, message: FiltersLoaded) -> None:
+        def chosen(query: InboxQuery | None) -> None:
+            if query is not None:
+                self.apply_query(query)
+
+        self.app.push_screen(FilterDialog(self.query_state, message.choices), chosen)
+
+    def action_sort(self) -> None:
+        def chosen(sort: str | None) -> None:
+            if sort:
+                self.apply_query(self.query_state.with_changes(sort=sort))
+
+        self.app.push_screen(ChoiceDialog("Sort by", list(SORT_LABELS.items())), chosen)
+
+    def action_reload(self) -> None:
+        self.refresh_data()
+
+    def action_save_view(self) -> None:
+        data = self.query_state.to_dict()
+        agent = self.app.agent
+
+        def chosen(name: str | None) -> None:
+            if name and name.strip():
+                self.run_triage(lambda s: (triage.save_view(s, name, data, agent), f"View saved: {name}")[1], False)
+
+        self.app.push_screen(TextPrompt("Save the current view as"), chosen)
+
+    def action_saved_views(self) -> None:
+        self._load_saved_views()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="filters", description="Loading saved views")
+    def _load_saved_views(self) -> None:
+        with Store.open(self.app.db_path, migrate=False) as store:
+            views = triage.saved_views(store)
+        if not views:
+            self.app.call_from_thread(self.notify, "No saved view yet: w saves the current one.")
+            return
+        by_name = dict(views)
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self.apply_query(InboxQuery.from_dict({**by_name[name], "agent": self.app.agent}))
+
+        self.app.call_from_thread(self.app.push_screen, ChoiceDialog("Saved views", [(n, n) for n in by_name]), chosen)
+
+    def open_with(self, query: InboxQuery) -> None:
+        """Used by drill-down: show exactly these rows."""
+        self.apply_query(query.with_changes(agent=self.app.agent))
+
+
+def inbox_of(app: Any) -> InboxScreen | None:
+    for screen in app.screen_stack:
+        if isinstance(screen, InboxScreen):
+            return screen
+    return None

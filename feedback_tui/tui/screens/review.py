@@ -1,0 +1,181 @@
+"""One review in full: text, metadata, sentiment, tags, notes, replies, history.
+
+``j``/``k`` move to the next/previous review of the inbox list without going
+back to it; triage keys work here too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from feedback_tui.store import Store
+from feedback_tui.store import triage
+from feedback_tui.tui.safe_text import plain
+from feedback_tui.tui.triage import TRIAGE_BINDINGS, ActionDone, TriageActions
+from feedback_tui.tui.widgets.review_list import ReviewList, stars
+
+SENTIMENT_STYLES = {"positive": "green", "neutral": "yellow", "negative": "red", "unknown": "dim"}
+
+
+def _section(title: str) -> Text:
+    return Text(f"\n{title}", style="bold underline")
+
+
+def render_review(detail: dict[str, Any], kind: str) -> Group:
+    """The review as Rich renderables built from plain text (never markup)."""
+    parts: list[Any] = []
+    head = Text()
+    rating_text = stars({"rating": detail.get("rating") if kind == "reviews" else detail.get("score"),
+                         "kind": detail.get("kind")})
+    head.append(rating_text + "  ", style="yellow")
+    head.append_text(plain(detail.get("source")))
+    head.append("  ·  " + (detail.get("created_at") or "")[:16].replace("T", " ") + " UTC", style="dim")
+    author = detail.get("author") if kind == "reviews" else detail.get("customer")
+    head.append("  ·  ")
+    head.append_text(plain(author or "anonymous", single_line=True))
+    parts.append(head)
+    meta = Text(style="dim")
+    for label, key in (("language", "language"), ("product", "product"), ("status", "status"), ("assignee", "assignee")):
+        if detail.get(key):
+            meta.append(f"{label}: ")
+            meta.append_text(plain(str(detail[key]), single_line=True))
+            meta.append("   ")
+    parts.append(meta)
+    label = detail.get("sentiment") or "not scored"
+    polarity = detail.get("polarity")
+    sentiment = Text("sentiment: ")
+    sentiment.append(label, style=SENTIMENT_STYLES.get(label, ""))
+    if polarity is not None:
+        sentiment.append(f" (polarity {polarity:+.2f}, subjectivity {detail.get('subjectivity') or 0:.2f})", style="dim")
+    parts.append(sentiment)
+    if detail.get("tags"):
+        tags = Text("tags: ")
+        tags.append_text(plain(", ".join(detail["tags"])))
+        parts.append(tags)
+    if detail.get("title"):
+        parts.append(Text(""))
+        parts.append(plain(detail["title"], "bold"))
+    parts.append(Text(""))
+    parts.append(plain(detail.get("body") if kind == "reviews" else detail.get("comment")))
+    if detail.get("url"):
+        link = Text("source: ", style="dim")
+        link.append_text(plain(detail["url"], "dim", single_line=True))
+        parts.append(link)
+    replies = detail.get("replies") or []
+    parts.append(_section(f"Replies ({len(replies)})"))
+    if not replies and kind == "reviews":
+        parts.append(Text("No reply yet: r to answer.", style="dim"))
+    for reply in replies:
+        line = Text(f"{(reply.get('created_at') or 'date unknown')[:16].replace('T', ' ')} · ", style="dim")
+        line.append_text(plain(reply.get("agent"), "dim", single_line=True))
+        line.append(f" · {reply.get('delivery_status')}", style="dim")
+        parts.append(line)
+        parts.append(plain(reply.get("text")))
+    notes = detail.get("notes") or []
+    if notes:
+        parts.append(_section(f"Internal notes ({len(notes)})"))
+        for note in notes:
+            line = Text(f"{note['created_at'][:16].replace('T', ' ')} · ", style="dim")
+            line.append_text(plain(note["agent"], "dim", single_line=True))
+            parts.append(line)
+            parts.append(plain(note["text"]))
+    history = detail.get("history") or []
+    if history:
+        parts.append(_section("Earlier versions"))
+        for version in history:
+            parts.append(Text(f"before {version['replaced_at'][:10]}: {version.get('rating') or '—'}★", style="dim"))
+            parts.append(plain(version["body"], "dim"))
+    return Group(*parts)
+
+
+class ReviewScreen(TriageActions, Screen[None]):
+    """The detail of the row under the inbox cursor."""
+
+    BINDINGS = [
+        Binding("escape,q", "back", "Back", id="review.back"),
+        Binding("j", "next", "Next", id="review.next"),
+        Binding("k", "previous", "Previous", id="review.previous"),
+        *TRIAGE_BINDINGS,
+    ]
+
+    class Loaded(Message):
+        def __init__(self, row_id: int, detail: dict[str, Any] | None) -> None:
+            self.row_id = row_id
+            self.detail = detail
+            super().__init__()
+
+    def __init__(self, review_list: ReviewList, kind: str) -> None:
+        super().__init__()
+        self.review_list = review_list
+        self.kind = kind
+        self.row_id: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="detail-scroll"):
+            yield Static(Text("Loading…", style="dim"), id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        row = self.review_list.current_row
+        if row is not None:
+            self.show_row(row)
+        self.query_one("#detail-scroll").focus()
+
+    def show_row(self, row: dict[str, Any]) -> None:
+        self.row_id = row["id"]
+        self._load(row["id"])
+
+    def refresh_data(self) -> None:
+        if self.row_id is not None:
+            self._load(self.row_id, mark_read=False)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="detail", description="Loading the review")
+    def _load(self, row_id: int, mark_read: bool = True) -> None:
+        with Store.open(self.app.db_path, migrate=False) as store:
+            if self.kind == "reviews":
+                if mark_read:
+                    triage.mark_read(store, row_id)
+                detail = triage.review_detail(store, row_id)
+            else:
+                detail = triage.survey_detail(store, row_id)
+        self.post_message(self.Loaded(row_id, detail))
+
+    def on_review_screen_loaded(self, message: Loaded) -> None:
+        if message.row_id != self.row_id:
+            return
+        widget = self.query_one("#detail", Static)
+        if message.detail is None:
+            widget.update(Text("This review no longer exists.", style="dim"))
+            return
+        widget.update(render_review(message.detail, self.kind))
+        self.query_one("#detail-scroll", VerticalScroll).scroll_home(animate=False)
+
+    def on_action_done(self, message: ActionDone) -> None:
+        self.notify(message.text, severity="error" if message.error else "information", timeout=3)
+        self.refresh_data()
+
+    def target_ids(self) -> list[int]:
+        return [self.row_id] if self.row_id is not None else []
+
+    def target_kind(self) -> str:
+        return self.kind
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_next(self) -> None:
+        self.review_list.action_cursor_down()
+
+    def action_previous(self) -> None:
+        self.review_list.action_cursor_up()

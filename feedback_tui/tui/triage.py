@@ -1,0 +1,178 @@
+"""Triage actions shared by the inbox and the review screen.
+
+A screen that mixes in :class:`TriageActions` says which rows an action
+targets (``target_ids``); each action runs in a thread worker with its own
+connection and ends with an :class:`ActionDone` message that the screen turns
+into a notification and a refresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual import work
+from textual.binding import Binding
+from textual.message import Message
+
+from feedback_tui.errors import FeedbackError
+from feedback_tui.models import REVIEW_STATUSES
+from feedback_tui.store import Store
+from feedback_tui.store import triage
+from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
+
+TRIAGE_BINDINGS = [
+    Binding("a", "assign", "Assign to me", id="triage.assign"),
+    Binding("t", "tag", "Tag", id="triage.tag"),
+    Binding("e", "archive", "Archive", id="triage.archive"),
+    Binding("exclamation_mark", "spam", "Spam", id="triage.spam", key_display="!"),
+    Binding("N", "toggle_read", "Read/unread", id="triage.read"),
+    Binding("m", "set_status", "Set status", id="triage.status"),
+    Binding("n", "note", "Note", id="triage.note"),
+    Binding("u", "undo", "Undo", id="triage.undo"),
+    Binding("r", "reply", "Reply", id="triage.reply"),
+]
+
+
+class ActionDone(Message):
+    """A triage action finished (or failed with a user-facing message)."""
+
+    def __init__(self, text: str, *, error: bool = False, clear_selection: bool = True) -> None:
+        self.text = text
+        self.error = error
+        self.clear_selection = clear_selection
+        super().__init__()
+
+
+class TriageActions:
+    """Mixin for screens: the triage key actions."""
+
+    app: Any
+
+    def target_ids(self) -> list[int]:
+        raise NotImplementedError
+
+    def target_kind(self) -> str:
+        return "reviews"
+
+    # -- helpers ---------------------------------------------------------------
+    def _targets(self, what: str, *, reviews_only: bool = True) -> list[int] | None:
+        ids = self.target_ids()
+        if not ids:
+            self.app.notify(f"Nothing to {what}: no review under the cursor.", severity="warning")
+            return None
+        if reviews_only and self.target_kind() != "reviews":
+            self.app.notify(f"Survey comments cannot be given a {what}; archive (e) or mark spam (!) them.",
+                            severity="warning")
+            return None
+        return ids
+
+    @work(thread=True, exit_on_error=False, group="triage", description="Saving a triage action")
+    def run_triage(self, action: Callable[[Store], str], clear_selection: bool = True) -> None:
+        try:
+            with Store.open(self.app.db_path, migrate=False) as store:
+                text = action(store)
+        except FeedbackError as error:
+            self.post_message(ActionDone(str(error), error=True, clear_selection=False))  # type: ignore[attr-defined]
+            return
+        self.post_message(ActionDone(text, clear_selection=clear_selection))  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _plural(ids: list[int]) -> str:
+        return f"{len(ids)} review{'s' if len(ids) != 1 else ''}"
+
+    # -- actions -----------------------------------------------------------------
+    def action_assign(self) -> None:
+        ids = self._targets("assignee")
+        if ids:
+            agent = self.app.agent
+            self.run_triage(lambda s: (triage.assign(s, ids, agent, agent), f"Assigned {self._plural(ids)} to {agent}")[1])
+
+    def _status(self, status: str, ids: list[int]) -> None:
+        agent = self.app.agent
+        if self.target_kind() == "surveys":
+            self.run_triage(lambda s: (triage.set_survey_status(s, ids, status), f"{len(ids)} comment(s): {status}")[1])
+        else:
+            self.run_triage(lambda s: (triage.set_status(s, ids, status, agent), f"{self._plural(ids)}: {status}")[1])
+
+    def action_archive(self) -> None:
+        ids = self._targets("archive", reviews_only=False)
+        if ids:
+            self._status("archived", ids)
+
+    def action_spam(self) -> None:
+        ids = self._targets("spam mark", reviews_only=False)
+        if ids:
+            self._status("spam", ids)
+
+    def action_toggle_read(self) -> None:
+        ids = self._targets("read mark")
+        if ids:
+            agent = self.app.agent
+
+            def toggle(store: Store) -> str:
+                _, now_read = triage.toggle_read(store, ids, agent)
+                return f"{self._plural(ids)} marked {'read' if now_read else 'unread'}"
+
+            self.run_triage(toggle)
+
+    def action_set_status(self) -> None:
+        ids = self._targets("status", reviews_only=False)
+        if not ids:
+            return
+
+        def chosen(status: str | None) -> None:
+            if status:
+                self._status(status, ids)
+
+        self.app.push_screen(ChoiceDialog("Set status", [(s, s) for s in REVIEW_STATUSES]), chosen)
+
+    def action_tag(self) -> None:
+        ids = self._targets("tag")
+        if ids:
+            self._prompt_tag(ids)
+
+    @work(thread=True, exit_on_error=False, group="triage", description="Loading tags")
+    def _prompt_tag(self, ids: list[int]) -> None:
+        with Store.open(self.app.db_path, migrate=False) as store:
+            names = triage.tag_names(store)
+        agent = self.app.agent
+
+        def chosen(name: str | None) -> None:
+            if not name or not name.strip():
+                return
+            if name.startswith("-"):
+                tag = name[1:]
+                self.run_triage(lambda s: (triage.remove_tag(s, ids, tag, agent), f"Untagged {tag}")[1])
+            else:
+                self.run_triage(lambda s: (triage.add_tag(s, ids, name, agent), f"Tagged {self._plural(ids)}: {name}")[1])
+
+        prompt = TextPrompt(f"Tag {self._plural(ids)} (prefix with - to remove)", suggestions=names,
+                            placeholder="delivery")
+        self.app.call_from_thread(self.app.push_screen, prompt, chosen)
+
+    def action_note(self) -> None:
+        ids = self._targets("note")
+        if not ids:
+            return
+        review_id, agent = ids[0], self.app.agent
+
+        def chosen(text: str | None) -> None:
+            if text and text.strip():
+                self.run_triage(lambda s: (triage.add_note(s, review_id, text, agent), "Note added")[1], False)
+
+        self.app.push_screen(TextPrompt("Internal note (only agents see it)", multiline=True), chosen)
+
+    def action_undo(self) -> None:
+        agent = self.app.agent
+
+        def undo(store: Store) -> str:
+            done = triage.undo_last(store, agent)
+            return f"Undone: {done}" if done else "Nothing to undo"
+
+        self.run_triage(undo, False)
+
+    def action_reply(self) -> None:
+        if self._targets("reply"):
+            self.app.notify("The reply composer is not built yet (issue #4): replies can be imported meanwhile.",
+                            title="Reply", severity="information")

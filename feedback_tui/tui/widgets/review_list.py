@@ -1,0 +1,392 @@
+"""A virtual list of reviews that stays instant at a million rows.
+
+It draws only the visible lines (Textual's line API) from a cache of pages.
+Pages come from a :class:`RowSource` in thread workers: keyset pages next to a
+loaded page (as cheap at row 900,000 as at row 0), the last page from the
+end, and ``OFFSET`` only for a jump far from anything loaded. Text is drawn
+as plain segments after :func:`clean`, so nothing in a review is parsed as
+markup or reaches the terminal as a control sequence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from rich.cells import set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import work
+from textual.binding import Binding
+from textual.events import Click
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.worker import get_current_worker
+
+from feedback_tui.tui.safe_text import clean
+
+PAGE_SIZE = 100
+Row = dict[str, Any]
+
+
+class RowSource(Protocol):
+    """Where the list gets its rows; called from worker threads only."""
+
+    def count(self) -> int: ...
+
+    def page(self, *, after: dict[str, Any] | None = None, before: dict[str, Any] | None = None,
+             offset: int | None = None, from_end: bool = False, limit: int = PAGE_SIZE) -> list[Row]: ...
+
+    def position_of(self, row: Row) -> int: ...
+
+
+SENTIMENT_MARKS = {"positive": ("▲", "green"), "neutral": ("■", "yellow"), "negative": ("▼", "red")}
+STATUS_MARKS = {"new": "●", "open": "○", "replied": "✓", "outdated": "↻", "archived": "▪", "spam": "⊘"}
+
+
+def stars(row: Row) -> str:
+    if row.get("kind"):
+        return f"{row['kind'].upper()} {row['rating']}"
+    rating = row.get("rating")
+    return "★" * rating + "☆" * (5 - rating) if rating else "  —  "
+
+
+class ReviewList(ScrollView, can_focus=True):
+    """The inbox list: cursor, selection, paging."""
+
+    DEFAULT_CSS = """
+    ReviewList { background: $surface; overflow-x: hidden; }
+    ReviewList > .review-list--cursor { background: $accent 40%; text-style: bold; }
+    ReviewList:focus > .review-list--cursor { background: $accent 70%; }
+    ReviewList > .review-list--selected { background: $secondary 30%; }
+    ReviewList > .review-list--unread { text-style: bold; }
+    ReviewList > .review-list--dim { color: $text-muted; }
+    """
+    COMPONENT_CLASSES = {"review-list--cursor", "review-list--selected", "review-list--unread", "review-list--dim"}
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Next", id="list.down", show=False),
+        Binding("k,up", "cursor_up", "Previous", id="list.up", show=False),
+        Binding("g,home", "first", "First", id="list.first", show=False),
+        Binding("G,end", "last", "Last", id="list.last", show=False),
+        Binding("ctrl+d,pagedown", "half_page(1)", "Half page down", id="list.page_down", show=False),
+        Binding("ctrl+u,pageup", "half_page(-1)", "Half page up", id="list.page_up", show=False),
+        Binding("space", "toggle_select", "Select", id="list.select"),
+        Binding("v", "visual", "Select range", id="list.visual"),
+        Binding("enter", "open", "Open", id="list.open"),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True)
+
+    class Highlighted(Message):
+        def __init__(self, row: Row | None, index: int) -> None:
+            self.row = row
+            self.index = index
+            super().__init__()
+
+    class Opened(Message):
+        def __init__(self, row: Row) -> None:
+            self.row = row
+            super().__init__()
+
+    class Counted(Message):
+        def __init__(self, total: int) -> None:
+            self.total = total
+            super().__init__()
+
+    class LoadFailed(Message):
+        def __init__(self, error: Exception) -> None:
+            self.error = error
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.source: RowSource | None = None
+        self.total: int | None = None
+        self.pages: dict[int, list[Row]] = {}
+        self._pending: set[int] = set()
+        self._generation = 0
+        self.selected: set[int] = set()
+        self._visual_anchor: int | None = None
+        self._keep: tuple[Row, int] | None = None
+
+    # -- data --------------------------------------------------------------
+    @property
+    def loaded_row_count(self) -> int:
+        """Rows materialised in memory (the 100k test asserts on this)."""
+        return sum(len(rows) for rows in self.pages.values())
+
+    def row_at(self, index: int) -> Row | None:
+        rows = self.pages.get(index // PAGE_SIZE)
+        if rows is None:
+            return None
+        offset = index % PAGE_SIZE
+        return rows[offset] if offset < len(rows) else None
+
+    @property
+    def current_row(self) -> Row | None:
+        return self.row_at(self.cursor)
+
+    def set_source(self, source: RowSource, *, keep_position: bool = False) -> None:
+        """Show rows from ``source``; ``keep_position`` keeps the cursor on its row (live refresh)."""
+        current = self.current_row if keep_position else None
+        self._keep = (current, self.cursor) if current else None
+        self.source = source
+        self._generation += 1
+        self.pages.clear()
+        self._pending.clear()
+        if not keep_position:
+            self.total = None
+            self.selected.clear()
+            self._visual_anchor = None
+            self.cursor = 0
+            self.scroll_to(y=0, animate=False)
+        self._count(self._generation)
+        if self._keep is None:
+            self._request(0)
+        else:
+            self._relocate(self._generation, self._keep[0])
+
+    def reload(self) -> None:
+        if self.source is not None:
+            self.set_source(self.source, keep_position=True)
+
+    def _request(self, page_index: int) -> None:
+        if page_index in self.pages or page_index in self._pending or self.source is None:
+            return
+        if self.total is not None and page_index * PAGE_SIZE >= max(self.total, 1):
+            return
+        self._pending.add(page_index)
+        kwargs: dict[str, Any]
+        last_page = None if self.total is None else max(self.total - 1, 0) // PAGE_SIZE
+        if page_index == 0:
+            kwargs = {}
+        elif page_index - 1 in self.pages and len(self.pages[page_index - 1]) == PAGE_SIZE:
+            kwargs = {"after": self.pages[page_index - 1][-1]["sort_key"]}
+        elif page_index + 1 in self.pages and self.pages[page_index + 1]:
+            kwargs = {"before": self.pages[page_index + 1][0]["sort_key"]}
+        elif page_index == last_page and self.total is not None:
+            kwargs = {"from_end": True, "limit": self.total - page_index * PAGE_SIZE}
+        else:
+            kwargs = {"offset": page_index * PAGE_SIZE}
+        self._fetch(self._generation, page_index, kwargs)
+
+    @work(thread=True, exit_on_error=False, group="list-pages", description="Loading a page")
+    def _fetch(self, generation: int, page_index: int, kwargs: dict[str, Any]) -> None:
+        assert self.source is not None
+        try:
+            rows = self.source.page(**kwargs)
+        except Exception as error:  # shown to the user by the screen
+            self.app.call_from_thread(self._failed, generation, page_index, error)
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._store_page, generation, page_index, rows)
+
+    @work(thread=True, exit_on_error=False, group="list-count", exclusive=True, description="Counting")
+    def _count(self, generation: int) -> None:
+        assert self.source is not None
+        try:
+            total = self.source.count()
+        except Exception as error:
+            self.app.call_from_thread(self._failed, generation, -1, error)
+            return
+        self.app.call_from_thread(self._store_total, generation, total)
+
+    @work(thread=True, exit_on_error=False, group="list-pages", description="Finding the row again")
+    def _relocate(self, generation: int, row: Row) -> None:
+        assert self.source is not None
+        try:
+            index = self.source.position_of(row)
+            rows = self.source.page(offset=(index // PAGE_SIZE) * PAGE_SIZE)
+        except Exception as error:
+            self.app.call_from_thread(self._failed, generation, -1, error)
+            return
+        self.app.call_from_thread(self._store_relocated, generation, index, rows, row["id"])
+
+    def _failed(self, generation: int, page_index: int, error: Exception) -> None:
+        self._pending.discard(page_index)
+        if generation == self._generation:
+            self.post_message(self.LoadFailed(error))
+
+    def _store_total(self, generation: int, total: int) -> None:
+        if generation != self._generation:
+            return
+        self.total = total
+        self._update_size()
+        if self.cursor >= total:
+            self.cursor = max(total - 1, 0)
+        self.post_message(self.Counted(total))
+        self.refresh()
+
+    def _store_page(self, generation: int, page_index: int, rows: list[Row]) -> None:
+        self._pending.discard(page_index)
+        if generation != self._generation:
+            return
+        self.pages[page_index] = rows
+        if self.total is None or self.total < page_index * PAGE_SIZE + len(rows):
+            self._update_size(page_index * PAGE_SIZE + len(rows))
+        self.refresh()
+        if page_index == self.cursor // PAGE_SIZE:
+            self._announce()
+
+    def _store_relocated(self, generation: int, index: int, rows: list[Row], row_id: int) -> None:
+        if generation != self._generation:
+            return
+        page_index = index // PAGE_SIZE
+        self.pages[page_index] = rows
+        ids = [r["id"] for r in rows]
+        if row_id in ids:
+            index = page_index * PAGE_SIZE + ids.index(row_id)
+        else:  # the row left this list (archived by someone): stay at the same place
+            index = min(self._keep[1] if self._keep else index, max((self.total or 1) - 1, 0))
+            self._request(index // PAGE_SIZE)
+        self._keep = None
+        self._update_size(max(self.total or 0, page_index * PAGE_SIZE + len(rows)))
+        self.cursor = index
+        self.refresh()
+
+    def _update_size(self, rows: int | None = None) -> None:
+        height = rows if rows is not None else (self.total or 0)
+        self.virtual_size = Size(self.size.width, height)
+
+    # -- cursor --------------------------------------------------------------
+    def watch_cursor(self, old: int, new: int) -> None:
+        if self._visual_anchor is not None:
+            low, high = sorted((self._visual_anchor, new))
+            for index in range(low, high + 1):
+                row = self.row_at(index)
+                if row is not None:
+                    self.selected.add(row["id"])
+        self._scroll_to_cursor()
+        page_index = new // PAGE_SIZE
+        self._request(page_index)
+        if new % PAGE_SIZE > PAGE_SIZE - 20:
+            self._request(page_index + 1)
+        elif new % PAGE_SIZE < 20 and page_index:
+            self._request(page_index - 1)
+        self.refresh()
+        self._announce()
+
+    def _announce(self) -> None:
+        self.post_message(self.Highlighted(self.current_row, self.cursor))
+
+    def _scroll_to_cursor(self) -> None:
+        height = max(self.scrollable_content_region.height, 1)
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+
+    def _last_index(self) -> int:
+        if self.total is not None:
+            return max(self.total - 1, 0)
+        return max(self.loaded_row_count - 1, 0)
+
+    def move_to(self, index: int) -> None:
+        self.cursor = max(0, min(index, self._last_index()))
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(self._last_index())
+
+    def action_half_page(self, direction: int) -> None:
+        step = max(self.scrollable_content_region.height // 2, 1)
+        self.move_to(self.cursor + direction * step)
+
+    def action_toggle_select(self) -> None:
+        row = self.current_row
+        if row is None:
+            return
+        self.selected.symmetric_difference_update({row["id"]})
+        self.action_cursor_down()
+        self.refresh()
+
+    def action_visual(self) -> None:
+        if self._visual_anchor is None:
+            self._visual_anchor = self.cursor
+            row = self.current_row
+            if row is not None:
+                self.selected.add(row["id"])
+        else:
+            self._visual_anchor = None
+        self.refresh()
+
+    def clear_selection(self) -> bool:
+        had = bool(self.selected) or self._visual_anchor is not None
+        self.selected.clear()
+        self._visual_anchor = None
+        self.refresh()
+        return had
+
+    def action_open(self) -> None:
+        row = self.current_row
+        if row is not None:
+            self.post_message(self.Opened(row))
+
+    def on_click(self, event: Click) -> None:
+        index = round(self.scroll_y) + event.y
+        if index <= self._last_index():
+            self.move_to(index)
+            if event.chain == 2:
+                self.action_open()
+
+    # -- drawing -------------------------------------------------------------
+    def on_resize(self) -> None:
+        self._update_size(max(self.total or 0, self.loaded_row_count))
+
+    def render_line(self, y: int) -> Strip:
+        index = round(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        if index > self._last_index() or (self.total == 0):
+            if self.total == 0 and y == 0:
+                return Strip([Segment(set_cell_size("  Nothing here: no row matches this view and these filters.", width),
+                                      self.get_component_rich_style("review-list--dim", partial=True))])
+            return Strip.blank(width, self.rich_style)
+        row = self.row_at(index)
+        if row is None:
+            self.call_later(self._request, index // PAGE_SIZE)
+            return Strip([Segment(set_cell_size("  …", width), self.get_component_rich_style("review-list--dim", partial=True))])
+        line_style = self.rich_style
+        if row["id"] in self.selected:
+            line_style += self.get_component_rich_style("review-list--selected", partial=True)
+        if index == self.cursor:
+            line_style += self.get_component_rich_style("review-list--cursor", partial=True)
+        return Strip(self._segments(row, width, line_style)).adjust_cell_length(width, line_style)
+
+    def _segments(self, row: Row, width: int, base: Style) -> list[Segment]:
+        """One row's cells, each cut or padded to its width in terminal cells (CJK counts double)."""
+        bold = self.get_component_rich_style("review-list--unread", partial=True) if not row.get("is_read") else Style()
+        dim = self.get_component_rich_style("review-list--dim", partial=True)
+        mark, colour = SENTIMENT_MARKS.get(row.get("sentiment") or "", ("·", ""))
+        title = clean(row.get("title"), single_line=True)
+        excerpt = clean(row.get("excerpt"), single_line=True)
+        text = f"{title} — {excerpt}" if title else excerpt
+        fixed = 2 + 2 + 11 + 12 + 7 + 3 + 15 + 2 + 11
+        text_width = max(width - fixed, 10)
+        cells: list[tuple[str, int, Style]] = [
+            ("◆" if row["id"] in self.selected else " ", 2, base),
+            (STATUS_MARKS.get(row.get("status") or "", " "), 2, base),
+            ((row.get("created_at") or "")[:10], 11, base + dim),
+            (clean(row.get("source"), single_line=True), 12, base + dim),
+            (stars(row), 7, base + Style(color="yellow")),
+            (mark, 3, base + Style(color=colour) if colour else base + dim),
+            (clean(row.get("author"), single_line=True) or "—", 15, base),
+            (text, text_width, base + bold),
+            ("↩" if row.get("replied") else " ", 2, base + Style(color="green")),
+            (clean(row.get("assignee"), single_line=True), 11, base + dim),
+        ]
+        return [Segment(set_cell_size(value, size), style) for value, size, style in cells]
+
+
+ListSourceFactory = Callable[[], RowSource]

@@ -1,0 +1,54 @@
+"""Every date an export may carry ends up as UTC ``YYYY-MM-DDTHH:MM:SSZ``."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from feedback_tui.importers.dates import format_utc, parse_date
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-03-14T09:21:00Z", "2026-03-14T09:21:00Z"),
+        ("2026-03-14T09:21:00+02:00", "2026-03-14T07:21:00Z"),  # converted to UTC
+        ("2026-03-14T23:30:00-05:00", "2026-03-15T04:30:00Z"),  # ... across midnight
+        ("2026-03-14T09:21:00", "2026-03-14T09:21:00Z"),  # no zone means UTC
+        ("2026-03-14 09:21:00", "2026-03-14T09:21:00Z"),
+        ("2026-03-14T09:21:00.987Z", "2026-03-14T09:21:00Z"),
+        ("2026-03-14", "2026-03-14T00:00:00Z"),
+        ("  2026-03-14T09:21:00Z \n", "2026-03-14T09:21:00Z"),
+        ("1782656348", "2026-06-28T14:19:08Z"),  # epoch seconds
+        ("1782656348000", "2026-06-28T14:19:08Z"),  # epoch milliseconds
+        ("31/03/2026 14:04", "2026-03-31T14:04:00Z"),  # French day-first
+        ("01/02/2026", "2026-02-01T00:00:00Z"),  # 1 February, not 2 January
+        ("5/2/2026 8:05:09", "2026-02-05T08:05:09Z"),
+        ("14.03.2026 09h21", "2026-03-14T09:21:00Z"),
+    ],
+)
+def test_accepted_dates(text: str, expected: str) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["31/02/2026 10:00", "2026-13-01", "yesterday", "not a date", "03/14/2026", "2026-02-30T10:00:00Z", "14/03/26"],
+)
+def test_rejected_dates_say_what_is_expected(text: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_date(text)
+    message = str(caught.value)
+    assert repr(text.strip()) in message and "dd/mm/yyyy" in message
+
+
+def test_empty_date_is_an_error() -> None:
+    with pytest.raises(ValueError, match="empty"):
+        parse_date("   ")
+
+
+def test_format_utc_treats_naive_as_utc_and_converts_aware() -> None:
+    assert format_utc(datetime(2026, 1, 2, 3, 4, 5)) == "2026-01-02T03:04:05Z"
+    paris_summer = timezone(timedelta(hours=2))
+    assert format_utc(datetime(2026, 7, 1, 1, 0, 0, tzinfo=paris_summer)) == "2026-06-30T23:00:00Z"
