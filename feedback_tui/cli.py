@@ -28,6 +28,7 @@ MAX_REJECTS_SHOWN = 20
 DEMO_FILES = (
     "reviews.csv",
     "surveys.csv",
+    "google_play_export_previous.csv",  # then the current export: ten authors edited after a reply
     "google_play_export.csv",
     "reviews.json",
     "reviews_wrapped.json",
@@ -232,6 +233,50 @@ def export(context: Context, fmt: str, output: Path | None, source: str | None, 
         click.echo(f"{count} reviews written to {output}", err=True)
 
 
+# -- report ------------------------------------------------------------------
+@cli.command()
+@click.option("--period", type=click.Choice(["week", "month", "quarter"]), default="month", show_default=True)
+@click.option("--since", help="First period to include (default: the last 12 periods).")
+@click.option("--source", help="Only this source.")
+@click.option("--format", "fmt", type=click.Choice(["md", "json", "csv"]), default="md", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@click.pass_obj
+def report(context: Context, period: str, since: str | None, source: str | None, fmt: str,
+           output: Path | None) -> None:
+    """A report of every figure per period, for a mail or a wiki (Markdown, JSON or CSV).
+
+    The JSON has the shape of `score --json --by PERIOD`; the Markdown report has
+    the cards, a trend table and a sparkline per metric.
+    """
+    from feedback_tui.reports import render_csv, render_markdown
+    from feedback_tui.scoring import scorecard
+    from feedback_tui.trends import DEFAULT_PERIODS, dashboard, last_periods, periods_since
+
+    today = datetime.now(UTC).date()
+    count = DEFAULT_PERIODS
+    if since:
+        start = _filters(None, since, None).since
+        assert start is not None
+        count = periods_since(period, datetime.strptime(start[:10], "%Y-%m-%d").date(), today)
+    base = Filters(source=source)
+    with context.open_store() as store:
+        if fmt == "md":
+            text = render_markdown(dashboard(store, base, period=period, today=today, count=count))
+        else:
+            window = last_periods(period, today, count)
+            filters = Filters(source=source, since=window[0].since, until=window[-1].until)
+            card = scorecard(store, filters, by=period)
+            text = json.dumps(card, ensure_ascii=False, indent=2) + "\n" if fmt == "json" else render_csv(card)
+    if output:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise UsageProblem(f"{output}: cannot write ({error.strerror})") from None
+        click.echo(f"Report written to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
 # -- runs and rejects --------------------------------------------------------
 @cli.command()
 @click.pass_obj
@@ -285,6 +330,17 @@ def demo(ctx: click.Context, no_app: bool) -> None:
         raise UsageProblem("the demo data could not be loaded")
     if not no_app:
         _run_app(context)
+
+
+def _register_commands() -> None:
+    """Commands that live in their own modules, to keep this one small."""
+    from feedback_tui import cli_eval, cli_http
+
+    for command in (*cli_http.COMMANDS, *cli_eval.COMMANDS):
+        cli.add_command(command)
+
+
+_register_commands()
 
 
 def main() -> None:

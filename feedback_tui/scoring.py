@@ -77,6 +77,14 @@ def ces(n: int, total: int, options: int = CES_OPTIONS) -> dict[str, Any]:
     return {"mean": round1(mean), "normalized": round1(mean / options * 100.0), "n": n}
 
 
+def mean_margin(n: int, total: float, squares: float) -> float | None:
+    """95 % margin of a mean (CES, polarity) from n, Σx and Σx²."""
+    if n < 2:
+        return None
+    variance = max((squares - total * total / n) / (n - 1), 0.0)
+    return Z95 * math.sqrt(variance / n)
+
+
 def sentiment_mix(n: int, positive: int, neutral: int, negative: int, mean_polarity: float | None) -> dict[str, Any]:
     """Counts of positive / neutral / negative texts and their mean polarity."""
     return {
@@ -108,13 +116,13 @@ def _by_group(rows: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
 
 
 def _figures(group: Any, surveys: dict[tuple[Any, str], dict[str, Any]], sentiment: dict[Any, dict[str, Any]],
-             replies: dict[Any, dict[str, Any]], medians: dict[Any, float]) -> dict[str, Any]:
+             replies: dict[Any, dict[str, Any]], medians: dict[Any, float], with_margins: bool = False) -> dict[str, Any]:
     def survey(kind: str) -> dict[str, Any]:
         return surveys.get((group, kind)) or {}
 
     n_nps, n_csat, n_ces = (int(survey(k).get("n") or 0) for k in ("nps", "csat", "ces"))
     s = sentiment.get(group) or {}
-    return {
+    figures = {
         "nps": nps(n_nps, int(survey("nps").get("top") or 0), int(survey("nps").get("low") or 0)),
         "csat": csat(n_csat, int(survey("csat").get("satisfied") or 0)),
         "ces": ces(n_ces, int(survey("ces").get("total") or 0)),
@@ -122,31 +130,52 @@ def _figures(group: Any, surveys: dict[tuple[Any, str], dict[str, Any]], sentime
                                    int(s.get("negative") or 0), s.get("mean_polarity")),
         "responses": responses(replies.get(group), medians.get(group)),
     }
+    if with_margins:
+        r = replies.get(group) or {}
+        ces_margin = mean_margin(n_ces, float(survey("ces").get("total") or 0), float(survey("ces").get("total_squares") or 0))
+        polarity_margin = mean_margin(int(s.get("n") or 0), float(s.get("polarity_total") or 0),
+                                      float(s.get("polarity_squares") or 0))
+        figures["margins"] = {
+            "csat": share_margin(n_csat, int(survey("csat").get("satisfied") or 0)),
+            "ces_mean": round(ces_margin, 2) if ces_margin is not None else None,
+            "mean_polarity": round(polarity_margin, 3) if polarity_margin is not None else None,
+            "response_rate": share_margin(int(r.get("n") or 0), int(r.get("replied") or 0)),
+        }
+    return figures
 
 
-def _grouped(store: Store, filters: Filters, by: str | None) -> dict[Any, dict[str, Any]]:
+def _grouped(store: Store, filters: Filters, by: str | None, with_margins: bool = False) -> dict[Any, dict[str, Any]]:
     surveys = {(row["grp"], row["kind"]): row for row in aggregates.survey_counts(store, filters, by)}
     sentiment = _by_group(aggregates.sentiment_counts(store, filters, by))
     replies = _by_group(aggregates.response_counts(store, filters, by))
     medians = aggregates.median_reply_hours(store, filters, by)
     groups = {g for g, _ in surveys} | set(sentiment) | set(replies)
-    return {g: _figures(g, surveys, sentiment, replies, medians) for g in groups}
+    return {g: _figures(g, surveys, sentiment, replies, medians, with_margins) for g in groups}
+
+
+def empty_figures(with_margins: bool = False) -> dict[str, Any]:
+    """The figures of a group with no data at all (every score ``None``)."""
+    return _figures(None, {}, {}, {}, {}, with_margins)
 
 
 def scorecard(store: Store, filters: Filters | None = None, *, by: str | None = None,
-              segment: str | None = None) -> dict[str, Any]:
-    """Every score overall; ``by`` adds ``periods``, ``segment`` adds ``segments``."""
+              segment: str | None = None, with_margins: bool = False) -> dict[str, Any]:
+    """Every score overall; ``by`` adds ``periods``, ``segment`` adds ``segments``.
+
+    ``with_margins`` adds a ``margins`` object to each group (the dashboard's
+    significance tests); ``score --json`` leaves it out.
+    """
     filters = filters or Filters()
-    overall = _grouped(store, filters, None).get(None) or _figures(None, {}, {}, {}, {})
+    overall = _grouped(store, filters, None, with_margins).get(None) or empty_figures(with_margins)
     result: dict[str, Any] = dict(overall)
     if by:
         if by not in aggregates.PERIODS:
             raise ValueError(f"unknown period {by!r}")
-        grouped = _grouped(store, filters, by)
+        grouped = _grouped(store, filters, by, with_margins)
         result["periods"] = [{"period": key, **grouped[key]} for key in sorted(k for k in grouped if k is not None)]
     if segment:
         if segment not in aggregates.SEGMENTS:
             raise ValueError(f"unknown segment {segment!r}")
-        grouped = _grouped(store, filters, segment)
+        grouped = _grouped(store, filters, segment, with_margins)
         result["segments"] = [{"segment": key, **grouped[key]} for key in sorted(k for k in grouped if k is not None)]
     return result

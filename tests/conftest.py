@@ -8,6 +8,7 @@ importers, the real store and the real CLI.
 from __future__ import annotations
 
 import csv
+import shutil
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -118,3 +119,28 @@ RESPONSE_ROWS = [
 @pytest.fixture
 def responses_csv(tmp_path: Path) -> Path:
     return write_csv(tmp_path / "responses.csv", REVIEW_HEADER, RESPONSE_ROWS)
+
+
+# -- the TUI tests: one demo database per worker, copied per test ---------------------------
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled demo data loaded once by the real ``demo --no-app`` (import and sentiment, ~1 s)."""
+    path = tmp_path_factory.mktemp("demo-template") / "feedback.db"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FEEDBACK_TUI_CONFIG", str(path.parent / "absent-config.toml"))
+        patch.setenv("FEEDBACK_TUI_AGENT", "tester")
+        result = CliRunner().invoke(cli, ["--db", str(path), "demo", "--no-app"])
+    assert result.exit_code == 0, result.output
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the .db file, so one copy is enough
+    finally:
+        conn.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, db_path: Path) -> Path:
+    """A private copy of the demo database at ``db_path`` (the same name in every test, for snapshots)."""
+    shutil.copy(demo_template, db_path)
+    return db_path

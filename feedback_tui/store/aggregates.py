@@ -42,7 +42,7 @@ def survey_counts(store: Store, filters: Filters, by: str | None = None) -> list
     sql = f"""
         SELECT {group_expression(by, surveys=True)} AS grp, kind, count(*) AS n,
                sum(score >= 9) AS top, sum(score <= 6) AS low, sum(score >= 4) AS satisfied,
-               sum(score) AS total
+               sum(score) AS total, sum(score * score) AS total_squares
         FROM survey_responses WHERE {where} GROUP BY grp, kind"""
     return [dict(row) for row in store.query(sql, params)]
 
@@ -58,7 +58,8 @@ def sentiment_counts(store: Store, filters: Filters, by: str | None = None) -> l
     sql = f"""
         SELECT grp, count(*) AS n, sum(sentiment = 'positive') AS positive,
                sum(sentiment = 'neutral') AS neutral, sum(sentiment = 'negative') AS negative,
-               avg(polarity) AS mean_polarity
+               avg(polarity) AS mean_polarity, sum(polarity * polarity) AS polarity_squares,
+               sum(polarity) AS polarity_total
         FROM (SELECT {group_expression(by)} AS grp, sentiment, polarity FROM reviews
               WHERE {review_where} AND {_LABELLED} AND status != 'spam'
               UNION ALL
@@ -100,3 +101,23 @@ def median_reply_hours(store: Store, filters: Filters, by: str | None = None) ->
                    count(*) OVER (PARTITION BY grp) AS c FROM h)
         SELECT grp, avg(hours) AS median FROM ranked WHERE rn IN ((c + 1) / 2, (c + 2) / 2) GROUP BY grp"""
     return {row["grp"]: float(row["median"]) for row in store.query(sql, params)}
+
+
+def reply_effect(store: Store, filters: Filters, by: str | None = None) -> list[dict[str, Any]]:
+    """How ratings moved when authors edited their review after a reply.
+
+    Compares the current rating with the earliest rating kept in
+    ``review_history`` (what the author first gave), for reviews updated after
+    their first reply. Grouped by the period of the update.
+    """
+    where, params = where_clause(filters, table_alias="r")
+    group = group_expression(by).replace("created_at", "r.updated_at") if by in PERIODS else group_expression(by)
+    sql = f"""
+        SELECT {group} AS grp, count(*) AS n, avg(r.rating - h.rating) AS mean_change,
+               sum(r.rating > h.rating) AS raised, sum(r.rating < h.rating) AS lowered
+        FROM reviews r
+        JOIN review_history h ON h.id = (SELECT min(id) FROM review_history WHERE review_id = r.id)
+        WHERE {where} AND r.first_reply_at IS NOT NULL AND r.updated_at > r.first_reply_at
+              AND r.rating IS NOT NULL AND h.rating IS NOT NULL
+        GROUP BY grp"""
+    return [dict(row) for row in store.query(sql, params)]

@@ -50,6 +50,8 @@ class InboxQuery:
     search: str | None = None
     sort: str = "newest"
     survey_kind: str | None = None
+    comments_only: bool = True  # survey answers without a comment are listed only on drill-down
+    replied: bool | None = None
     ids: tuple[int, ...] = field(default=())  # drill-down: exactly these rows
 
     def with_changes(self, **changes: Any) -> InboxQuery:
@@ -133,7 +135,8 @@ def _conditions(query: InboxQuery) -> tuple[list[str], dict[str, Any]]:
         ids = ",".join(str(int(i)) for i in query.ids)
         where.append(f"r.id IN ({ids})")
     if surveys:
-        where.append("r.comment IS NOT NULL")
+        if query.comments_only:
+            where.append("r.comment IS NOT NULL")
         if query.survey_kind:
             where.append("r.kind = :survey_kind")
             params["survey_kind"] = query.survey_kind
@@ -168,6 +171,9 @@ def _conditions(query: InboxQuery) -> tuple[list[str], dict[str, Any]]:
         if query.assignee:
             where.append("r.assignee = :assignee")
             params["assignee"] = query.assignee
+        if query.replied is not None:
+            where.append("r.has_reply = :replied")
+            params["replied"] = int(query.replied)
         if query.tag:
             where.append(
                 "r.id IN (SELECT rt.review_id FROM review_tags rt JOIN tags t ON t.id = rt.tag_id WHERE t.name = :tag)"

@@ -121,3 +121,23 @@ def export_reviews(store: Store, filters: Filters) -> Iterator[dict[str, Any]]:
     columns = [d[0] for d in cursor.description]
     for row in cursor:
         yield dict(zip(columns, row, strict=True))
+
+
+# -- incremental fetching ----------------------------------------------------
+def stored_review_versions(store: Store, source: str, external_ids: Iterable[str]) -> dict[str, tuple[Any, ...]]:
+    """``external_id -> (created_at, rating, title, body)`` of the given reviews already stored.
+
+    A web fetch compares a page with this to stop at reviews it already has
+    (feeds list the newest first, so what follows is older and known too).
+    """
+    ids = list(dict.fromkeys(external_ids))
+    found: dict[str, tuple[Any, ...]] = {}
+    for start in range(0, len(ids), 500):  # stay under SQLite's parameter limit
+        chunk = ids[start:start + 500]
+        rows = store.query(
+            f"""SELECT external_id, created_at, rating, title, body FROM reviews
+                WHERE source = ? AND external_id IN ({', '.join('?' * len(chunk))})""",
+            (source, *chunk),
+        )
+        found.update({row[0]: tuple(row[1:]) for row in rows})
+    return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 from textual import work
@@ -29,10 +30,13 @@ class FeedbackApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Keys", id="app.help", key_display="?"),
+        Binding("d", "dashboard", "Dashboard", id="app.dashboard"),
     ]
 
-    def __init__(self, db_path: Path, agent: str, config: Config | None = None, *, watch: bool = True) -> None:
+    def __init__(self, db_path: Path, agent: str, config: Config | None = None, *, watch: bool = True,
+                 today: date | None = None) -> None:
         super().__init__()
+        self.today = today  # a fixed clock for tests and snapshots; None means the real date
         self.db_path = Path(db_path)
         self.agent = agent
         self.config = config or Config()
@@ -51,6 +55,12 @@ class FeedbackApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from binding_commands(self, screen)
         yield from super().get_system_commands(screen)
+
+    def action_dashboard(self) -> None:
+        from feedback_tui.tui.screens.dashboard import DashboardScreen
+
+        if not isinstance(self.screen, DashboardScreen):
+            self.push_screen(DashboardScreen())
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -36,7 +36,8 @@ def _select(values: list[str], current: str | None, id: str) -> Select[str]:
     options = [(Text(v), v) for v in values]
     if current and current not in values:
         options.append((Text(current), current))
-    return Select(options, value=current if current else Select.BLANK, allow_blank=True, id=id, prompt="any")
+    # Select.NULL is "no selection" (Select.BLANK is Widget.BLANK, a render flag: False, an illegal value).
+    return Select(options, value=current if current else Select.NULL, allow_blank=True, id=id, prompt="any")
 
 
 class FilterDialog(ModalScreen[InboxQuery | None]):
@@ -98,7 +99,7 @@ class FilterDialog(ModalScreen[InboxQuery | None]):
     def _value(self, id: str) -> str | None:
         widget = self.query_one(f"#{id}")
         if isinstance(widget, Select):
-            return None if widget.value is Select.BLANK else str(widget.value)
+            return None if widget.value is Select.NULL else str(widget.value)
         assert isinstance(widget, Input)
         return widget.value.strip() or None
 

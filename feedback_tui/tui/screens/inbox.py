@@ -129,6 +129,9 @@ class InboxScreen(TriageActions, Screen[None]):
 
     def _show_status(self) -> None:
         lst = self.review_list
+        if lst.load_error is not None:  # else "counting…" would stay forever
+            self.query_one("#status-line", Static).update(Text(f"Nothing loaded · agent {self.app.agent} · ? for keys"))
+            return
         total = "counting…" if self.total is None else f"{self.total:,} {'reviews' if self.query_state.kind == 'reviews' else 'comments'}"
         position = f"{lst.cursor + 1:,} of {total}" if self.total else total
         selected = f" · {len(lst.selected)} selected" if lst.selected else ""
@@ -154,6 +157,7 @@ class InboxScreen(TriageActions, Screen[None]):
 
     def on_review_list_load_failed(self, message: ReviewList.LoadFailed) -> None:
         error = message.error
+        self._show_status()
         if isinstance(error, SearchProblem):
             self.notify(str(error), title="Search", severity="warning")
         else:

@@ -111,6 +111,8 @@ class ReviewList(ScrollView, can_focus=True):
         self.selected: set[int] = set()
         self._visual_anchor: int | None = None
         self._keep: tuple[Row, int] | None = None
+        self.load_error: Exception | None = None
+        """Why the current source failed; no page is requested again until the next ``set_source``."""
 
     # -- data --------------------------------------------------------------
     @property
@@ -137,6 +139,7 @@ class ReviewList(ScrollView, can_focus=True):
         self._generation += 1
         self.pages.clear()
         self._pending.clear()
+        self.load_error = None
         if not keep_position:
             self.total = None
             self.selected.clear()
@@ -154,7 +157,8 @@ class ReviewList(ScrollView, can_focus=True):
             self.set_source(self.source, keep_position=True)
 
     def _request(self, page_index: int) -> None:
-        if page_index in self.pages or page_index in self._pending or self.source is None:
+        # After a failure (a malformed search), asking again would fail again on every repaint.
+        if page_index in self.pages or page_index in self._pending or self.source is None or self.load_error:
             return
         if self.total is not None and page_index * PAGE_SIZE >= max(self.total, 1):
             return
@@ -206,9 +210,13 @@ class ReviewList(ScrollView, can_focus=True):
         self.app.call_from_thread(self._store_relocated, generation, index, rows, row["id"])
 
     def _failed(self, generation: int, page_index: int, error: Exception) -> None:
+        """Report the first failure of this source only: the count and the page fail together."""
         self._pending.discard(page_index)
-        if generation == self._generation:
-            self.post_message(self.LoadFailed(error))
+        if generation != self._generation or self.load_error is not None:
+            return
+        self.load_error = error
+        self.post_message(self.LoadFailed(error))
+        self.refresh()
 
     def _store_total(self, generation: int, total: int) -> None:
         if generation != self._generation:
@@ -348,6 +356,12 @@ class ReviewList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_y) + y
         width = self.scrollable_content_region.width
+        if self.load_error is not None and self.row_at(index) is None:
+            if y == 0:
+                return Strip([Segment(set_cell_size("  Could not load these rows: ctrl+l retries, escape clears the search.",
+                                                    width),
+                                      self.get_component_rich_style("review-list--dim", partial=True))])
+            return Strip.blank(width, self.rich_style)
         if index > self._last_index() or (self.total == 0):
             if self.total == 0 and y == 0:
                 return Strip([Segment(set_cell_size("  Nothing here: no row matches this view and these filters.", width),

@@ -1,0 +1,42 @@
+"""Untrusted text made inert, for every output: screens, reports, exports.
+
+Control characters (ANSI CSI/OSC sequences start with ESC), bidi overrides
+and zero-width characters are replaced by visible placeholders, so a review
+can neither move the cursor, retitle the terminal, write the clipboard nor
+reorder what an agent reads.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0/C1 controls except tab and newline, DEL, bidi embeddings/overrides/isolates,
+# zero-width and invisible formatting characters.
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
+)
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    if code == 0x1B:
+        return "␛"
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Control Pictures block: ␀ ␁ ...
+    if code == 0x7F or 0x80 <= code <= 0x9F:
+        return "\ufffd"
+    return "·"
+
+
+def clean(text: str | None, *, single_line: bool = False) -> str:
+    """The text with every control character replaced by a visible placeholder."""
+    if not text:
+        return ""
+    if single_line:
+        text = " ".join(text.split())
+    return _CONTROLS.sub(_visible, text)
+
+
+def markdown_cell(text: object) -> str:
+    """A value safe inside a Markdown table cell."""
+    return clean(str(text), single_line=True).replace("\\", "\\\\").replace("|", "\\|")

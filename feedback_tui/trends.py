@@ -1,0 +1,169 @@
+"""The manager's view: the last 12 periods, cards with honest changes, segments.
+
+A change between two periods is called significant only when it is larger
+than the 95 % margin of the difference, √(m₁² + m₂²), where m₁ and m₂ are the
+margins of the two figures. Smaller moves are "not significant": the dashboard
+shows no green or red arrow for them. A period with fewer than ``MIN_N``
+answers behind a figure is marked as thin.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from feedback_tui.models import Filters
+from feedback_tui.scoring import empty_figures, scorecard
+from feedback_tui.store import Store
+from feedback_tui.store import aggregates
+
+PERIOD_KINDS = ("week", "month", "quarter")
+DEFAULT_PERIODS = 12
+MIN_N = 30
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    since: str  # inclusive, stored form
+    until: str  # exclusive
+
+    def filters(self, base: Filters) -> Filters:
+        return Filters(source=base.source, product=base.product, language=base.language, since=self.since,
+                       until=self.until)
+
+
+def _stamp(day: date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _start_of(kind: str, day: date) -> date:
+    if kind == "week":
+        return day - timedelta(days=day.weekday())
+    if kind == "month":
+        return day.replace(day=1)
+    if kind == "quarter":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    raise ValueError(f"unknown period {kind!r}")
+
+
+def _next(kind: str, start: date) -> date:
+    if kind == "week":
+        return start + timedelta(days=7)
+    months = 1 if kind == "month" else 3
+    year, month = divmod(start.month - 1 + months, 12)
+    return date(start.year + year, month + 1, 1)
+
+
+def _label(kind: str, start: date) -> str:
+    if kind == "week":
+        return start.isoformat()  # the Monday, as in aggregates.PERIODS
+    if kind == "month":
+        return start.strftime("%Y-%m")
+    return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+
+
+def last_periods(kind: str, today: date, count: int = DEFAULT_PERIODS) -> list[Period]:
+    """The ``count`` periods ending with the one that contains ``today``, oldest first."""
+    start = _start_of(kind, today)
+    starts = [start]
+    for _ in range(count - 1):
+        previous = _start_of(kind, starts[0] - timedelta(days=1))
+        starts.insert(0, previous)
+    return [Period(_label(kind, s), _stamp(s), _stamp(_next(kind, s))) for s in starts]
+
+
+def change(current: float | None, previous: float | None, margin_now: float | None,
+           margin_before: float | None) -> dict[str, Any]:
+    """The move between two figures and whether it exceeds the noise."""
+    if current is None or previous is None:
+        return {"delta": None, "margin": None, "significant": None}
+    delta = round(current - previous, 3)
+    if margin_now is None or margin_before is None:
+        return {"delta": delta, "margin": None, "significant": None}
+    margin = math.sqrt(margin_now**2 + margin_before**2)
+    return {"delta": delta, "margin": round(margin, 3), "significant": abs(delta) > margin}
+
+
+def periods_since(kind: str, since: date, today: date, limit: int = 520) -> int:
+    """How many periods of ``kind`` run from the one holding ``since`` to today's."""
+    count, start = 1, _start_of(kind, today)
+    first = _start_of(kind, since)
+    while start > first and count < limit:
+        start = _start_of(kind, start - timedelta(days=1))
+        count += 1
+    return count
+
+
+# metric -> (path to the value, path to its margin, path to its n)
+METRICS: dict[str, tuple[tuple[str, str], tuple[str, str] | None, tuple[str, str]]] = {
+    "nps": (("nps", "score"), ("nps", "moe95"), ("nps", "n")),
+    "csat": (("csat", "score"), ("margins", "csat"), ("csat", "n")),
+    "ces": (("ces", "mean"), ("margins", "ces_mean"), ("ces", "n")),
+    "sentiment": (("sentiment", "mean_polarity"), ("margins", "mean_polarity"), ("sentiment", "n")),
+    "response_rate": (("responses", "rate"), ("margins", "response_rate"), ("responses", "reviews")),
+    "reply_hours": (("responses", "median_hours_to_reply"), None, ("responses", "replied")),
+}
+
+
+def _get(figures: dict[str, Any], path: tuple[str, str] | None) -> Any:
+    if path is None:
+        return None
+    return (figures.get(path[0]) or {}).get(path[1])
+
+
+def metric(figures: dict[str, Any], name: str) -> tuple[Any, Any, int]:
+    value_path, margin_path, n_path = METRICS[name]
+    return _get(figures, value_path), _get(figures, margin_path), int(_get(figures, n_path) or 0)
+
+
+def dashboard(store: Store, filters: Filters | None = None, *, period: str = "month", today: date | None = None,
+              count: int = DEFAULT_PERIODS) -> dict[str, Any]:
+    """Everything the dashboard shows, computed from SQL aggregates.
+
+    ``today`` fixes the clock (tests, reports for a past date).
+    """
+    base = filters or Filters()
+    today = today or datetime.now(UTC).date()
+    periods = last_periods(period, today, count)
+    window = Filters(source=base.source, product=base.product, language=base.language,
+                     since=periods[0].since, until=periods[-1].until)
+    card = scorecard(store, window, by=period, with_margins=True)
+    by_label = {p["period"]: p for p in card["periods"]}
+    trend = [{"period": p.label, "since": p.since, "until": p.until,
+              **(by_label.get(p.label) or empty_figures(with_margins=True))} for p in periods]
+    current, previous = trend[-1], trend[-2] if len(trend) > 1 else empty_figures(True)
+    cards = {}
+    for name in METRICS:
+        value, margin, n = metric(current, name)
+        before, margin_before, n_before = metric(previous, name)
+        cards[name] = {"value": value, "margin": margin, "n": n, "previous": before, "previous_n": n_before,
+                       "thin": n < MIN_N, "change": change(value, before, margin, margin_before)}
+    segments = {seg: scorecard(store, window, segment=seg)["segments"] for seg in aggregates.SEGMENTS}
+    effect_rows = {row["grp"]: row for row in aggregates.reply_effect(store, window, by=period)}
+    effect_all = aggregates.reply_effect(store, window)
+    return {
+        "period": period,
+        "today": today.isoformat(),
+        "filters": {k: v for k, v in asdict(base).items() if v},
+        "current": current,
+        "previous": previous,
+        "cards": cards,
+        "trend": trend,
+        "window": card,
+        "segments": segments,
+        "reply_effect": {
+            "overall": _effect(effect_all[0] if effect_all else None),
+            "periods": [{"period": p.label, **_effect(effect_rows.get(p.label))} for p in periods],
+        },
+        "min_n": MIN_N,
+    }
+
+
+def _effect(row: dict[str, Any] | None) -> dict[str, Any]:
+    if not row or not row.get("n"):
+        return {"n": 0, "mean_rating_change": None, "raised": 0, "lowered": 0}
+    return {"n": int(row["n"]), "mean_rating_change": round(float(row["mean_change"]), 2),
+            "raised": int(row["raised"] or 0), "lowered": int(row["lowered"] or 0)}

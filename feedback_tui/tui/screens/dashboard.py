@@ -1,0 +1,253 @@
+"""The manager's dashboard: cards, 12-period trends, segments, drill-down.
+
+Figures come from :func:`feedback_tui.trends.dashboard` in a thread worker;
+the screen shows a loading state meanwhile and never blocks. ``enter`` on a
+card, a chart period or a segment row opens the inbox on exactly the rows
+behind that figure.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from feedback_tui.models import Filters
+from feedback_tui.store import Store
+from feedback_tui.store import inbox
+from feedback_tui.store.inbox import InboxQuery
+from feedback_tui.trends import PERIOD_KINDS, dashboard
+from feedback_tui.tui.dialogs import ChoiceDialog
+from feedback_tui.tui.safe_text import clean
+from feedback_tui.tui.widgets.score_card import ScoreCard, format_value
+from feedback_tui.tui.widgets.trend_panel import TrendPanel, series
+
+CARDS = [("nps", "NPS"), ("csat", "CSAT"), ("ces", "CES (1-7)"), ("sentiment", "Sentiment"),
+         ("response_rate", "Replied"), ("reply_hours", "Median reply")]
+TRENDS = [("nps", "NPS ±95%"), ("csat", "CSAT %"), ("ces", "CES mean"), ("sentiment", "Mean polarity"),
+          ("response_rate", "Response rate %")]
+BREAKDOWNS = ("source", "product", "language")
+
+
+def drill_query(metric: str, period: dict[str, Any], filters: Filters) -> InboxQuery:
+    """The inbox rows behind one figure of one period."""
+    common = {"view": "all", "since": period["since"], "until": period["until"], "source": filters.source,
+              "language": filters.language}
+    if metric == "nps":  # the detractors
+        return InboxQuery(kind="surveys", survey_kind="nps", max_rating=6, comments_only=False, **common)
+    if metric == "csat":  # the dissatisfied
+        return InboxQuery(kind="surveys", survey_kind="csat", max_rating=3, comments_only=False, **common)
+    if metric == "ces":
+        return InboxQuery(kind="surveys", survey_kind="ces", comments_only=False, **common)
+    if metric == "sentiment":
+        return InboxQuery(kind="reviews", sentiment="negative", product=filters.product, **common)
+    if metric == "response_rate":  # still waiting for an answer
+        return InboxQuery(kind="reviews", replied=False, product=filters.product, **common)
+    return InboxQuery(kind="reviews", replied=True, product=filters.product, **common)
+
+
+class DashboardScreen(Screen[None]):
+    """Are customers getting happier, and does the team answer them?"""
+
+    BINDINGS = [
+        Binding("escape,d", "back", "Inbox", id="dashboard.back"),
+        Binding("p", "period", "Week/month/quarter", id="dashboard.period"),
+        Binding("f", "segment_filter", "Segment filter", id="dashboard.filter"),
+        Binding("b", "breakdown", "Breakdown by", id="dashboard.breakdown"),
+        Binding("ctrl+l", "reload", "Reload", id="dashboard.reload", show=False),
+    ]
+
+    class Computed(Message):
+        def __init__(self, figures: dict[str, Any]) -> None:
+            self.figures = figures
+            super().__init__()
+
+    class SegmentValues(Message):
+        def __init__(self, values: list[tuple[str, str]]) -> None:
+            self.values = values
+            super().__init__()
+
+    def __init__(self, today: date | None = None) -> None:
+        super().__init__()
+        self.today = today
+        self.period = "month"
+        self.filters = Filters()
+        self.breakdown = "source"
+        self.figures: dict[str, Any] | None = None
+        self.selected = -1
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="dash-title")
+        with Horizontal(id="cards"):
+            for metric, title in CARDS:
+                yield ScoreCard(metric, title, id=f"card-{metric}")
+        with Grid(id="trends"):
+            for metric, title in TRENDS:
+                yield TrendPanel(metric, title, id=f"trend-{metric}")
+            yield Static(id="reply-effect")
+        yield DataTable(id="segments", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ScoreCard).focus()
+        self.compute()
+
+    # -- data ------------------------------------------------------------------------
+    def refresh_data(self) -> None:
+        self.compute()
+
+    def compute(self) -> None:
+        self._show_title(loading=True)
+        self._compute(self.period, self.filters)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard", description="Computing figures")
+    def _compute(self, period: str, filters: Filters) -> None:
+        with Store.open(self.app.db_path, migrate=False) as store:
+            figures = dashboard(store, filters, period=period, today=self.today or getattr(self.app, "today", None))
+        self.post_message(self.Computed(figures))
+
+    def on_dashboard_screen_computed(self, message: Computed) -> None:
+        self.figures = figures = message.figures
+        trend = figures["trend"]
+        if self.selected < 0 or self.selected >= len(trend):
+            self.selected = len(trend) - 1
+        label = trend[-1]["period"]
+        for metric, _title in CARDS:
+            self.query_one(f"#card-{metric}", ScoreCard).show(figures["cards"][metric], label)
+        self._plot()
+        self._show_effect()
+        self._show_segments()
+        self._show_title()
+
+    def _plot(self) -> None:
+        assert self.figures is not None
+        for metric, _title in TRENDS:
+            labels, values, margins, thin = series(self.figures["trend"], metric, self.figures["min_n"])
+            self.query_one(f"#trend-{metric}", TrendPanel).set_series(labels, values, margins, thin, self.selected)
+
+    def _show_title(self, loading: bool = False) -> None:
+        text = Text(f" Dashboard · per {self.period} · last 12 · {self._scope_text()}", style="bold")
+        if loading:
+            text.append("  computing…", style="italic dim")
+        text.append("   p period · f segment · b breakdown · enter drill down", style="dim")
+        self.query_one("#dash-title", Static).update(text)
+
+    def _scope_text(self) -> str:
+        parts = [f"{name}: {clean(value, single_line=True)}" for name in ("source", "product", "language")
+                 if (value := getattr(self.filters, name))]
+        return ", ".join(parts) or "all feedback"
+
+    def _show_effect(self) -> None:
+        assert self.figures is not None
+        effect = self.figures["reply_effect"]
+        overall = effect["overall"]
+        text = Text("Reply effect\n", style="bold")
+        if not overall["n"]:
+            text.append("No review was edited after a reply in this window.", style="dim")
+        else:
+            text.append(f"{overall['mean_rating_change']:+.2f}★ mean change\n", style="bold")
+            text.append(f"over {overall['n']} reviews edited after a reply\n", style="dim")
+            text.append(f"{overall['raised']} raised · {overall['lowered']} lowered\n", style="dim")
+            for point in effect["periods"]:
+                if point["n"]:
+                    text.append(f"{point['period']}: {point['mean_rating_change']:+.2f}★ (n={point['n']})\n")
+        self.query_one("#reply-effect", Static).update(text)
+
+    def _show_segments(self) -> None:
+        assert self.figures is not None
+        table = self.query_one("#segments", DataTable)
+        table.clear(columns=True)
+        table.border_title = f"By {self.breakdown} (b switches, enter opens its reviews)"
+        for heading in (self.breakdown, "NPS", "n", "CSAT", "CES", "Polarity", "Replied", "Reviews"):
+            table.add_column(heading)
+        for row in self.figures["segments"][self.breakdown]:
+            table.add_row(
+                Text(clean(str(row["segment"]), single_line=True)),
+                format_value("nps", row["nps"]["score"]), str(row["nps"]["n"]),
+                format_value("csat", row["csat"]["score"]), format_value("ces", row["ces"]["mean"]),
+                format_value("sentiment", row["sentiment"]["mean_polarity"]),
+                format_value("response_rate", row["responses"]["rate"]), str(row["responses"]["reviews"]),
+                key=str(row["segment"]),
+            )
+
+    # -- interaction ---------------------------------------------------------------------
+    def on_trend_panel_moved(self, message: TrendPanel.Moved) -> None:
+        self.selected = message.index
+        self._plot()
+
+    def on_trend_panel_drill(self, message: TrendPanel.Drill) -> None:
+        self._drill(message.metric, message.index)
+
+    def on_score_card_drill(self, message: ScoreCard.Drill) -> None:
+        if self.figures is not None:
+            self._drill(message.metric, len(self.figures["trend"]) - 1)
+
+    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
+        if self.figures is None or message.row_key.value is None:
+            return
+        value = message.row_key.value
+        window = {"since": self.figures["trend"][0]["since"], "until": self.figures["trend"][-1]["until"]}
+        query = InboxQuery(view="all", **window, **{self.breakdown: None if value == "(none)" else value})
+        self._open_inbox(query)
+
+    def _drill(self, metric: str, index: int) -> None:
+        if self.figures is None:
+            return
+        self._open_inbox(drill_query(metric, self.figures["trend"][index], self.filters))
+
+    def _open_inbox(self, query: InboxQuery) -> None:
+        from feedback_tui.tui.screens.inbox import inbox_of
+
+        screen = inbox_of(self.app)
+        self.app.pop_screen()
+        if screen is not None:
+            screen.open_with(query)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_period(self) -> None:
+        self.period = PERIOD_KINDS[(PERIOD_KINDS.index(self.period) + 1) % len(PERIOD_KINDS)]
+        self.selected = -1
+        self.compute()
+
+    def action_breakdown(self) -> None:
+        self.breakdown = BREAKDOWNS[(BREAKDOWNS.index(self.breakdown) + 1) % len(BREAKDOWNS)]
+        if self.figures is not None:
+            self._show_segments()
+
+    def action_reload(self) -> None:
+        self.compute()
+
+    def action_segment_filter(self) -> None:
+        self._load_segment_values()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-filter", description="Loading segments")
+    def _load_segment_values(self) -> None:
+        with Store.open(self.app.db_path, migrate=False) as store:
+            values = [(f"{name}={value}", f"{name}: {value}") for name in BREAKDOWNS
+                      for value in inbox.distinct_values(store, name)]
+        self.post_message(self.SegmentValues(values))
+
+    def on_dashboard_screen_segment_values(self, message: SegmentValues) -> None:
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            if value == "*":
+                self.filters = Filters()
+            else:
+                name, _, segment = value.partition("=")
+                self.filters = Filters(**{name: segment})
+            self.compute()
+
+        options = [("*", "All feedback"), *message.values]
+        self.app.push_screen(ChoiceDialog("Show figures for", options), chosen)

@@ -1,0 +1,83 @@
+"""A dashboard card: one figure, its n and margin, and an honest change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Static
+
+LOWER_IS_BETTER = {"reply_hours"}
+
+
+def format_value(name: str, value: Any) -> str:
+    if value is None:
+        return "—"
+    if name in ("nps",):
+        return f"{value:+.1f}"
+    if name in ("csat", "response_rate"):
+        return f"{value:.1f}%"
+    if name == "reply_hours":
+        return f"{value:.1f} h"
+    if name == "sentiment":
+        return f"{value:+.2f}"
+    return f"{value:.1f}"
+
+
+def change_text(name: str, card: dict[str, Any]) -> Text:
+    """▲/▼ only when the move exceeds the margin of the difference."""
+    move = card["change"]
+    if move["delta"] is None:
+        return Text("no previous figure", style="dim")
+    delta = move["delta"]
+    shown = f"{delta:+.2f}" if name == "sentiment" else f"{delta:+.1f}"
+    if move["significant"] is None:
+        return Text(f"{shown} (no margin)", style="dim")
+    if not move["significant"]:
+        return Text(f"{shown} not significant", style="yellow")
+    better = (delta > 0) != (name in LOWER_IS_BETTER)
+    arrow = "▲" if delta > 0 else "▼"
+    return Text(f"{arrow} {shown} significant", style="bold green" if better else "bold red")
+
+
+class ScoreCard(Static, can_focus=True):
+    """Focusable so that ``enter`` drills down to the rows behind the figure."""
+
+    DEFAULT_CSS = """
+    ScoreCard { width: 1fr; height: 6; border: round $primary; padding: 0 1; }
+    ScoreCard:focus { border: round $accent; background: $boost; }
+    """
+    BINDINGS = [Binding("enter", "drill", "Show the rows behind it", id="dashboard.drill_card")]
+
+    class Drill(Message):
+        def __init__(self, metric: str) -> None:
+            self.metric = metric
+            super().__init__()
+
+    def __init__(self, metric: str, title: str, *, id: str | None = None) -> None:
+        super().__init__(Text(f"{title}\n…", style="dim"), id=id)
+        self.metric = metric
+        self.title_text = title
+
+    def show(self, card: dict[str, Any] | None, period_label: str) -> None:
+        if card is None:
+            self.update(Text(f"{self.title_text}\nLoading…", style="dim"))
+            return
+        text = Text()
+        text.append(self.title_text, style="bold")
+        text.append(f"  {period_label}\n", style="dim")
+        text.append(format_value(self.metric, card["value"]), style="bold")
+        if card["margin"] is not None:
+            margin = f"{card['margin']:.2f}" if self.metric == "sentiment" else f"{card['margin']:.1f}"
+            text.append(f" ±{margin}", style="dim")
+        text.append(f"\nn={card['n']}", style="dim")
+        if card["thin"]:
+            text.append(" · thin sample", style="italic yellow")
+        text.append("\n")
+        text.append_text(change_text(self.metric, card))
+        self.update(text)
+
+    def action_drill(self) -> None:
+        self.post_message(self.Drill(self.metric))

@@ -1,0 +1,119 @@
+"""A trend chart over the last periods (plotext), with a period cursor.
+
+``left``/``right`` pick a period (drawn as a vertical line) and ``enter``
+drills down to the rows behind that point. NPS gets error bars from its 95 %
+margin; points with too few answers are drawn as ``x`` and listed as thin.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.binding import Binding
+from textual.message import Message
+from textual_plotext import PlotextPlot
+
+
+class TrendPanel(PlotextPlot, can_focus=True):
+    DEFAULT_CSS = """
+    TrendPanel { border: round $primary; height: 1fr; }
+    TrendPanel:focus { border: round $accent; }
+    """
+    BINDINGS = [
+        Binding("left,h", "move(-1)", "Earlier period", id="dashboard.earlier"),
+        Binding("right,l", "move(1)", "Later period", id="dashboard.later"),
+        Binding("enter", "drill", "Show the rows behind it", id="dashboard.drill_point"),
+    ]
+
+    class Drill(Message):
+        def __init__(self, metric: str, index: int) -> None:
+            self.metric = metric
+            self.index = index
+            super().__init__()
+
+    class Moved(Message):
+        def __init__(self, index: int) -> None:
+            self.index = index
+            super().__init__()
+
+    def __init__(self, metric: str, title: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.metric = metric
+        self.title_text = title
+        self.labels: list[str] = []
+        self.values: list[float | None] = []
+        self.margins: list[float | None] = []
+        self.thin: list[bool] = []
+        self.selected = 0
+
+    def set_series(self, labels: list[str], values: list[float | None], margins: list[float | None],
+                   thin: list[bool], selected: int) -> None:
+        self.labels, self.values, self.margins, self.thin = labels, values, margins, thin
+        self.selected = selected
+        self.border_title = self.title_text
+        self.border_subtitle = f"{labels[selected]}: {self._value_text(selected)}" if labels else ""
+        self.replot()
+
+    def _value_text(self, index: int) -> str:
+        value = self.values[index]
+        if value is None:
+            return "no data"
+        margin = self.margins[index]
+        text = f"{value:.2f}" if abs(value) < 2 else f"{value:.1f}"
+        if margin is not None:
+            text += f" ±{margin:.2f}" if abs(value) < 2 else f" ±{margin:.1f}"
+        return text + (" (thin)" if self.thin[index] else "")
+
+    def replot(self) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        if not self.labels:
+            self.refresh()
+            return
+        xs = list(range(1, len(self.labels) + 1))
+        points = [(x, v) for x, v in zip(xs, self.values, strict=True) if v is not None]
+        if points:
+            px, py = zip(*points, strict=True)
+            plt.plot(list(px), list(py), marker="braille", color="cyan")
+            solid = [(x, v) for x, v, t in zip(xs, self.values, self.thin, strict=True) if v is not None and not t]
+            thin = [(x, v) for x, v, t in zip(xs, self.values, self.thin, strict=True) if v is not None and t]
+            if solid:
+                plt.scatter(*map(list, zip(*solid, strict=True)), marker="●", color="cyan")
+            if thin:
+                plt.scatter(*map(list, zip(*thin, strict=True)), marker="x", color="yellow")
+            errors = [(x, v, m) for x, v, m in zip(xs, self.values, self.margins, strict=True)
+                      if v is not None and m is not None]
+            if errors and self.metric == "nps":
+                ex, ey, em = zip(*errors, strict=True)
+                plt.error(list(ex), list(ey), yerr=list(em), color="gray")
+        plt.vline(self.selected + 1, color="orange")
+        step = max(1, len(xs) // 6)
+        plt.xticks(xs[::step], [self._short(label) for label in self.labels[::step]])
+        self.refresh()
+
+    @staticmethod
+    def _short(label: str) -> str:
+        return label[2:] if len(label) == 7 and label[4] == "-" else label[5:] if len(label) == 10 else label
+
+    def action_move(self, step: int) -> None:
+        if self.labels:
+            self.post_message(self.Moved(max(0, min(self.selected + step, len(self.labels) - 1))))
+
+    def action_drill(self) -> None:
+        if self.labels:
+            self.post_message(self.Drill(self.metric, self.selected))
+
+
+def series(trend: list[dict[str, Any]], metric: str, min_n: int) -> tuple[list, list, list, list]:
+    """Labels, values, margins and thin flags of one metric over the trend."""
+    from feedback_tui.trends import metric as metric_of
+
+    labels, values, margins, thin = [], [], [], []
+    for point in trend:
+        value, margin, n = metric_of(point, metric)
+        labels.append(point["period"])
+        values.append(value)
+        margins.append(margin)
+        thin.append(n < min_n)
+    return labels, values, margins, thin

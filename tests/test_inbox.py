@@ -1,0 +1,653 @@
+"""The inbox, driven with Textual's Pilot on a real demo database.
+
+Each test gets its own copy of the demo database (see ``demo_db`` in
+conftest), runs the real app at 120x40, presses keys, and checks both what
+the widgets show and what was committed to SQLite.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+from textual.widgets import Input, OptionList, Select, TextArea
+
+from conftest import REVIEW_HEADER, write_csv
+from feedback_tui.config import Config
+from feedback_tui.store import Store
+from feedback_tui.store import inbox, triage
+from feedback_tui.store.inbox import OPEN_STATUSES, InboxQuery
+from feedback_tui.tui.app import FeedbackApp
+from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
+from feedback_tui.tui.dialogs.filters import FilterDialog
+from feedback_tui.tui.screens.help import HelpScreen
+from feedback_tui.tui.screens.inbox import InboxScreen
+from feedback_tui.tui.screens.review import ReviewScreen
+from tui_helpers import (
+    RAW_CONTROLS,
+    SIZE,
+    loaded_rows,
+    notifications,
+    review,
+    review_list,
+    row_line,
+    scalar,
+    screen_text,
+    settle,
+)
+
+AGENT = "camille"
+NEEDS_REPLY_SQL = "SELECT count(*) FROM reviews WHERE status IN ('new', 'open', 'outdated')"
+ARNAQUE_TITLE = "[bold red]ARNAQUE[/]"
+ARNAQUE_LINK = "[link=https://evil.example]cliquez[/link]"
+
+
+def make_app(path: Path, **options: Any) -> FeedbackApp:
+    return FeedbackApp(db_path=path, agent=AGENT, watch=False, **options)
+
+
+async def choose(pilot: Any, value: str) -> None:
+    """Pick the option ``value`` of the ChoiceDialog on top, with the keyboard."""
+    options = pilot.app.screen.query_one(OptionList)
+    ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+    target = ids.index(value)
+    await pilot.press("home")
+    for _ in range(target):
+        await pilot.press("down")
+    assert options.highlighted == target
+    await pilot.press("enter")
+
+
+# -- views -----------------------------------------------------------------------------------------
+async def test_starts_on_needs_reply_negative_first_then_oldest(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert app.screen.query_state.view == "needs_reply"
+        lst = review_list(app)
+        assert app.focused is lst
+        assert lst.total == scalar(demo_db, NEEDS_REPLY_SQL) == app.screen.total
+        assert 100 < lst.total < 400, "the demo data changed: adapt this test"
+
+        with Store.open(demo_db, migrate=False) as store:
+            expected = [row[0] for row in store.query(
+                "SELECT id FROM reviews WHERE status IN ('new', 'open', 'outdated') "
+                "ORDER BY is_negative DESC, created_at ASC, id ASC")]
+        first_page = loaded_rows(lst)
+        assert [row["id"] for row in first_page] == expected[:100]
+        assert {row["status"] for row in first_page} <= set(OPEN_STATUSES)
+        keys = [(-row["is_negative"], row["created_at"], row["id"]) for row in first_page]
+        assert keys == sorted(keys)
+        assert first_page[0]["is_negative"] == 1
+
+        await pilot.press("G")  # the last page: the newest of the non-negative ones
+        await settle(app, pilot)
+        assert lst.cursor == lst.total - 1
+        assert lst.current_row is not None and lst.current_row["id"] == expected[-1]
+        assert lst.current_row["is_negative"] == 0
+        assert "Needs reply" in screen_text(app) and "Negative first, oldest first" in screen_text(app)
+
+
+async def test_number_keys_switch_views_and_tab_switches_to_surveys(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        lst = review_list(app)
+
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert app.screen.query_state.view == "negative"
+        assert lst.total == scalar(
+            demo_db, "SELECT count(*) FROM reviews WHERE is_negative = 1 AND status NOT IN ('archived', 'spam')")
+        assert all(row["is_negative"] == 1 for row in loaded_rows(lst))
+
+        await pilot.press("3")
+        await settle(app, pilot)
+        assert lst.total == 0, "nothing is assigned in the demo data"
+        assert "Nothing here" in row_line(lst, 0)
+
+        await pilot.press("1")
+        await settle(app, pilot)
+        mine = lst.current_row
+        assert mine is not None
+        await pilot.press("a")
+        await settle(app, pilot)
+        await pilot.press("3")
+        await settle(app, pilot)
+        assert [row["id"] for row in loaded_rows(lst)] == [mine["id"]]
+        assert lst.total == 1
+        assert review(demo_db, mine["id"])["assignee"] == AGENT
+
+        await pilot.press("4")
+        await settle(app, pilot)
+        assert lst.total == scalar(demo_db, "SELECT count(*) FROM reviews")
+
+        await pilot.press("tab")
+        await settle(app, pilot)
+        assert app.screen.query_state.kind == "surveys"
+        with_comment = scalar(demo_db, "SELECT count(*) FROM survey_responses WHERE comment IS NOT NULL")
+        assert with_comment > 0
+        assert lst.total == with_comment
+        assert all(row["kind"] in ("nps", "csat", "ces") for row in loaded_rows(lst))
+        assert "Surveys" in screen_text(app)
+
+        await pilot.press("tab")
+        await settle(app, pilot)
+        assert app.screen.query_state.kind == "reviews"
+        assert lst.total == scalar(demo_db, "SELECT count(*) FROM reviews")
+
+
+# -- search ----------------------------------------------------------------------------------------
+async def test_search_applies_then_escape_clears_it(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        lst = review_list(app)
+        everything = lst.total
+        field = app.screen.query_one("#search", Input)
+        assert not field.display
+
+        await pilot.press("slash")
+        assert field.display and app.focused is field
+        await pilot.press(*"livraison", "enter")
+        await settle(app, pilot)
+
+        assert app.screen.query_state.search == "livraison"
+        with Store.open(demo_db, migrate=False) as store:
+            expected = inbox.count(store, InboxQuery(agent=AGENT, search="livraison"))
+            by_hand = store.scalar(
+                f"{NEEDS_REPLY_SQL} AND id IN (SELECT rowid FROM reviews_fts WHERE reviews_fts MATCH 'livraison')")
+        assert 0 < lst.total == expected == by_hand < everything
+        assert app.focused is lst
+        assert "search: livraison" in screen_text(app)
+
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen.query_state.search is None
+        assert not field.display
+        assert lst.total == everything
+        assert app.focused is lst
+
+
+@pytest.mark.parametrize("query", ['"unterminated', "NEAR("])
+async def test_malformed_search_is_a_message_not_a_crash(demo_db: Path, query: str) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        lst = review_list(app)
+        everything = lst.total
+
+        await pilot.press("slash", *query, "enter")
+        await settle(app, pilot)
+        assert app.is_running
+        messages = notifications(app)
+        assert len(messages) == 1, messages  # one message, not one per failed worker or repaint
+        assert "search" in messages[0] and "cannot understand" in messages[0]
+        for _ in range(3):  # repainting does not run the broken query again
+            lst.refresh()
+            await settle(app, pilot)
+        assert len(notifications(app)) == 1
+        assert "Could not load" in row_line(lst, 0)
+
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert lst.total == everything
+        await pilot.press("j", "j")
+        await settle(app, pilot)
+        assert lst.cursor == 2 and lst.current_row is not None
+
+
+# -- filter panel and sort ---------------------------------------------------------------------------
+async def test_filter_panel_source(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, FilterDialog)
+        source = dialog.query_one("#source", Select)
+        assert {"app_store", "google_play", "trustpilot", "website"} <= {value for _, value in source._options}
+        source.value = "app_store"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+
+        assert isinstance(app.screen, InboxScreen)
+        assert app.screen.query_state.source == "app_store"
+        lst = review_list(app)
+        expected = scalar(demo_db, f"{NEEDS_REPLY_SQL} AND source = 'app_store'")
+        assert 0 < lst.total == expected
+        assert {row["source"] for row in loaded_rows(lst)} == {"app_store"}
+        assert "source: app_store" in screen_text(app)
+
+
+async def test_filter_panel_rejects_a_bad_date_and_escape_cancels(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        before = app.screen.query_state
+        await pilot.press("f")
+        await settle(app, pilot)
+        app.screen.query_one("#since", Input).value = "not a date"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FilterDialog), "a bad date keeps the panel open"
+        assert "Dates:" in screen_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert app.screen.query_state == before
+
+
+async def test_sort_dialog_lowest_rating(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4", "s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        assert "Lowest rating" in screen_text(app)
+        await choose(pilot, "rating_low")
+        await settle(app, pilot)
+        assert app.screen.query_state.sort == "rating_low"
+        rows = loaded_rows(review_list(app))
+        ratings = [row["rating"] or 0 for row in rows]
+        assert ratings == sorted(ratings)
+        assert rows[0]["rating"] == scalar(demo_db, "SELECT min(rating) FROM reviews")
+        assert "Lowest rating" in screen_text(app)
+
+
+# -- triage: each action is in the database at once --------------------------------------------------
+async def test_assign_to_me(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        lst = review_list(app)
+        row = lst.current_row
+        assert row is not None and row["status"] == "new" and row["assignee"] is None
+        await pilot.press("a")
+        await settle(app, pilot)
+        stored = review(demo_db, row["id"])
+        assert (stored["assignee"], stored["status"]) == (AGENT, "open")
+        assert lst.current_row["id"] == row["id"], "still in Needs reply (open), still under the cursor"
+        assert lst.current_row["assignee"] == AGENT
+        assert AGENT in row_line(lst, lst.cursor)
+        assert f"Assigned 1 review to {AGENT}" in notifications(app)
+
+
+async def test_tag_new_and_existing_with_completion(demo_db: Path) -> None:
+    with Store.open(demo_db) as store:
+        triage.add_tag(store, [1], "livraison-retard", "someone")
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        row = review_list(app).current_row
+        assert row is not None
+
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextPrompt)
+        await pilot.press(*"urgent", "enter")
+        await settle(app, pilot)
+
+        await pilot.press("t")
+        await settle(app, pilot)
+        prompt = app.screen
+        assert isinstance(prompt, TextPrompt)
+        await pilot.press(*"liv")
+        await settle(app, pilot)
+        field = prompt.query_one(Input)
+        assert field._suggestion == "livraison-retard"
+        assert "livraison-retard" in screen_text(app), "the completion is shown"
+        await pilot.press("right", "enter")  # right accepts the completion
+        await settle(app, pilot)
+
+        with Store.open(demo_db, migrate=False) as store:
+            tags = [r[0] for r in store.query(
+                "SELECT t.name FROM review_tags rt JOIN tags t ON t.id = rt.tag_id WHERE rt.review_id = ? ORDER BY 1",
+                (row["id"],))]
+        assert tags == ["livraison-retard", "urgent"]
+
+
+async def test_archive_and_spam_leave_needs_reply(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        lst = review_list(app)
+        total = lst.total
+        first, second = loaded_rows(lst)[:2]
+
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert review(demo_db, first["id"])["status"] == "archived"
+        assert lst.total == total - 1
+        assert first["id"] not in {row["id"] for row in loaded_rows(lst)}
+        assert lst.current_row["id"] == second["id"], "the cursor stays in place, on the next row"
+
+        await pilot.press("exclamation_mark")
+        await settle(app, pilot)
+        assert review(demo_db, second["id"])["status"] == "spam"
+        assert lst.total == total - 2
+        assert second["id"] not in {row["id"] for row in loaded_rows(lst)}
+
+
+async def test_toggle_read(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        row = review_list(app).current_row
+        assert review(demo_db, row["id"])["is_read"] == 0
+        await pilot.press("N")
+        await settle(app, pilot)
+        assert review(demo_db, row["id"])["is_read"] == 1
+        assert review_list(app).current_row["is_read"] == 1
+        await pilot.press("N")
+        await settle(app, pilot)
+        assert review(demo_db, row["id"])["is_read"] == 0
+
+
+async def test_set_status_with_the_dialog(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        row = review_list(app).current_row
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        await choose(pilot, "replied")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert review(demo_db, row["id"])["status"] == "replied"
+        assert row["id"] not in {r["id"] for r in loaded_rows(review_list(app))}
+
+
+async def test_note(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        row = review_list(app).current_row
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextPrompt)
+        assert isinstance(app.focused, TextArea)
+        await pilot.press(*"Rappel fait", "enter", *"le 3")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InboxScreen)
+        with Store.open(demo_db, migrate=False) as store:
+            notes = [dict(r) for r in store.query("SELECT review_id, agent, text FROM notes")]
+        assert notes == [{"review_id": row["id"], "agent": AGENT, "text": "Rappel fait\nle 3"}]
+        assert "Note added" in notifications(app)
+
+
+async def test_undo_restores_the_previous_status(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        lst = review_list(app)
+        total = lst.total
+        row = lst.current_row
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert review(demo_db, row["id"])["status"] == "archived"
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert review(demo_db, row["id"])["status"] == "new"
+        assert lst.total == total
+        assert row["id"] in {r["id"] for r in loaded_rows(lst)}
+        assert any(text.startswith("Undone: status archived") for text in notifications(app))
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert "Nothing to undo" in notifications(app)
+
+
+async def test_bulk_archive_of_selected_rows(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        lst = review_list(app)
+        total = lst.total
+        first, second, third = loaded_rows(lst)[:3]
+        await pilot.press("space", "space")
+        await settle(app, pilot)
+        assert lst.selected == {first["id"], second["id"]}
+        assert lst.cursor == 2
+        assert "2 selected" in screen_text(app)
+        assert row_line(lst, 0).startswith("◆") and row_line(lst, 1).startswith("◆")
+
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert review(demo_db, first["id"])["status"] == "archived"
+        assert review(demo_db, second["id"])["status"] == "archived"
+        assert review(demo_db, third["id"])["status"] == "new"
+        assert lst.total == total - 2
+        assert lst.selected == set()
+        assert "2 reviews: archived" in notifications(app)
+
+
+async def test_visual_range_selection(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        lst = review_list(app)
+        ids = [row["id"] for row in loaded_rows(lst)[:4]]
+        await pilot.press("v", "j", "j")
+        await settle(app, pilot)
+        assert lst.selected == set(ids[:3])
+        assert "3 selected" in screen_text(app)
+        await pilot.press("escape")  # clears the selection
+        await settle(app, pilot)
+        assert lst.selected == set()
+
+
+async def test_reply_is_not_built_yet(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert any("not built yet" in text for text in notifications(app))
+        assert isinstance(app.screen, InboxScreen)
+
+
+async def test_triage_on_survey_comments(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab")
+        await settle(app, pilot)
+        lst = review_list(app)
+        row, total = lst.current_row, lst.total
+        await pilot.press("a")  # reviews only: a warning, nothing written
+        await settle(app, pilot)
+        assert any("Survey comments cannot" in text for text in notifications(app))
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert scalar(demo_db, "SELECT status FROM survey_responses WHERE id = ?", (row["id"],)) == "archived"
+        assert lst.total == total - 1
+
+
+# -- help, command palette, keymap, identity ------------------------------------------------------------
+async def test_help_lists_actions_and_their_ids(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for expected in ("Keys: Inbox", "Archive", "triage.archive", "Needs reply", "inbox.view_needs_reply"):
+            assert expected in text
+        await pilot.press("end")  # the table is longer than the screen: it scrolls
+        await settle(app, pilot)
+        assert "Command palette" in screen_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InboxScreen)
+
+
+async def test_command_palette_finds_and_runs_archive(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Archive" in titles and "Assign to me" in titles and "Search" in titles
+        row = review_list(app).current_row
+
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        await pilot.press(*"Archive")
+        await settle(app, pilot)
+        assert "Archive" in screen_text(app)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert review(demo_db, row["id"])["status"] == "archived"
+
+
+async def test_keymap_remaps_archive(demo_db: Path) -> None:
+    app = make_app(demo_db, config=Config(keys={"triage.archive": "E"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        row = review_list(app).current_row
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert review(demo_db, row["id"])["status"] == "new", "e no longer archives"
+        await pilot.press("E")
+        await settle(app, pilot)
+        assert review(demo_db, row["id"])["status"] == "archived"
+
+
+async def test_agent_is_shown(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert AGENT in app.sub_title
+        text = screen_text(app)
+        assert f"agent: {AGENT}" in text.splitlines()[0], "in the header"
+        assert f"agent {AGENT}" in text, "in the status line"
+
+
+# -- untrusted text ------------------------------------------------------------------------------------
+async def test_markup_in_a_review_is_shown_literally(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"ARNAQUE", "enter")
+        await settle(app, pilot)
+        lst = review_list(app)
+        rows = loaded_rows(lst)
+        index = next(i for i, row in enumerate(rows) if row["title"] == ARNAQUE_TITLE)
+        assert ARNAQUE_TITLE in row_line(lst, index)
+        assert ARNAQUE_TITLE in screen_text(app)
+
+        lst.move_to(index)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        text = screen_text(app)
+        assert ARNAQUE_TITLE in text
+        assert ARNAQUE_LINK in text
+        detail = app.screen.query_one("#detail")
+        strips = detail.render_lines(detail.content_region.reset_offset)
+        assert all(segment.style is None or not segment.style.link
+                   for strip in strips for segment in strip), "no clickable link"
+
+
+async def test_control_characters_never_reach_the_terminal(demo_db: Path, tmp_path: Path,
+                                                           run_cli: Callable[..., Result]) -> None:
+    body = ("Colis zorglub \x1b[31mred\x1b[0m puis \x1b]8;;http://x\x07click\x1b]8;;\x07 "
+            "et \u202egauche\u202c avec\u200binvisible fin")
+    csv_path = write_csv(tmp_path / "controls.csv", REVIEW_HEADER, [
+        ["ctl-1", "website", 1, "Titre \x1b[1mgras\x1b[0m", body, "Eve \u202eevil", "2024-01-01T00:00:00Z",
+         "fr", "", ""],
+    ])
+    result = run_cli("import", csv_path)
+    assert result.exit_code == 0, result.output
+    stored = scalar(demo_db, "SELECT body FROM reviews WHERE external_id = 'ctl-1'")
+    assert all(char in stored for char in RAW_CONTROLS), "the raw characters are in the database"
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"zorglub", "enter")
+        await settle(app, pilot)
+        lst = review_list(app)
+        assert lst.total == 1
+        line = row_line(lst, 0)
+        assert not any(char in line for char in RAW_CONTROLS), repr(line)
+        for word in ("Titre", "gras", "zorglub", "red", "puis"):
+            assert word in line
+        assert not any(char in screen_text(app) for char in RAW_CONTROLS)
+
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        text = screen_text(app)
+        assert not any(char in text for char in RAW_CONTROLS), repr(text)
+        for word in ("zorglub", "red", "click", "gauche", "invisible", "fin", "evil"):
+            assert word in text
+
+
+def test_rendered_text_checks_would_see_a_leak() -> None:
+    """The checks above are not vacuous: Rich keeps ESC and bidi characters in plain text."""
+    from rich.text import Text
+
+    assert "\x1b" in Text("a\x1b[31mb").plain and "\u202e" in Text("a\u202eb").plain
+
+
+# -- scale -------------------------------------------------------------------------------------------------
+def _hundred_thousand(path: Path) -> None:
+    Store.open(path).close()  # the real schema, migrations and FTS triggers
+    conn = sqlite3.connect(path)
+    try:
+        conn.executemany(
+            "INSERT INTO reviews (source, external_id, rating, body, created_at, imported_at, status) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'new')",
+            ((("trustpilot", "app_store", "google_play")[i % 3], f"ext-{i}", i % 5 + 1, f"review number {i}",
+              f"20{10 + i // 10000:02d}-{i % 12 + 1:02d}-{i % 28 + 1:02d}T{i % 24:02d}:{i % 60:02d}:00Z",
+              "2026-12-01T00:00:00Z") for i in range(100_000)),
+        )
+        conn.commit()
+    finally:
+        conn.close()
+
+
+async def test_hundred_thousand_reviews_stay_paged(tmp_path: Path) -> None:
+    path = tmp_path / "big.db"
+    _hundred_thousand(path)
+    oldest = scalar(path, "SELECT min(created_at) FROM reviews")
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        lst = review_list(app)
+        assert lst.total == 100_000
+        assert lst.loaded_row_count <= 300
+        assert "100,000 reviews" in screen_text(app)
+
+        await pilot.press("G")
+        await settle(app, pilot)
+        assert lst.cursor == 99_999
+        last = lst.current_row
+        assert last is not None and last["created_at"] == oldest
+        assert lst.loaded_row_count <= 400
+        assert "100,000 of 100,000" in screen_text(app)
+        assert last["created_at"][:10] in row_line(lst, lst.cursor)
+
+        await pilot.press("k")
+        await settle(app, pilot)
+        assert lst.cursor == 99_998 and lst.current_row is not None
+
+        await pilot.press("g")
+        await settle(app, pilot)
+        assert lst.cursor == 0
+        newest = scalar(path, "SELECT max(created_at) FROM reviews")
+        assert lst.current_row is not None and lst.current_row["created_at"] == newest
+        assert lst.loaded_row_count <= 400
