@@ -187,7 +187,8 @@ def import_command(context: Context, files: tuple[str, ...], kind: str | None, s
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape is documented in the README).")
 @click.option("--by", type=click.Choice(["day", "week", "month", "quarter"]), help="Add figures per period.")
-@click.option("--segment", type=click.Choice(["source", "product", "language"]), help="Add figures per segment.")
+@click.option("--segment", type=click.Choice(["source", "product", "language", "agent"]),
+              help="Add figures per segment (agent: response figures per agent).")
 @click.option("--product", help="Only this product.")
 @click.option("--language", help="Only this language (e.g. fr).")
 @filter_options
@@ -199,7 +200,8 @@ def score(context: Context, as_json: bool, by: str | None, segment: str | None, 
     from feedback_tui.console import print_scorecard
 
     with context.open_store() as store:
-        card = scorecard(store, _filters(source, since, until, product, language), by=by, segment=segment)
+        card = scorecard(store, _filters(source, since, until, product, language), by=by, segment=segment,
+                         sla_hours=context.config.sla_hours)
     if as_json:
         click.echo(json.dumps(card, ensure_ascii=False, indent=2))
     else:

@@ -5,8 +5,11 @@ means defaults plus a warning, never a crash. Known keys::
 
     agent = "camille"                 # who is acting (else $FEEDBACK_TUI_AGENT, else login)
     languages = ["en", "fr"]          # languages we detect and analyse
+    sla_hours = 24                    # "answered within the SLA"
     [keys]                            # remap any binding by its id
-    "inbox.archive" = "E"
+    "triage.archive" = "E"
+    [limits]                          # reply length per source (defaults: google_play 350)
+    google_play = { max = 350, unit = "characters" }
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ class Config:
     agent: str | None = None
     languages: list[str] = field(default_factory=lambda: ["en", "fr"])
     keys: dict[str, str] = field(default_factory=dict)
+    limits: dict[str, dict[str, object]] = field(default_factory=dict)  # reply length per source
+    sources: dict[str, dict[str, object]] = field(default_factory=dict)  # raw [sources.NAME] tables
+    sla_hours: float = 24.0
     warnings: list[str] = field(default_factory=list)
 
 
@@ -47,6 +53,12 @@ def load_config(path: Path | None = None) -> Config:
         config.languages = [str(x) for x in data["languages"]]
     if isinstance(data.get("keys"), dict):
         config.keys = {str(k): str(v) for k, v in data["keys"].items()}
+    if isinstance(data.get("limits"), dict):
+        config.limits = {str(k): v if isinstance(v, dict) else {"max": v} for k, v in data["limits"].items()}
+    if isinstance(data.get("sources"), dict):
+        config.sources = {str(k): v for k, v in data["sources"].items() if isinstance(v, dict)}
+    if isinstance(data.get("sla_hours"), (int, float)):
+        config.sla_hours = float(data["sla_hours"])
     return config
 
 

@@ -58,5 +58,10 @@ def print_scorecard(card: dict[str, Any]) -> None:
     for period in card.get("periods", []):
         table.add_row(str(period["period"]), *_row(period))
     for segment in card.get("segments", []):
+        if "nps" not in segment:  # per agent: response figures only
+            resp = segment["responses"]
+            table.add_row(str(segment["segment"]), "", "", "", "", f"{resp['replied']} first replies",
+                          f"{_fmt(resp['median_hours_to_reply'], ' h')} (p90 {_fmt(resp['p90_hours_to_reply'], ' h')})")
+            continue
         table.add_row(str(segment["segment"]), *_row(segment))
     console.print(table)

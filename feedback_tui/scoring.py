@@ -25,6 +25,7 @@ from feedback_tui.store import aggregates
 
 Z95 = 1.96
 CES_OPTIONS = 7
+DEFAULT_SLA_HOURS = 24.0
 
 
 def round1(value: float | None) -> float | None:
@@ -96,9 +97,11 @@ def sentiment_mix(n: int, positive: int, neutral: int, negative: int, mean_polar
     }
 
 
-def responses(counts: dict[str, Any] | None, median_hours: float | None) -> dict[str, Any]:
-    """Response rate overall and for positive and negative reviews."""
+def responses(counts: dict[str, Any] | None, hours: dict[str, float] | None,
+              sla_hours: float = DEFAULT_SLA_HOURS) -> dict[str, Any]:
+    """Response rate overall and for positive and negative reviews, reply times, SLA."""
     c = counts or {}
+    h = hours or {}
     n, replied = int(c.get("n") or 0), int(c.get("replied") or 0)
     positive, negative = int(c.get("positive") or 0), int(c.get("negative") or 0)
     return {
@@ -107,7 +110,10 @@ def responses(counts: dict[str, Any] | None, median_hours: float | None) -> dict
         "rate": round1(percent(replied, n)),
         "positive_rate": round1(percent(int(c.get("positive_replied") or 0), positive)),
         "negative_rate": round1(percent(int(c.get("negative_replied") or 0), negative)),
-        "median_hours_to_reply": round1(median_hours),
+        "median_hours_to_reply": round1(h.get("median")),
+        "p90_hours_to_reply": round1(h.get("p90")),
+        "sla_hours": sla_hours,
+        "within_sla_rate": round1(percent(int(c.get("within_sla") or 0), n)),
     }
 
 
@@ -116,7 +122,8 @@ def _by_group(rows: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
 
 
 def _figures(group: Any, surveys: dict[tuple[Any, str], dict[str, Any]], sentiment: dict[Any, dict[str, Any]],
-             replies: dict[Any, dict[str, Any]], medians: dict[Any, float], with_margins: bool = False) -> dict[str, Any]:
+             replies: dict[Any, dict[str, Any]], hours: dict[Any, dict[str, float]], with_margins: bool = False,
+             sla_hours: float = DEFAULT_SLA_HOURS) -> dict[str, Any]:
     def survey(kind: str) -> dict[str, Any]:
         return surveys.get((group, kind)) or {}
 
@@ -128,7 +135,7 @@ def _figures(group: Any, surveys: dict[tuple[Any, str], dict[str, Any]], sentime
         "ces": ces(n_ces, int(survey("ces").get("total") or 0)),
         "sentiment": sentiment_mix(int(s.get("n") or 0), int(s.get("positive") or 0), int(s.get("neutral") or 0),
                                    int(s.get("negative") or 0), s.get("mean_polarity")),
-        "responses": responses(replies.get(group), medians.get(group)),
+        "responses": responses(replies.get(group), hours.get(group), sla_hours),
     }
     if with_margins:
         r = replies.get(group) or {}
@@ -144,13 +151,14 @@ def _figures(group: Any, surveys: dict[tuple[Any, str], dict[str, Any]], sentime
     return figures
 
 
-def _grouped(store: Store, filters: Filters, by: str | None, with_margins: bool = False) -> dict[Any, dict[str, Any]]:
+def _grouped(store: Store, filters: Filters, by: str | None, with_margins: bool = False,
+             sla_hours: float = DEFAULT_SLA_HOURS) -> dict[Any, dict[str, Any]]:
     surveys = {(row["grp"], row["kind"]): row for row in aggregates.survey_counts(store, filters, by)}
     sentiment = _by_group(aggregates.sentiment_counts(store, filters, by))
-    replies = _by_group(aggregates.response_counts(store, filters, by))
-    medians = aggregates.median_reply_hours(store, filters, by)
+    replies = _by_group(aggregates.response_counts(store, filters, by, sla_hours))
+    hours = aggregates.reply_hours(store, filters, by)
     groups = {g for g, _ in surveys} | set(sentiment) | set(replies)
-    return {g: _figures(g, surveys, sentiment, replies, medians, with_margins) for g in groups}
+    return {g: _figures(g, surveys, sentiment, replies, hours, with_margins, sla_hours) for g in groups}
 
 
 def empty_figures(with_margins: bool = False) -> dict[str, Any]:
@@ -158,24 +166,42 @@ def empty_figures(with_margins: bool = False) -> dict[str, Any]:
     return _figures(None, {}, {}, {}, {}, with_margins)
 
 
+def agent_responses(row: dict[str, Any], sla_hours: float) -> dict[str, Any]:
+    """One agent's first replies: how many, how fast, how many within the SLA."""
+    replied = int(row.get("replied") or 0)
+    return {
+        "replied": replied,
+        "median_hours_to_reply": round1(row.get("median")),
+        "p90_hours_to_reply": round1(row.get("p90")),
+        "sla_hours": sla_hours,
+        "within_sla_rate": round1(percent(int(row.get("within_sla") or 0), replied)),
+    }
+
+
 def scorecard(store: Store, filters: Filters | None = None, *, by: str | None = None,
-              segment: str | None = None, with_margins: bool = False) -> dict[str, Any]:
+              segment: str | None = None, with_margins: bool = False,
+              sla_hours: float = DEFAULT_SLA_HOURS) -> dict[str, Any]:
     """Every score overall; ``by`` adds ``periods``, ``segment`` adds ``segments``.
 
     ``with_margins`` adds a ``margins`` object to each group (the dashboard's
-    significance tests); ``score --json`` leaves it out.
+    significance tests); ``score --json`` leaves it out. ``segment="agent"``
+    gives, per agent who answered first, only the ``responses`` figures
+    (its ``within_sla_rate`` is a share of that agent's replies).
     """
     filters = filters or Filters()
-    overall = _grouped(store, filters, None, with_margins).get(None) or empty_figures(with_margins)
+    overall = _grouped(store, filters, None, with_margins, sla_hours).get(None) or empty_figures(with_margins)
     result: dict[str, Any] = dict(overall)
     if by:
         if by not in aggregates.PERIODS:
             raise ValueError(f"unknown period {by!r}")
-        grouped = _grouped(store, filters, by, with_margins)
+        grouped = _grouped(store, filters, by, with_margins, sla_hours)
         result["periods"] = [{"period": key, **grouped[key]} for key in sorted(k for k in grouped if k is not None)]
-    if segment:
+    if segment == "agent":
+        result["segments"] = [{"segment": row["agent"], "responses": agent_responses(row, sla_hours)}
+                              for row in aggregates.responses_by_agent(store, filters, sla_hours)]
+    elif segment:
         if segment not in aggregates.SEGMENTS:
             raise ValueError(f"unknown segment {segment!r}")
-        grouped = _grouped(store, filters, segment, with_margins)
+        grouped = _grouped(store, filters, segment, with_margins, sla_hours)
         result["segments"] = [{"segment": key, **grouped[key]} for key in sorted(k for k in grouped if k is not None)]
     return result

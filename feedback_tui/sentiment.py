@@ -6,6 +6,13 @@ and ships its lexicon, so nothing is downloaded at run time). A text without a
 language is routed by py3langid restricted to the languages we analyse; a
 language we have no analyzer for gets no polarity and the label ``unknown``.
 
+TextBlob stays at the core, extended for the language of reviews by data files
+next to this module (``sentiment_data/``): a domain lexicon per language
+(crash, refund, plante, arnaque, injoignable...), negators ("not bad", "pas
+terrible", "jamais reçu"), intensifiers, emoji, and contrast words whose clause
+weighs more ("great app but delivery always late"). ``analyze_raw`` keeps plain
+TextBlob / textblob-fr for comparison (``feedback-tui eval-sentiment``).
+
 Scores are computed in batches over all cores (a process pool: TextBlob is
 pure Python and holds the GIL) and stored; ``feedback-tui rescore`` recomputes.
 """
@@ -14,10 +21,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -27,11 +36,14 @@ SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "fr")
 # Labels from polarity. TextBlob gives 0.0 to texts it has no opinion words
 # for, so a small band around zero is "neutral". Issue #7 tunes these on an
 # evaluation set; the README records the figures.
-POSITIVE_FROM = 0.1
+POSITIVE_FROM = 0.2
 NEGATIVE_BELOW = -0.05
 # Below this many texts a process pool costs more than it saves.
 POOL_THRESHOLD = 4000
 CHUNK = 1000
+# Plain TextBlob's labels in comparisons keep the thresholds the app had before #7.
+RAW_POSITIVE_FROM = 0.1
+RAW_NEGATIVE_BELOW = -0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +52,17 @@ class Sentiment:
     subjectivity: float | None
     label: str  # positive | neutral | negative | unknown
     language: str | None
+
+
+def raw_label_for(polarity: float | None) -> str:
+    """Labels of plain TextBlob, with the thresholds the app used before #7."""
+    if polarity is None:
+        return "unknown"
+    if polarity >= RAW_POSITIVE_FROM:
+        return "positive"
+    if polarity < RAW_NEGATIVE_BELOW:
+        return "negative"
+    return "neutral"
 
 
 def label_for(polarity: float | None) -> str:
@@ -83,19 +106,267 @@ def detect_language(text: str, languages: Sequence[str] = SUPPORTED_LANGUAGES) -
     return str(language)
 
 
+# -- the review-language extension ---------------------------------------------
+DATA_DIR = Path(__file__).resolve().parent / "sentiment_data"
+# How TextBlob's polarity of a clause counts against one lexicon hit, and how much a
+# negated word keeps of its flipped score when the lexicon gives no negated score.
+TEXTBLOB_WEIGHT = 0.5
+NEGATION_FACTOR = -0.6
+NEGATION_WINDOW = 4  # words after a negator that it flips
+MAX_PHRASE = 4
+
+_ACCENTS = str.maketrans(
+    "àâäáãåçéèêëíìîïñóòôöõúùûüýÿœæ’‘`´",
+    "aaaaaaceeeeiiiinooooouuuuyyoe''''",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Language:
+    lexicon: dict[tuple[str, ...], tuple[float, float, bool]]  # words -> (score, when negated, votes)
+    first_words: dict[str, int]  # first word of the lexicon entries -> longest entry starting with it
+    negators: frozenset[str]
+    resolvers: frozenset[str]
+    post_negators: frozenset[str]
+    boosters: dict[str, float]
+    contrast: re.Pattern[str]  # splits the original text into clauses
+    contrast_words: dict[str, tuple[tuple[str, ...], ...]]  # first word -> contrast terms (as words)
+    contrast_weight: float
+
+
+def _rows(name: str) -> list[list[str]]:
+    rows = []
+    with (DATA_DIR / name).open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip() and not line.startswith("#"):
+                rows.append(line.rstrip("\n").split("\t"))
+    return rows
+
+
+def normalise(text: str) -> str:
+    """Lower case without accents, the form the data files are written in."""
+    lowered = text.lower()
+    return lowered if lowered.isascii() else lowered.translate(_ACCENTS)
+
+
+@lru_cache(maxsize=1)
+def _emoji() -> dict[str, float]:
+    return {row[0].lower(): float(row[1]) for row in _rows("emoji.tsv")}
+
+
+@lru_cache(maxsize=1)
+def _token_re() -> re.Pattern[str]:
+    emoticons = sorted((e for e in _emoji() if not e.isalpha() and len(e) > 1), key=len, reverse=True)
+    symbols = "".join(e for e in _emoji() if len(e) == 1)
+    parts = [re.escape(e) for e in emoticons] + [r"[a-z0-9]+", f"[{re.escape(symbols)}]", r"[.!?;,]"]
+    return re.compile("|".join(parts))
+
+
+_LOOKALIKES = {"a": "aàâäáã", "e": "eéèêë", "i": "iîïí", "o": "oôöó", "u": "uùûüú", "c": "cç"}
+
+
+def _accent_tolerant(term: str) -> str:
+    """A regex for an accent-free term that also matches its accented spellings."""
+    parts = []
+    for ch in term:
+        if ch == " ":
+            parts.append(r"\s+")
+        elif ch in _LOOKALIKES:
+            parts.append(f"[{_LOOKALIKES[ch]}]")
+        else:
+            parts.append(re.escape(ch))
+    return "".join(parts)
+
+
+@lru_cache(maxsize=4)
+def _language(lang: str) -> _Language:
+    modifiers = [row for row in _rows("modifiers.tsv") if row[0] == lang]
+    negators = frozenset(term for _, role, term, *_ in modifiers if role == "negator")
+    lexicon: dict[tuple[str, ...], tuple[float, float, bool]] = {}
+    for term, score, *negated in _rows(f"lexicon_{lang}.tsv"):
+        words = tuple(term.split())
+        value = float(score)
+        votes = True  # a 0 without a negated score is a vote for neutral ("ok", "sans plus")
+        if negated and negated[0].strip():
+            flipped = float(negated[0])
+            votes = value != 0  # "arrived" only counts when negated
+        elif len(words) > 1 and negators.intersection(words):
+            flipped = value  # "no problem", "pas terrible": the negation is part of the phrase
+        else:
+            flipped = NEGATION_FACTOR * value
+        lexicon[words] = (value, flipped, votes)
+    contrast = [term for _, role, term, *_ in modifiers if role == "contrast"]
+    weights = {float(f) for _, role, _, f in modifiers if role == "contrast"}
+    pattern = r"\b(?:" + "|".join(_accent_tolerant(t) for t in contrast) + r")\b"
+    contrast_words: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for term in contrast:
+        words = tuple(term.split())
+        contrast_words[words[0]] = (*contrast_words.get(words[0], ()), words)
+    return _Language(
+        lexicon=lexicon,
+        first_words=_longest(lexicon),
+        negators=negators,
+        resolvers=frozenset(term for _, role, term, *_ in modifiers if role == "resolver"),
+        post_negators=frozenset(term for _, role, term, *_ in modifiers if role == "post_negator"),
+        boosters={term: float(f) for _, role, term, f in modifiers if role in ("intensifier", "diminisher")},
+        contrast=re.compile(pattern, re.IGNORECASE),
+        contrast_words=contrast_words,
+        contrast_weight=max(weights) if weights else 1.0,
+    )
+
+
+def _longest(lexicon: dict[tuple[str, ...], object]) -> dict[str, int]:
+    longest: dict[str, int] = {}
+    for words in lexicon:
+        longest[words[0]] = max(longest.get(words[0], 0), len(words))
+    return longest
+
+
+_PUNCTUATION = frozenset(".!?;,")
+
+
+def lexicon_hits(text: str, language: str) -> list[float]:
+    """Scores of the review-vocabulary words, emoji, negations and intensifiers in ``text``."""
+    return [hit for clause in clause_hits(text, language) for hit in clause]
+
+
+def clause_hits(text: str, language: str) -> list[list[float]]:
+    """Lexicon hits per clause (a contrast word such as "but" or "mais" starts a new clause)."""
+    data = _language(language)
+    emoji = _emoji()
+    tokens = _token_re().findall(normalise(text))
+    lexicon, first_words, negators, boosters = data.lexicon, data.first_words, data.negators, data.boosters
+    post_negators, resolvers, contrast = data.post_negators, data.resolvers, data.contrast_words
+    hits: list[float] = []
+    clauses = [hits]
+    negated_until = resolved_until = boosted_until = -1
+    boost = 1.0
+    i, n = 0, len(tokens)
+    while i < n:
+        token = tokens[i]
+        if token in _PUNCTUATION:
+            negated_until = resolved_until = boosted_until = -1
+            i += 1
+            continue
+        if token in emoji:
+            hits.append(emoji[token])
+            i += 1
+            continue
+        if token in contrast:
+            size = next((len(w) for w in contrast[token] if tuple(tokens[i : i + len(w)]) == w), 0)
+            if size:
+                hits = []
+                clauses.append(hits)
+                negated_until = resolved_until = boosted_until = -1
+                i += size
+                continue
+        entry = None
+        size = 1
+        longest = first_words.get(token)
+        if longest == 1:
+            entry = lexicon[(token,)]
+        elif longest:
+            for size in range(min(longest, n - i), 0, -1):
+                entry = lexicon.get(tuple(tokens[i : i + size]))
+                if entry is not None:
+                    break
+        if entry is not None:
+            score, flipped, votes = entry
+            negated = i <= negated_until or (
+                size == 1 and token not in negators
+                and ((i + 1 < n and tokens[i + 1] in post_negators)
+                     or (i + 2 < n and tokens[i + 2] in post_negators and tokens[i + 1] not in _PUNCTUATION)))
+            if negated and flipped != score:
+                value, votes = flipped, True
+            elif score < 0 and i <= resolved_until:
+                value = NEGATION_FACTOR * score
+            else:
+                value = score
+            if i <= boosted_until:
+                value *= boost
+            if votes:
+                hits.append(max(-1.0, min(1.0, value)))
+            if token in resolvers:
+                resolved_until = i + NEGATION_WINDOW
+            i += size
+            continue
+        if token in negators:
+            negated_until = i + NEGATION_WINDOW
+        elif token in resolvers:
+            resolved_until = i + NEGATION_WINDOW
+        elif token in boosters:
+            boost, boosted_until = boosters[token], i + 2
+        i += 1
+    return clauses
+
+
+def _analyzer(language: str):
+    return _english() if language == "en" else _french()
+
+
+@lru_cache(maxsize=2)
+def _engine(language: str) -> Callable[[str], tuple[float, float]]:
+    """The pattern engine behind each PatternAnalyzer: same scores, without TextBlob's
+    per-call namedtuple class (which costs English more than our whole extension)."""
+    if language == "en":
+        from textblob.en import sentiment
+    else:
+        from textblob_fr.fr import sentiment
+    return sentiment
+
+
+def _route(text: str, language: str | None) -> str:
+    return language or detect_language(text) or "en"
+
+
+def extended_polarity(text: str, language: str) -> tuple[float, float]:
+    """(polarity, subjectivity) of TextBlob extended with the review vocabulary.
+
+    The text is cut at contrast words; each clause gets TextBlob's polarity
+    (one vote when it found an opinion) averaged with the lexicon hits, and a
+    clause after "but"/"mais" weighs ``contrast_weight`` times the one before.
+    """
+    engine = _engine(language)
+    data = _language(language)
+    clauses = clause_hits(text, language)
+    parts = data.contrast.split(text) if len(clauses) > 1 else [text]
+    if len(parts) != len(clauses):  # the two cuts disagree (rare): one clause
+        parts, clauses = [text], [[hit for clause in clauses for hit in clause]]
+    total = weights = subjectivity = 0.0
+    weight = 1.0
+    for part, hits in zip(parts, clauses, strict=True):
+        polarity, subj = engine(part) if part.strip() else (0.0, 0.0)
+        votes = TEXTBLOB_WEIGHT if (polarity or subj) else 0.0
+        if votes or hits:
+            total += weight * (votes * polarity + sum(hits)) / (votes + len(hits))
+            weights += weight
+        subjectivity += subj if subj or not hits else 0.5
+        weight *= data.contrast_weight
+    polarity = total / weights if weights else 0.0
+    return max(-1.0, min(1.0, polarity)), subjectivity / len(parts)
+
+
 def analyze(text: str, language: str | None = None) -> Sentiment:
-    """Polarity (-1..1), subjectivity (0..1) and label of one text."""
+    """Polarity (-1..1), subjectivity (0..1) and label of one text (routed by language)."""
     if not text or not text.strip():
         return Sentiment(None, None, "unknown", language)
-    lang = language or detect_language(text) or "en"
-    if lang == "en":
-        polarity, subjectivity = _english().analyze(text)
-    elif lang == "fr":
-        polarity, subjectivity = _french().analyze(text)
-    else:
+    lang = _route(text, language)
+    if lang not in SUPPORTED_LANGUAGES:
         return Sentiment(None, None, "unknown", lang)
-    polarity, subjectivity = float(polarity), float(subjectivity)
+    polarity, subjectivity = extended_polarity(text, lang)
     return Sentiment(polarity, subjectivity, label_for(polarity), lang)
+
+
+def analyze_raw(text: str, language: str | None = None) -> Sentiment:
+    """Plain TextBlob (English) or textblob-fr (French), for comparison."""
+    if not text or not text.strip():
+        return Sentiment(None, None, "unknown", language)
+    lang = _route(text, language)
+    if lang not in SUPPORTED_LANGUAGES:
+        return Sentiment(None, None, "unknown", lang)
+    polarity, subjectivity = _analyzer(lang).analyze(text)
+    polarity, subjectivity = float(polarity), float(subjectivity)
+    return Sentiment(polarity, subjectivity, raw_label_for(polarity), lang)
 
 
 Item = tuple[int, str, str | None]  # (row id, text, language or None)

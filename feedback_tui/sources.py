@@ -109,6 +109,7 @@ class FetchResult:
     pages: int = 0
     fetched: int = 0
     error: str | None = None
+    exit_code: int = 0  # with an error: 1 network or page problem, 2 configuration
     cancelled: bool = False
     notes: list[str] = field(default_factory=list)
 
@@ -215,6 +216,16 @@ def _origin(source: SourceConfig, base_url: str | None, redactor: Redactor) -> s
         raise UsageProblem(f"source {source.name!r}: {error}") from None
 
 
+def _scrub(row: ReviewRecord | Reject, redactor: Redactor) -> ReviewRecord | Reject:
+    """Remove the secret from a row before it is stored (an API may echo it back)."""
+    if redactor.secrets:
+        for name in row.__slots__:  # type: ignore[attr-defined]
+            value = getattr(row, name)
+            if isinstance(value, str):
+                setattr(row, name, redactor.text(value))
+    return row
+
+
 def reached_known(store: Store, source: str, records: Sequence[ReviewRecord]) -> bool:
     """True when a review of this page is already stored exactly as fetched.
 
@@ -266,7 +277,7 @@ def fetch_source(
                     result.notes.extend(page.notes)
                     known = stop_at_known and reached_known(store, source.source_name, page.records)
                     result.fetched += len(page.rows)
-                    yield from page.rows
+                    yield from (_scrub(row, redactor) for row in page.rows)
                     if progress:
                         progress(result.pages)
                     if known:
@@ -276,6 +287,7 @@ def fetch_source(
                         break
             except FetchError as error:
                 result.error = redactor.text(str(error))
+                result.exit_code = error.exit_code
 
     result.imported = import_rows(store, result.origin, "reviews", f"http {source.kind}", rows(),
                                   batch_size=PAGE_BATCH)
@@ -338,7 +350,8 @@ def sync_all(
             except DatabaseProblem:
                 raise
             except FeedbackError as error:
-                results.append(FetchResult(name=source.name, origin=source.target(), error=str(error)))
+                results.append(FetchResult(name=source.name, origin=source.target(), error=str(error),
+                                           exit_code=error.exit_code))
             done += source.page_cap(settings)
             if progress:
                 progress(done, total, f"Fetched {source.name}")

@@ -16,7 +16,9 @@ SCORE_KEYS = {
     "csat": {"score", "n", "satisfied"},
     "ces": {"mean", "normalized", "n"},
     "sentiment": {"n", "positive", "neutral", "negative", "mean_polarity"},
-    "responses": {"reviews", "replied", "rate", "positive_rate", "negative_rate", "median_hours_to_reply"},
+    "responses": {"reviews", "replied", "rate", "positive_rate", "negative_rate", "median_hours_to_reply",
+                  # added by the reply-tracking issue (#4)
+                  "p90_hours_to_reply", "sla_hours", "within_sla_rate"},
 }
 
 

@@ -133,8 +133,11 @@ async def test_number_keys_switch_views_and_tab_switches_to_surveys(demo_db: Pat
         with_comment = scalar(demo_db, "SELECT count(*) FROM survey_responses WHERE comment IS NOT NULL")
         assert with_comment > 0
         assert lst.total == with_comment
-        assert all(row["kind"] in ("nps", "csat", "ces") for row in loaded_rows(lst))
+        rows = loaded_rows(lst)
+        assert all(row["kind"] in ("nps", "csat", "ces") for row in rows)
+        assert [row["created_at"] for row in rows] == sorted((row["created_at"] for row in rows), reverse=True)
         assert "Surveys" in screen_text(app)
+        assert "Newest first" in screen_text(app), "comments have no needs-reply order: the label says so"
 
         await pilot.press("tab")
         await settle(app, pilot)
@@ -224,6 +227,32 @@ async def test_filter_panel_source(demo_db: Path) -> None:
         assert 0 < lst.total == expected
         assert {row["source"] for row in loaded_rows(lst)} == {"app_store"}
         assert "source: app_store" in screen_text(app)
+
+
+async def test_filter_panel_until_includes_that_day(demo_db: Path) -> None:
+    day = scalar(demo_db, "SELECT substr(min(created_at), 1, 10) FROM reviews WHERE status = 'new'")
+    last_of_day = scalar(demo_db, "SELECT id FROM reviews WHERE created_at LIKE ? || '%' ORDER BY created_at DESC",
+                         (day,))
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4", "f")
+        await settle(app, pilot)
+        app.screen.query_one("#until", Input).value = day
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        lst = review_list(app)
+        assert lst.total == scalar(demo_db, "SELECT count(*) FROM reviews WHERE date(created_at) <= ?", (day,))
+        assert last_of_day in {row["id"] for row in loaded_rows(lst)}
+        assert f"→ {day}" in screen_text(app)
+
+        await pilot.press("f")  # reopened, the panel shows the day typed, and applying again changes nothing
+        await settle(app, pilot)
+        assert app.screen.query_one("#until", Input).value == day
+        total = lst.total
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert lst.total == total
 
 
 async def test_filter_panel_rejects_a_bad_date_and_escape_cancels(demo_db: Path) -> None:
@@ -651,3 +680,66 @@ async def test_hundred_thousand_reviews_stay_paged(tmp_path: Path) -> None:
         newest = scalar(path, "SELECT max(created_at) FROM reviews")
         assert lst.current_row is not None and lst.current_row["created_at"] == newest
         assert lst.loaded_row_count <= 400
+
+
+# -- live refresh: another agent's commit shows up by itself ------------------------------------------------
+POLL_STEPS = 50  # at most 5 s of 0.1 s pauses before giving up
+VISIBLE_WITHIN_STEPS = 25  # 2.5 s: the watcher polls every second
+
+
+async def wait_for_total(app: FeedbackApp, pilot: Any, expected: int) -> int:
+    """Pause 0.1 s at a time until the list shows ``expected`` rows; return how many pauses it took."""
+    lst = review_list(app)
+    for step in range(1, POLL_STEPS + 1):
+        await pilot.pause(0.1)
+        if lst.total == expected and not lst._pending and lst.current_row is not None:
+            await settle(app, pilot)
+            return step
+    raise AssertionError(f"the list still shows {lst.total} rows, expected {expected}")
+
+
+def archive_elsewhere(path: Path, review_id: int) -> None:
+    """What another agent's app does: its own connection, its own commit."""
+    with Store.open(path) as store:
+        triage.set_status(store, [review_id], "archived", "other-agent")
+
+
+async def test_live_refresh_when_another_agent_archives(demo_db: Path) -> None:
+    app = FeedbackApp(db_path=demo_db, agent=AGENT, watch=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        lst = review_list(app)
+        total = lst.total
+        gone, after = loaded_rows(lst)[:2]
+
+        archive_elsewhere(demo_db, gone["id"])
+        steps = await wait_for_total(app, pilot, total - 1)
+        assert steps <= VISIBLE_WITHIN_STEPS
+        assert 0 <= lst.cursor < lst.total
+        assert lst.current_row is not None and lst.current_row["id"] == after["id"]
+        assert gone["id"] not in {row["id"] for row in loaded_rows(lst)}
+        assert f"1 of {total - 1:,} reviews" in screen_text(app)
+
+
+async def test_live_refresh_keeps_the_selection_and_the_cursor_row(demo_db: Path) -> None:
+    app = FeedbackApp(db_path=demo_db, agent=AGENT, watch=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        lst = review_list(app)
+        total = lst.total
+        first, second, third = loaded_rows(lst)[:3]
+        await pilot.press("space")  # selects the first row, moves to the second
+        await settle(app, pilot)
+        assert lst.selected == {first["id"]} and lst.cursor == 1
+
+        archive_elsewhere(demo_db, third["id"])
+        steps = await wait_for_total(app, pilot, total - 1)
+        assert steps <= VISIBLE_WITHIN_STEPS
+        assert lst.selected == {first["id"]}
+        assert lst.current_row is not None and lst.current_row["id"] == second["id"]
+        assert third["id"] not in {row["id"] for row in loaded_rows(lst)}
+
+        archive_elsewhere(demo_db, first["id"])  # a row above the cursor: the cursor follows its row
+        await wait_for_total(app, pilot, total - 2)
+        assert lst.current_row is not None and lst.current_row["id"] == second["id"]
+        assert lst.cursor == 0

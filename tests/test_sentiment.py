@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, REVIEW_HEADER, raw_rows, write_csv
-from feedback_tui.sentiment import analyze, detect_language, label_for
+from feedback_tui.sentiment import NEGATIVE_BELOW, POSITIVE_FROM, analyze, detect_language, label_for
 from feedback_tui.store import Store
 
 FRENCH_NEGATIVE = "Livraison en retard, très déçu"
@@ -53,7 +53,8 @@ def test_unsupported_language_is_unknown() -> None:
 
 
 @pytest.mark.parametrize(("polarity", "label"), [
-    (None, "unknown"), (0.1, "positive"), (0.0, "neutral"), (-0.05, "neutral"), (-0.06, "negative")])
+    (None, "unknown"), (POSITIVE_FROM, "positive"), (POSITIVE_FROM - 0.01, "neutral"), (0.0, "neutral"),
+    (NEGATIVE_BELOW, "neutral"), (NEGATIVE_BELOW - 0.01, "negative")])
 def test_label_thresholds(polarity: float | None, label: str) -> None:
     assert label_for(polarity) == label
 
@@ -99,3 +100,98 @@ def test_import_scores_sentiment_by_default(run_cli, db_path: Path) -> None:
     assert len(labels) == 10 and None not in labels and "unknown" not in labels
     card = json.loads(run_cli("score", "--json").stdout)
     assert card["sentiment"]["n"] == 10 == sum(card["sentiment"][k] for k in ("positive", "neutral", "negative"))
+
+
+# -- issue #7: routing and the review-language extensions ----------------------------------
+def test_french_text_never_reaches_the_english_analyzer(monkeypatch: pytest.MonkeyPatch) -> None:
+    from feedback_tui import sentiment
+
+    calls: list[str] = []
+    real = sentiment._engine
+
+    def spy(language: str):
+        calls.append(language)
+        return real(language)
+
+    monkeypatch.setattr(sentiment, "_engine", spy)
+    for text in ("Colis jamais arrivé, très déçu", "Super appli mais livraison toujours en retard", "tres decu"):
+        assert analyze(text).language == "fr"
+    assert set(calls) == {"fr"}
+    calls.clear()
+    assert analyze("The parcel never arrived").language == "en" and set(calls) == {"en"}
+
+
+def test_unsupported_language_gets_no_polarity_even_from_raw() -> None:
+    from feedback_tui.sentiment import analyze_raw
+
+    assert analyze_raw("Sehr schlecht", "de").label == "unknown"
+    assert analyze_raw("Très déçu", "fr").language == "fr"
+
+
+@pytest.mark.parametrize(("negated", "plain", "language"), [
+    ("not bad", "bad", "en"), ("pas bon", "bon", "fr"), ("pas mal du tout", "mal", "fr"),
+    ("not good", "good", "en"), ("never disappointed", "disappointed", "en"), ("jamais déçu", "déçu", "fr")])
+def test_negation_flips_minimal_pairs(negated: str, plain: str, language: str) -> None:
+    a, b = analyze(negated, language), analyze(plain, language)
+    assert a.polarity * b.polarity < 0, (a, b)
+    assert a.label != b.label
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Colis jamais reçu", "fr"), ("Parcel never arrived", "en"), ("ça marche pas", "fr"),
+    ("It doesn't work", "en"), ("Le livreur n'est jamais venu", "fr"), ("No one ever answers", "en")])
+def test_complaints_without_opinion_words_are_negative(text: str, language: str) -> None:
+    from feedback_tui.sentiment import analyze_raw
+
+    assert analyze_raw(text, language).label != "negative"  # plain TextBlob misses them
+    assert analyze(text, language).label == "negative"
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("App crashes on login", "en"), ("Still waiting for my refund", "en"), ("Total scam", "en"),
+    ("L'appli plante", "fr"), ("Arnaque", "fr"), ("Service client injoignable", "fr"),
+    ("Toujours pas de remboursement", "fr")])
+def test_domain_words(text: str, language: str) -> None:
+    assert analyze(text, language).label == "negative"
+
+
+@pytest.mark.parametrize(("stronger", "weaker", "language"), [
+    ("very slow", "slow", "en"), ("très déçu", "déçu", "fr"), ("tres decu", "decu", "fr")])
+def test_intensifiers_strengthen(stronger: str, weaker: str, language: str) -> None:
+    from feedback_tui.sentiment import lexicon_hits
+
+    assert sum(lexicon_hits(stronger, language)) < sum(lexicon_hits(weaker, language)) < 0
+
+
+def test_french_without_accents_matches_with_accents() -> None:
+    assert analyze("tres decu", "fr").label == analyze("très déçu", "fr").label == "negative"
+    assert analyze("tres decu", "fr").polarity < 0
+
+
+@pytest.mark.parametrize(("with_emoji", "without", "language"), [
+    ("Livraison 😡", "Livraison", "fr"), ("Delivery 😍", "Delivery", "en"), ("ok 👎", "ok", "en")])
+def test_emoji_move_polarity(with_emoji: str, without: str, language: str) -> None:
+    a, b = analyze(with_emoji, language), analyze(without, language)
+    assert a.polarity != b.polarity and b.label == "neutral" and a.label != "neutral"
+
+
+@pytest.mark.parametrize(("text", "label", "language"), [
+    ("Great app but the delivery is always late", "negative", "en"),
+    ("The delivery was late but the app is great", "positive", "en"),
+    ("Super appli mais la livraison est toujours en retard", "negative", "fr"),
+    ("Livraison en retard mais l'appli est super", "positive", "fr"),
+    ("Bonne idée, néanmoins l'appli plante", "negative", "fr")])
+def test_clause_after_but_weighs_more(text: str, label: str, language: str) -> None:
+    assert analyze(text, language).label == label
+
+
+def test_data_files_are_loaded_once_and_well_formed() -> None:
+    from feedback_tui import sentiment
+
+    for language in sentiment.SUPPORTED_LANGUAGES:
+        data = sentiment._language(language)
+        assert data is sentiment._language(language)
+        assert len(data.lexicon) > 150 and data.negators and data.contrast_words
+        assert all(-1.0 <= s <= 1.0 and -1.0 <= f <= 1.0 for s, f, _ in data.lexicon.values())
+        assert all(w == sentiment.normalise(w) for words in data.lexicon for w in words), "accent-free, lower case"
+    assert all(-1.0 <= v <= 1.0 for v in sentiment._emoji().values())

@@ -58,6 +58,7 @@ class HttpSettings:
     max_bytes: int = 10_000_000  # per page
     max_pages: int = 50
     sleep: Callable[[float], None] = time.sleep
+    on_retry: Callable[[str], None] | None = None  # told (redacted) why and how long we wait
 
 
 @dataclass(slots=True)
@@ -149,11 +150,27 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
 
 
+class _RedactingFilter(logging.Filter):
+    """Scrubs httpx's own request log lines (they hold full URLs, query secrets included)."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        super().__init__()
+        self.redactor = redactor
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        scrubbed = self.redactor.text(message)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, ()
+        return True
+
+
 class HttpClient:
     """A thin wrapper over one :class:`httpx.Client` that returns decoded JSON.
 
     Use as a context manager. ``redactor`` is shared with the caller so that
-    every error it raises is already safe to print.
+    every error it raises, and every line httpx logs meanwhile, is already
+    safe to print.
     """
 
     def __init__(self, settings: HttpSettings | None = None, redactor: Redactor | None = None,
@@ -161,6 +178,8 @@ class HttpClient:
         self.settings = settings or HttpSettings()
         self.redactor = redactor or Redactor()
         self.bytes_read = 0
+        self._log_filter = _RedactingFilter(self.redactor)
+        logging.getLogger("httpx").addFilter(self._log_filter)
         self._client = httpx.Client(
             timeout=httpx.Timeout(self.settings.timeout),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
@@ -176,6 +195,7 @@ class HttpClient:
 
     def close(self) -> None:
         self._client.close()
+        logging.getLogger("httpx").removeFilter(self._log_filter)
 
     # -- public ----------------------------------------------------------
     def get_json(self, url: str, *, page: int, headers: Mapping[str, str] | None = None) -> object:
@@ -221,8 +241,11 @@ class HttpClient:
                 if wait > settings.max_wait:
                     raise self._error(url, page, f"{retry.problem}: the server asks to wait {wait:.0f} s, "
                                                  f"more than the {settings.max_wait:.0f} s limit; try again later") from None
-                log.info("%s", self.redactor.text(
-                    f"{self.redactor.url(url)} (page {page}): {retry.problem}; retrying in {wait:.1f} s"))
+                message = self.redactor.text(
+                    f"{self.redactor.url(url)} (page {page}): {retry.problem}; retrying in {wait:.1f} s")
+                log.info("%s", message)
+                if settings.on_retry:
+                    settings.on_retry(message)
                 settings.sleep(wait)
                 attempt += 1
 

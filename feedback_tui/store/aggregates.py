@@ -74,22 +74,26 @@ _POSITIVE = "CASE WHEN rating IS NOT NULL THEN rating >= 4 ELSE sentiment = 'pos
 _NEGATIVE = "CASE WHEN rating IS NOT NULL THEN rating <= 2 ELSE sentiment = 'negative' END"
 
 
-def response_counts(store: Store, filters: Filters, by: str | None = None) -> list[dict[str, Any]]:
+def response_counts(store: Store, filters: Filters, by: str | None = None,
+                    sla_hours: float = 24.0) -> list[dict[str, Any]]:
     """Reviews, replied reviews, and the same for positive and negative ones.
 
-    Spam is left out: nobody is expected to answer it.
+    Spam is left out: nobody is expected to answer it. ``within_sla`` counts
+    reviews whose first reply came within ``sla_hours``.
     """
     where, params = where_clause(filters)
+    params["sla"] = sla_hours
     sql = f"""
         SELECT {group_expression(by)} AS grp, count(*) AS n, sum(has_reply) AS replied,
                sum({_POSITIVE}) AS positive, sum(({_POSITIVE}) AND has_reply) AS positive_replied,
-               sum({_NEGATIVE}) AS negative, sum(({_NEGATIVE}) AND has_reply) AS negative_replied
+               sum({_NEGATIVE}) AS negative, sum(({_NEGATIVE}) AND has_reply) AS negative_replied,
+               sum((julianday(first_reply_at) - julianday(created_at)) * 24.0 <= :sla) AS within_sla
         FROM reviews WHERE {where} AND status != 'spam' GROUP BY grp"""
     return [dict(row) for row in store.query(sql, params)]
 
 
-def median_reply_hours(store: Store, filters: Filters, by: str | None = None) -> dict[Any, float]:
-    """Median hours from a review to its first reply, per group, in SQL."""
+def reply_hours(store: Store, filters: Filters, by: str | None = None) -> dict[Any, dict[str, float]]:
+    """Median and 90th percentile (nearest rank) of hours to the first reply, per group, in SQL."""
     where, params = where_clause(filters)
     sql = f"""
         WITH h AS (
@@ -99,8 +103,31 @@ def median_reply_hours(store: Store, filters: Filters, by: str | None = None) ->
         ranked AS (
             SELECT grp, hours, row_number() OVER (PARTITION BY grp ORDER BY hours) AS rn,
                    count(*) OVER (PARTITION BY grp) AS c FROM h)
-        SELECT grp, avg(hours) AS median FROM ranked WHERE rn IN ((c + 1) / 2, (c + 2) / 2) GROUP BY grp"""
-    return {row["grp"]: float(row["median"]) for row in store.query(sql, params)}
+        SELECT grp,
+               avg(CASE WHEN rn IN ((c + 1) / 2, (c + 2) / 2) THEN hours END) AS median,
+               max(CASE WHEN rn = (9 * c + 9) / 10 THEN hours END) AS p90
+        FROM ranked GROUP BY grp"""
+    return {row["grp"]: {"median": row["median"], "p90": row["p90"]} for row in store.query(sql, params)}
+
+
+def responses_by_agent(store: Store, filters: Filters, sla_hours: float) -> list[dict[str, Any]]:
+    """Per agent who gave the first reply: reviews answered, within the SLA, and hours."""
+    where, params = where_clause(filters, table_alias="r")
+    params["sla"] = sla_hours
+    sql = f"""
+        WITH firsts AS (
+            SELECT r.id, max(0.0, (julianday(r.first_reply_at) - julianday(r.created_at)) * 24.0) AS hours,
+                   (SELECT p.agent FROM replies p WHERE p.review_id = r.id AND p.withdrawn_at IS NULL
+                    ORDER BY p.created_at, p.id LIMIT 1) AS agent
+            FROM reviews r WHERE {where} AND r.first_reply_at IS NOT NULL AND r.status != 'spam'),
+        ranked AS (
+            SELECT agent, hours, row_number() OVER (PARTITION BY agent ORDER BY hours) AS rn,
+                   count(*) OVER (PARTITION BY agent) AS c FROM firsts)
+        SELECT agent, count(*) AS replied, sum(hours <= :sla) AS within_sla,
+               avg(CASE WHEN rn IN ((c + 1) / 2, (c + 2) / 2) THEN hours END) AS median,
+               max(CASE WHEN rn = (9 * c + 9) / 10 THEN hours END) AS p90
+        FROM ranked GROUP BY agent ORDER BY replied DESC, agent"""
+    return [dict(row) for row in store.query(sql, params)]
 
 
 def reply_effect(store: Store, filters: Filters, by: str | None = None) -> list[dict[str, Any]]:

@@ -198,10 +198,11 @@ def _conditions(query: InboxQuery) -> tuple[list[str], dict[str, Any]]:
 
 _REVIEW_COLUMNS = """r.id, r.created_at, r.source, r.rating, r.sentiment, r.polarity, r.author, r.title,
     substr(r.body, 1, 300) AS excerpt, r.status, r.assignee, r.is_read, r.language, r.product,
-    r.has_reply AS replied, r.is_negative, NULL AS kind"""
+    r.has_reply AS replied, r.is_negative, NULL AS kind,
+    EXISTS (SELECT 1 FROM drafts d WHERE d.review_id = r.id) AS has_draft"""
 _SURVEY_COLUMNS = """r.id, r.created_at, r.source, r.score AS rating, r.sentiment, r.polarity, r.customer AS author,
     NULL AS title, substr(r.comment, 1, 300) AS excerpt, r.status, NULL AS assignee, 1 AS is_read, r.language,
-    NULL AS product, 0 AS replied, r.sentiment = 'negative' AS is_negative, r.kind"""
+    NULL AS product, 0 AS replied, r.sentiment = 'negative' AS is_negative, r.kind, 0 AS has_draft"""
 
 
 def _table(query: InboxQuery) -> str:

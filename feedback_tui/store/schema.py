@@ -8,6 +8,8 @@ that has shipped: add a new one.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -222,3 +224,55 @@ def m002_triage(db: Database) -> None:
         CREATE INDEX surveys_comment_created ON survey_responses(created_at) WHERE comment IS NOT NULL
         """,
     )
+
+
+@migrations()
+def m003_replies(db: Database) -> None:
+    """Reply templates, drafts that survive a crash, reply versions and delivery."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE templates (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            language TEXT NOT NULL DEFAULT 'en',
+            tone TEXT NOT NULL DEFAULT 'neutral' CHECK (tone IN ('positive', 'neutral', 'negative')),
+            body TEXT NOT NULL,
+            builtin INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL
+        );
+
+        -- One draft per review and agent, saved as the agent types.
+        CREATE TABLE drafts (
+            review_id INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+            agent TEXT NOT NULL,
+            text TEXT NOT NULL,
+            template TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (review_id, agent)
+        );
+
+        -- Earlier versions of an edited or withdrawn reply.
+        CREATE TABLE reply_versions (
+            id INTEGER PRIMARY KEY,
+            reply_id INTEGER NOT NULL REFERENCES replies(id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            agent TEXT,
+            replaced_at TEXT NOT NULL
+        );
+
+        ALTER TABLE replies ADD COLUMN updated_at TEXT;
+        ALTER TABLE replies ADD COLUMN withdrawn_at TEXT;
+        ALTER TABLE replies ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX replies_delivery ON replies(delivery_status) WHERE delivery_status IN ('pending', 'failed');
+        CREATE INDEX drafts_review ON drafts(review_id)
+        """,
+    )
+    from feedback_tui.replies import DEFAULT_TEMPLATES
+
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for template in DEFAULT_TEMPLATES:
+        db.execute(
+            "INSERT INTO templates (name, language, tone, body, builtin, updated_at) VALUES (?, ?, ?, ?, 1, ?)",
+            (template.name, template.language, template.tone, template.body, now),
+        )

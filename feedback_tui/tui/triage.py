@@ -173,6 +173,8 @@ class TriageActions:
         self.run_triage(undo, False)
 
     def action_reply(self) -> None:
-        if self._targets("reply"):
-            self.app.notify("The reply composer is not built yet (issue #4): replies can be imported meanwhile.",
-                            title="Reply", severity="information")
+        ids = self._targets("reply")
+        if ids:
+            from feedback_tui.tui.screens.composer import ComposerScreen
+
+            self.app.push_screen(ComposerScreen(ids[0]))

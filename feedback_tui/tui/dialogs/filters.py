@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select
 
-from feedback_tui.importers.dates import parse_date
+from feedback_tui.importers.dates import format_utc, parse_date
 from feedback_tui.models import REVIEW_STATUSES
 from feedback_tui.store.inbox import SORTS, InboxQuery
 
@@ -20,6 +21,27 @@ SORT_LABELS = {
     "newest": "Newest first", "oldest": "Oldest first", "rating_low": "Lowest rating", "rating_high": "Highest rating",
     "sentiment_low": "Most negative", "sentiment_high": "Most positive",
 }
+
+
+def until_bound(text: str) -> str:
+    """The stored, exclusive bound for what was typed in "Until".
+
+    A day (midnight) means "up to the end of that day", as ``--until`` on the
+    command line: the store compares ``created_at < until``, which would
+    otherwise leave out the very day the agent typed.
+    """
+    moment = parse_date(text)
+    if moment.endswith("T00:00:00Z"):
+        day = datetime.strptime(moment[:10], "%Y-%m-%d").replace(tzinfo=UTC)
+        moment = format_utc(day + timedelta(days=1))
+    return moment
+
+
+def until_shown(until: str) -> str:
+    """The last day included by a stored bound (the inverse of :func:`until_bound`)."""
+    if until.endswith("T00:00:00Z"):
+        return (datetime.strptime(until[:10], "%Y-%m-%d") - timedelta(days=1)).strftime("%Y-%m-%d")
+    return until[:10]
 
 
 @dataclass
@@ -90,7 +112,7 @@ class FilterDialog(ModalScreen[InboxQuery | None]):
                 yield Label("Since")
                 yield Input(q.since[:10] if q.since else "", placeholder="2026-01-31", id="since")
                 yield Label("Until")
-                yield Input(q.until[:10] if q.until else "", placeholder="2026-12-31", id="until")
+                yield Input(until_shown(q.until) if q.until else "", placeholder="2026-12-31", id="until")
             yield Label("", id="error")
             with Horizontal():
                 yield Button("Clear all", id="clear")
@@ -106,7 +128,7 @@ class FilterDialog(ModalScreen[InboxQuery | None]):
     def action_apply(self) -> None:
         try:
             since = parse_date(self._value("since") or "") if self._value("since") else None
-            until = parse_date(self._value("until") or "") if self._value("until") else None
+            until = until_bound(self._value("until") or "") if self._value("until") else None
         except ValueError as error:
             self.query_one("#error", Label).update(Text(f"Dates: {error}"))
             return

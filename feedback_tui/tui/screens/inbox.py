@@ -21,7 +21,7 @@ from feedback_tui.store import Store
 from feedback_tui.store import inbox, triage
 from feedback_tui.store.inbox import VIEW_TITLES, InboxQuery, SearchProblem
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
-from feedback_tui.tui.dialogs.filters import SORT_LABELS, FilterChoices, FilterDialog
+from feedback_tui.tui.dialogs.filters import SORT_LABELS, FilterChoices, FilterDialog, until_shown
 from feedback_tui.tui.safe_text import clean
 from feedback_tui.tui.sources import InboxSource
 from feedback_tui.tui.triage import TRIAGE_BINDINGS, ActionDone, TriageActions
@@ -99,8 +99,10 @@ class InboxScreen(TriageActions, Screen[None]):
         line.append("│ ", style="dim")
         line.append("Reviews" if q.kind == "reviews" else "Surveys", style="bold")
         line.append(" (tab) │ ", style="dim")
-        line.append(SORT_LABELS.get(q.sort, q.sort) if not (q.view == "needs_reply" and q.sort == "newest")
-                    else "Negative first, oldest first", style="italic")
+        # The same condition as store.inbox.order_of: survey comments have no "needs reply" order.
+        needs_reply_order = q.view == "needs_reply" and q.sort == "newest" and q.kind == "reviews"
+        line.append("Negative first, oldest first" if needs_reply_order else SORT_LABELS.get(q.sort, q.sort),
+                    style="italic")
         filters = self._filter_summary()
         if filters:
             line.append(" │ ", style="dim")
@@ -122,7 +124,7 @@ class InboxScreen(TriageActions, Screen[None]):
             parts.append(f"score {q.min_rating if q.min_rating is not None else '…'}–"
                          f"{q.max_rating if q.max_rating is not None else '…'}")
         if q.since or q.until:
-            parts.append(f"dates {(q.since or '…')[:10]} → {(q.until or '…')[:10]}")
+            parts.append(f"dates {(q.since or '…')[:10]} → {until_shown(q.until) if q.until else '…'}")
         if q.ids:
             parts.append(f"{len(q.ids)} chosen rows")
         return " · ".join(parts)

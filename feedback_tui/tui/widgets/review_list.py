@@ -397,7 +397,8 @@ class ReviewList(ScrollView, can_focus=True):
             (mark, 3, base + Style(color=colour) if colour else base + dim),
             (clean(row.get("author"), single_line=True) or "—", 15, base),
             (text, text_width, base + bold),
-            ("↩" if row.get("replied") else " ", 2, base + Style(color="green")),
+            ("↩" if row.get("replied") else "✎" if row.get("has_draft") else " ", 2,
+             base + Style(color="green" if row.get("replied") else "yellow")),
             (clean(row.get("assignee"), single_line=True), 11, base + dim),
         ]
         return [Segment(set_cell_size(value, size), style) for value, size, style in cells]

@@ -1,0 +1,81 @@
+"""Posting replies to the platform (a webhook or a platform API) with httpx.
+
+The reply is stored *before* delivery is attempted, so whatever the network
+does, the text is never lost: delivery only moves it from ``pending`` to
+``sent`` or ``failed`` (with the error), and a failed reply can be retried.
+Tokens come from the environment at send time and never appear in errors.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from feedback_tui import __version__
+
+
+@dataclass(frozen=True)
+class ReplyEndpoint:
+    url: str
+    token_env: str | None = None
+    header: str = "Authorization"
+    prefix: str = "Bearer "
+    timeout: float = 10.0
+    retries: int = 3
+    backoff: float = 0.5
+
+
+def endpoint_from_config(source_config: dict[str, Any] | None) -> ReplyEndpoint | None:
+    """The ``reply_url`` (and ``reply_secret_env``) of a source's config table."""
+    if not source_config or not source_config.get("reply_url"):
+        return None
+    return ReplyEndpoint(
+        url=str(source_config["reply_url"]),
+        token_env=source_config.get("reply_secret_env") or source_config.get("secret_env"),
+        header=str(source_config.get("auth_header", "Authorization")),
+        prefix=str(source_config.get("auth_prefix", "Bearer ")),
+        timeout=float(source_config.get("reply_timeout", 10.0)),
+        retries=int(source_config.get("reply_retries", 3)),
+    )
+
+
+def _redact(text: str, secret: str | None) -> str:
+    return text.replace(secret, "***") if secret else text
+
+
+def deliver(endpoint: ReplyEndpoint, payload: dict[str, Any], *,
+            sleep: Callable[[float], None] = time.sleep) -> tuple[str, str | None]:
+    """POST the reply; retry connection errors, timeouts and 5xx with backoff.
+
+    Returns ``("sent", None)`` or ``("failed", reason)``.
+    """
+    secret = os.environ.get(endpoint.token_env) if endpoint.token_env else None
+    if endpoint.token_env and not secret:
+        return "failed", f"the environment variable {endpoint.token_env} holding the token is not set"
+    headers = {"User-Agent": f"feedback-tui/{__version__}"}
+    if secret:
+        headers[endpoint.header] = f"{endpoint.prefix}{secret}"
+    error = "not attempted"
+    with httpx.Client(timeout=endpoint.timeout, headers=headers) as client:
+        for attempt in range(endpoint.retries + 1):
+            if attempt:
+                sleep(endpoint.backoff * 2 ** (attempt - 1))
+            try:
+                response = client.post(endpoint.url, json=payload)
+            except httpx.TimeoutException:
+                error = f"no answer from {endpoint.url} within {endpoint.timeout:g} s"
+                continue
+            except httpx.TransportError as exc:
+                error = f"cannot reach {endpoint.url} ({type(exc).__name__})"
+                continue
+            if response.is_success:
+                return "sent", None
+            error = f"{endpoint.url} answered {response.status_code} {response.reason_phrase}"
+            if response.status_code < 500 and response.status_code != 429:
+                break  # a 4xx will not change by retrying
+    return "failed", _redact(error, secret)

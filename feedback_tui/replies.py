@@ -1,0 +1,150 @@
+"""Replies: templates with placeholders, per-platform length limits, suggestions.
+
+Pure functions, no I/O: the store keeps templates and drafts, the composer
+screen calls these to fill a template and check a reply before sending.
+
+Placeholders: ``{author}``, ``{product}``, ``{source}``, ``{rating}``,
+``{agent}``, and ``{?question}``, which asks the agent for a value that is not
+stored (an order number, a promised date). ``{{`` and ``}}`` write braces.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+STORED_FIELDS = ("author", "product", "source", "rating", "agent")
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{(\?)?([^{}]*)\}")
+
+# Characters for most stores; bytes where the platform counts bytes. None: no limit.
+DEFAULT_LIMITS: dict[str, tuple[int, str]] = {
+    "google_play": (350, "characters"),
+    "google_business": (4096, "bytes"),
+}
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    language: str
+    tone: str  # positive | neutral | negative
+    body: str
+
+
+DEFAULT_TEMPLATES: tuple[Template, ...] = (
+    Template("Thanks (EN)", "en", "positive",
+             "Hi {author}, thank you for taking the time to review {product}! We're delighted it works well for "
+             "you. See you soon, {agent} from the Panier team"),
+    Template("Follow-up (EN)", "en", "neutral",
+             "Hi {author}, thanks for your feedback on {product}. We read every review and we're working on what "
+             "you mentioned. If there is anything else, reply here or write to support. {agent}"),
+    Template("Apology (EN)", "en", "negative",
+             "Hi {author}, we're sorry about this experience. We'd like to fix it: could you send your order "
+             "number ({?order number}) to support so that we can look into it today? {agent}"),
+    Template("Merci (FR)", "fr", "positive",
+             "Bonjour {author}, merci beaucoup pour votre avis sur {product} ! Nous sommes ravis que le service "
+             "vous plaise. À bientôt, {agent} de l'équipe Panier"),
+    Template("Suivi (FR)", "fr", "neutral",
+             "Bonjour {author}, merci pour votre retour sur {product}. Nous lisons chaque avis et nous travaillons "
+             "sur les points que vous évoquez. {agent}"),
+    Template("Excuses (FR)", "fr", "negative",
+             "Bonjour {author}, nous sommes désolés de cette expérience. Pour la régler au plus vite, pouvez-vous "
+             "nous envoyer votre numéro de commande ({?numéro de commande}) ? Nous revenons vers vous "
+             "aujourd'hui. {agent}"),
+)
+
+
+def tone_of(rating: int | None, sentiment: str | None) -> str:
+    """Positive / neutral / negative from the stars, else from the sentiment."""
+    if rating is not None:
+        return "positive" if rating >= 4 else "negative" if rating <= 2 else "neutral"
+    if sentiment in ("positive", "negative"):
+        return sentiment
+    return "neutral"
+
+
+def suggest(templates: list[Template], review: dict[str, Any]) -> Template | None:
+    """The template for the review's tone in its language (English when there is none)."""
+    tone = tone_of(review.get("rating"), review.get("sentiment"))
+    language = review.get("language") if review.get("language") in {t.language for t in templates} else "en"
+    for wanted in ((language, tone), (language, "neutral"), ("en", tone)):
+        for template in templates:
+            if (template.language, template.tone) == wanted:
+                return template
+    return templates[0] if templates else None
+
+
+def questions(body: str) -> list[str]:
+    """The ``{?question}`` prompts of a template, in order, without repeats."""
+    found: list[str] = []
+    for match in _PLACEHOLDER.finditer(body):
+        if match.group(1) and match.group(2).strip() not in found:
+            found.append(match.group(2).strip())
+    return found
+
+
+def fill(body: str, review: dict[str, Any], agent: str, answers: dict[str, str] | None = None) -> str:
+    """The template with its placeholders replaced.
+
+    A stored field that is empty becomes a neutral word ("there" for a missing
+    author) rather than a hole in the sentence; an unknown ``{name}`` is left
+    as it is so the agent sees it.
+    """
+    answers = answers or {}
+    values = {
+        "author": (review.get("author") or "").strip() or "there",
+        "product": (review.get("product") or "").strip() or "our service",
+        "source": (review.get("source") or "").strip(),
+        "rating": str(review.get("rating") or ""),
+        "agent": agent,
+    }
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            return token[0]
+        name = match.group(2).strip()
+        if match.group(1):
+            return answers.get(name, token)
+        return values.get(name, token)
+
+    return _PLACEHOLDER.sub(replace, body)
+
+
+@dataclass(frozen=True)
+class Limit:
+    size: int
+    unit: str  # characters | bytes
+
+
+def limit_for(source: str | None, overrides: dict[str, dict[str, Any]] | None = None) -> Limit | None:
+    """The reply length limit of a source: the config first, then the defaults."""
+    if not source:
+        return None
+    override = (overrides or {}).get(source)
+    if override is not None:
+        if not override.get("max"):
+            return None
+        return Limit(int(override["max"]), str(override.get("unit", "characters")))
+    default = DEFAULT_LIMITS.get(source)
+    return Limit(*default) if default else None
+
+
+def measure(text: str, limit: Limit | None) -> int:
+    if limit is not None and limit.unit == "bytes":
+        return len(text.encode("utf-8"))
+    return len(text)
+
+
+def check(text: str, limit: Limit | None, source: str | None) -> str | None:
+    """Why this reply cannot be sent, or None."""
+    if not text.strip():
+        return "the reply is empty"
+    unanswered = questions(text)
+    if unanswered:
+        return f"fill in the placeholder {{?{unanswered[0]}}} first"
+    if limit is not None and measure(text, limit) > limit.size:
+        return (f"{source} replies are limited to {limit.size} {limit.unit}; "
+                f"this one has {measure(text, limit)}")
+    return None

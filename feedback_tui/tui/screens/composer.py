@@ -1,0 +1,322 @@
+"""The reply composer: the review on top, the reply below, ready to type.
+
+A template is proposed from the review's tone and language; ``ctrl+t`` picks
+another, and its ``{?question}`` placeholders are asked for. A live counter
+shows the source's length limit. What the agent types is saved as a draft
+half a second after they stop (and on leaving), so closing, quitting or a
+crash loses nothing. Sending stores the reply first and delivers it after,
+so the network can never lose it. If another agent replied or started a draft
+since the composer opened, it says so, shows their reply, and asks for a
+second ``ctrl+s``.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from rich.console import Group
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Static, TextArea
+
+from feedback_tui import replies as reply_rules
+from feedback_tui.delivery import deliver, endpoint_from_config
+from feedback_tui.errors import FeedbackError
+from feedback_tui.store import Store, utc_now
+from feedback_tui.store import replies as reply_store
+from feedback_tui.store import triage
+from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
+from feedback_tui.tui.safe_text import plain
+from feedback_tui.tui.screens.review import render_review
+
+DRAFT_DELAY = 0.5
+
+
+class ComposerScreen(Screen[None]):
+    BINDINGS = [
+        Binding("ctrl+s", "send", "Send", id="composer.send", priority=True),
+        Binding("ctrl+t", "template", "Template", id="composer.template", priority=True),
+        Binding("ctrl+r", "retry", "Retry delivery", id="composer.retry", priority=True),
+        Binding("escape", "close", "Close (draft kept)", id="composer.close"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, data: dict[str, Any]) -> None:
+            self.data = data
+            super().__init__()
+
+    class Finished(Message):
+        def __init__(self, text: str, *, error: bool = False, close: bool = False) -> None:
+            self.text = text
+            self.error = error
+            self.close = close
+            super().__init__()
+
+    class OthersActive(Message):
+        def __init__(self, activity: dict[str, list[dict[str, Any]]]) -> None:
+            self.activity = activity
+            super().__init__()
+
+    def __init__(self, review_id: int) -> None:
+        super().__init__()
+        self.review_id = review_id
+        self.opened_at = utc_now()
+        self.review: dict[str, Any] = {}
+        self.template_name: str | None = None
+        self.templates: list[dict[str, Any]] = []
+        self.limit: reply_rules.Limit | None = None
+        self._draft_timer: Timer | None = None
+        self._loaded = False
+        self._confirmed_others = False
+        self._sending = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="composer-review"):
+            yield Static(Text("Loading the review…", style="dim"), id="composer-review-text")
+        yield Static(id="composer-warning")
+        yield Static(id="composer-info")
+        yield TextArea(id="reply", soft_wrap=True, show_line_numbers=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#composer-warning", Static).display = False
+        self.query_one("#reply", TextArea).focus()
+        self._load()
+
+    @property
+    def editor(self) -> TextArea:
+        return self.query_one("#reply", TextArea)
+
+    # -- loading ---------------------------------------------------------------------
+    @work(thread=True, exit_on_error=False, group="composer", description="Loading the composer")
+    def _load(self) -> None:
+        config = self.app.config
+        with Store.open(self.app.db_path, migrate=False) as store:
+            review = triage.review_detail(store, self.review_id) or {}
+            data = {
+                "review": review,
+                "templates": reply_store.templates(store),
+                "draft": reply_store.draft(store, self.review_id, self.app.agent),
+                "others": reply_store.others_activity(store, self.review_id, self.app.agent, "0000"),
+                "limit": reply_rules.limit_for(review.get("source"), config.limits),
+            }
+        self.post_message(self.Loaded(data))
+
+    def on_composer_screen_loaded(self, message: Loaded) -> None:
+        data = message.data
+        self.review = data["review"]
+        self.templates = data["templates"]
+        self.limit = data["limit"]
+        self.query_one("#composer-review-text", Static).update(render_review(self.review, "reviews"))
+        draft = data["draft"]
+        if draft:
+            self.template_name = draft.get("template")
+            self._set_text(draft["text"])
+            self.notify("Your draft was restored.", timeout=3)
+        else:
+            suggested = reply_rules.suggest([reply_store.as_template(t) for t in self.templates], self.review)
+            if suggested is not None:
+                self._apply_template(suggested)
+        self._loaded = True
+        self._show_others(data["others"], opening=True)
+        self._update_info()
+
+    # -- templates ---------------------------------------------------------------------
+    def _set_text(self, text: str) -> None:
+        self.editor.load_text(text)
+        self.editor.move_cursor(self.editor.document.end)
+
+    def _apply_template(self, template: reply_rules.Template) -> None:
+        self.template_name = template.name
+        pending = reply_rules.questions(template.body)
+        answers: dict[str, str] = {}
+
+        def ask(index: int) -> None:
+            if index >= len(pending):
+                self._set_text(reply_rules.fill(template.body, self.review, self.app.agent, answers))
+                self._update_info()
+                return
+
+            def answered(value: str | None) -> None:
+                if value:
+                    answers[pending[index]] = value
+                ask(index + 1)
+
+            self.app.push_screen(TextPrompt(f"{pending[index]}?", placeholder=pending[index]), answered)
+
+        ask(0)
+
+    def action_template(self) -> None:
+        if not self.templates:
+            self.notify("No template yet: create one from the inbox with T.", severity="warning")
+            return
+        options = [(str(t["id"]), f"{t['name']}  ·  {t['language']} · {t['tone']}") for t in self.templates]
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                row = next(t for t in self.templates if str(t["id"]) == value)
+                self._apply_template(reply_store.as_template(row))
+
+        self.app.push_screen(ChoiceDialog("Reply template", options), chosen)
+
+    # -- counter and drafts -----------------------------------------------------------------
+    def _update_info(self) -> None:
+        text = self.editor.text
+        info = Text()
+        info.append(f"Template: {self.template_name or 'none'}", style="dim")
+        info.append(" · ctrl+t another · ")
+        count = reply_rules.measure(text, self.limit)
+        if self.limit is None:
+            info.append(f"{count} characters (no limit for {self.review.get('source') or 'this source'})", style="dim")
+        else:
+            over = count > self.limit.size
+            info.append(f"{count}/{self.limit.size} {self.limit.unit}", style="bold red" if over else "green")
+            if over:
+                info.append(f"  {count - self.limit.size} over the {self.review.get('source')} limit", style="red")
+        self.query_one("#composer-info", Static).update(info)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._update_info()
+        if not self._loaded:
+            return
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DELAY, self._save_draft_now)
+
+    def _save_draft_now(self) -> None:
+        self._save_draft(self.editor.text, self.template_name)
+
+    def _save_draft(self, text: str, template: str | None) -> None:
+        # An app-level worker, so that the save on escape outlives this screen.
+        self.app.run_worker(partial(self._write_draft, text, template), thread=True, group="draft",
+                            exit_on_error=False, description="Saving the draft")
+
+    def _write_draft(self, text: str, template: str | None) -> None:
+        try:
+            with Store.open(self.app.db_path, migrate=False) as store:
+                reply_store.save_draft(store, self.review_id, self.app.agent, text, template)
+        except FeedbackError as error:
+            self.app.call_from_thread(self.app.notify, f"The draft could not be saved: {error}", severity="error")
+
+    # -- the other agents ------------------------------------------------------------------------
+    def _show_others(self, activity: dict[str, list[dict[str, Any]]], opening: bool = False) -> None:
+        replies_, drafts = activity["replies"], activity["drafts"]
+        banner = self.query_one("#composer-warning", Static)
+        if not replies_ and not drafts:
+            banner.display = False
+            return
+        parts: list[Any] = []
+        for reply in replies_:
+            line = Text("⚠ ", style="bold yellow")
+            line.append_text(plain(reply["agent"], "bold", single_line=True))
+            line.append(f" replied at {reply['created_at'][:16].replace('T', ' ')}: ", style="yellow")
+            parts.append(line)
+            parts.append(plain(reply["text"]))
+        for other in drafts:
+            line = Text("✎ ", style="yellow")
+            line.append_text(plain(other["agent"], "bold", single_line=True))
+            line.append(f" has a draft (saved {other['updated_at'][:16].replace('T', ' ')}).", style="yellow")
+            parts.append(line)
+        if not opening and replies_:
+            parts.append(Text("ctrl+s again sends yours as well (both replies are kept); escape keeps it as a draft.",
+                              style="bold"))
+        banner.update(Group(*parts))
+        banner.display = True
+
+    # -- sending ------------------------------------------------------------------------------
+    def action_send(self) -> None:
+        if not self._loaded or self._sending:
+            return
+        text = self.editor.text.strip()
+        problem = reply_rules.check(text, self.limit, self.review.get("source"))
+        if problem:
+            self.notify(f"Not sent: {problem}.", title="Reply", severity="error")
+            return
+        self._sending = True
+        # An app-level worker: delivery goes on after this screen has closed.
+        self.app.run_worker(partial(self._send, text, self._confirmed_others), thread=True, group="reply-send",
+                            exit_on_error=False, description="Sending a reply")
+
+    def _send(self, text: str, confirmed: bool) -> None:
+        source = self.review.get("source")
+        endpoint = endpoint_from_config(self.app.config.sources.get(source or ""))
+        try:
+            with Store.open(self.app.db_path, migrate=False) as store:
+                activity = reply_store.others_activity(store, self.review_id, self.app.agent, self.opened_at)
+                if activity["replies"] and not confirmed:
+                    self.post_message(self.OthersActive(activity))
+                    return
+                reply_id = reply_store.add_reply(store, self.review_id, text, self.app.agent,
+                                                 template=self.template_name, channel=source,
+                                                 deliver=endpoint is not None)
+                if endpoint is None:
+                    self.post_message(self.Finished("Reply saved (no delivery configured for this source).",
+                                                     close=True))
+                    return
+                self.post_message(self.Finished("Reply saved; delivering…", close=True))
+                status, error = deliver(endpoint, _payload(self.review, text, self.app.agent, reply_id))
+                reply_store.set_delivery(store, reply_id, status, error)
+        except FeedbackError as error:
+            self.post_message(self.Finished(f"Not sent: {error}", error=True))
+            return
+        if status == "sent":
+            self.app.call_from_thread(self.app.notify, "Reply delivered.", title="Reply")
+        else:
+            self.app.call_from_thread(self.app.notify, f"Delivery failed: {error}. The reply is kept; "
+                                      "open the composer and press ctrl+r to retry.", title="Reply", severity="error")
+
+    def on_composer_screen_others_active(self, message: OthersActive) -> None:
+        self._sending = False
+        self._confirmed_others = True
+        self._show_others(message.activity)
+        self.notify("Someone else replied meanwhile: read their reply above.", severity="warning")
+
+    def on_composer_screen_finished(self, message: Finished) -> None:
+        self._sending = False
+        self.notify(message.text, title="Reply", severity="error" if message.error else "information")
+        if message.close and self.is_current:
+            if self._draft_timer is not None:
+                self._draft_timer.stop()
+            self._loaded = False  # nothing left to save: the draft went with the reply
+            self.app.pop_screen()
+
+    def action_retry(self) -> None:
+        self._retry()
+
+    @work(thread=True, exit_on_error=False, group="composer", description="Retrying delivery")
+    def _retry(self) -> None:
+        with Store.open(self.app.db_path, migrate=False) as store:
+            failed = [r for r in reply_store.replies_of(store, self.review_id)
+                      if r["delivery_status"] in ("failed", "pending") and r["origin"] == "agent"]
+            if not failed:
+                self.post_message(self.Finished("No reply waits for delivery here."))
+                return
+            endpoint = endpoint_from_config(self.app.config.sources.get(self.review.get("source") or ""))
+            if endpoint is None:
+                self.post_message(self.Finished("No delivery endpoint is configured for this source.", error=True))
+                return
+            last = failed[-1]
+            status, error = deliver(endpoint, _payload(self.review, last["text"], last["agent"], last["id"]))
+            reply_store.set_delivery(store, last["id"], status, error)
+        self.post_message(self.Finished("Reply delivered." if status == "sent" else f"Delivery failed again: {error}",
+                                        error=status != "sent"))
+
+    def action_close(self) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        if self._loaded:
+            self._save_draft(self.editor.text, self.template_name)
+        self.app.pop_screen()
+
+
+def _payload(review: dict[str, Any], text: str, agent: str, reply_id: int) -> dict[str, Any]:
+    return {"reply_id": reply_id, "review_id": review.get("external_id"), "source": review.get("source"),
+            "url": review.get("url"), "text": text, "agent": agent}

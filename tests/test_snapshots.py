@@ -1,0 +1,54 @@
+"""Screenshots of the main screens on the demo data, compared with tests/__snapshots__/.
+
+The demo data is fixed and these screens show no import time nor clock, so
+the pictures only change when the UI does. After a deliberate UI change:
+``pytest tests/test_snapshots.py --snapshot-update``, then look at the SVGs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from feedback_tui.tui.app import FeedbackApp
+from feedback_tui.tui.screens.help import HelpScreen
+from feedback_tui.tui.screens.review import ReviewScreen
+from tui_helpers import SIZE, loaded_rows, review_list, settle
+
+ARNAQUE_TITLE = "[bold red]ARNAQUE[/]"
+
+
+def make_app(path: Path) -> FeedbackApp:
+    return FeedbackApp(db_path=path, agent="camille", watch=False)
+
+
+def test_inbox_needs_reply(demo_db: Path, snap_compare: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot.app, pilot)
+
+    assert snap_compare(make_app(demo_db), terminal_size=SIZE, run_before=run_before)
+
+
+def test_review_detail_with_markup_in_it(demo_db: Path, snap_compare: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        app = pilot.app
+        await settle(app, pilot)
+        await pilot.press("slash", *"ARNAQUE", "enter")
+        await settle(app, pilot)
+        lst = review_list(app)
+        lst.move_to(next(i for i, row in enumerate(loaded_rows(lst)) if row["title"] == ARNAQUE_TITLE))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+
+    assert snap_compare(make_app(demo_db), terminal_size=SIZE, run_before=run_before)
+
+
+def test_help_screen(demo_db: Path, snap_compare: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot.app, pilot)
+        await pilot.press("question_mark")
+        await settle(pilot.app, pilot)
+        assert isinstance(pilot.app.screen, HelpScreen)
+
+    assert snap_compare(make_app(demo_db), terminal_size=SIZE, run_before=run_before)
