@@ -474,13 +474,23 @@ async def test_visual_range_selection(demo_db: Path) -> None:
         assert lst.selected == set()
 
 
-async def test_reply_is_not_built_yet(demo_db: Path) -> None:
+async def test_reply_opens_the_composer_on_the_cursor_row(demo_db: Path) -> None:
+    """The composer itself is tested elsewhere; here: ``r`` reaches it for the right review."""
+    from feedback_tui.tui.screens.composer import ComposerScreen
+
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
+        row = review_list(app).current_row
         await pilot.press("r")
         await settle(app, pilot)
-        assert any("not built yet" in text for text in notifications(app))
+        composers = [screen for screen in app.screen_stack if isinstance(screen, ComposerScreen)]
+        assert [composer.review_id for composer in composers] == [row["id"]]
+        for _ in range(4):  # a suggested template may ask a question on top of the composer
+            if isinstance(app.screen, InboxScreen):
+                break
+            await pilot.press("escape")
+            await settle(app, pilot)
         assert isinstance(app.screen, InboxScreen)
 
 

@@ -43,7 +43,8 @@ def test_sentiment_mix_and_responses_without_data() -> None:
     assert sentiment_mix(0, 0, 0, 0, None)["mean_polarity"] is None
     assert sentiment_mix(3, 2, 1, 0, 0.123456)["mean_polarity"] == 0.123
     assert responses(None, None) == {"reviews": 0, "replied": 0, "rate": None, "positive_rate": None,
-                                     "negative_rate": None, "median_hours_to_reply": None}
+                                     "negative_rate": None, "median_hours_to_reply": None,
+                                     "p90_hours_to_reply": None, "sla_hours": 24.0, "within_sla_rate": None}
 
 
 # -- acceptance numbers through the CLI ------------------------------------------------
@@ -77,7 +78,20 @@ def test_response_rates_and_median(response_store: Store) -> None:
     assert scorecard(response_store)["responses"] == {
         "reviews": 6, "replied": 4, "rate": 66.7, "positive_rate": 50.0, "negative_rate": 66.7,
         "median_hours_to_reply": 8.0,
+        # hours to reply 2, 6, 10, 24: the 90th percentile by nearest rank is the 4th (ceil(0.9 x 4))
+        "p90_hours_to_reply": 24.0,
+        # all four replies came within 24 h (24 h counts as within): 4 of 6 reviews
+        "sla_hours": 24.0, "within_sla_rate": 66.7,
     }
+
+
+def test_a_tighter_sla_and_responses_per_agent(response_store: Store) -> None:
+    tight = scorecard(response_store, sla_hours=8.0)["responses"]
+    assert (tight["sla_hours"], tight["within_sla_rate"]) == (8.0, 33.3)  # 2 h and 6 h: 2 of 6
+    per_agent = scorecard(response_store, segment="agent", sla_hours=8.0)["segments"]
+    assert per_agent == [{"segment": "imported", "responses": {
+        "replied": 4, "median_hours_to_reply": 8.0, "p90_hours_to_reply": 24.0, "sla_hours": 8.0,
+        "within_sla_rate": 50.0}}]
 
 
 def test_spam_is_left_out_of_response_figures(response_store: Store) -> None:

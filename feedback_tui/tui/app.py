@@ -31,6 +31,7 @@ class FeedbackApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Keys", id="app.help", key_display="?"),
         Binding("d", "dashboard", "Dashboard", id="app.dashboard"),
+        Binding("T", "templates", "Reply templates", id="app.templates", show=False),
     ]
 
     def __init__(self, db_path: Path, agent: str, config: Config | None = None, *, watch: bool = True,
@@ -61,6 +62,12 @@ class FeedbackApp(App[None]):
 
         if not isinstance(self.screen, DashboardScreen):
             self.push_screen(DashboardScreen())
+
+    def action_templates(self) -> None:
+        from feedback_tui.tui.screens.templates import TemplatesScreen
+
+        if not isinstance(self.screen, TemplatesScreen):
+            self.push_screen(TemplatesScreen())
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

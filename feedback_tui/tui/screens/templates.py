@@ -1,0 +1,166 @@
+"""Reply templates: list, create, edit, delete (``T`` from the inbox)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, TextArea
+
+from feedback_tui.errors import FeedbackError
+from feedback_tui.store import Store
+from feedback_tui.store import replies as reply_store
+
+PLACEHOLDER_HELP = "Placeholders: {author} {product} {source} {rating} {agent}, and {?question} asks the agent."
+
+
+class TemplateDialog(ModalScreen[dict[str, Any] | None]):
+    """Edit one template; returns its fields or None."""
+
+    DEFAULT_CSS = """
+    TemplateDialog { align: center middle; }
+    TemplateDialog > Vertical { width: 90; height: auto; max-height: 95%; border: thick $accent; background: $panel; padding: 1 2; }
+    TemplateDialog Horizontal { height: 3; }
+    TemplateDialog #name { width: 1fr; }
+    TemplateDialog #language { width: 12; }
+    TemplateDialog #tone { width: 18; }
+    TemplateDialog TextArea { height: 10; }
+    TemplateDialog .hint { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="template.save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="template.cancel"),
+    ]
+
+    def __init__(self, template: dict[str, Any] | None = None) -> None:
+        super().__init__()
+        self.template = template or {}
+
+    def compose(self) -> ComposeResult:
+        t = self.template
+        with Vertical():
+            yield Label("Edit template" if t else "New template")
+            with Horizontal():
+                yield Input(t.get("name", ""), placeholder="Name", id="name")
+                yield Input(t.get("language", "en"), placeholder="en", id="language")
+                yield Select([(Text(x), x) for x in reply_store.TONES], value=t.get("tone", "neutral"),
+                             allow_blank=False, id="tone")
+            yield TextArea(t.get("body", ""), id="body")
+            yield Label(PLACEHOLDER_HELP, classes="hint", markup=False)
+            yield Label("ctrl+s saves · escape cancels", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()
+
+    def action_save(self) -> None:
+        self.dismiss({
+            "id": self.template.get("id"),
+            "name": self.query_one("#name", Input).value,
+            "language": self.query_one("#language", Input).value,
+            "tone": str(self.query_one("#tone", Select).value),
+            "body": self.query_one("#body", TextArea).text,
+        })
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TemplatesScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape,q", "back", "Back", id="templates.back"),
+        Binding("n", "new", "New", id="templates.new"),
+        Binding("enter,e", "edit", "Edit", id="templates.edit"),
+        Binding("delete,x", "delete", "Delete", id="templates.delete"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, rows: list[dict[str, Any]], error: str | None = None) -> None:
+            self.rows = rows
+            self.error = error
+            super().__init__()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[dict[str, Any]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="templates", cursor_type="row", zebra_stripes=True)
+        yield Static(id="template-preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Name", "Language", "Tone", "Text")
+        table.focus()
+        self._run(None)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="templates", description="Saving templates")
+    def _run(self, change: tuple[str, dict[str, Any]] | None) -> None:
+        error = None
+        with Store.open(self.app.db_path, migrate=False) as store:
+            try:
+                if change is not None:
+                    kind, data = change
+                    if kind == "save":
+                        reply_store.save_template(store, data["name"], data["language"], data["tone"], data["body"],
+                                                  data.get("id"))
+                    else:
+                        reply_store.delete_template(store, data["id"])
+            except FeedbackError as problem:
+                error = str(problem)
+            rows = reply_store.templates(store)
+        self.post_message(self.Loaded(rows, error))
+
+    def on_templates_screen_loaded(self, message: Loaded) -> None:
+        if message.error:
+            self.notify(message.error, severity="error")
+        self.rows = message.rows
+        table = self.query_one(DataTable)
+        table.clear()
+        for row in self.rows:
+            table.add_row(Text(row["name"]), row["language"], row["tone"],
+                          Text(" ".join(row["body"].split())[:70]), key=str(row["id"]))
+
+    def _current(self) -> dict[str, Any] | None:
+        table = self.query_one(DataTable)
+        if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        row = self._current()
+        self.query_one("#template-preview", Static).update(Text(row["body"]) if row else Text(""))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_edit()
+
+    def _edit(self, template: dict[str, Any] | None) -> None:
+        def done(data: dict[str, Any] | None) -> None:
+            if data is not None:
+                self._run(("save", data))
+
+        self.app.push_screen(TemplateDialog(template), done)
+
+    def action_new(self) -> None:
+        self._edit(None)
+
+    def action_edit(self) -> None:
+        row = self._current()
+        if row is not None:
+            self._edit(row)
+
+    def action_delete(self) -> None:
+        row = self._current()
+        if row is not None:
+            self._run(("delete", row))
+            self.notify(f"Template deleted: {row['name']}")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
