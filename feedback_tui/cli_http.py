@@ -73,7 +73,7 @@ def _report(result: FetchResult) -> int:
         click.secho(f"  ... and {result.imported.rejected - MAX_REJECTS_SHOWN} more: "
                     f"feedback-tui rejects --run {result.imported.run_id}", err=True, fg="yellow")
     if result.error:
-        kept = f" ({result.pages} earlier pages kept)" if result.pages else ""
+        kept = f" ({result.pages} earlier page{'s' if result.pages > 1 else ''} kept)" if result.pages else ""
         click.secho(f"Error: {result.name}: {result.error}{kept}", err=True, fg="red")
         return result.exit_code or 1
     return 1 if rejects else 0

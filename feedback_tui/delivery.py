@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -31,17 +32,37 @@ class ReplyEndpoint:
 
 
 def endpoint_from_config(source_config: dict[str, Any] | None) -> ReplyEndpoint | None:
-    """The ``reply_url`` (and ``reply_secret_env``) of a source's config table."""
-    if not source_config or not source_config.get("reply_url"):
+    """The reply endpoint of a ``[sources.NAME]`` table: ``reply_endpoint`` (or
+    ``reply_url``), which may contain ``{external_id}``, and the token's
+    environment variable ``reply_secret_env`` (else the source's ``secret_env``)."""
+    url = (source_config or {}).get("reply_endpoint") or (source_config or {}).get("reply_url")
+    if not source_config or not url:
         return None
     return ReplyEndpoint(
-        url=str(source_config["reply_url"]),
+        url=str(url),
         token_env=source_config.get("reply_secret_env") or source_config.get("secret_env"),
         header=str(source_config.get("auth_header", "Authorization")),
         prefix=str(source_config.get("auth_prefix", "Bearer ")),
         timeout=float(source_config.get("reply_timeout", 10.0)),
         retries=int(source_config.get("reply_retries", 3)),
     )
+
+
+KIND_SOURCES = {"appstore": "app_store"}
+
+
+def endpoint_for(sources: dict[str, dict[str, Any]], review_source: str | None) -> ReplyEndpoint | None:
+    """The reply endpoint for a review's source: the ``[sources.NAME]`` table named
+    like it, else the one whose stored ``source`` (or kind's source) is it."""
+    if not review_source:
+        return None
+    if review_source in sources:
+        return endpoint_from_config(sources[review_source])
+    for table in sources.values():
+        stored = table.get("source") or KIND_SOURCES.get(str(table.get("kind")))
+        if stored == review_source and (table.get("reply_endpoint") or table.get("reply_url")):
+            return endpoint_from_config(table)
+    return None
 
 
 def _redact(text: str, secret: str | None) -> str:
@@ -61,21 +82,29 @@ def deliver(endpoint: ReplyEndpoint, payload: dict[str, Any], *,
     if secret:
         headers[endpoint.header] = f"{endpoint.prefix}{secret}"
     error = "not attempted"
-    with httpx.Client(timeout=endpoint.timeout, headers=headers) as client:
+    url = endpoint.url.replace("{external_id}", quote(str(payload.get("review_id") or ""), safe=""))
+    try:
+        client = httpx.Client(timeout=endpoint.timeout, headers=headers)
+    except ValueError:  # a token that cannot be a header value (not ASCII)
+        return "failed", f"the token in {endpoint.token_env} cannot be sent in an HTTP header"
+    with client:
         for attempt in range(endpoint.retries + 1):
             if attempt:
                 sleep(endpoint.backoff * 2 ** (attempt - 1))
             try:
-                response = client.post(endpoint.url, json=payload)
+                response = client.post(url, json=payload)
             except httpx.TimeoutException:
-                error = f"no answer from {endpoint.url} within {endpoint.timeout:g} s"
+                error = f"no answer from {url} within {endpoint.timeout:g} s"
                 continue
             except httpx.TransportError as exc:
-                error = f"cannot reach {endpoint.url} ({type(exc).__name__})"
+                error = f"cannot reach {url} ({type(exc).__name__})"
                 continue
+            except httpx.InvalidURL as exc:
+                error = f"{url} is not a valid URL ({exc})"
+                break  # retrying will not make it valid
             if response.is_success:
                 return "sent", None
-            error = f"{endpoint.url} answered {response.status_code} {response.reason_phrase}"
+            error = f"{url} answered {response.status_code} {response.reason_phrase}"
             if response.status_code < 500 and response.status_code != 429:
                 break  # a 4xx will not change by retrying
     return "failed", _redact(error, secret)

@@ -37,9 +37,7 @@ import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from feedback_tui.errors import DatabaseProblem, FeedbackError, UsageProblem
 from feedback_tui.importers import appstore, http_json
@@ -48,8 +46,12 @@ from feedback_tui.models import ImportResult, Reject, ReviewRecord
 from feedback_tui.paths import config_path
 from feedback_tui.store import Store, utc_now
 
+if TYPE_CHECKING:
+    import httpx
+
 KINDS = ("appstore", "json")
-COMMON_KEYS = frozenset({"kind", "base_url", "reply_endpoint"})
+# The reply_* keys are read by the composer (feedback_tui.delivery).
+COMMON_KEYS = frozenset({"kind", "base_url", "reply_endpoint", "reply_secret_env", "reply_timeout", "reply_retries"})
 APPSTORE_KEYS = frozenset({"app_id", "country", "pages", "product"})
 SECRET_KEYS = frozenset({"token", "secret", "password", "api_key", "apikey", "access_token", "key"})
 PAGE_BATCH = 50  # commit about one page at a time: a failure later keeps what came before

@@ -324,7 +324,7 @@ def test_truncated_page_keeps_earlier_pages_and_records_the_error(run_cli, https
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1
     assert "/page=2/id=1/sortby=mostrecent/json (page 2): invalid JSON at line" in errors[0]
-    assert "(1 earlier pages kept)" in errors[0]
+    assert "(1 earlier page kept)" in errors[0]
     assert db_counts(db_path)["reviews"] == 50
     run = raw_rows(db_path, "SELECT status, inserted, error FROM import_runs")[0]
     assert run["status"] == "failed" and run["inserted"] == 50 and "(page 2): invalid JSON" in run["error"]

@@ -266,3 +266,16 @@ def test_a_bad_mapping_file_names_the_file(run_cli, tmp_path: Path) -> None:
     mapping.write_text('[fields]\nstars = "x"\n', encoding="utf-8")
     result = run_cli("fetch", "json", "http://x.test/r", "--map", mapping, "--no-sentiment")
     assert result.exit_code == 2 and f"{mapping}: fields: unknown field 'stars'" in result.stderr
+
+
+def test_redirects_are_followed_but_credentials_stay_home(httpserver: HTTPServer, store: Store,
+                                                         monkeypatch) -> None:
+    monkeypatch.setenv("ACME_TOKEN", SECRET)
+    moved = httpserver.url_for("/moved").replace("localhost", "127.0.0.1")
+    httpserver.expect_request("/v1/reviews").respond_with_data("", status=302, headers={"Location": moved})
+    httpserver.expect_request("/moved").respond_with_data(fixture("api_pages_2.json"))
+    source = json_source(httpserver, auth_header="Authorization", secret_env="ACME_TOKEN")
+    result = fetch_source(store, source, settings=fast(retries=0))
+    assert result.error is None and result.imported.inserted == 4
+    first, second = (request for request, _ in httpserver.log)
+    assert first.headers.get("Authorization") == SECRET and second.headers.get("Authorization") is None

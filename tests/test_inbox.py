@@ -642,16 +642,23 @@ def test_rendered_text_checks_would_see_a_leak() -> None:
 
 # -- scale -------------------------------------------------------------------------------------------------
 def _hundred_thousand(path: Path) -> None:
-    Store.open(path).close()  # the real schema, migrations and FTS triggers
+    """100,000 deterministic reviews in the real schema (migrations, indexes, FTS triggers).
+
+    One ``INSERT ... SELECT`` over a counter: the same rows as an ``executemany``
+    but about five times faster, because FTS5 indexes them in one statement.
+    """
+    Store.open(path).close()
     conn = sqlite3.connect(path)
     try:
-        conn.executemany(
-            "INSERT INTO reviews (source, external_id, rating, body, created_at, imported_at, status) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'new')",
-            ((("trustpilot", "app_store", "google_play")[i % 3], f"ext-{i}", i % 5 + 1, f"review number {i}",
-              f"20{10 + i // 10000:02d}-{i % 12 + 1:02d}-{i % 28 + 1:02d}T{i % 24:02d}:{i % 60:02d}:00Z",
-              "2026-12-01T00:00:00Z") for i in range(100_000)),
-        )
+        conn.execute("PRAGMA cache_size = -262144")
+        conn.execute("""
+            WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99999)
+            INSERT INTO reviews (source, external_id, rating, body, created_at, imported_at, status)
+            SELECT CASE i % 3 WHEN 0 THEN 'trustpilot' WHEN 1 THEN 'app_store' ELSE 'google_play' END,
+                   'ext-' || i, i % 5 + 1, 'review number ' || i,
+                   printf('20%02d-%02d-%02dT%02d:%02d:00Z', 10 + i / 10000, i % 12 + 1, i % 28 + 1, i % 24, i % 60),
+                   '2026-12-01T00:00:00Z', 'new'
+            FROM n""")
         conn.commit()
     finally:
         conn.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -208,12 +207,10 @@ def test_sync_all_rejects_a_bad_file_or_name(tmp_path: Path, sources_file: Path)
     assert not (tmp_path / "f.db").exists()
 
 
-def test_core_modules_stay_free_of_textual() -> None:
-    import subprocess
-    import sys
 
-    code = ("import sys, feedback_tui.sources, feedback_tui.cli_http, feedback_tui.importers.http_json\n"
-            "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**os.environ}).stdout.strip()
-    assert out == "False"
+def test_fetch_json_by_source_name(run_cli, sources_file: Path, served: str, db_path: Path) -> None:
+    result = run_cli("fetch", "json", "acme", "--sources", sources_file, "--base-url", served, "--no-sentiment")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("acme: 10 fetched: 10 new")
+    origin = raw_rows(db_path, "SELECT origin FROM import_runs")[0]["origin"]
+    assert origin == f"{served.rstrip('/')}/v1/reviews"

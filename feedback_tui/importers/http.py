@@ -22,13 +22,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
-
-import httpx
 
 from feedback_tui import __version__
 from feedback_tui.errors import FeedbackError
 from feedback_tui.models import Reject, ReviewRecord
+
+if TYPE_CHECKING:  # httpx is imported when a client is made: every CLI command loads this module
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +177,8 @@ class HttpClient:
 
     def __init__(self, settings: HttpSettings | None = None, redactor: Redactor | None = None,
                  transport: httpx.BaseTransport | None = None) -> None:
+        import httpx
+
         self.settings = settings or HttpSettings()
         self.redactor = redactor or Redactor()
         self.bytes_read = 0
@@ -250,6 +254,8 @@ class HttpClient:
                 attempt += 1
 
     def _once(self, url: str, page: int, headers: dict[str, str]) -> tuple[bytes, int, str | None]:
+        import httpx
+
         try:
             with self._client.stream("GET", url, headers=headers) as response:
                 status = response.status_code

@@ -32,6 +32,7 @@ class FeedbackApp(App[None]):
         Binding("question_mark", "help", "Keys", id="app.help", key_display="?"),
         Binding("d", "dashboard", "Dashboard", id="app.dashboard"),
         Binding("T", "templates", "Reply templates", id="app.templates", show=False),
+        Binding("S", "sync", "Sync sources", id="app.sync", show=False),
     ]
 
     def __init__(self, db_path: Path, agent: str, config: Config | None = None, *, watch: bool = True,
@@ -68,6 +69,49 @@ class FeedbackApp(App[None]):
 
         if not isinstance(self.screen, TemplatesScreen):
             self.push_screen(TemplatesScreen())
+
+    def action_sync(self) -> None:
+        """Fetch every configured HTTP source (``[sources.NAME]`` in the config)."""
+        if any(w.group == "sync" and not w.is_finished for w in self.workers):
+            self.notify("A sync is already running.")
+            return
+        self.notify("Syncing sources…", timeout=2)
+        self._sync()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync", description="Syncing sources")
+    def _sync(self) -> None:
+        from feedback_tui.errors import FeedbackError
+        from feedback_tui.sources import sync_all
+
+        worker = get_current_worker()
+        try:
+            results = sync_all(self.db_path, progress=lambda done, total, message: self.call_from_thread(
+                self._sync_progress, done, total, message), should_stop=lambda: worker.is_cancelled)
+        except FeedbackError as error:
+            self.call_from_thread(self._sync_done, [], str(error))
+            return
+        self.call_from_thread(self._sync_done, results, None)
+
+    def _sync_progress(self, done: int, total: int, message: str) -> None:
+        show = getattr(self.screen, "show_progress", None)
+        if show is not None:
+            show(done, total, message)
+
+    def _sync_done(self, results: list, error: str | None) -> None:
+        for screen in self.screen_stack:
+            hide = getattr(screen, "show_progress", None)
+            if hide is not None:
+                hide(None, None, "")
+        if error:
+            self.notify(error, title="Sync", severity="error")
+        elif not results:
+            self.notify("No source is configured: add [sources.NAME] tables to the config (see README).",
+                        title="Sync", severity="warning")
+        else:
+            failed = [r for r in results if r.error]
+            lines = "\n".join(r.summary() if not r.error else f"{r.name}: {r.error}" for r in results)
+            self.notify(lines, title="Sync", severity="error" if failed else "information", timeout=8)
+        self.database_changed()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

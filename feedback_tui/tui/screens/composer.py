@@ -27,7 +27,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Static, TextArea
 
 from feedback_tui import replies as reply_rules
-from feedback_tui.delivery import deliver, endpoint_from_config
+from feedback_tui.delivery import deliver, endpoint_for
 from feedback_tui.errors import FeedbackError
 from feedback_tui.store import Store, utc_now
 from feedback_tui.store import replies as reply_store
@@ -247,7 +247,7 @@ class ComposerScreen(Screen[None]):
 
     def _send(self, text: str, confirmed: bool) -> None:
         source = self.review.get("source")
-        endpoint = endpoint_from_config(self.app.config.sources.get(source or ""))
+        endpoint = endpoint_for(self.app.config.sources, source)
         try:
             with Store.open(self.app.db_path, migrate=False) as store:
                 activity = reply_store.others_activity(store, self.review_id, self.app.agent, self.opened_at)
@@ -299,7 +299,7 @@ class ComposerScreen(Screen[None]):
             if not failed:
                 self.post_message(self.Finished("No reply waits for delivery here."))
                 return
-            endpoint = endpoint_from_config(self.app.config.sources.get(self.review.get("source") or ""))
+            endpoint = endpoint_for(self.app.config.sources, self.review.get("source"))
             if endpoint is None:
                 self.post_message(self.Finished("No delivery endpoint is configured for this source.", error=True))
                 return

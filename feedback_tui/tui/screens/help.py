@@ -16,7 +16,7 @@ def binding_table(screen: Screen) -> Table:
     table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
     table.add_column(Text("Key"), style="bold cyan", no_wrap=True)
     table.add_column(Text("Does"))
-    table.add_column(Text("Id (remap it in the config's [keys] table)"), style="dim")
+    table.add_column(Text("Id"), style="dim")
     seen: set[tuple[str, str]] = set()
     rows = []
     for key, active in screen.active_bindings.items():
@@ -52,6 +52,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(Text(f"Keys: {type(self.under).__name__.removesuffix('Screen')}", style="bold"))
+            yield Static(Text("Remap any key by its id in the [keys] table of the config file.", style="dim"))
             yield Static(binding_table(self.under))
 
     def action_close(self) -> None:

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, ProgressBar, Static
 
 from feedback_tui.store import Store
 from feedback_tui.store import inbox, triage
@@ -64,10 +64,20 @@ class InboxScreen(TriageActions, Screen[None]):
         yield Input(placeholder="Search (enter applies, escape clears): livraison, refund*, \"not working\"",
                     id="search")
         yield ReviewList(id="list")
+        yield ProgressBar(id="progress", show_eta=False)
         yield Static(id="status-line")
         yield Footer()
 
+    def show_progress(self, done: int | None, total: int | None, message: str) -> None:
+        """Long work elsewhere (a sync): a bar under the list; ``done=None`` hides it."""
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = done is not None
+        if done is not None:
+            bar.update(total=total or None, progress=done)
+            bar.tooltip = message
+
     def on_mount(self) -> None:
+        self.query_one("#progress", ProgressBar).display = False
         self.query_state = InboxQuery(agent=self.app.agent)
         self.query_one("#search", Input).display = False
         self.apply_query(self.query_state)

@@ -1,0 +1,335 @@
+"""feedback-tui benchmarks: every figure beside a baseline measured in the same run.
+
+    python benchmarks/bench.py --rows 100000            # one size, a table
+    python benchmarks/bench.py --rows 10000 --rows 1000000 --json
+
+For each N it generates N reviews (English and French, 20-80 words) and N
+survey answers deterministically, then measures:
+
+- import: our CSV import (validation, dedupe, FTS, no sentiment), rows/s, against
+  Python's csv reader + plain ``sqlite3.executemany`` into a comparable table in
+  one transaction;
+- sentiment: our backfill on all cores, docs/s, against one core running
+  ``TextBlob(text).sentiment`` in a plain loop;
+- score: ``scorecard()`` overall and by month, seconds;
+- inbox (a child process running the real app headless): time to the first page
+  of rows, per ``j`` keypress, per page down, per filter change, per FTS search;
+- dashboard: time until every card and trend panel shows its figures;
+- memory: peak RSS of that app process.
+
+Machines are noisy: compare figures of the same run, and read RESULTS.md for
+what limits each one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import random
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+EN_WORDS = (
+    "the app is great fast easy delivery driver fresh vegetables order arrived late missing items refund support "
+    "helpful friendly crashes login bug update checkout payment price expensive cheap quality bread fruit bag "
+    "cold frozen damaged eggs broken service customer never again love recommend slow website slot time today "
+    "week always sometimes really very quite not good bad terrible excellent perfect awful okay decent"
+).split()
+FR_WORDS = (
+    "appli super rapide facile livraison livreur légumes frais commande arrivée retard articles manquants "
+    "remboursement service client sympa plante bug mise à jour paiement prix cher qualité pain fruits sac "
+    "surgelés abîmé œufs cassés jamais plus recommande lent site créneau aujourd'hui semaine toujours parfois "
+    "vraiment très pas bon mauvais nul excellent parfait déçu correct arnaque injoignable"
+).split()
+SOURCES = ("app_store", "google_play", "trustpilot", "website")
+PRODUCTS = ("Panier iOS", "Panier Android", "Panier Web", "Livraison")
+HEADER = ["id", "source", "rating", "title", "body", "author", "created_at", "language", "product"]
+
+
+# -- data --------------------------------------------------------------------------
+def generate(n: int, folder: Path, seed: int = 2026) -> tuple[Path, Path]:
+    """N reviews and N survey answers as CSV files, the same for the same N and seed."""
+    rng = random.Random(seed)
+    reviews, surveys = folder / f"reviews_{n}.csv", folder / f"surveys_{n}.csv"
+    start = 1_733_011_200  # 2024-12-01
+    span = 365 * 24 * 3600
+    with reviews.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for i in range(n):
+            french = rng.random() < 0.45
+            words = FR_WORDS if french else EN_WORDS
+            body = " ".join(rng.choices(words, k=rng.randint(20, 80))).capitalize() + "."
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + rng.randrange(span)))
+            writer.writerow([f"b-{i}", SOURCES[i % 4], rng.randint(1, 5), " ".join(rng.choices(words, k=3)), body,
+                             f"author {i % 5000}", stamp, "fr" if french else "en", PRODUCTS[i % 4]])
+    with surveys.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "kind", "score", "comment", "created_at", "customer", "source"])
+        kinds = (("nps", 0, 10), ("csat", 1, 5), ("ces", 1, 7))
+        for i in range(n):
+            kind, low, high = kinds[i % 3]
+            comment = " ".join(rng.choices(EN_WORDS, k=rng.randint(5, 20))) if rng.random() < 0.3 else ""
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + rng.randrange(span)))
+            writer.writerow([f"s-{i}", kind, rng.randint(low, high), comment, stamp, f"c-{i % 20000}", "email"])
+    return reviews, surveys
+
+
+# -- import ------------------------------------------------------------------------------
+def bench_import(reviews: Path, folder: Path) -> dict[str, float]:
+    from feedback_tui.importers import open_input
+    from feedback_tui.store import Store, utc_now
+    from feedback_tui.store.imports import import_rows
+
+    db = folder / "bench.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    started = time.perf_counter()
+    with Store.open(db) as store:
+        parsed = open_input(reviews, imported_at=utc_now())
+        result = import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows)
+    ours = time.perf_counter() - started
+    rows = result.inserted
+
+    baseline_db = folder / "baseline.db"
+    baseline_db.unlink(missing_ok=True)
+    started = time.perf_counter()
+    conn = sqlite3.connect(baseline_db)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("CREATE TABLE reviews (id INTEGER PRIMARY KEY, external_id TEXT, source TEXT, rating INTEGER, "
+                 "title TEXT, body TEXT, author TEXT, created_at TEXT, language TEXT, product TEXT)")
+    with reviews.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        with conn:
+            conn.executemany("INSERT INTO reviews (external_id, source, rating, title, body, author, created_at, "
+                             "language, product) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", reader)
+    conn.close()
+    baseline = time.perf_counter() - started
+    return {"import_rows_s": rows / ours, "import_baseline_rows_s": rows / baseline,
+            "import_ratio": baseline / ours, "import_s": ours}
+
+
+def import_surveys(surveys: Path, folder: Path) -> None:
+    from feedback_tui.importers import open_input
+    from feedback_tui.store import Store, utc_now
+    from feedback_tui.store.imports import import_rows
+
+    with Store.open(folder / "bench.db") as store:
+        parsed = open_input(surveys, imported_at=utc_now())
+        import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows)
+
+
+# -- sentiment ---------------------------------------------------------------------------
+def bench_sentiment(folder: Path, n: int) -> dict[str, float]:
+    from textblob import TextBlob
+
+    from feedback_tui import sentiment
+    from feedback_tui.store import Store
+
+    with Store.open(folder / "bench.db") as store:
+        sample = [row[0] for row in store.conn.execute("SELECT body FROM reviews WHERE language = 'en' LIMIT 5000")]
+        started = time.perf_counter()
+        for text in sample:
+            TextBlob(text).sentiment  # noqa: B018 - the work being measured
+        baseline = len(sample) / (time.perf_counter() - started)
+        started = time.perf_counter()
+        done = sentiment.backfill(store)
+        ours = done / (time.perf_counter() - started)
+    cores = sentiment.worker_count()
+    return {"sentiment_docs_s": ours, "sentiment_baseline_docs_s": baseline,
+            "sentiment_ratio_per_core": ours / cores / baseline}
+
+
+# -- score -------------------------------------------------------------------------------
+def bench_score(folder: Path) -> dict[str, float]:
+    from feedback_tui.scoring import scorecard
+    from feedback_tui.store import Store
+
+    with Store.open(folder / "bench.db") as store:
+        timings = {}
+        for key, by in (("score_s", None), ("score_by_month_s", "month")):
+            runs = []
+            for _ in range(3):
+                started = time.perf_counter()
+                scorecard(store, by=by)
+                runs.append(time.perf_counter() - started)
+            timings[key] = statistics.median(runs)
+    return timings
+
+
+# -- the app, in a child process ---------------------------------------------------------------
+async def _wait(pilot: Any, predicate: Any, limit: float = 60.0) -> float:
+    started = time.perf_counter()
+    while not predicate():
+        await pilot.pause(0.002)
+        if time.perf_counter() - started > limit:
+            raise TimeoutError("the app did not show its data in time")
+    return time.perf_counter() - started
+
+
+async def app_scenario(db: Path) -> dict[str, float]:
+    from feedback_tui.tui.app import FeedbackApp
+    from feedback_tui.tui.screens.dashboard import DashboardScreen
+    from feedback_tui.tui.widgets.review_list import ReviewList
+
+    started = time.perf_counter()
+    app = FeedbackApp(db_path=db, agent="bench", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        lst = app.screen.query_one(ReviewList)
+        await _wait(pilot, lambda: lst.current_row is not None)
+        first_paint = time.perf_counter() - started
+        await pilot.press("4")  # All
+        await _wait(pilot, lambda: lst.current_row is not None and lst.total is not None)
+        keys = []
+        for _ in range(200):
+            before = time.perf_counter()
+            await pilot.press("j")
+            await _wait(pilot, lambda: lst.current_row is not None)
+            keys.append((time.perf_counter() - before) * 1000)
+        pages = []
+        for _ in range(30):
+            before = time.perf_counter()
+            await pilot.press("ctrl+d")
+            await _wait(pilot, lambda: lst.current_row is not None)
+            pages.append((time.perf_counter() - before) * 1000)
+        filters = []
+        screen = app.screen
+        for source in ("google_play", "trustpilot", "app_store", "website", None):
+            before = time.perf_counter()
+            screen.apply_query(screen.query_state.with_changes(source=source))
+            await _wait(pilot, lambda: lst.current_row is not None)
+            filters.append((time.perf_counter() - before) * 1000)
+        searches = []
+        for word in ("delivery", "livraison", "refund", "crashes", "remboursement"):
+            before = time.perf_counter()
+            screen.apply_query(screen.query_state.with_changes(search=word, source=None))
+            await _wait(pilot, lambda: lst.current_row is not None)
+            searches.append((time.perf_counter() - before) * 1000)
+        before = time.perf_counter()
+        await pilot.press("d")
+        await _wait(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.figures is not None)
+        await pilot.pause()
+        dashboard_s = time.perf_counter() - before
+    keys.sort()
+    return {
+        "inbox_first_paint_s": first_paint,
+        "inbox_key_ms_median": statistics.median(keys),
+        "inbox_key_ms_p95": keys[int(len(keys) * 0.95) - 1],
+        "inbox_page_ms_median": statistics.median(pages),
+        "inbox_filter_ms": statistics.median(filters),
+        "inbox_search_ms": statistics.median(searches),
+        "dashboard_s": dashboard_s,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def bench_app(folder: Path) -> dict[str, float]:
+    result = subprocess.run([sys.executable, __file__, "--app-child", str(folder / "bench.db")],
+                            capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"the app scenario failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# -- driver --------------------------------------------------------------------------------
+def run(n: int, folder: Path, log: Any) -> dict[str, Any]:
+    figures: dict[str, Any] = {"n": n, "cores": os.cpu_count() or 1}
+    log(f"[{n:,}] generating data…")
+    reviews, surveys = generate(n, folder)
+    log(f"[{n:,}] import…")
+    figures.update(bench_import(reviews, folder))
+    import_surveys(surveys, folder)
+    log(f"[{n:,}] sentiment…")
+    figures.update(bench_sentiment(folder, n))
+    log(f"[{n:,}] score…")
+    figures.update(bench_score(folder))
+    log(f"[{n:,}] inbox and dashboard…")
+    figures.update(bench_app(folder))
+    return figures
+
+
+ROWS = [
+    ("import rows/s (ours / raw sqlite3)", "import_rows_s", "import_baseline_rows_s", "import_ratio", "≥ 0.5"),
+    ("sentiment docs/s (all cores / 1 core)", "sentiment_docs_s", "sentiment_baseline_docs_s",
+     "sentiment_ratio_per_core", "≥ 0.8 per core"),
+    ("score --json (s)", "score_s", None, None, "≤ 0.3"),
+    ("score --by month (s)", "score_by_month_s", None, None, "≤ 0.5"),
+    ("inbox first paint (s)", "inbox_first_paint_s", None, None, "≤ 1.0"),
+    ("inbox j key median / p95 (ms)", "inbox_key_ms_median", "inbox_key_ms_p95", None, "≤ 30 / ≤ 80"),
+    ("inbox page down median (ms)", "inbox_page_ms_median", None, None, ""),
+    ("inbox filter change (ms)", "inbox_filter_ms", None, None, ""),
+    ("inbox FTS search (ms)", "inbox_search_ms", None, None, "≤ 150"),
+    ("dashboard (s)", "dashboard_s", None, None, "≤ 0.5"),
+    ("peak RSS of the app (MB)", "peak_rss_mb", None, None, "≤ 300"),
+]
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    def fmt(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float):
+            return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+        return f"{value:,}"
+
+    header = "| figure | target | " + " | ".join(f"N = {r['n']:,}" for r in results) + " |"
+    lines = [header, "|" + " --- |" * (2 + len(results))]
+    for label, key, second, ratio, target in ROWS:
+        cells = []
+        for result in results:
+            cell = fmt(result.get(key))
+            if second:
+                cell += f" / {fmt(result.get(second))}"
+            if ratio:
+                cell += f" (×{result.get(ratio, 0):.2f})"
+            cells.append(cell)
+        lines.append(f"| {label} | {target} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, action="append", help="N (repeat for several sizes)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per N")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep its files")
+    parser.add_argument("--app-child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.app_child:
+        print(json.dumps(asyncio.run(app_scenario(args.app_child))))
+        return
+    sizes = args.rows or [100_000]
+
+    def log(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    results = []
+    for n in sizes:
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            results.append(run(n, args.keep, log))
+        else:
+            with tempfile.TemporaryDirectory(prefix="feedback-bench-") as folder:
+                results.append(run(n, Path(folder), log))
+    if args.json:
+        for result in results:
+            print(json.dumps(result))
+    else:
+        print(table(results))
+
+
+if __name__ == "__main__":
+    main()

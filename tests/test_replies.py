@@ -1,0 +1,188 @@
+"""The pure reply rules: placeholders, template suggestion, platform limits.
+
+No database and no app here: ``feedback_tui.replies`` is pure, so each rule
+is checked against values written out by hand.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from feedback_tui import replies
+from feedback_tui.replies import DEFAULT_TEMPLATES, Limit, Template, check, fill, limit_for, measure, questions, suggest
+
+REVIEW = {"author": "Ann", "product": "Panier App", "source": "google_play", "rating": 2,
+          "sentiment": "negative", "language": "en"}
+
+
+def by_name(name: str) -> Template:
+    return next(t for t in DEFAULT_TEMPLATES if t.name == name)
+
+
+# -- fill -------------------------------------------------------------------------------------
+def test_fill_replaces_every_stored_field() -> None:
+    body = "{author} · {product} · {source} · {rating} · {agent}"
+    assert fill(body, REVIEW, "camille") == "Ann · Panier App · google_play · 2 · camille"
+
+
+def test_fill_a_missing_author_or_product_becomes_a_neutral_word() -> None:
+    review = {"author": None, "product": "  ", "source": "website", "rating": None}
+    assert fill("Hi {author}, thanks for {product} ({rating})", review, "bo") == "Hi there, thanks for our service ()"
+    assert fill("Hi {author}!", {"author": "   "}, "bo") == "Hi there!"
+
+
+def test_fill_strips_the_author_and_keeps_accents() -> None:
+    assert fill("Bonjour {author},", {"author": "  Chloé P. "}, "bo") == "Bonjour Chloé P.,"
+
+
+def test_fill_double_braces_write_literal_braces() -> None:
+    assert fill("{{author}} is {author}; }} and {{", REVIEW, "bo") == "{author} is Ann; } and {"
+    # an escaped question is not a question
+    assert questions("{{?not asked}}") == []
+    assert fill("{{?not asked}}", REVIEW, "bo") == "{?not asked}"
+
+
+def test_fill_keeps_an_unknown_name_so_the_agent_sees_it() -> None:
+    assert fill("Dear {customer}, {author}", REVIEW, "bo") == "Dear {customer}, Ann"
+    assert fill("{ author }", REVIEW, "bo") == "Ann", "spaces inside the braces are tolerated"
+    assert fill("{}", REVIEW, "bo") == "{}"
+
+
+def test_fill_questions_take_the_answers_and_unanswered_ones_stay() -> None:
+    body = "Order {?order number}, date {?delivery date}, again {?order number}"
+    assert fill(body, REVIEW, "bo", {"order number": "A-17"}) == "Order A-17, date {?delivery date}, again A-17"
+    assert fill(body, REVIEW, "bo") == body
+
+
+def test_fill_does_not_reinterpret_values_containing_braces() -> None:
+    """An author called ``{agent}`` stays literal: values are not filled again."""
+    assert fill("Hi {author}, {agent}", {"author": "{agent}"}, "bo") == "Hi {agent}, bo"
+
+
+# -- questions ------------------------------------------------------------------------------------
+def test_questions_in_order_without_repeats_and_trimmed() -> None:
+    assert questions("{?b} {author} {? a } {?b} {?c}") == ["b", "a", "c"]
+    assert questions("no placeholders") == []
+
+
+def test_the_shipped_negative_templates_ask_for_the_order_number() -> None:
+    assert questions(by_name("Excuses (FR)").body) == ["numéro de commande"]
+    assert questions(by_name("Apology (EN)").body) == ["order number"]
+    for template in DEFAULT_TEMPLATES:
+        if template.tone != "negative":
+            assert questions(template.body) == [], template.name
+
+
+def test_shipped_templates_cover_both_languages_and_all_tones() -> None:
+    assert {(t.language, t.tone) for t in DEFAULT_TEMPLATES} == {
+        (lang, tone) for lang in ("en", "fr") for tone in ("positive", "neutral", "negative")}
+    assert len({t.name for t in DEFAULT_TEMPLATES}) == len(DEFAULT_TEMPLATES)
+
+
+# -- tone and suggestion ---------------------------------------------------------------------------
+@pytest.mark.parametrize(("rating", "sentiment", "tone"), [
+    (5, "negative", "positive"),  # the stars win over the sentiment
+    (4, None, "positive"),
+    (3, "positive", "neutral"),
+    (2, "positive", "negative"),
+    (1, None, "negative"),
+    (None, "positive", "positive"),
+    (None, "negative", "negative"),
+    (None, "neutral", "neutral"),
+    (None, None, "neutral"),
+    (None, "mixed", "neutral"),
+])
+def test_tone_by_rating_else_sentiment(rating: int | None, sentiment: str | None, tone: str) -> None:
+    assert replies.tone_of(rating, sentiment) == tone
+
+
+@pytest.mark.parametrize(("review", "expected"), [
+    ({"rating": 1, "language": "fr"}, "Excuses (FR)"),
+    ({"rating": 5, "language": "fr"}, "Merci (FR)"),
+    ({"rating": 3, "language": "fr"}, "Suivi (FR)"),
+    ({"rating": 2, "language": "en"}, "Apology (EN)"),
+    ({"rating": None, "sentiment": "positive", "language": "en"}, "Thanks (EN)"),
+    ({"rating": None, "sentiment": "negative", "language": "fr"}, "Excuses (FR)"),
+    ({"rating": None, "sentiment": None, "language": "fr"}, "Suivi (FR)"),
+    # a language without templates, or none at all: English
+    ({"rating": 1, "language": "de"}, "Apology (EN)"),
+    ({"rating": 5, "language": None}, "Thanks (EN)"),
+    ({"rating": 4}, "Thanks (EN)"),
+])
+def test_suggest_by_tone_and_language(review: dict[str, object], expected: str) -> None:
+    chosen = suggest(list(DEFAULT_TEMPLATES), review)
+    assert chosen is not None and chosen.name == expected
+
+
+def test_suggest_falls_back_to_the_neutral_template_of_the_language() -> None:
+    templates = [Template("en neg", "en", "negative", "x"), Template("fr neutral", "fr", "neutral", "y")]
+    chosen = suggest(templates, {"rating": 1, "language": "fr"})
+    assert chosen is not None and chosen.name == "fr neutral"
+
+
+def test_suggest_falls_back_to_english_of_the_same_tone() -> None:
+    templates = [Template("fr pos", "fr", "positive", "x"), Template("en neg", "en", "negative", "y")]
+    chosen = suggest(templates, {"rating": 1, "language": "fr"})
+    assert chosen is not None and chosen.name == "en neg"
+
+
+def test_suggest_falls_back_to_the_first_template_then_none() -> None:
+    templates = [Template("de pos", "de", "positive", "x"), Template("es pos", "es", "positive", "y")]
+    chosen = suggest(templates, {"rating": 1, "language": "fr"})
+    assert chosen is not None and chosen.name == "de pos"
+    assert suggest([], {"rating": 1, "language": "fr"}) is None
+
+
+# -- limits ----------------------------------------------------------------------------------------
+def test_default_limits() -> None:
+    assert limit_for("google_play") == Limit(350, "characters")
+    assert limit_for("google_business") == Limit(4096, "bytes")
+    assert limit_for("trustpilot") is None, "no limit by default"
+    assert limit_for("app_store") is None
+    assert limit_for(None) is None
+    assert limit_for("") is None
+
+
+def test_config_overrides_a_default_adds_a_source_or_removes_a_limit() -> None:
+    overrides = {
+        "google_play": {"max": 500},
+        "trustpilot": {"max": 1000, "unit": "bytes"},
+        "google_business": {"max": None},
+    }
+    assert limit_for("google_play", overrides) == Limit(500, "characters")
+    assert limit_for("trustpilot", overrides) == Limit(1000, "bytes")
+    assert limit_for("google_business", overrides) is None, "max = none removes the default"
+    assert limit_for("google_play", {"google_play": {"max": 0}}) is None
+    assert limit_for("app_store", overrides) is None
+    assert limit_for("google_play", {}) == Limit(350, "characters")
+
+
+def test_measure_bytes_versus_characters_for_multibyte_text() -> None:
+    text = "Désolé 😞"  # é is 2 bytes in UTF-8, the emoji 4
+    assert measure(text, Limit(10, "characters")) == 8
+    assert measure(text, None) == 8
+    assert measure(text, Limit(10, "bytes")) == 8 + 2 + 3
+
+
+def test_check_refuses_past_the_limit_naming_source_and_limit() -> None:
+    limit = Limit(350, "characters")
+    assert check("a" * 350, limit, "google_play") is None
+    problem = check("a" * 351, limit, "google_play")
+    assert problem == "google_play replies are limited to 350 characters; this one has 351"
+
+
+def test_check_counts_bytes_where_the_platform_counts_bytes() -> None:
+    limit = Limit(4096, "bytes")
+    fits_in_characters = "é" * 2100  # 2,100 characters but 4,200 bytes
+    problem = check(fits_in_characters, limit, "google_business")
+    assert problem == "google_business replies are limited to 4096 bytes; this one has 4200"
+    assert check("é" * 2048, limit, "google_business") is None
+    assert check("é" * 2100, Limit(4096, "characters"), "x") is None
+
+
+def test_check_empty_and_unanswered_question() -> None:
+    assert check("", None, "website") == "the reply is empty"
+    assert check("  \n\t ", None, "website") == "the reply is empty"
+    assert check("Your order {?order number}", None, "website") == "fill in the placeholder {?order number} first"
+    assert check("Braces {{?x}} are fine", None, "website") is None
+    assert check("Any length " * 1000, None, "website") is None
