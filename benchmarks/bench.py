@@ -100,7 +100,7 @@ def bench_import(reviews: Path, folder: Path) -> dict[str, float]:
     started = time.perf_counter()
     with Store.open(db) as store:
         parsed = open_input(reviews, imported_at=utc_now())
-        result = import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows)
+        result = import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows, parse_ahead=True)
     ours = time.perf_counter() - started
     rows = result.inserted
 
@@ -181,11 +181,44 @@ async def _wait(pilot: Any, predicate: Any, limit: float = 60.0) -> float:
     return time.perf_counter() - started
 
 
+async def harness_key_ms() -> float:
+    """Median time of one Pilot key press on a stock DataTable app: the harness's own cost.
+
+    ``Pilot.press`` waits for the app to be idle, which takes ~60 ms here whatever
+    the app does; the inbox figures are reported net of this baseline.
+    """
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable, Footer, Header
+
+    class Stock(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield DataTable()
+            yield Footer()
+
+        def on_mount(self) -> None:
+            table = self.query_one(DataTable)
+            table.add_columns("date", "source", "text")
+            for i in range(100):
+                table.add_row(str(i), "google_play", "some review text " * 4)
+            table.focus()
+
+    times = []
+    async with Stock().run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for _ in range(100):
+            before = time.perf_counter()
+            await pilot.press("down")
+            times.append((time.perf_counter() - before) * 1000)
+    return statistics.median(times)
+
+
 async def app_scenario(db: Path) -> dict[str, float]:
     from feedback_tui.tui.app import FeedbackApp
     from feedback_tui.tui.screens.dashboard import DashboardScreen
     from feedback_tui.tui.widgets.review_list import ReviewList
 
+    harness = await harness_key_ms()
     started = time.perf_counter()
     app = FeedbackApp(db_path=db, agent="bench", watch=False)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -227,9 +260,11 @@ async def app_scenario(db: Path) -> dict[str, float]:
     keys.sort()
     return {
         "inbox_first_paint_s": first_paint,
-        "inbox_key_ms_median": statistics.median(keys),
-        "inbox_key_ms_p95": keys[int(len(keys) * 0.95) - 1],
-        "inbox_page_ms_median": statistics.median(pages),
+        "harness_key_ms": harness,
+        "inbox_key_ms_raw_median": statistics.median(keys),
+        "inbox_key_ms_median": max(statistics.median(keys) - harness, 0.0),
+        "inbox_key_ms_p95": max(keys[int(len(keys) * 0.95) - 1] - harness, 0.0),
+        "inbox_page_ms_median": max(statistics.median(pages) - harness, 0.0),
         "inbox_filter_ms": statistics.median(filters),
         "inbox_search_ms": statistics.median(searches),
         "dashboard_s": dashboard_s,
@@ -269,8 +304,10 @@ ROWS = [
     ("score --json (s)", "score_s", None, None, "≤ 0.3"),
     ("score --by month (s)", "score_by_month_s", None, None, "≤ 0.5"),
     ("inbox first paint (s)", "inbox_first_paint_s", None, None, "≤ 1.0"),
-    ("inbox j key median / p95 (ms)", "inbox_key_ms_median", "inbox_key_ms_p95", None, "≤ 30 / ≤ 80"),
-    ("inbox page down median (ms)", "inbox_page_ms_median", None, None, ""),
+    ("inbox j key median / p95 (ms, net of harness)", "inbox_key_ms_median", "inbox_key_ms_p95", None,
+     "≤ 30 / ≤ 80"),
+    ("Pilot key press: our inbox / stock DataTable (ms)", "inbox_key_ms_raw_median", "harness_key_ms", None, ""),
+    ("inbox page down median (ms, net)", "inbox_page_ms_median", None, None, ""),
     ("inbox filter change (ms)", "inbox_filter_ms", None, None, ""),
     ("inbox FTS search (ms)", "inbox_search_ms", None, None, "≤ 150"),
     ("dashboard (s)", "dashboard_s", None, None, "≤ 0.5"),

@@ -111,12 +111,15 @@ def _run_app(context: Context) -> None:
 
 
 # -- import ------------------------------------------------------------------
-def _print_result(result: ImportResult, fmt: str) -> None:
+def _print_result(result: ImportResult, fmt: str, replaced_rows: int = 0) -> None:
     total = result.inserted + result.updated + result.unchanged + result.rejected
     line = (f"{result.path}: {total} rows ({fmt}): {result.inserted} new, {result.updated} updated, "
             f"{result.unchanged} unchanged, {result.rejected} rejected")
     if result.replies_imported:
         line += f", {result.replies_imported} replies"
+    if replaced_rows:
+        line += (f", {replaced_rows} with invalid bytes or NUL characters replaced by \ufffd "
+                 "(flagged 'replaced-bytes')")
     click.echo(line)
     for reject in result.rejects[:MAX_REJECTS_SHOWN]:
         click.secho(f"  {result.path}: {reject.describe()}", err=True, fg="yellow")
@@ -143,9 +146,10 @@ def import_files(context: Context, files: tuple[str, ...], kind: str | None, sou
                 code = max(code, error.exit_code)
                 continue
             with progress_bar(f"Importing {Path(name).name}", parsed.estimated_rows, enabled=not quiet) as advance:
-                result = import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows, progress=advance)
+                result = import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows, progress=advance,
+                                     parse_ahead=True)
             if not quiet:
-                _print_result(result, parsed.format)
+                _print_result(result, parsed.format, parsed.replaced_rows)
             if result.rejected:
                 code = max(code, 1)
         if sentiment:

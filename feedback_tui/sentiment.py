@@ -382,24 +382,35 @@ def worker_count() -> int:
 
 
 class Pool:
-    """A process pool kept for one backfill (starting workers costs ~1 s)."""
+    """A process pool kept for one backfill.
+
+    Workers come from a fork server preloaded with this module, so each starts
+    in milliseconds without copying the app's threads (a plain fork could copy
+    a lock held by another thread). :meth:`start` returns at once, so the
+    caller writes the previous batch while the workers score the next one.
+    """
 
     def __init__(self, processes: int | None = None) -> None:
         self.processes = processes or worker_count()
         self._executor: ProcessPoolExecutor | None = None
 
-    def analyze_many(self, items: list[Item]) -> list[Scored]:
-        if self.processes <= 1 or len(items) < POOL_THRESHOLD:
-            return _analyze_chunk(items)
+    def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            # spawn, not fork: the app has threads, and fork would copy their locks.
-            context = multiprocessing.get_context("spawn")
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["feedback_tui.sentiment"])
             self._executor = ProcessPoolExecutor(self.processes, mp_context=context)
-        chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
-        results: list[Scored] = []
-        for part in self._executor.map(_analyze_chunk, chunks):
-            results.extend(part)
-        return results
+        return self._executor
+
+    def start(self, items: list[Item]) -> Callable[[], list[Scored]]:
+        """Begin scoring ``items``; the returned function waits for the results."""
+        if self.processes <= 1 or len(items) < POOL_THRESHOLD:
+            return lambda: _analyze_chunk(items)
+        executor = self._pool()
+        futures = [executor.submit(_analyze_chunk, items[i : i + CHUNK]) for i in range(0, len(items), CHUNK)]
+        return lambda: [scored for future in futures for scored in future.result()]
+
+    def analyze_many(self, items: list[Item]) -> list[Scored]:
+        return self.start(items)()
 
     def close(self) -> None:
         if self._executor is not None:
@@ -414,7 +425,7 @@ class Pool:
 
 
 ProgressCallback = Callable[[int, int], None]
-BACKFILL_BATCH = 20000
+BACKFILL_BATCH = 10000
 
 
 def backfill(
@@ -429,6 +440,8 @@ def backfill(
 
     With ``everything``, recompute all of them (after a model change). Returns
     the number of texts scored. ``progress(done, total)`` follows the work.
+    Reading and writing the database overlaps with scoring: while the workers
+    score one batch, this thread stores the previous one and reads the next.
     """
     from feedback_tui.store import queries
 
@@ -438,14 +451,22 @@ def backfill(
     done = 0
     with Pool(processes) as pool:
         for table in ("reviews", "survey_responses"):
+            last_id = 0
+            in_flight: Callable[[], list[Scored]] | None = None
             while True:
-                items = queries.pending_sentiment(store, table, BACKFILL_BATCH)
-                if not items:
+                items = queries.pending_sentiment(store, table, BACKFILL_BATCH, after_id=last_id)
+                next_batch = pool.start(items) if items else None
+                if items:
+                    last_id = items[-1][0]
+                if in_flight is not None:
+                    scored = in_flight()
+                    queries.save_sentiment(store, table, scored)
+                    done += len(scored)
+                    if progress:
+                        progress(done, total)
+                    if should_stop and should_stop():
+                        return done
+                if next_batch is None:
                     break
-                queries.save_sentiment(store, table, pool.analyze_many(items))
-                done += len(items)
-                if progress:
-                    progress(done, total)
-                if should_stop and should_stop():
-                    return done
+                in_flight = next_batch
     return done

@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 
 # C0/C1 controls except tab and newline, DEL, bidi embeddings/overrides/isolates,
-# zero-width and invisible formatting characters.
+# zero-width and invisible formatting characters, the Arabic letter mark, line and
+# paragraph separators, and lone surrogates (which cannot even be encoded).
 _CONTROLS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u2069\ufeff\ufff9-\ufffb\ud800-\udfff]"
 )
 
 
@@ -23,8 +25,10 @@ def _visible(match: re.Match[str]) -> str:
         return "␛"
     if code < 0x20:
         return chr(0x2400 + code)  # the Control Pictures block: ␀ ␁ ...
-    if code == 0x7F or 0x80 <= code <= 0x9F:
+    if code == 0x7F or 0x80 <= code <= 0x9F or 0xD800 <= code <= 0xDFFF:
         return "\ufffd"
+    if code in (0x2028, 0x2029):
+        return "↵"
     return "·"
 
 

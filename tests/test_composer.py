@@ -8,8 +8,10 @@ HTTP server (pytest-httpserver).
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import select
 import signal
 import sqlite3
 import subprocess
@@ -22,7 +24,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
+from rich.console import Console
 from textual import events
+from textual.binding import Binding
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 
 from feedback_tui import replies as reply_rules
@@ -43,8 +47,8 @@ ORDER = "AB-4521"
 TESTS = Path(__file__).resolve().parent
 
 
-def make_app(path: Path, config: Config | None = None, agent: str = AGENT) -> FeedbackApp:
-    return FeedbackApp(db_path=path, agent=agent, config=config, watch=False)
+def make_app(path: Path, config: Config | None = None, agent: str = AGENT, watch: bool = False) -> FeedbackApp:
+    return FeedbackApp(db_path=path, agent=agent, config=config, watch=watch)
 
 
 def rows(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[dict[str, Any]]:
@@ -88,8 +92,11 @@ def editor(app: FeedbackApp) -> TextArea:
 
 
 def widget_text(screen: Any, selector: str) -> str:
-    renderable = screen.query_one(selector, Static).render()
-    return str(getattr(renderable, "plain", renderable))
+    """The plain text a Static shows (a Text, or a Group of them)."""
+    content = screen.query_one(selector, Static).content
+    console = Console(width=200, file=io.StringIO(), record=True)
+    console.print(content)
+    return console.export_text()
 
 
 async def show_review(app: FeedbackApp, pilot: Any, review_id: int) -> None:
@@ -251,31 +258,29 @@ async def test_a_400_character_google_play_reply_is_refused_naming_the_limit(dem
 
 
 async def test_a_configured_limit_and_no_limit(demo_db: Path) -> None:
-    target = first_id(demo_db, "source = 'trustpilot' AND rating = 5")
-    config = Config(limits={"trustpilot": {"max": 20, "unit": "bytes"}})
+    limited = first_id(demo_db, "source = 'trustpilot' AND rating = 5")
+    unlimited = first_id(demo_db, "source = 'google_play' AND rating = 5")
+    config = Config(limits={"trustpilot": {"max": 20, "unit": "bytes"}, "google_play": {"max": None}})
     app = make_app(demo_db, config)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await open_composer(app, pilot, target)
-        await paste(app, pilot, "Merci beaucoup, été !")  # 21 characters, 24 bytes
-        assert "24/20 bytes" in widget_text(composer(app), "#composer-info")
+        await open_composer(app, pilot, limited)
+        await paste(app, pilot, "Merci beaucoup, été !")  # 21 characters, 23 bytes
+        assert "23/20 bytes" in widget_text(composer(app), "#composer-info")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert "trustpilot replies are limited to 20 bytes; this one has 24" in notifications(app)[-1]
-        assert agent_replies(demo_db, target) == []
+        assert "trustpilot replies are limited to 20 bytes; this one has 23" in notifications(app)[-1]
+        assert agent_replies(demo_db, limited) == []
         await pilot.press("escape")
         await settle(app, pilot)
 
-    app = make_app(demo_db)  # no limit for trustpilot by default
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await open_composer(app, pilot, target)
+        await open_composer(app, pilot, unlimited)  # the config removed Google Play's default limit
         await paste(app, pilot, "y" * 5000)
-        assert "5000 characters (no limit for trustpilot)" in widget_text(composer(app), "#composer-info")
+        assert "5000 characters (no limit for google_play)" in widget_text(composer(app), "#composer-info")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, InboxScreen)
-    assert [len(r["text"]) for r in agent_replies(demo_db, target)] == [5000]
+    assert [len(r["text"]) for r in agent_replies(demo_db, unlimited)] == [5000]
 
 
 async def test_an_unanswered_question_or_an_empty_reply_is_refused(demo_db: Path) -> None:
@@ -304,6 +309,8 @@ async def test_an_unanswered_question_or_an_empty_reply_is_refused(demo_db: Path
 # -- templates ----------------------------------------------------------------------------------------------
 async def test_ctrl_t_switches_the_template(demo_db: Path) -> None:
     target = first_id(demo_db, "rating = 5 AND language = 'en'")
+    with Store.open(demo_db, migrate=False) as store:  # one made by an agent: offered with the shipped ones
+        reply_store.save_template(store, "Zut (FR)", "fr", "negative", "Zut {author}, {?quoi} ?")
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -316,7 +323,8 @@ async def test_ctrl_t_switches_the_template(demo_db: Path) -> None:
         assert isinstance(app.screen, ChoiceDialog)
         options = app.screen.query_one(OptionList)
         labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        assert len(labels) == 6 and any("Suivi (FR)  ·  fr · neutral" in label for label in labels)
+        assert len(labels) == 7 and any("Suivi (FR)  ·  fr · neutral" in label for label in labels)
+        assert any(label.startswith("Zut (FR)") for label in labels)
         target_index = next(i for i, label in enumerate(labels) if label.startswith("Suivi (FR)"))
         await pilot.press("home", *["down"] * target_index, "enter")
         await settle(app, pilot)
@@ -363,7 +371,8 @@ async def test_templates_screen_create_edit_delete(demo_db: Path) -> None:
         await type_text(pilot, "fr")
         await pilot.press("tab", "tab")  # past the tone, into the text
         assert isinstance(app.focused, TextArea)
-        await type_text(pilot, "Bonjour {author}, votre commande {?commande} arrive.")
+        app.post_message(events.Paste("Bonjour {author}, votre commande {?commande} arrive."))
+        await pilot.pause()
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, TemplatesScreen)
@@ -375,9 +384,10 @@ async def test_templates_screen_create_edit_delete(demo_db: Path) -> None:
         # edit: the cursor on the new row, e, change the text
         index = next(i for i, row in enumerate(app.screen.rows) if row["name"] == "Late delivery")
         table.move_cursor(row=index)
-        await pilot.press("e")
+        await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, TemplateDialog)
+        assert sum(isinstance(s, TemplateDialog) for s in app.screen_stack) == 1, "one dialog per enter"
         assert app.screen.query_one("#name", Input).value == "Late delivery"
         body = app.screen.query_one("#body", TextArea)
         assert body.text == created[0]["body"]
@@ -411,20 +421,6 @@ async def test_templates_screen_create_edit_delete(demo_db: Path) -> None:
         assert isinstance(app.screen, InboxScreen)
 
 
-async def test_a_new_template_is_offered_in_the_composer(demo_db: Path) -> None:
-    with Store.open(demo_db, migrate=False) as store:
-        reply_store.save_template(store, "Zut (FR)", "fr", "negative", "Zut {author}, {?quoi} ?")
-    target = first_id(demo_db, "rating = 1 AND language = 'fr'")
-    app = make_app(demo_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await open_composer(app, pilot, target, answer=ORDER)
-        await pilot.press("ctrl+t")
-        await settle(app, pilot)
-        labels = [str(option.prompt) for option in app.screen.query_one(OptionList)._options]
-        assert any(label.startswith("Zut (FR)") for label in labels)
-
-
 # -- drafts ----------------------------------------------------------------------------------------------------
 async def test_draft_is_on_disk_within_a_second_of_typing(demo_db: Path) -> None:
     target = first_id(demo_db, "rating = 5 AND language = 'en'")
@@ -449,8 +445,10 @@ async def test_opening_and_closing_without_typing_leaves_no_draft(demo_db: Path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await open_composer(app, pilot, target)
+        await pilot.press("ctrl+r")  # nothing was sent: nothing to retry
         await pilot.pause(0.8)
         await settle(app, pilot)
+        assert "No reply waits for delivery here." in notifications(app)[-1]
         assert drafts(demo_db, target) == []
         await pilot.press("escape")
         await settle(app, pilot)
@@ -469,7 +467,8 @@ async def test_draft_survives_closing_and_an_app_restart_and_marks_the_inbox(dem
         assert isinstance(app.screen, InboxScreen)
         assert [d["text"] for d in drafts(demo_db, target)] == ["Dear customer, thank you so much"]
 
-    app = make_app(demo_db)  # a new app on the same file: a restart
+    # a new app on the same file: a restart (watching the file, as the real app does)
+    app = make_app(demo_db, watch=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await show_review(app, pilot, target)
@@ -488,7 +487,12 @@ async def test_draft_survives_closing_and_an_app_restart_and_marks_the_inbox(dem
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert drafts(demo_db, target) == [], "sending drops the draft"
-        line = row_line(review_list(app), 0)
+        for _ in range(30):  # the watcher sees the commit within a second and the row is redrawn
+            line = row_line(review_list(app), 0)
+            if "↩" in line:
+                break
+            await pilot.pause(0.1)
+            await settle(app, pilot)
         assert "↩" in line and "✎" not in line, line
     assert [r["text"] for r in agent_replies(demo_db, target)] == ["Dear customer, thank you so much!"]
 
@@ -542,6 +546,8 @@ def test_a_draft_survives_kill_9(demo_db: Path) -> None:
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         assert child.stdout is not None
+        ready, _, _ = select.select([child.stdout], [], [], 30)
+        assert ready, "the app in the child process did not start within 30 s"
         line = child.stdout.readline()
         assert line.strip() == "typed", child.stderr.read() if child.stderr else line
         typed_at = time.monotonic()
@@ -602,21 +608,37 @@ async def test_two_agents_warning_then_second_ctrl_s_sends(demo_db: Path) -> Non
     assert [r["agent"] for r in agent_replies(demo_db, target)] == ["bob", AGENT]
 
 
-async def test_another_agents_draft_is_shown_on_opening(demo_db: Path) -> None:
+async def test_other_agents_drafts_before_and_after_opening(demo_db: Path) -> None:
+    """A draft already there is shown on opening; one started meanwhile also holds the first ctrl+s."""
     target = first_id(demo_db, "rating = 5 AND language = 'en'")
     with Store.open(demo_db, migrate=False) as store:
         reply_store.save_draft(store, target, "bob", "Bob is writing")
+        with store.write() as conn:
+            conn.execute("UPDATE drafts SET updated_at = '2026-01-05T09:30:00Z' WHERE agent = 'bob'")
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await open_composer(app, pilot, target)
         warning = composer(app).query_one("#composer-warning", Static)
         assert warning.display
-        assert "bob has a draft" in widget_text(composer(app), "#composer-warning")
-        await pilot.press("ctrl+s")  # a draft is no reply: one ctrl+s sends
+        assert "bob has a draft (saved 2026-01-05 09:30)" in widget_text(composer(app), "#composer-warning")
+
+        with Store.open(demo_db, migrate=False) as store:  # meanwhile, dee starts one
+            reply_store.save_draft(store, target, "dee", "Dee is writing too")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ComposerScreen)
+        shown = widget_text(composer(app), "#composer-warning")
+        assert "dee has a draft" in shown and "bob" not in shown and "ctrl+s again sends yours anyway" in shown
+        assert "Someone else started a draft meanwhile" in notifications(app)[-1]
+        assert agent_replies(demo_db, target) == []
+
+        await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, InboxScreen)
     assert [r["agent"] for r in agent_replies(demo_db, target)] == [AGENT]
+    assert sorted(d["agent"] for d in drafts(demo_db, target)) == ["bob", "dee"], "their drafts are theirs"
+
 
 
 # -- delivery -----------------------------------------------------------------------------------------------------
@@ -662,31 +684,28 @@ async def test_failed_delivery_is_kept_and_ctrl_r_retries(demo_db: Path, httpser
     assert all(request.headers["Authorization"] == "Bearer tok-123" for request, _ in httpserver.log)
 
 
-async def test_ctrl_r_with_nothing_to_retry(demo_db: Path) -> None:
-    target = first_id(demo_db, "rating = 5 AND language = 'en'")
-    app = make_app(demo_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await open_composer(app, pilot, target)
-        await pilot.press("ctrl+r")
-        await settle(app, pilot)
-        assert "No reply waits for delivery here." in notifications(app)[-1]
-
-
 # -- keys -----------------------------------------------------------------------------------------------------
-async def test_composer_keys_are_in_help(demo_db: Path) -> None:
+async def test_composer_keys_tab_help_and_command_palette(demo_db: Path) -> None:
     target = first_id(demo_db, "rating = 5 AND language = 'en'")
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await open_composer(app, pilot, target)
-        composer(app).action_template  # noqa: B018 - exists
-        await pilot.press("escape")
-        await settle(app, pilot)
-        await pilot.press("r")
-        await settle(app, pilot)
-        app.action_help()
+        area = editor(app)
+        await pilot.press("tab")
+        assert app.focused is not area, "tab leaves the reply (it does not type a tab)"
+        assert "\t" not in area.text
+        await pilot.press("shift+tab")
+        assert app.focused is area
+
+        commands = {command.title: command.help for command in app.get_system_commands(app.screen)}
+        for title, key in (("Send", "ctrl+s"), ("Template", "ctrl+t"), ("Retry delivery", "ctrl+r"),
+                           ("Close (draft kept)", "escape")):
+            assert title in commands, title
+            assert commands[title].startswith(f"key: {app.get_key_display(Binding(key, ''))}"), commands[title]
+
+        app.action_help()  # "?" would be typed into the reply; the palette and the help screen list the keys
         await settle(app, pilot)
         text = screen_text(app)
-        for label in ("Send", "Template", "Retry delivery", "Close (draft kept)"):
+        for label in ("Send", "Template", "Retry delivery", "Close (draft kept)", "composer.send"):
             assert label in text, label

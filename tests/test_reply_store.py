@@ -225,6 +225,10 @@ def test_others_activity(store: Store, reviews: dict[str, int]) -> None:
     assert [(r["agent"], r["text"]) for r in activity["replies"]] == [("dee", "dee's reply")]
     assert [(d["agent"], d["text"]) for d in activity["drafts"]] == [("bob", "bob is typing")]
     assert mine  # ann's own reply is never "someone else's"
+    with store.write() as conn:  # a draft older than "since" is not new activity
+        conn.execute("UPDATE drafts SET updated_at = '2026-01-01T00:00:00Z' WHERE agent = 'bob'")
+    assert reply_store.others_activity(store, rid, "ann", "2026-02-01T00:00:00Z")["drafts"] == []
+    assert [d["agent"] for d in reply_store.others_activity(store, rid, "ann", "0000")["drafts"]] == ["bob"]
 
     everything = reply_store.others_activity(store, rid, "ann", "0000")
     assert [r["agent"] for r in everything["replies"]] == ["cid", "dee"]

@@ -12,16 +12,21 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Mapping
+from functools import lru_cache
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any
 
 from feedback_tui.importers.dates import parse_date
+from feedback_tui.importers.textio import has_damage, repair
 from feedback_tui.models import SURVEY_RANGES, Reject, ReviewRecord, SurveyRecord
 
 Record = ReviewRecord | SurveyRecord
 
 REVIEW_ALIASES: dict[str, tuple[str, ...]] = {
-    "external_id": ("id", "review_id", "reviewid", "external_id", "uuid", "identifiant"),
+    # "external_id" first: our own exports carry both it and the internal "id"
+    "external_id": ("external_id", "id", "review_id", "reviewid", "uuid", "identifiant"),
     "body": ("body", "text", "content", "review", "review_text", "review_body", "commentaire", "avis", "message", "texte"),
     "rating": ("rating", "stars", "star_rating", "note", "rate", "score", "etoiles"),
     "title": ("title", "subject", "titre", "review_title", "headline", "summary"),
@@ -37,7 +42,7 @@ REVIEW_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 SURVEY_ALIASES: dict[str, tuple[str, ...]] = {
-    "external_id": ("id", "response_id", "answer_id", "external_id", "uuid", "identifiant"),
+    "external_id": ("external_id", "id", "response_id", "answer_id", "uuid", "identifiant"),
     "kind": ("kind", "type", "survey", "metric", "survey_type", "question_type"),
     "score": ("score", "value", "answer", "nps", "csat", "ces", "nps_score", "csat_score", "ces_score", "rating", "note"),
     "comment": ("comment", "comments", "feedback", "verbatim", "commentaire", "text", "reason", "remarque"),
@@ -107,6 +112,34 @@ class ParsedInput:
     rows: Iterator[Record | Reject]
     estimated_rows: int | None = None
     notes: list[str] = field(default_factory=list)
+    replaced_rows: int = 0
+    """Rows (imported or rejected) in which undecodable bytes or NUL characters
+    were replaced by U+FFFD; final once ``rows`` is exhausted."""
+
+    def __post_init__(self) -> None:
+        self.rows = self._repaired(self.rows)
+
+    def _repaired(self, rows: Iterator[Record | Reject]) -> Iterator[Record | Reject]:
+        """Every text value made storable: see :func:`textio.repair`.
+
+        The stored row then reads U+FFFD where the damage was, and the
+        ``flags`` column of its table says ``replaced-bytes`` (migration m004).
+        """
+        getters: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+        for row in rows:
+            kind = row.__class__
+            if kind not in getters:
+                names = kind.__slots__  # type: ignore[attr-defined]
+                getters[kind] = (names, attrgetter(*names))
+            names, get = getters[kind]
+            values = get(row)
+            # one check per row, so that a clean row (nearly all of them) costs ~1 µs
+            if has_damage("".join([v for v in values if v.__class__ is str])):
+                for name, value in zip(names, values):
+                    if isinstance(value, str):
+                        setattr(row, name, repair(value)[0])
+                self.replaced_rows += 1
+            yield row
 
 
 def text_value(value: object) -> str | None:
@@ -119,7 +152,8 @@ def text_value(value: object) -> str | None:
 
 def stable_id(*parts: str | None) -> str:
     """An id for rows whose export has none, stable across re-imports."""
-    digest = hashlib.sha1("\x1f".join(p or "" for p in parts).encode("utf-8")).hexdigest()
+    # surrogatepass: undecodable bytes (still lone surrogates here) give a stable id too
+    digest = hashlib.sha1("\x1f".join(p or "" for p in parts).encode("utf-8", "surrogatepass")).hexdigest()
     return f"h:{digest[:20]}"
 
 
@@ -134,7 +168,9 @@ def parse_int(value: str, field_name: str, low: int, high: int, label: str) -> i
     return int(number)
 
 
+@lru_cache(maxsize=512)
 def normalise_language(value: str | None) -> str | None:
+    """``'fr_FR'``, ``'French'`` or ``'FR'`` -> ``'fr'`` (cached: exports repeat a handful of values)."""
     if not value:
         return None
     word = value.strip().lower()

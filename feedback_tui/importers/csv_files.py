@@ -152,13 +152,17 @@ def parse_csv(path: Path, kind: str | None, defaults: Defaults) -> ParsedInput:
                 if cells and cells[0].startswith("\x00csv-error:"):
                     yield Reject(line, f"unreadable CSV from here on ({cells[0][11:]})", "", None)
                     return
-                raw = _raw_text(cells, delimiter)
                 if len(cells) > len(headers) and any(c.strip() for c in cells[len(headers):]):
-                    yield Reject(line, f"{len(cells)} cells for {len(headers)} columns (a missing quote?)", raw)
+                    yield Reject(line, f"{len(cells)} cells for {len(headers)} columns (a missing quote?)",
+                                 _raw_text(cells, delimiter))
                     continue
-                values = {name: text_value(cells[i]) if i < len(cells) else None for name, i in index.items()}
-                row = RawRow(line, values, raw)
-                yield to_review(row, defaults) if kind == "reviews" else to_survey(row, defaults)
+                width = len(cells)
+                values = {name: (cells[i].strip() or None) if i < width else None for name, i in index.items()}
+                result = to_review(RawRow(line, values, ""), defaults) if kind == "reviews" \
+                    else to_survey(RawRow(line, values, ""), defaults)
+                if isinstance(result, Reject):
+                    result.raw = _raw_text(cells, delimiter)  # only rejects need their raw text
+                yield result
 
     fmt = {",": "csv", ";": "csv (semicolon)", "\t": "tsv"}[delimiter]
     return ParsedInput(str(path), kind, f"{fmt}, {encoding}", rows(), estimated_rows=count_lines(path))

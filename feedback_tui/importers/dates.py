@@ -28,6 +28,13 @@ def parse_date(text: str) -> str:
     value = text.strip()
     if not value:
         raise ValueError("empty date")
+    if len(value) == 20 and value[10] == "T" and value[19] == "Z" and value[4] == "-":
+        # Already in the stored form (most exports): check it is a real date, keep it.
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"unreadable date {value!r} ({EXPECTED})") from None
+        return value
     if _NUMBER.fullmatch(value):
         seconds = float(value)
         if seconds > 1e11:  # milliseconds since the epoch

@@ -4,18 +4,72 @@ Exports come from spreadsheets and consoles that disagree on encodings:
 UTF-8 with or without a BOM, UTF-16 with a BOM (Google Play), and Windows
 cp1252 (Excel in France). We pick the encoding from the bytes, never from the
 locale, and refuse binary files with one clear sentence.
+
+Bytes that are not valid in the file's encoding never stop an import and are
+never dropped: the reader turns each one into a lone surrogate (U+DC00 + the
+byte, which no valid text can contain), and :func:`repair` turns those, and
+NUL characters, into U+FFFD per value, telling the caller which rows were
+touched. A UTF-8 file with a few damaged bytes stays UTF-8 (its emoji and
+accents intact); only a file whose non-ASCII bytes are mostly not UTF-8 is
+read as cp1252.
 """
 
 from __future__ import annotations
 
 import codecs
 import io
+import re
 from pathlib import Path
+import typing
 from typing import TextIO
 
 from feedback_tui.errors import FileProblem
 
 _CHUNK = 1 << 20
+ESCAPE_ERRORS = "feedback-tui-escape"
+REPLACEMENT = "\ufffd"
+# Lone surrogates (undecodable bytes, or \udXXX escapes in JSON) and NUL: SQLite
+# cannot store the first, and truncates the second in substr(), length() and FTS.
+_DAMAGE = re.compile("[\x00\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Bytes a text export does not contain (C0 controls except tab, newlines, form
+# feed, BEL and ESC, which hostile but real reviews do carry).
+_BINARY_BYTES = bytes(sorted(set(range(32)) - {7, 9, 10, 12, 13, 27}))
+BINARY_RATIO = 0.05
+
+
+def _escape_bytes(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: each undecodable byte becomes U+DC00 + byte."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start:error.end]
+    return "".join(chr(0xDC00 + b) for b in bad), error.end
+
+
+codecs.register_error(ESCAPE_ERRORS, _escape_bytes)
+
+
+def repair(text: str) -> tuple[str, bool]:
+    """``text`` with undecodable bytes and NUL characters replaced by U+FFFD,
+    and whether anything was replaced."""
+    if not _DAMAGE.search(text):
+        return text, False
+    return _DAMAGE.sub(REPLACEMENT, text), True
+
+
+def has_damage(text: str) -> bool:
+    """Whether :func:`repair` would change ``text`` (fast for clean ASCII)."""
+    if "\x00" in text:
+        return True
+    return not text.isascii() and _SURROGATE.search(text) is not None
+
+
+def _looks_binary(head: bytes) -> bool:
+    if not head:
+        return False
+    controls = len(head) - len(head.translate(None, _BINARY_BYTES))
+    first_line = head.split(b"\n", 1)[0]
+    return controls / len(head) > BINARY_RATIO or (b"\x00" in first_line and len(first_line) < len(head))
 
 
 def check_readable(path: Path) -> int:
@@ -43,7 +97,7 @@ def detect_encoding(path: Path) -> str:
             return "utf-8-sig"
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16"
-        if b"\x00" in head:
+        if _looks_binary(head):
             raise FileProblem(str(path), "looks like a binary file, not CSV or JSON text")
         decoder = codecs.getincrementaldecoder("utf-8")()
         handle.seek(0)
@@ -52,20 +106,43 @@ def detect_encoding(path: Path) -> str:
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return "cp1252"
+            handle.seek(0)
+            return "utf-8" if _mostly_utf8(handle) else "cp1252"
     return "utf-8"
+
+
+def _mostly_utf8(handle: typing.BinaryIO) -> bool:
+    """Whether a file that is not valid UTF-8 is still UTF-8 with a few damaged
+    bytes: some well-formed multi-byte characters, at least one for every four
+    invalid bytes. A cp1252 file (``é`` is one byte followed by ASCII) has
+    almost no well-formed sequence."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+    valid = invalid = 0
+    final = False
+    while not final:
+        chunk = handle.read(_CHUNK)
+        final = not chunk
+        text = decoder.decode(chunk, final=final)  # type: ignore[arg-type]
+        bad = len(_SURROGATE.findall(text))
+        invalid += bad
+        valid += len(text) - len(text.encode("ascii", "ignore")) - bad  # well-formed non-ASCII characters
+    # Misreading UTF-8 as cp1252 would silently turn every accent and emoji into
+    # mojibake; misreading cp1252 as UTF-8 replaces its accents with U+FFFD,
+    # flagged. So a few genuine multi-byte characters are enough to say UTF-8.
+    return valid > 0 and valid * 4 >= invalid
 
 
 def open_text(path: Path) -> tuple[TextIO, str]:
     """The file as text (universal newlines kept for the csv module) and its encoding.
 
-    Undecodable bytes become U+FFFD instead of aborting the import: the row
-    still lands and the replacement character shows where the damage was.
+    Undecodable bytes do not abort the import: they become lone surrogates
+    that :func:`repair` replaces with U+FFFD, row by row, so the row still
+    lands, flagged, and the replacement character shows where the damage was.
     """
     check_readable(path)
     encoding = detect_encoding(path)
     raw = path.open("rb")
-    text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+    text = io.TextIOWrapper(raw, encoding=encoding, errors=ESCAPE_ERRORS, newline="")
     return text, encoding
 
 

@@ -20,7 +20,35 @@ from sqlite_utils import Database
 from feedback_tui.errors import DatabaseProblem
 from feedback_tui.store.schema import migrations
 
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_ENV = "FEEDBACK_TUI_BUSY_TIMEOUT_MS"
+READ_ONLY_ENV = "FEEDBACK_TUI_READ_ONLY"
+
+
+def _busy_timeout() -> int:
+    """How long a write waits for another writer: 5 s, or $FEEDBACK_TUI_BUSY_TIMEOUT_MS."""
+    try:
+        return max(int(os.environ.get(BUSY_TIMEOUT_ENV, "")), 0)
+    except ValueError:
+        return 5000
+
+
+BUSY_TIMEOUT_MS = _busy_timeout()
+
+
+def _seconds(ms: int) -> str:
+    return f"{ms / 1000:g} s"
+
+
+def read_only_wanted(path: str | os.PathLike[str]) -> bool:
+    """Whether the database at ``path`` must be opened read-only: the user
+    asked for it ($FEEDBACK_TUI_READ_ONLY=1), or the file (or its folder,
+    where SQLite keeps the WAL) cannot be written."""
+    if os.environ.get(READ_ONLY_ENV, "").strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    db_path = Path(path).expanduser()
+    if not db_path.exists():
+        return False
+    return not os.access(db_path, os.W_OK) or not os.access(db_path.parent, os.W_OK | os.X_OK)
 
 
 def utc_now() -> str:
@@ -35,10 +63,12 @@ def _friendly(path: Path, error: sqlite3.Error) -> DatabaseProblem:
     if "locked" in text or "busy" in text:
         return DatabaseProblem(
             f"{path}: the database is busy (another program kept it locked for "
-            f"more than {BUSY_TIMEOUT_MS // 1000} s); try again in a moment"
+            f"more than {_seconds(_busy_timeout())}); nothing was changed, try again in a moment"
         )
     if "readonly" in text or "read-only" in text:
         return DatabaseProblem(f"{path}: the database is read-only; this change was not saved")
+    if "disk I/O" in text:
+        return DatabaseProblem(f"{path}: the disk failed while writing ({text}); nothing after the last save was written")
     if "full" in text:
         return DatabaseProblem(f"{path}: the disk or database is full; nothing after the last save was written")
     if "unable to open" in text:
@@ -57,8 +87,12 @@ class Store:
 
     # -- opening ---------------------------------------------------------
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, readonly: bool = False, migrate: bool = True) -> Store:
+    def open(cls, path: str | os.PathLike[str], *, readonly: bool | None = None, migrate: bool = True) -> Store:
         """Open (creating if needed) and migrate the database at ``path``.
+
+        ``readonly=None`` (the default) opens read-only when
+        :func:`read_only_wanted` says so: every write then raises a polite
+        :class:`DatabaseProblem` instead of an SQLite error half-way.
 
         Raises :class:`DatabaseProblem` with a one-line message when the file
         is not a usable SQLite database.
@@ -66,6 +100,8 @@ class Store:
         db_path = Path(path).expanduser()
         if db_path.is_dir():
             raise DatabaseProblem(f"{db_path}: is a directory, not a database file")
+        if readonly is None:
+            readonly = read_only_wanted(db_path)
         if not readonly and not db_path.exists():
             try:
                 db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -81,18 +117,31 @@ class Store:
             else:
                 conn = sqlite3.connect(db_path, isolation_level=None)
             conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute(f"PRAGMA busy_timeout = {_busy_timeout()}")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA schema_version").fetchone()  # fails fast on a non-SQLite file
-            if not readonly:
-                conn.execute("PRAGMA journal_mode = WAL")
+            if readonly:
+                conn.execute("PRAGMA query_only = ON")  # belt and braces: no statement can write
+            else:
+                if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
             store = cls(conn, db_path, readonly=readonly)
-            if migrate and not readonly:
+            if migrate and not readonly and store._pending_migrations():
                 migrations.apply(store.db)
+            elif readonly and store._pending_migrations():
+                conn.close()
+                raise DatabaseProblem(
+                    f"{db_path}: this database is read-only and was made by an older feedback-tui; "
+                    "open it once with write access to upgrade it"
+                )
         except sqlite3.Error as error:
             raise _friendly(db_path, error) from None
         return store
+
+    def _pending_migrations(self) -> bool:
+        """Whether a migration is missing (a read: no write lock taken)."""
+        return bool(migrations.pending(self.db))
 
     def close(self) -> None:
         self.conn.close()
@@ -120,17 +169,25 @@ class Store:
         try:
             yield self.conn
         except sqlite3.Error as error:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise _friendly(self.path, error) from None
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         else:
             try:
                 self.conn.execute("COMMIT")
             except sqlite3.Error as error:
-                self.conn.execute("ROLLBACK")
+                self._rollback()
                 raise _friendly(self.path, error) from None
+
+    def _rollback(self) -> None:
+        """Undo the open transaction, if SQLite has not already (it does on a full disk)."""
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
 
     def query(self, sql: str, params: dict[str, object] | tuple[object, ...] = ()) -> list[sqlite3.Row]:
         try:
@@ -150,4 +207,4 @@ class Store:
         return int(self.scalar("SELECT count(*) FROM survey_responses") or 0)
 
 
-__all__ = ["Store", "utc_now", "BUSY_TIMEOUT_MS"]
+__all__ = ["Store", "utc_now", "BUSY_TIMEOUT_MS", "read_only_wanted"]

@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 from dataclasses import asdict
 
 from feedback_tui.models import ImportResult, Reject, ReviewRecord, SurveyRecord
 from feedback_tui.store import Store, utc_now
 
 BATCH_SIZE = 5000
+IMPORT_CACHE_KIB = 65536  # index pages stay in memory while a large import merges
 Progress = Callable[[int], None]
 
 _REVIEW_FIELDS = (
@@ -70,7 +74,7 @@ _MERGE_REVIEWS = [
     """INSERT INTO reviews (source, external_id, rating, title, body, author, created_at, updated_at,
                             language, product, url, imported_at, import_run_id)
         SELECT source, external_id, rating, title, body, author, created_at, updated_at,
-               language, product, url, :now, :run FROM stage_reviews WHERE true
+               language, product, url, :now, :run FROM stage_reviews WHERE true ORDER BY created_at
         ON CONFLICT (source, external_id) DO NOTHING""",
     # 5. the source's own reply (one per review), updated if the source changed it
     f"""INSERT INTO replies (review_id, text, agent, created_at, channel, origin, delivery_status)
@@ -204,6 +208,74 @@ def _duplicate(row: ReviewRecord | SurveyRecord, first: int) -> Reject:
                   raw, "external_id")
 
 
+_DONE = object()
+Batch = tuple[list[ReviewRecord | SurveyRecord], list[Reject], int]
+
+
+def _in_batches(rows: Iterable[ReviewRecord | SurveyRecord | Reject], batch_size: int) -> Iterator[Batch]:
+    """(records, rejects, rows so far) every ``batch_size`` rows."""
+    batch: list[ReviewRecord | SurveyRecord] = []
+    rejects: list[Reject] = []
+    # The staging table keeps one row per (source, id): a second row with the
+    # same key in a batch would vanish without a trace, so it becomes a reject.
+    # (Across batches the later row simply updates the earlier one.)
+    first_line: dict[tuple[str, str], int] = {}
+    handled = 0
+    for row in rows:
+        handled += 1
+        if isinstance(row, Reject):
+            rejects.append(row)
+        elif (row.source, row.external_id) in first_line:
+            rejects.append(_duplicate(row, first_line[(row.source, row.external_id)]))
+        else:
+            first_line[(row.source, row.external_id)] = row.line
+            batch.append(row)
+        if len(batch) + len(rejects) >= batch_size:
+            yield batch, rejects, handled
+            batch, rejects = [], []
+            first_line.clear()
+    if batch or rejects:
+        yield batch, rejects, handled
+
+
+def _parse_ahead(rows: Iterable[ReviewRecord | SurveyRecord | Reject], batch_size: int,
+                 stop: threading.Event) -> Iterator[Batch]:
+    """Batches of (records, rejects, rows so far), parsed by a thread one batch ahead.
+
+    Parsing is Python and holds the GIL; SQLite releases it while it inserts,
+    indexes and commits. Parsing the next batch while the last one is written
+    overlaps the two.
+    """
+    handoff: queue.Queue[Any] = queue.Queue(maxsize=2)
+
+    def produce() -> None:
+        try:
+            for item in _in_batches(rows, batch_size):
+                handoff.put(item)
+                if stop.is_set():
+                    return
+        except BaseException as error:  # handed to the writing thread, which raises it
+            handoff.put(error)
+        finally:
+            handoff.put(_DONE)
+
+    thread = threading.Thread(target=produce, name="import-parser", daemon=True)
+    thread.start()
+    try:
+        while (item := handoff.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                handoff.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        thread.join()
+
+
 def import_rows(
     store: Store,
     origin: str,
@@ -214,43 +286,28 @@ def import_rows(
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
     should_stop: Callable[[], bool] | None = None,
+    parse_ahead: bool = False,
 ) -> ImportResult:
     """Import validated rows (and keep the rejects) in committed batches.
 
     ``progress`` is called with the number of rows handled so far after each
-    batch. ``should_stop`` lets a worker cancel between batches.
+    batch. ``should_stop`` lets a worker cancel between batches. With
+    ``parse_ahead``, ``rows`` is consumed by a second thread while batches are
+    written: only for row sources that never touch this store's connection
+    (files; not web fetches, which check what is stored as they go).
     """
     result = ImportResult(run_id=start_run(store, origin, kind, fmt), path=origin, kind=kind)
-    batch: list[ReviewRecord | SurveyRecord] = []
-    rejects: list[Reject] = []
-    # The staging table keeps one row per (source, id): a second row with the
-    # same key in a batch would vanish without a trace, so it becomes a reject.
-    # (Across batches the later row simply updates the earlier one.)
-    first_line: dict[tuple[str, str], int] = {}
-    handled = 0
+    store.conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    stop = threading.Event()
     try:
-        for row in rows:
-            handled += 1
-            if isinstance(row, Reject):
-                rejects.append(row)
-            elif (row.source, row.external_id) in first_line:
-                rejects.append(_duplicate(row, first_line[(row.source, row.external_id)]))
-            else:
-                first_line[(row.source, row.external_id)] = row.line
-                batch.append(row)
-            if len(batch) + len(rejects) >= batch_size:
-                _write_batch(store, result, batch, rejects)
-                batch, rejects = [], []
-                first_line.clear()
-                if progress:
-                    progress(handled)
-                if should_stop and should_stop():
-                    finish_run(store, result, error="cancelled")
-                    return result
-        if batch or rejects:
+        batches = _parse_ahead(rows, batch_size, stop) if parse_ahead else _in_batches(rows, batch_size)
+        for batch, rejects, handled in batches:
             _write_batch(store, result, batch, rejects)
-        if progress:
-            progress(handled)
+            if progress:
+                progress(handled)
+            if should_stop and should_stop():
+                finish_run(store, result, error="cancelled")
+                return result
     except BaseException as error:
         # Ctrl-C stops an import the user may simply re-run: 'interrupted', like
         # a killed process, not 'failed', which means the input needs fixing.

@@ -25,17 +25,18 @@ def count_pending_sentiment(store: Store) -> int:
     return int(reviews or 0) + int(comments or 0)
 
 
-def pending_sentiment(store: Store, table: str, limit: int) -> list[tuple[int, str, str | None]]:
-    """(id, text, language) of rows whose sentiment is not computed yet."""
+def pending_sentiment(store: Store, table: str, limit: int, after_id: int = 0) -> list[tuple[int, str, str | None]]:
+    """(id, text, language) of rows whose sentiment is not computed yet, in id
+    order after ``after_id`` (so a batch still being scored is not read again)."""
     if table == "reviews":
         sql = """SELECT id, CASE WHEN title IS NOT NULL AND title != '' THEN title || '. ' || body ELSE body END,
-                        language FROM reviews WHERE sentiment IS NULL LIMIT ?"""
+                        language FROM reviews WHERE sentiment IS NULL AND id > ? ORDER BY id LIMIT ?"""
     elif table == "survey_responses":
         sql = """SELECT id, comment, language FROM survey_responses
-                 WHERE sentiment IS NULL AND comment IS NOT NULL LIMIT ?"""
+                 WHERE sentiment IS NULL AND comment IS NOT NULL AND id > ? ORDER BY id LIMIT ?"""
     else:
         raise ValueError(table)
-    return [(row[0], row[1] or "", row[2]) for row in store.conn.execute(sql, (limit,))]
+    return [(row[0], row[1] or "", row[2]) for row in store.conn.execute(sql, (after_id, limit))]
 
 
 def save_sentiment(store: Store, table: str, scored: Iterable[tuple[int, Sentiment]]) -> None:

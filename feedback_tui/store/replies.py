@@ -86,8 +86,9 @@ def others_activity(store: Store, review_id: int, agent: str, since: str) -> dic
         (review_id, agent, since),
     )
     drafts = store.conn.execute(
-        "SELECT agent, text, updated_at FROM drafts WHERE review_id = ? AND agent != ? ORDER BY updated_at",
-        (review_id, agent),
+        """SELECT agent, text, updated_at FROM drafts WHERE review_id = ? AND agent != ? AND updated_at >= ?
+           ORDER BY updated_at""",
+        (review_id, agent, since),
     )
     return {"replies": [dict(r) for r in replies], "drafts": [dict(r) for r in drafts]}
 

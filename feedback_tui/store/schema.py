@@ -150,7 +150,6 @@ def m001_core(db: Database) -> None:
         ) WITHOUT ROWID;
 
         CREATE INDEX reviews_created ON reviews(created_at);
-        CREATE INDEX reviews_status_created ON reviews(status, created_at);
         CREATE INDEX reviews_source_created ON reviews(source, created_at);
         CREATE INDEX surveys_kind_created ON survey_responses(kind, created_at);
         CREATE INDEX surveys_created ON survey_responses(created_at);
@@ -164,6 +163,16 @@ def m001_core(db: Database) -> None:
         fts_version="FTS5",
         create_triggers=True,
         tokenize="unicode61 remove_diacritics 2",
+    )
+    # sqlite-utils' update trigger fires on every column: a status change or a
+    # sentiment score would re-index the whole text. Only text edits need it.
+    db.execute("DROP TRIGGER reviews_au")
+    db.execute(
+        """CREATE TRIGGER reviews_au AFTER UPDATE OF title, body, author ON reviews BEGIN
+             INSERT INTO reviews_fts (reviews_fts, rowid, title, body, author)
+                 VALUES ('delete', old.rowid, old.title, old.body, old.author);
+             INSERT INTO reviews_fts (rowid, title, body, author) VALUES (new.rowid, new.title, new.body, new.author);
+           END"""
     )
 
 
@@ -214,12 +223,13 @@ def m002_triage(db: Database) -> None:
             created_at TEXT NOT NULL
         );
 
+        -- Few indexes on purpose: each one costs every imported row. Needs reply has
+        -- its own partial index; Mine only indexes assigned rows; the sentiment sort
+        -- and the Negative view walk the created_at index.
         CREATE INDEX reviews_needs_reply ON reviews(is_negative DESC, created_at, id)
             WHERE status IN ('new', 'open', 'outdated');
-        CREATE INDEX reviews_assignee_created ON reviews(assignee, created_at);
+        CREATE INDEX reviews_assignee_created ON reviews(assignee, created_at) WHERE assignee IS NOT NULL;
         CREATE INDEX reviews_rating_created ON reviews(coalesce(rating, 0), created_at);
-        CREATE INDEX reviews_polarity_created ON reviews(coalesce(polarity, 0), created_at);
-        CREATE INDEX reviews_negative_created ON reviews(is_negative, created_at);
         CREATE INDEX review_tags_tag ON review_tags(tag_id, review_id);
         CREATE INDEX surveys_comment_created ON survey_responses(created_at) WHERE comment IS NOT NULL
         """,
@@ -276,3 +286,29 @@ def m003_replies(db: Database) -> None:
             "INSERT INTO templates (name, language, tone, body, builtin, updated_at) VALUES (?, ?, ?, ?, 1, ?)",
             (template.name, template.language, template.tone, template.body, now),
         )
+
+
+@migrations()
+def m004_text_flags(db: Database) -> None:
+    """``flags``: 'replaced-bytes' when a text holds U+FFFD.
+
+    An import replaces bytes that are not valid in the file's encoding, and
+    NUL characters, with U+FFFD (see ``importers.textio.repair``); a text that
+    arrives with U+FFFD already lost its bytes upstream. Either way an agent
+    should know the text is damaged, so the flag is computed from the text
+    (a virtual column: nothing to keep in step, costs nothing on import).
+    """
+    fffd = "char(65533)"
+    reviews = " OR ".join(f"instr(coalesce({c}, ''), {fffd}) > 0"
+                          for c in ("body", "title", "author", "product", "url", "external_id", "source"))
+    surveys = " OR ".join(f"instr(coalesce({c}, ''), {fffd}) > 0"
+                          for c in ("comment", "customer", "external_id", "source"))
+    _run_script(
+        db,
+        f"""
+        ALTER TABLE reviews ADD COLUMN flags TEXT GENERATED ALWAYS AS (
+            CASE WHEN {reviews} THEN 'replaced-bytes' END) VIRTUAL;
+        ALTER TABLE survey_responses ADD COLUMN flags TEXT GENERATED ALWAYS AS (
+            CASE WHEN {surveys} THEN 'replaced-bytes' END) VIRTUAL
+        """,
+    )

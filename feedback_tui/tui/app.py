@@ -12,6 +12,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from feedback_tui.config import Config
@@ -20,6 +21,16 @@ from feedback_tui.tui.screens.help import HelpScreen
 from feedback_tui.tui.screens.inbox import InboxScreen
 
 POLL_SECONDS = 1.0
+READ_ONLY_TEXT = ("READ-ONLY: this database cannot be written here (file permissions or "
+                  "$FEEDBACK_TUI_READ_ONLY); you can read and search, not triage or reply")
+
+
+class ReadOnlyBanner(Static):
+    """A bar under the header while the database is open read-only."""
+
+    DEFAULT_CSS = """
+    ReadOnlyBanner { dock: top; height: 1; background: $warning; color: $text; text-style: bold; padding: 0 1; }
+    """
 
 
 class FeedbackApp(App[None]):
@@ -43,16 +54,32 @@ class FeedbackApp(App[None]):
         self.agent = agent
         self.config = config or Config()
         self.watch_database = watch
-        self.sub_title = f"agent: {self.agent} · {self.db_path.name}"
+        from feedback_tui.store import read_only_wanted
+
+        self.read_only = read_only_wanted(self.db_path)
+        """Every store opens read-only too (``Store.open`` asks the same question):
+        triage keys say so instead of failing."""
+        self.sub_title = f"{'READ-ONLY · ' if self.read_only else ''}agent: {self.agent} · {self.db_path.name}"
 
     def on_mount(self) -> None:
         if self.config.keys:
             self.set_keymap(self.config.keys)
         for warning in self.config.warnings:
             self.notify(warning, severity="warning")
-        self.push_screen(InboxScreen())
+        inbox = InboxScreen()
+        self.push_screen(inbox)
+        if self.read_only:
+            self.call_after_refresh(self._show_read_only_banner, inbox)
         if self.watch_database:
             self._watch_changes()
+
+    def _show_read_only_banner(self, screen: Screen) -> None:
+        headers = screen.query(Header)
+        banner = ReadOnlyBanner(READ_ONLY_TEXT, id="read-only-banner")
+        if headers:
+            screen.mount(banner, after=headers.first())
+        else:
+            screen.mount(banner)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from binding_commands(self, screen)

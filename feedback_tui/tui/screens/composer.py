@@ -12,6 +12,7 @@ second ``ctrl+s``.
 
 from __future__ import annotations
 
+import threading
 from functools import partial
 from typing import Any
 
@@ -37,6 +38,9 @@ from feedback_tui.tui.safe_text import plain
 from feedback_tui.tui.screens.review import render_review
 
 DRAFT_DELAY = 0.5
+# Draft saves and the reply's insert take turns, so a draft save still in flight
+# can neither overwrite a newer draft nor bring a draft back after its reply.
+_WRITES = threading.Lock()
 
 
 class ComposerScreen(Screen[None]):
@@ -76,6 +80,11 @@ class ComposerScreen(Screen[None]):
         self._loaded = False
         self._confirmed_others = False
         self._sending = False
+        self._proposed: str | None = None  # the text the composer put there (template or draft)
+        self._edited = False  # the agent changed it: only then is there a draft to keep
+        self._draft_seq = 0
+        self._draft_written = 0
+        self._sent = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -131,6 +140,7 @@ class ComposerScreen(Screen[None]):
 
     # -- templates ---------------------------------------------------------------------
     def _set_text(self, text: str) -> None:
+        self._proposed = text
         self.editor.load_text(text)
         self.editor.move_cursor(self.editor.document.end)
 
@@ -185,8 +195,9 @@ class ComposerScreen(Screen[None]):
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         self._update_info()
-        if not self._loaded:
-            return
+        if not self._loaded or (not self._edited and self.editor.text == self._proposed):
+            return  # a proposed template is not a draft until the agent changes it
+        self._edited = True
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_timer = self.set_timer(DRAFT_DELAY, self._save_draft_now)
@@ -195,16 +206,22 @@ class ComposerScreen(Screen[None]):
         self._save_draft(self.editor.text, self.template_name)
 
     def _save_draft(self, text: str, template: str | None) -> None:
-        # An app-level worker, so that the save on escape outlives this screen.
-        self.app.run_worker(partial(self._write_draft, text, template), thread=True, group="draft",
-                            exit_on_error=False, description="Saving the draft")
+        # An app-level worker, so that the save on escape outlives this screen; it is
+        # given the app because a closed screen no longer finds it from a thread.
+        self._draft_seq += 1
+        self.app.run_worker(partial(self._write_draft, self.app, self._draft_seq, text, template), thread=True,
+                            group="draft", exit_on_error=False, description="Saving the draft")
 
-    def _write_draft(self, text: str, template: str | None) -> None:
+    def _write_draft(self, app: Any, seq: int, text: str, template: str | None) -> None:
         try:
-            with Store.open(self.app.db_path, migrate=False) as store:
-                reply_store.save_draft(store, self.review_id, self.app.agent, text, template)
+            with _WRITES:
+                if self._sent or seq < self._draft_written:
+                    return  # the reply went out, or a newer draft is already saved
+                with Store.open(app.db_path, migrate=False) as store:
+                    reply_store.save_draft(store, self.review_id, app.agent, text, template)
+                self._draft_written = seq
         except FeedbackError as error:
-            self.app.call_from_thread(self.app.notify, f"The draft could not be saved: {error}", severity="error")
+            app.call_from_thread(app.notify, f"The draft could not be saved: {error}", severity="error")
 
     # -- the other agents ------------------------------------------------------------------------
     def _show_others(self, activity: dict[str, list[dict[str, Any]]], opening: bool = False) -> None:
@@ -228,6 +245,8 @@ class ComposerScreen(Screen[None]):
         if not opening and replies_:
             parts.append(Text("ctrl+s again sends yours as well (both replies are kept); escape keeps it as a draft.",
                               style="bold"))
+        elif not opening:
+            parts.append(Text("ctrl+s again sends yours anyway; escape keeps it as a draft.", style="bold"))
         banner.update(Group(*parts))
         banner.display = True
 
@@ -241,43 +260,53 @@ class ComposerScreen(Screen[None]):
             self.notify(f"Not sent: {problem}.", title="Reply", severity="error")
             return
         self._sending = True
-        # An app-level worker: delivery goes on after this screen has closed.
-        self.app.run_worker(partial(self._send, text, self._confirmed_others), thread=True, group="reply-send",
-                            exit_on_error=False, description="Sending a reply")
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        # An app-level worker: delivery goes on after this screen has closed, so it
+        # is given the app (a closed screen no longer finds it from a thread).
+        self.app.run_worker(partial(self._send, self.app, text, self._confirmed_others), thread=True,
+                            group="reply-send", exit_on_error=False, description="Sending a reply")
 
-    def _send(self, text: str, confirmed: bool) -> None:
+    def _send(self, app: Any, text: str, confirmed: bool) -> None:
         source = self.review.get("source")
-        endpoint = endpoint_for(self.app.config.sources, source)
+        endpoint = endpoint_for(app.config.sources, source)
         try:
-            with Store.open(self.app.db_path, migrate=False) as store:
-                activity = reply_store.others_activity(store, self.review_id, self.app.agent, self.opened_at)
-                if activity["replies"] and not confirmed:
+            with Store.open(app.db_path, migrate=False) as store, _WRITES:
+                activity = reply_store.others_activity(store, self.review_id, app.agent, self.opened_at)
+                if (activity["replies"] or activity["drafts"]) and not confirmed:
                     self.post_message(self.OthersActive(activity))
                     return
-                reply_id = reply_store.add_reply(store, self.review_id, text, self.app.agent,
+                reply_id = reply_store.add_reply(store, self.review_id, text, app.agent,
                                                  template=self.template_name, channel=source,
                                                  deliver=endpoint is not None)
+                self._sent = True
                 if endpoint is None:
                     self.post_message(self.Finished("Reply saved (no delivery configured for this source).",
                                                      close=True))
                     return
                 self.post_message(self.Finished("Reply saved; delivering…", close=True))
-                status, error = deliver(endpoint, _payload(self.review, text, self.app.agent, reply_id))
+            with Store.open(app.db_path, migrate=False) as store:  # the network, outside the lock
+                status, error = deliver(endpoint, _payload(self.review, text, app.agent, reply_id))
                 reply_store.set_delivery(store, reply_id, status, error)
         except FeedbackError as error:
             self.post_message(self.Finished(f"Not sent: {error}", error=True))
             return
         if status == "sent":
-            self.app.call_from_thread(self.app.notify, "Reply delivered.", title="Reply")
+            app.call_from_thread(app.notify, "Reply delivered.", title="Reply")
         else:
-            self.app.call_from_thread(self.app.notify, f"Delivery failed: {error}. The reply is kept; "
-                                      "open the composer and press ctrl+r to retry.", title="Reply", severity="error")
+            app.call_from_thread(app.notify, f"Delivery failed: {error}. The reply is kept; "
+                                 "open the composer and press ctrl+r to retry.", title="Reply", severity="error")
 
     def on_composer_screen_others_active(self, message: OthersActive) -> None:
         self._sending = False
+        if self._edited:
+            self._save_draft_now()  # not sent: the draft stays on disk, up to date
         self._confirmed_others = True
         self._show_others(message.activity)
-        self.notify("Someone else replied meanwhile: read their reply above.", severity="warning")
+        if message.activity["replies"]:
+            self.notify("Someone else replied meanwhile: read their reply above.", severity="warning")
+        else:
+            self.notify("Someone else started a draft meanwhile: see above.", severity="warning")
 
     def on_composer_screen_finished(self, message: Finished) -> None:
         self._sending = False
@@ -312,7 +341,7 @@ class ComposerScreen(Screen[None]):
     def action_close(self) -> None:
         if self._draft_timer is not None:
             self._draft_timer.stop()
-        if self._loaded:
+        if self._loaded and self._edited:
             self._save_draft(self.editor.text, self.template_name)
         self.app.pop_screen()
 

@@ -147,7 +147,9 @@ class InboxScreen(TriageActions, Screen[None]):
         total = "counting…" if self.total is None else f"{self.total:,} {'reviews' if self.query_state.kind == 'reviews' else 'comments'}"
         position = f"{lst.cursor + 1:,} of {total}" if self.total else total
         selected = f" · {len(lst.selected)} selected" if lst.selected else ""
-        self.query_one("#status-line", Static).update(Text(f"{position}{selected} · agent {self.app.agent} · ? for keys"))
+        # A one-line bar of fixed height: no layout pass needed on every cursor move.
+        self.query_one("#status-line", Static).update(
+            Text(f"{position}{selected} · agent {self.app.agent} · ? for keys"), layout=False)
 
     # -- list messages -------------------------------------------------------------
     def on_review_list_counted(self, message: ReviewList.Counted) -> None:

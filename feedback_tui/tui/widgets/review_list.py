@@ -267,26 +267,34 @@ class ReviewList(ScrollView, can_focus=True):
                 row = self.row_at(index)
                 if row is not None:
                     self.selected.add(row["id"])
-        self._scroll_to_cursor()
+        scrolled = self._scroll_to_cursor()
         page_index = new // PAGE_SIZE
         self._request(page_index)
         if new % PAGE_SIZE > PAGE_SIZE - 20:
             self._request(page_index + 1)
         elif new % PAGE_SIZE < 20 and page_index:
             self._request(page_index - 1)
-        self.refresh()
+        if scrolled or self._visual_anchor is not None:
+            self.refresh()
+        else:  # only the two lines whose highlight changed: a j press repaints 2 lines, not 40
+            self.refresh_line(old)
+            self.refresh_line(new)
         self._announce()
 
     def _announce(self) -> None:
         self.post_message(self.Highlighted(self.current_row, self.cursor))
 
-    def _scroll_to_cursor(self) -> None:
+    def _scroll_to_cursor(self) -> bool:
+        """Keep the cursor visible; True when the view scrolled."""
         height = max(self.scrollable_content_region.height, 1)
         top = round(self.scroll_y)
         if self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + height:
+            return True
+        if self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False)
+            return True
+        return False
 
     def _last_index(self) -> int:
         if self.total is not None:
