@@ -118,7 +118,7 @@ def _print_result(result: ImportResult, fmt: str, replaced_rows: int = 0) -> Non
     if result.replies_imported:
         line += f", {result.replies_imported} replies"
     if replaced_rows:
-        line += (f", {replaced_rows} with invalid bytes or NUL characters replaced by \ufffd "
+        line += (f", {replaced_rows} with invalid bytes or NUL characters replaced by U+FFFD "
                  "(flagged 'replaced-bytes')")
     click.echo(line)
     for reject in result.rejects[:MAX_REJECTS_SHOWN]:
@@ -153,11 +153,11 @@ def import_files(context: Context, files: tuple[str, ...], kind: str | None, sou
             if result.rejected:
                 code = max(code, 1)
         if sentiment:
-            _backfill(store, quiet)
+            _backfill(store, quiet, languages=context.config.languages)
     return code
 
 
-def _backfill(store: Store, quiet: bool, everything: bool = False) -> int:
+def _backfill(store: Store, quiet: bool, everything: bool = False, languages: list[str] | None = None) -> int:
     from feedback_tui import sentiment
     from feedback_tui.store import queries
     from feedback_tui.console import progress_bar
@@ -166,7 +166,8 @@ def _backfill(store: Store, quiet: bool, everything: bool = False) -> int:
     if not pending:
         return 0
     with progress_bar("Scoring sentiment", pending, enabled=not quiet) as advance:
-        return sentiment.backfill(store, everything=everything, progress=lambda done, _total: advance(done))
+        return sentiment.backfill(store, everything=everything, progress=lambda done, _total: advance(done),
+                                  languages=languages or sentiment.SUPPORTED_LANGUAGES)
 
 
 @cli.command("import")
@@ -218,7 +219,7 @@ def score(context: Context, as_json: bool, by: str | None, segment: str | None, 
 def rescore(context: Context, everything: bool) -> None:
     """Compute sentiment for reviews and comments (all of them with --all)."""
     with context.open_store() as store:
-        done = _backfill(store, quiet=False, everything=everything)
+        done = _backfill(store, quiet=False, everything=everything, languages=context.config.languages)
     click.echo(f"Sentiment computed for {done} texts.")
 
 

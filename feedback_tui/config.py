@@ -1,7 +1,11 @@
 """User settings from an optional TOML file.
 
 The file is optional: a missing file means defaults, and an unreadable one
-means defaults plus a warning, never a crash. Known keys::
+(not TOML, not UTF-8, a directory) means defaults plus a warning, never a
+crash; so does a key with a value of the wrong type. The file names your
+sources and the environment variables that hold their tokens: it must be
+private (0600), and a warning says so when other users can read or change it.
+Known keys::
 
     agent = "camille"                 # who is acting (else $FEEDBACK_TUI_AGENT, else login)
     languages = ["en", "fr"]          # languages we detect and analyse
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +41,28 @@ class Config:
     warnings: list[str] = field(default_factory=list)
 
 
+_TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "agent": (str, "a string"),
+    "languages": (list, "a list of language codes"),
+    "keys": (dict, "a table"),
+    "limits": (dict, "a table"),
+    "sources": (dict, "a table"),
+    "sla_hours": ((int, float), "a number"),
+}
+
+
+def permission_warning(path: Path) -> str | None:
+    """A warning when users other than the owner can read or change ``path``."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return (f"{path}: other users can read or change this file (mode {stat.S_IMODE(mode):04o}); "
+                f"it names your sources and their secrets' variables: chmod 600 {path}")
+    return None
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read the config file; problems become ``Config.warnings``."""
     path = path or config_path()
@@ -47,6 +74,12 @@ def load_config(path: Path | None = None) -> Config:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         config.warnings.append(f"{path}: ignored, using defaults ({error})")
         return config
+    warning = permission_warning(path)
+    if warning:
+        config.warnings.append(warning)
+    for key, (kind, label) in _TYPES.items():
+        if key in data and (not isinstance(data[key], kind) or isinstance(data[key], bool)):
+            config.warnings.append(f"{path}: {key!r} must be {label}; using the default")
     if isinstance(data.get("agent"), str):
         config.agent = data["agent"]
     if isinstance(data.get("languages"), list):
@@ -57,7 +90,7 @@ def load_config(path: Path | None = None) -> Config:
         config.limits = {str(k): v if isinstance(v, dict) else {"max": v} for k, v in data["limits"].items()}
     if isinstance(data.get("sources"), dict):
         config.sources = {str(k): v for k, v in data["sources"].items() if isinstance(v, dict)}
-    if isinstance(data.get("sla_hours"), (int, float)):
+    if isinstance(data.get("sla_hours"), (int, float)) and not isinstance(data.get("sla_hours"), bool):
         config.sla_hours = float(data["sla_hours"])
     return config
 

@@ -9,6 +9,9 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
+
+from feedback_tui.text import clean
 
 stderr = Console(stderr=True)
 
@@ -49,6 +52,11 @@ def _row(figures: dict[str, Any]) -> list[str]:
     ]
 
 
+def _name(value: object) -> Text:
+    """A source, product or agent name: data, so never markup nor a control sequence."""
+    return Text(clean(str(value), single_line=True))
+
+
 def print_scorecard(card: dict[str, Any]) -> None:
     console = Console()
     table = Table(title="Customer scores", title_justify="left")
@@ -60,8 +68,8 @@ def print_scorecard(card: dict[str, Any]) -> None:
     for segment in card.get("segments", []):
         if "nps" not in segment:  # per agent: response figures only
             resp = segment["responses"]
-            table.add_row(str(segment["segment"]), "", "", "", "", f"{resp['replied']} first replies",
+            table.add_row(_name(segment["segment"]), "", "", "", "", f"{resp['replied']} first replies",
                           f"{_fmt(resp['median_hours_to_reply'], ' h')} (p90 {_fmt(resp['p90_hours_to_reply'], ' h')})")
             continue
-        table.add_row(str(segment["segment"]), *_row(segment))
+        table.add_row(_name(segment["segment"]), *_row(segment))
     console.print(table)

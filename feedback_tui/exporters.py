@@ -23,7 +23,7 @@ from typing import IO, Any
 from feedback_tui.errors import UsageProblem
 from feedback_tui.models import Filters
 from feedback_tui.store import Store
-from feedback_tui.store.queries import export_reviews
+from feedback_tui.store.queries import EXPORT_COLUMNS, export_reviews
 from feedback_tui.text import clean
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -85,12 +85,11 @@ def write_export(store: Store, filters: Filters, fmt: str, output: Path | None) 
 
 
 def _write_csv(handle: IO[str], rows) -> int:
-    writer: csv.writer | None = None  # type: ignore[valid-type]
+    """The header always (an empty export is still a valid file), then the rows."""
+    writer = csv.writer(handle)
+    writer.writerow(EXPORT_COLUMNS)
     count = 0
     for row in rows:
-        if writer is None:
-            writer = csv.writer(handle)
-            writer.writerow(list(row))
-        writer.writerow([neutralise_cell(v) for v in row.values()])
+        writer.writerow([neutralise_cell(row.get(column)) for column in EXPORT_COLUMNS])
         count += 1
     return count

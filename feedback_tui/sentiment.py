@@ -315,8 +315,9 @@ def _engine(language: str) -> Callable[[str], tuple[float, float]]:
     return sentiment
 
 
-def _route(text: str, language: str | None) -> str:
-    return language or detect_language(text) or "en"
+def _route(text: str, language: str | None, languages: Sequence[str] = SUPPORTED_LANGUAGES) -> str:
+    """The row's language, else the detected one among ``languages`` (the configured set)."""
+    return language or detect_language(text, languages) or languages[0]
 
 
 def extended_polarity(text: str, language: str) -> tuple[float, float]:
@@ -346,11 +347,17 @@ def extended_polarity(text: str, language: str) -> tuple[float, float]:
     return max(-1.0, min(1.0, polarity)), subjectivity / len(parts)
 
 
-def analyze(text: str, language: str | None = None) -> Sentiment:
-    """Polarity (-1..1), subjectivity (0..1) and label of one text (routed by language)."""
+def analyze(text: str, language: str | None = None,
+            languages: Sequence[str] = SUPPORTED_LANGUAGES) -> Sentiment:
+    """Polarity (-1..1), subjectivity (0..1) and label of one text (routed by language).
+
+    A text without a language is detected among ``languages`` (the config's
+    ``languages``); one detected in a language we have no analyzer for is
+    ``unknown``, with no polarity.
+    """
     if not text or not text.strip():
         return Sentiment(None, None, "unknown", language)
-    lang = _route(text, language)
+    lang = _route(text, language, tuple(languages) or SUPPORTED_LANGUAGES)
     if lang not in SUPPORTED_LANGUAGES:
         return Sentiment(None, None, "unknown", lang)
     polarity, subjectivity = extended_polarity(text, lang)
@@ -373,8 +380,8 @@ Item = tuple[int, str, str | None]  # (row id, text, language or None)
 Scored = tuple[int, Sentiment]
 
 
-def _analyze_chunk(items: list[Item]) -> list[Scored]:
-    return [(row_id, analyze(text, language)) for row_id, text, language in items]
+def _analyze_chunk(items: list[Item], languages: tuple[str, ...] = SUPPORTED_LANGUAGES) -> list[Scored]:
+    return [(row_id, analyze(text, language, languages)) for row_id, text, language in items]
 
 
 def worker_count() -> int:
@@ -390,8 +397,9 @@ class Pool:
     caller writes the previous batch while the workers score the next one.
     """
 
-    def __init__(self, processes: int | None = None) -> None:
+    def __init__(self, processes: int | None = None, languages: Sequence[str] = SUPPORTED_LANGUAGES) -> None:
         self.processes = processes or worker_count()
+        self.languages = tuple(languages) or SUPPORTED_LANGUAGES
         self._executor: ProcessPoolExecutor | None = None
 
     def _pool(self) -> ProcessPoolExecutor:
@@ -404,9 +412,10 @@ class Pool:
     def start(self, items: list[Item]) -> Callable[[], list[Scored]]:
         """Begin scoring ``items``; the returned function waits for the results."""
         if self.processes <= 1 or len(items) < POOL_THRESHOLD:
-            return lambda: _analyze_chunk(items)
+            return lambda: _analyze_chunk(items, self.languages)
         executor = self._pool()
-        futures = [executor.submit(_analyze_chunk, items[i : i + CHUNK]) for i in range(0, len(items), CHUNK)]
+        futures = [executor.submit(_analyze_chunk, items[i : i + CHUNK], self.languages)
+                   for i in range(0, len(items), CHUNK)]
         return lambda: [scored for future in futures for scored in future.result()]
 
     def analyze_many(self, items: list[Item]) -> list[Scored]:
@@ -435,6 +444,7 @@ def backfill(
     processes: int | None = None,
     progress: ProgressCallback | None = None,
     should_stop: Callable[[], bool] | None = None,
+    languages: Sequence[str] = SUPPORTED_LANGUAGES,
 ) -> int:
     """Compute and store sentiment for every review and comment lacking it.
 
@@ -449,7 +459,7 @@ def backfill(
         queries.reset_sentiment(store)
     total = queries.count_pending_sentiment(store)
     done = 0
-    with Pool(processes) as pool:
+    with Pool(processes, languages) as pool:
         for table in ("reviews", "survey_responses"):
             last_id = 0
             in_flight: Callable[[], list[Scored]] | None = None

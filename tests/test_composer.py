@@ -430,7 +430,9 @@ async def test_draft_is_on_disk_within_a_second_of_typing(demo_db: Path) -> None
         await open_composer(app, pilot, target)
         proposed = editor(app).text
         await type_text(pilot, " PS: see you")
-        await pilot.pause(0.8)
+        elapsed = await wait_for_draft(demo_db, target, pilot, within=1.0)
+        assert elapsed < 1.0
+        await pilot.pause(0.6)  # the last keystroke's save (0.5 s after it), whatever came first
         await settle(app, pilot)
         saved = drafts(demo_db, target)
         assert [(d["agent"], d["text"], d["template"]) for d in saved] == [

@@ -11,6 +11,7 @@ database.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from functools import lru_cache
 from collections.abc import Callable, Iterator, Mapping
@@ -148,6 +149,15 @@ def text_value(value: object) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+def json_cell(value: object) -> str | None:
+    """A JSON value as cell text: nested objects stay JSON, booleans read true/false."""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return text_value(value)
 
 
 def stable_id(*parts: str | None) -> str:

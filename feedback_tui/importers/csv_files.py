@@ -24,7 +24,6 @@ from feedback_tui.importers.base import (
     RawRow,
     map_columns,
     normalise_header,
-    text_value,
     to_review,
     to_survey,
 )

@@ -38,7 +38,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from feedback_tui.errors import UsageProblem
-from feedback_tui.importers.base import REVIEW_ALIASES, Defaults, RawRow, map_columns, text_value, to_review
+from feedback_tui.importers.base import REVIEW_ALIASES, Defaults, RawRow, json_cell, map_columns, to_review
 from feedback_tui.importers.http import FetchError, HttpClient, Page, rebase, same_origin, with_params
 from feedback_tui.models import Reject
 
@@ -179,14 +179,6 @@ def get_path(document: object, path: str | None, default: object = None) -> obje
     return node
 
 
-def _cell(value: object) -> str | None:
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, bool):
-        return str(value).lower()
-    return text_value(value)
-
-
 def page_items(document: object, options: JsonApiOptions, url: str, page: int) -> list[object]:
     """The list of review items on one page."""
     if options.items is not None:
@@ -219,7 +211,7 @@ def parse_page(document: object, *, url: str, page: int, options: JsonApiOptions
         if not isinstance(item, dict):
             result.rows.append(Reject(index, f"page {page}: expected an object for each item", raw))
             continue
-        values = {name: _cell(get_path(item, path)) for name, path in columns.items()}
+        values = {name: json_cell(get_path(item, path)) for name, path in columns.items()}
         values["source"] = options.source
         values["product"] = values.get("product") or options.product
         row = to_review(RawRow(index, values, raw), defaults)

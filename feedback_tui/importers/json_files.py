@@ -19,7 +19,7 @@ from feedback_tui.importers.base import (
     ParsedInput,
     RawRow,
     map_columns,
-    text_value,
+    json_cell,
     to_review,
     to_survey,
 )
@@ -29,14 +29,6 @@ from feedback_tui.models import Reject
 
 LIST_KEYS = ("reviews", "surveys", "responses", "answers", "items", "data", "results", "entries")
 _decoder = json.JSONDecoder()
-
-
-def _cell(value: object) -> str | None:
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, bool):
-        return str(value).lower()
-    return text_value(value)
 
 
 def _items_with_lines(text: str, start: int) -> Iterator[tuple[int, object]]:
@@ -81,7 +73,7 @@ def _validate(kind: str | None, headers: list[str], defaults: Defaults, path: st
 def _convert(kind: str, columns: dict[str, str], defaults: Defaults, line: int, item: object, raw: str):
     if not isinstance(item, dict):
         return Reject(line, "expected a JSON object for each row", raw)
-    values = {name: _cell(item.get(key)) for name, key in columns.items()}
+    values = {name: json_cell(item.get(key)) for name, key in columns.items()}
     row = RawRow(line, values, raw)
     return to_review(row, defaults) if kind == "reviews" else to_survey(row, defaults)
 

@@ -106,6 +106,12 @@ def rejects(store: Store, run_id: int | None = None, limit: int = 1000) -> list[
     return [dict(row) for row in rows]
 
 
+EXPORT_COLUMNS = [
+    "id", "source", "external_id", "rating", "title", "body", "author", "created_at", "updated_at", "language",
+    "product", "url", "polarity", "subjectivity", "sentiment", "status", "assignee", "tags", "replies",
+]
+
+
 def export_reviews(store: Store, filters: Filters) -> Iterator[dict[str, Any]]:
     """Reviews with their replies and tags, oldest first, streamed."""
     where, params = where_clause(filters, table_alias="r")

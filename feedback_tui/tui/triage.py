@@ -57,6 +57,10 @@ class TriageActions:
 
     # -- helpers ---------------------------------------------------------------
     def _targets(self, what: str, *, reviews_only: bool = True) -> list[int] | None:
+        if getattr(self.app, "read_only", False):
+            self.app.notify("The database is open read-only: nothing can be changed.", title="Read-only",
+                            severity="warning")
+            return None
         ids = self.target_ids()
         if not ids:
             self.app.notify(f"Nothing to {what}: no review under the cursor.", severity="warning")
@@ -164,6 +168,9 @@ class TriageActions:
         self.app.push_screen(TextPrompt("Internal note (only agents see it)", multiline=True), chosen)
 
     def action_undo(self) -> None:
+        if getattr(self.app, "read_only", False):
+            self.app.notify("The database is open read-only: nothing to undo.", title="Read-only", severity="warning")
+            return
         agent = self.app.agent
 
         def undo(store: Store) -> str:

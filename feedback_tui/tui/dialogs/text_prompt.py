@@ -25,8 +25,9 @@ class TextPrompt(ModalScreen[str | None]):
     ]
 
     def __init__(self, title: str, *, suggestions: list[str] | None = None, multiline: bool = False,
-                 placeholder: str = "") -> None:
+                 placeholder: str = "", initial: str = "") -> None:
         super().__init__()
+        self.initial = initial
         self.title_text = title
         self.suggestions = suggestions or []
         self.multiline = multiline
@@ -36,11 +37,11 @@ class TextPrompt(ModalScreen[str | None]):
         with Vertical():
             yield Label(self.title_text, markup=False)
             if self.multiline:
-                yield TextArea(id="text")
+                yield TextArea(self.initial, id="text")
                 yield Label("ctrl+s saves · escape cancels", classes="hint")
             else:
                 suggester = SuggestFromList(self.suggestions, case_sensitive=False) if self.suggestions else None
-                yield Input(placeholder=self.placeholder, suggester=suggester, id="text")
+                yield Input(self.initial, placeholder=self.placeholder, suggester=suggester, id="text")
                 hint = "→ completes · enter saves · escape cancels" if self.suggestions else "enter saves · escape cancels"
                 yield Label(hint, classes="hint")
 

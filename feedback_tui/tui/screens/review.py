@@ -19,7 +19,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from feedback_tui.store import Store
+from feedback_tui.store import replies as reply_store
 from feedback_tui.store import triage
+from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
 from feedback_tui.tui.safe_text import plain
 from feedback_tui.tui.triage import TRIAGE_BINDINGS, ActionDone, TriageActions
 from feedback_tui.tui.widgets.review_list import ReviewList, stars
@@ -45,7 +47,8 @@ def render_review(detail: dict[str, Any], kind: str) -> Group:
     head.append_text(plain(author or "anonymous", single_line=True))
     parts.append(head)
     meta = Text(style="dim")
-    for label, key in (("language", "language"), ("product", "product"), ("status", "status"), ("assignee", "assignee")):
+    for label, key in (("language", "language"), ("product", "product"), ("status", "status"), ("assignee", "assignee"),
+                       ("flags", "flags")):
         if detail.get(key):
             meta.append(f"{label}: ")
             meta.append_text(plain(str(detail[key]), single_line=True))
@@ -78,9 +81,14 @@ def render_review(detail: dict[str, Any], kind: str) -> Group:
     for reply in replies:
         line = Text(f"{(reply.get('created_at') or 'date unknown')[:16].replace('T', ' ')} · ", style="dim")
         line.append_text(plain(reply.get("agent"), "dim", single_line=True))
-        line.append(f" · {reply.get('delivery_status')}", style="dim")
+        status = "withdrawn" if reply.get("withdrawn_at") else reply.get("delivery_status")
+        line.append(f" · {status}", style="red" if status in ("failed", "withdrawn") else "dim")
+        if reply.get("updated_at") and not reply.get("withdrawn_at"):
+            line.append(f" · edited {reply['updated_at'][:16].replace('T', ' ')}", style="dim")
         parts.append(line)
-        parts.append(plain(reply.get("text")))
+        if reply.get("delivery_status") == "failed" and reply.get("delivery_error"):
+            parts.append(plain(f"delivery failed: {reply['delivery_error']} (r, then ctrl+r retries)", "red"))
+        parts.append(plain(reply.get("text"), "strike dim" if reply.get("withdrawn_at") else ""))
     notes = detail.get("notes") or []
     if notes:
         parts.append(_section(f"Internal notes ({len(notes)})"))
@@ -105,6 +113,8 @@ class ReviewScreen(TriageActions, Screen[None]):
         Binding("escape,q", "back", "Back", id="review.back"),
         Binding("j", "next", "Next", id="review.next"),
         Binding("k", "previous", "Previous", id="review.previous"),
+        Binding("E", "edit_reply", "Edit my reply", id="review.edit_reply", show=False),
+        Binding("W", "withdraw_reply", "Withdraw my reply", id="review.withdraw_reply", show=False),
         *TRIAGE_BINDINGS,
     ]
 
@@ -119,6 +129,7 @@ class ReviewScreen(TriageActions, Screen[None]):
         self.review_list = review_list
         self.kind = kind
         self.row_id: int | None = None
+        self.detail: dict[str, Any] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -144,7 +155,7 @@ class ReviewScreen(TriageActions, Screen[None]):
     def _load(self, row_id: int, mark_read: bool = True) -> None:
         with Store.open(self.app.db_path, migrate=False) as store:
             if self.kind == "reviews":
-                if mark_read:
+                if mark_read and not store.readonly:  # a read-only database still shows the review
                     triage.mark_read(store, row_id)
                 detail = triage.review_detail(store, row_id)
             else:
@@ -158,6 +169,7 @@ class ReviewScreen(TriageActions, Screen[None]):
         if message.detail is None:
             widget.update(Text("This review no longer exists.", style="dim"))
             return
+        self.detail = message.detail
         widget.update(render_review(message.detail, self.kind))
         self.query_one("#detail-scroll", VerticalScroll).scroll_home(animate=False)
 
@@ -170,6 +182,43 @@ class ReviewScreen(TriageActions, Screen[None]):
 
     def target_kind(self) -> str:
         return self.kind
+
+    def _my_latest_reply(self) -> dict[str, Any] | None:
+        replies = [r for r in (self.detail or {}).get("replies", [])
+                   if r.get("origin") == "agent" and r.get("agent") == self.app.agent and not r.get("withdrawn_at")]
+        if not replies:
+            self.notify("You have no reply on this review to change.", severity="warning")
+            return None
+        return replies[-1]
+
+    def action_edit_reply(self) -> None:
+        """Edit your latest reply; the earlier text is kept in its versions."""
+        reply = self._my_latest_reply()
+        if reply is None:
+            return
+        agent = self.app.agent
+
+        def chosen(text: str | None) -> None:
+            if text and text.strip() and text != reply["text"]:
+                self.run_triage(lambda s: (reply_store.edit_reply(s, reply["id"], text, agent), "Reply edited")[1],
+                                False)
+
+        prompt = TextPrompt("Edit your reply (the earlier version is kept)", multiline=True, initial=reply["text"])
+        self.app.push_screen(prompt, chosen)
+
+    def action_withdraw_reply(self) -> None:
+        reply = self._my_latest_reply()
+        if reply is None:
+            return
+        agent = self.app.agent
+
+        def chosen(answer: str | None) -> None:
+            if answer == "yes":
+                self.run_triage(lambda s: (reply_store.withdraw_reply(s, reply["id"], agent), "Reply withdrawn")[1],
+                                False)
+
+        self.app.push_screen(ChoiceDialog("Withdraw your reply? (its text is kept)",
+                                          [("no", "No, keep it"), ("yes", "Yes, withdraw it")]), chosen)
 
     def action_back(self) -> None:
         self.app.pop_screen()
