@@ -272,7 +272,7 @@ def report(context: Context, period: str, since: str | None, source: str | None,
         else:
             window = last_periods(period, today, count)
             filters = Filters(source=source, since=window[0].since, until=window[-1].until)
-            card = scorecard(store, filters, by=period)
+            card = scorecard(store, filters, by=period, sla_hours=context.config.sla_hours)
             text = json.dumps(card, ensure_ascii=False, indent=2) + "\n" if fmt == "json" else render_csv(card)
     if output:
         try:

@@ -103,7 +103,7 @@ def render_markdown(figures: dict[str, Any]) -> str:
     lines += ["", "## By source", "", "| Source | NPS | n | CSAT % | CES | Polarity | Reviews | Replied % |",
               "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for row in figures["segments"]["source"]:
-        lines.append(f"| {markdown_cell(row['segment'])} | {_fmt(row['nps']['score'])} | {row['nps']['n']} "
+        lines.append(f"| {markdown_cell(row['segment'])} | {_fmt(row['nps']['score'], 1, True)} | {row['nps']['n']} "
                      f"| {_fmt(row['csat']['score'])} | {_fmt(row['ces']['mean'], 2)} "
                      f"| {_fmt(row['sentiment']['mean_polarity'], 2)} | {row['responses']['reviews']} "
                      f"| {_fmt(row['responses']['rate'])} |")

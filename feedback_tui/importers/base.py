@@ -40,6 +40,8 @@ REVIEW_ALIASES: dict[str, tuple[str, ...]] = {
     "url": ("url", "link", "review_link", "permalink", "lien"),
     "reply": ("reply", "developer_reply", "response", "reply_text", "developer_reply_text", "reponse", "answer"),
     "reply_at": ("reply_at", "replied_at", "reply_date", "response_date", "developer_reply_date", "reponse_date"),
+    # our own export: a JSON list of replies; the source's own one ("origin": "import") is re-imported
+    "replies": ("replies",),
 }
 
 SURVEY_ALIASES: dict[str, tuple[str, ...]] = {
@@ -195,6 +197,25 @@ def _date(values: dict[str, str | None], name: str) -> str | None:
     return parse_date(text) if text else None
 
 
+def _exported_reply(text: str) -> tuple[str | None, str | None]:
+    """The source's own reply in the ``replies`` column of a feedback-tui export.
+
+    Agents' replies are not re-imported: an import holds one reply per review,
+    the one its source published.
+    """
+    import json
+
+    try:
+        replies = json.loads(text)
+    except ValueError:
+        raise ValueError("replies must be the JSON list of a feedback-tui export") from None
+    for item in replies if isinstance(replies, list) else []:
+        if isinstance(item, dict) and item.get("origin") == "import" and item.get("text"):
+            created = item.get("created_at")
+            return str(item["text"]), parse_date(created) if created else None
+    return None, None
+
+
 def to_review(row: RawRow, defaults: Defaults, *, body_required: bool = True) -> ReviewRecord | Reject:
     """Validate one review row."""
     values = row.values
@@ -212,6 +233,10 @@ def to_review(row: RawRow, defaults: Defaults, *, body_required: bool = True) ->
         updated_at = _date(values, "updated_at")
         current = "reply_at"
         reply_at = _date(values, "reply_at")
+        reply = values.get("reply")
+        if reply is None and values.get("replies"):
+            current = "replies"
+            reply, reply_at = _exported_reply(values["replies"] or "")
     except ValueError as error:
         return Reject(row.line, str(error), row.raw, current)
     source = values.get("source") or defaults.source
@@ -230,7 +255,7 @@ def to_review(row: RawRow, defaults: Defaults, *, body_required: bool = True) ->
         product=values.get("product"),
         url=values.get("url"),
         updated_at=updated_at,
-        reply=values.get("reply"),
+        reply=reply,
         reply_at=reply_at,
         line=row.line,
     )

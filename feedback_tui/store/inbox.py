@@ -214,7 +214,8 @@ def _run(store: Store, sql: str, params: dict[str, Any]) -> list[sqlite3.Row]:
         return store.conn.execute(sql, params).fetchall()
     except sqlite3.OperationalError as error:
         text = str(error)
-        if "fts5" in text or "MATCH" in text or "syntax error" in text or "unterminated" in text:
+        # FTS5 reports a query's column filter ("col:word") as "no such column".
+        if any(word in text for word in ("fts5", "MATCH", "syntax error", "unterminated", "no such column")):
             raise SearchProblem(f"search: cannot understand that query ({text})") from None
         raise
 

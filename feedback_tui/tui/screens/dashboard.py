@@ -8,11 +8,13 @@ behind that figure.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
 from rich.text import Text
 from textual import work
+from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal
@@ -20,11 +22,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from feedback_tui.models import Filters
+from feedback_tui.models import REVIEW_STATUSES, Filters
 from feedback_tui.store import Store
 from feedback_tui.store import inbox
 from feedback_tui.store.inbox import InboxQuery
-from feedback_tui.trends import PERIOD_KINDS, dashboard
+from feedback_tui.trends import dashboard
 from feedback_tui.tui.dialogs import ChoiceDialog
 from feedback_tui.tui.safe_text import clean
 from feedback_tui.tui.widgets.score_card import ScoreCard, format_value
@@ -35,23 +37,52 @@ CARDS = [("nps", "NPS"), ("csat", "CSAT"), ("ces", "CES (1-7)"), ("sentiment", "
 TRENDS = [("nps", "NPS ±95%"), ("csat", "CSAT %"), ("ces", "CES mean"), ("sentiment", "Mean polarity"),
           ("response_rate", "Response rate %")]
 BREAKDOWNS = ("source", "product", "language")
+PERIOD_CYCLE = ("month", "week", "quarter")  # what `p` steps through
+SURVEY_METRICS = ("nps", "csat", "ces")
+# The figures leave spam out (nobody is expected to answer it): so do their drill-downs.
+NOT_SPAM = tuple(status for status in REVIEW_STATUSES if status != "spam")
+NO_ROW = (0,)  # an id no row has (SQLite ids start at 1): "exactly these rows" when there are none
 
 
 def drill_query(metric: str, period: dict[str, Any], filters: Filters) -> InboxQuery:
     """The inbox rows behind one figure of one period."""
     common = {"view": "all", "since": period["since"], "until": period["until"], "source": filters.source,
               "language": filters.language}
+    if metric in SURVEY_METRICS and filters.product:  # survey answers have no product: none is behind it
+        return InboxQuery(kind="surveys", survey_kind=metric, comments_only=False, ids=NO_ROW, **common)
     if metric == "nps":  # the detractors
         return InboxQuery(kind="surveys", survey_kind="nps", max_rating=6, comments_only=False, **common)
     if metric == "csat":  # the dissatisfied
         return InboxQuery(kind="surveys", survey_kind="csat", max_rating=3, comments_only=False, **common)
     if metric == "ces":
         return InboxQuery(kind="surveys", survey_kind="ces", comments_only=False, **common)
+    reviews = {"kind": "reviews", "statuses": NOT_SPAM, "product": filters.product, **common}
     if metric == "sentiment":
-        return InboxQuery(kind="reviews", sentiment="negative", product=filters.product, **common)
+        return InboxQuery(sentiment="negative", **reviews)
     if metric == "response_rate":  # still waiting for an answer
-        return InboxQuery(kind="reviews", replied=False, product=filters.product, **common)
-    return InboxQuery(kind="reviews", replied=True, product=filters.product, **common)
+        return InboxQuery(replied=False, **reviews)
+    return InboxQuery(replied=True, **reviews)
+
+
+def segment_query(breakdown: str, segment: dict[str, Any], window: dict[str, str], filters: Filters,
+                  none_ids: tuple[int, ...] = ()) -> InboxQuery:
+    """The rows behind one segment row: its reviews, or its survey answers when it has no review.
+
+    The segment filter of the dashboard still applies. The ``(none)`` row (no
+    value) cannot be a column filter: ``none_ids`` lists its rows.
+    """
+    surveys = not segment["responses"]["reviews"] and breakdown != "product"
+    values = {"source": filters.source, "language": filters.language,
+              "product": None if surveys else filters.product}
+    value = segment["segment"]
+    ids: tuple[int, ...] = ()
+    if value == "(none)":
+        ids = none_ids or NO_ROW
+    else:
+        values[breakdown] = value
+    if surveys:
+        return InboxQuery(kind="surveys", view="all", comments_only=False, ids=ids, **window, **values)
+    return InboxQuery(kind="reviews", view="all", statuses=NOT_SPAM, ids=ids, **window, **values)
 
 
 class DashboardScreen(Screen[None]):
@@ -70,6 +101,16 @@ class DashboardScreen(Screen[None]):
             self.figures = figures
             super().__init__()
 
+    class Failed(Message):
+        def __init__(self, error: str) -> None:
+            self.error = error
+            super().__init__()
+
+    class OpenInbox(Message):
+        def __init__(self, query: InboxQuery) -> None:
+            self.query = query
+            super().__init__()
+
     class SegmentValues(Message):
         def __init__(self, values: list[tuple[str, str]]) -> None:
             self.values = values
@@ -83,6 +124,7 @@ class DashboardScreen(Screen[None]):
         self.breakdown = "source"
         self.figures: dict[str, Any] | None = None
         self.selected = -1
+        self.error: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -106,17 +148,35 @@ class DashboardScreen(Screen[None]):
         self.compute()
 
     def compute(self) -> None:
+        self.error = None
         self._show_title(loading=True)
         self._compute(self.period, self.filters)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard", description="Computing figures")
     def _compute(self, period: str, filters: Filters) -> None:
-        with Store.open(self.app.db_path, migrate=False) as store:
-            figures = dashboard(store, filters, period=period, today=self.today or getattr(self.app, "today", None))
-        self.post_message(self.Computed(figures))
+        worker = get_current_worker()
+        try:
+            with Store.open(self.app.db_path, migrate=False) as store:
+                figures = dashboard(store, filters, period=period,
+                                    today=self.today or getattr(self.app, "today", None))
+        except Exception as error:  # shown in the title: never a "computing…" that stays forever
+            if not worker.is_cancelled:
+                self.post_message(self.Failed(str(error) or type(error).__name__))
+            return
+        if not worker.is_cancelled:  # a newer computation (another period or filter) replaced this one
+            self.post_message(self.Computed(figures))
+
+    def on_dashboard_screen_failed(self, message: Failed) -> None:
+        self.error = message.error
+        self._show_title()
+        self.notify(f"Could not compute the figures: {message.error}", severity="error")
 
     def on_dashboard_screen_computed(self, message: Computed) -> None:
-        self.figures = figures = message.figures
+        figures = message.figures
+        if figures["period"] != self.period or figures["filters"] != {k: v for k, v in asdict(self.filters).items() if v}:
+            return  # a late answer to an earlier question
+        self.figures = figures
+        self.error = None
         trend = figures["trend"]
         if self.selected < 0 or self.selected >= len(trend):
             self.selected = len(trend) - 1
@@ -138,6 +198,8 @@ class DashboardScreen(Screen[None]):
         text = Text(f" Dashboard · per {self.period} · last 12 · {self._scope_text()}", style="bold")
         if loading:
             text.append("  computing…", style="italic dim")
+        elif self.error:
+            text.append(f"  could not compute: {clean(self.error, single_line=True)}", style="bold red")
         text.append("   p period · f segment · b breakdown · enter drill down", style="dim")
         self.query_one("#dash-title", Static).update(text)
 
@@ -195,12 +257,43 @@ class DashboardScreen(Screen[None]):
         if self.figures is None or message.row_key.value is None:
             return
         value = message.row_key.value
+        segment = next((row for row in self.figures["segments"][self.breakdown] if str(row["segment"]) == value), None)
+        if segment is None:
+            return
         window = {"since": self.figures["trend"][0]["since"], "until": self.figures["trend"][-1]["until"]}
-        query = InboxQuery(view="all", **window, **{self.breakdown: None if value == "(none)" else value})
-        self._open_inbox(query)
+        query = segment_query(self.breakdown, segment, window, self.filters)
+        if segment["segment"] == "(none)":
+            self._find_unlabelled(query, self.breakdown)
+        else:
+            self._open_inbox(query)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-drill", description="Finding rows")
+    def _find_unlabelled(self, query: InboxQuery, column: str) -> None:
+        """The rows of the ``(none)`` segment: those with no value in ``column``, in the same scope."""
+        table = "survey_responses" if query.kind == "surveys" else "reviews"
+        conditions, params = [f"{column} IS NULL", "created_at >= :since", "created_at < :until"], {
+            "since": query.since, "until": query.until}
+        for name in ("source", "language", "product"):
+            if getattr(query, name):
+                conditions.append(f"{name} = :{name}")
+                params[name] = getattr(query, name)
+        if query.statuses:
+            conditions.append(f"status IN ({', '.join(f':st{i}' for i in range(len(query.statuses)))})")
+            params.update({f"st{i}": status for i, status in enumerate(query.statuses)})
+        with Store.open(self.app.db_path, migrate=False) as store:
+            ids = tuple(int(row[0]) for row in store.query(
+                f"SELECT id FROM {table} WHERE {' AND '.join(conditions)}", params))
+        self.post_message(self.OpenInbox(query.with_changes(ids=ids or NO_ROW)))
+
+    def on_dashboard_screen_open_inbox(self, message: OpenInbox) -> None:
+        if self.app.screen is self:
+            self._open_inbox(message.query)
 
     def _drill(self, metric: str, index: int) -> None:
         if self.figures is None:
+            return
+        if metric in SURVEY_METRICS and self.filters.product:
+            self.notify("Survey answers have no product: no answer is behind this figure.", severity="warning")
             return
         self._open_inbox(drill_query(metric, self.figures["trend"][index], self.filters))
 
@@ -216,7 +309,7 @@ class DashboardScreen(Screen[None]):
         self.app.pop_screen()
 
     def action_period(self) -> None:
-        self.period = PERIOD_KINDS[(PERIOD_KINDS.index(self.period) + 1) % len(PERIOD_KINDS)]
+        self.period = PERIOD_CYCLE[(PERIOD_CYCLE.index(self.period) + 1) % len(PERIOD_CYCLE)]
         self.selected = -1
         self.compute()
 
@@ -234,8 +327,10 @@ class DashboardScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-filter", description="Loading segments")
     def _load_segment_values(self) -> None:
         with Store.open(self.app.db_path, migrate=False) as store:
-            values = [(f"{name}={value}", f"{name}: {value}") for name in BREAKDOWNS
-                      for value in inbox.distinct_values(store, name)]
+            # reviews and survey answers alike: a survey channel (email, in_app) is a source too
+            values = [(f"{name}={value}", f"{name}: {clean(value, single_line=True)}") for name in BREAKDOWNS
+                      for value in sorted(set(inbox.distinct_values(store, name))
+                                          | set(inbox.distinct_values(store, name, "surveys")))]
         self.post_message(self.SegmentValues(values))
 
     def on_dashboard_screen_segment_values(self, message: SegmentValues) -> None:

@@ -27,19 +27,23 @@ def format_value(name: str, value: Any) -> str:
 
 
 def change_text(name: str, card: dict[str, Any]) -> Text:
-    """▲/▼ only when the move exceeds the margin of the difference."""
+    """▲/▼ only when the move exceeds the margin of the difference.
+
+    Two short lines (the move, then the verdict), so that a card a sixth of
+    a 120-column terminal wide shows the whole verdict.
+    """
     move = card["change"]
     if move["delta"] is None:
         return Text("no previous figure", style="dim")
     delta = move["delta"]
     shown = f"{delta:+.2f}" if name == "sentiment" else f"{delta:+.1f}"
     if move["significant"] is None:
-        return Text(f"{shown} (no margin)", style="dim")
+        return Text(f"{shown} vs before\n(no margin)", style="dim")
     if not move["significant"]:
-        return Text(f"{shown} not significant", style="yellow")
+        return Text(f"{shown} vs before\nnot significant", style="yellow")
     better = (delta > 0) != (name in LOWER_IS_BETTER)
     arrow = "▲" if delta > 0 else "▼"
-    return Text(f"{arrow} {shown} significant", style="bold green" if better else "bold red")
+    return Text(f"{arrow} {shown}\nsignificant", style="bold green" if better else "bold red")
 
 
 class ScoreCard(Static, can_focus=True):
@@ -57,17 +61,20 @@ class ScoreCard(Static, can_focus=True):
             super().__init__()
 
     def __init__(self, metric: str, title: str, *, id: str | None = None) -> None:
-        super().__init__(Text(f"{title}\n…", style="dim"), id=id)
+        super().__init__(Text("…", style="dim"), id=id)
         self.metric = metric
         self.title_text = title
+        self.border_title = title
 
     def show(self, card: dict[str, Any] | None, period_label: str) -> None:
+        """The figure, its margin, n and change; the title and the period are on the border."""
+        self.border_title = self.title_text
         if card is None:
-            self.update(Text(f"{self.title_text}\nLoading…", style="dim"))
+            self.border_subtitle = ""
+            self.update(Text("Loading…", style="dim"))
             return
+        self.border_subtitle = period_label
         text = Text()
-        text.append(self.title_text, style="bold")
-        text.append(f"  {period_label}\n", style="dim")
         text.append(format_value(self.metric, card["value"]), style="bold")
         if card["margin"] is not None:
             margin = f"{card['margin']:.2f}" if self.metric == "sentiment" else f"{card['margin']:.1f}"

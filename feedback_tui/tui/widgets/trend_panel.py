@@ -59,9 +59,10 @@ class TrendPanel(PlotextPlot, can_focus=True):
         if value is None:
             return "no data"
         margin = self.margins[index]
-        text = f"{value:.2f}" if abs(value) < 2 else f"{value:.1f}"
+        digits = 2 if self.metric in ("sentiment", "ces") else 1  # by metric: an NPS of 0 is "0.0", not "0.00"
+        text = f"{value:.{digits}f}"
         if margin is not None:
-            text += f" ±{margin:.2f}" if abs(value) < 2 else f" ±{margin:.1f}"
+            text += f" ±{margin:.{digits}f}"
         return text + (" (thin)" if self.thin[index] else "")
 
     def replot(self) -> None:
@@ -90,6 +91,7 @@ class TrendPanel(PlotextPlot, can_focus=True):
         plt.vline(self.selected + 1, color="orange")
         step = max(1, len(xs) // 6)
         plt.xticks(xs[::step], [self._short(label) for label in self.labels[::step]])
+        _keep_tick_order(plt)
         self.refresh()
 
     @staticmethod
@@ -103,6 +105,25 @@ class TrendPanel(PlotextPlot, can_focus=True):
     def action_drill(self) -> None:
         if self.labels:
             self.post_message(self.Drill(self.metric, self.selected))
+
+
+def _keep_tick_order(plt: Any) -> None:
+    """Put the x ticks back in their order after plotext stored them through a ``set``.
+
+    plotext places each label next to those already drawn, in the order it
+    stores them; a set of (tick, label) pairs has a different order in each
+    process (string hashes are randomised), so the same chart came out with
+    labels one column apart from run to run.
+    """
+    monitor = getattr(plt, "monitor", None)
+    if monitor is None or not hasattr(monitor, "xticks") or not hasattr(monitor, "xlabels"):
+        return
+    for pos, ticks in enumerate(monitor.xticks):
+        labels = monitor.xlabels[pos]
+        if ticks and labels and len(ticks) == len(labels):
+            pairs = sorted(zip(ticks, labels, strict=True))
+            monitor.xticks[pos] = [tick for tick, _ in pairs]
+            monitor.xlabels[pos] = [label for _, label in pairs]
 
 
 def series(trend: list[dict[str, Any]], metric: str, min_n: int) -> tuple[list, list, list, list]:

@@ -1,0 +1,442 @@
+"""The dashboard screen, driven with Pilot on a copy of the demo database.
+
+The clock is fixed at 2026-11-23 (the demo data spans 2025-12 to 2026-11).
+Every figure drawn is compared with :func:`feedback_tui.trends.dashboard`, with
+``scorecard`` and with the CLI's ``score --json`` on the same data, and every
+drill-down with the n of the figure it came from.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+from textual.widgets import DataTable, OptionList
+
+from feedback_tui.models import Filters
+from feedback_tui.scoring import scorecard
+from feedback_tui.store import Store
+from feedback_tui.store import inbox as inbox_store
+from feedback_tui.trends import dashboard, last_periods
+from feedback_tui.tui.app import FeedbackApp
+from feedback_tui.tui.dialogs import ChoiceDialog
+from feedback_tui.tui.screens import dashboard as dashboard_module
+from feedback_tui.tui.screens.dashboard import CARDS, TRENDS, DashboardScreen, drill_query
+from feedback_tui.tui.screens.inbox import InboxScreen
+from feedback_tui.tui.widgets.score_card import ScoreCard, format_value
+from feedback_tui.tui.widgets.trend_panel import TrendPanel
+from tui_helpers import inbox_of, review_list, screen_text, settle
+
+TODAY = date(2026, 11, 23)
+SIZE = (140, 45)
+
+
+def make_app(path: Path) -> FeedbackApp:
+    return FeedbackApp(db_path=path, agent="camille", watch=False, today=TODAY)
+
+
+def figures_of(path: Path, filters: Filters | None = None, period: str = "month") -> dict[str, Any]:
+    with Store.open(path, migrate=False) as store:
+        return dashboard(store, filters, period=period, today=TODAY)
+
+
+async def open_dashboard(app: FeedbackApp, pilot: Any) -> DashboardScreen:
+    await settle(app, pilot)
+    await pilot.press("d")
+    await settle(app, pilot)
+    assert isinstance(app.screen, DashboardScreen)
+    assert app.screen.figures is not None
+    return app.screen
+
+
+def card_text(screen: DashboardScreen, metric: str) -> str:
+    return screen.query_one(f"#card-{metric}", ScoreCard).content.plain
+
+
+def panel(screen: DashboardScreen, metric: str) -> TrendPanel:
+    return screen.query_one(f"#trend-{metric}", TrendPanel)
+
+
+async def drilled_inbox(app: FeedbackApp, pilot: Any) -> InboxScreen:
+    await settle(app, pilot)
+    assert isinstance(app.screen, InboxScreen), app.screen
+    assert app.screen.total is not None
+    assert review_list(app).total == app.screen.total
+    return app.screen
+
+
+def sql_count(path: Path, sql: str, params: tuple[object, ...] = ()) -> int:
+    with Store.open(path, migrate=False) as store:
+        return int(store.scalar(sql, params) or 0)
+
+
+async def choose(pilot: Any, value: str) -> None:
+    """Pick the option ``value`` of the ChoiceDialog on top, with the keyboard."""
+    options = pilot.app.screen.query_one(OptionList)
+    ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+    target = ids.index(value)
+    await pilot.press("home")
+    for _ in range(target):
+        await pilot.press("down")
+    assert options.highlighted == target
+    await pilot.press("enter")
+
+
+# -- figures -----------------------------------------------------------------------------------------------
+async def test_cards_and_trends_show_the_figures(demo_db: Path, run_cli: Callable[..., Result]) -> None:
+    expected = figures_of(demo_db)
+    score = json.loads(run_cli("score", "--json", "--by", "month", "--since", "2025-12-01",
+                               "--until", "2026-11-30").stdout)
+    assert score["periods"][-1]["period"] == "2026-11"
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        assert screen.figures == expected
+        for metric, title in CARDS:
+            card = expected["cards"][metric]
+            widget = screen.query_one(f"#card-{metric}", ScoreCard)
+            assert (widget.border_title, widget.border_subtitle) == (title, "2026-11")
+            text = card_text(screen, metric)
+            assert text.startswith(format_value(metric, card["value"])), text
+            assert len(text.splitlines()) <= 4  # fits the card: nothing cut off
+            assert f"n={card['n']}" in text
+            if card["margin"] is not None:
+                assert "±" in text
+            assert ("thin sample" in text) == card["thin"]
+        # the same numbers as the CLI
+        november = score["periods"][-1]
+        assert card_text(screen, "nps").splitlines()[0] == f"{november['nps']['score']:+.1f} ±{november['nps']['moe95']:.1f}"
+        assert f"n={november['nps']['n']}" in card_text(screen, "nps")
+        assert card_text(screen, "csat").splitlines()[0].startswith(f"{november['csat']['score']:.1f}%")
+        assert f"n={november['csat']['n']}" in card_text(screen, "csat")
+        assert card_text(screen, "ces").splitlines()[0] == f"{november['ces']['mean']:.1f}"  # n = 1: no margin
+        assert card_text(screen, "response_rate").splitlines()[0].startswith(f"{november['responses']['rate']:.1f}%")
+        assert f"n={november['responses']['reviews']}" in card_text(screen, "response_rate")
+        assert card_text(screen, "reply_hours").splitlines()[0] == \
+            f"{november['responses']['median_hours_to_reply']:.1f} h"
+        assert card_text(screen, "sentiment").splitlines()[0].startswith(
+            f"{november['sentiment']['mean_polarity']:+.2f}")
+        # every trend point is `score --json --by month` for that month
+        for point, cli_point in zip(screen.figures["trend"], score["periods"], strict=True):
+            assert point["period"] == cli_point["period"]
+            assert {k: point[k] for k in cli_point if k != "margins"} == cli_point
+        # November against October: no move on the demo data exceeds its margin
+        cards = screen.figures["cards"]
+        assert cards["nps"]["change"] == {"delta": 0.0, "margin": 61.094, "significant": False}
+        assert card_text(screen, "nps").endswith("+0.0 vs before\nnot significant")
+        assert card_text(screen, "csat").endswith("-6.8 vs before\nnot significant")
+        assert card_text(screen, "ces").endswith("-1.2 vs before\n(no margin)")  # one answer: no margin
+        assert "not significant" in screen_text(app)
+        for metric, _title in CARDS:
+            assert "▲" not in card_text(screen, metric) and "▼" not in card_text(screen, metric)
+        # the NPS trend: twelve months with error bars
+        nps = panel(screen, "nps")
+        assert nps.labels == [p.label for p in last_periods("month", TODAY)]
+        assert len(nps.labels) == 12 and nps.labels[0] == "2025-12" and nps.labels[-1] == "2026-11"
+        assert nps.values == [p["nps"]["score"] for p in expected["trend"]]
+        assert nps.margins == [p["nps"]["moe95"] for p in expected["trend"]]
+        assert nps.thin == [p["nps"]["n"] < 30 for p in expected["trend"]] == [True] * 12
+        assert nps.selected == 11 and nps.border_subtitle == "2026-11: 50.0 ±43.2 (thin)"
+        for metric, _title in TRENDS:
+            assert len(panel(screen, metric).labels) == 12
+        effect = str(screen.query_one("#reply-effect").content)
+        assert "+1.40★ mean change" in effect and "over 10 reviews" in effect
+
+
+# -- drill-down ------------------------------------------------------------------------------------------
+async def test_acceptance_lowest_month_lists_its_detractors(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        trend = screen.figures["trend"]
+        lowest = min(range(len(trend)), key=lambda i: trend[i]["nps"]["score"])
+        point = trend[lowest]
+        nps = panel(screen, "nps")
+        nps.focus()
+        await pilot.pause()
+        assert lowest == 0 and trend[4]["nps"]["score"] == 0.0
+        for _ in range(7):
+            await pilot.press("left")
+        await pilot.pause()
+        assert nps.border_subtitle == "2026-04: 0.0 ±47.7 (thin)"  # an NPS of zero, one decimal like the others
+        april = trend[4]
+        assert panel(screen, "ces").border_subtitle == \
+            f"2026-04: {april['ces']['mean']:.2f} ±{april['margins']['ces_mean']:.2f} (thin)"
+        for _ in range(4):
+            await pilot.press("left")
+        await pilot.pause()
+        assert nps.selected == lowest and point["period"] in nps.border_subtitle
+        assert panel(screen, "csat").selected == lowest  # one period cursor for every chart
+        await pilot.press("enter")
+        inbox = await drilled_inbox(app, pilot)
+        query = inbox.query_state
+        assert (query.kind, query.survey_kind, query.max_rating, query.comments_only) == ("surveys", "nps", 6, False)
+        assert (query.since, query.until) == (point["since"], point["until"])
+        assert inbox.total == point["nps"]["detractors"] == 7
+        rows = [review_list(app).row_at(i) for i in range(inbox.total)]
+        assert all(row["rating"] <= 6 and row["kind"] == "nps" for row in rows)
+        assert all(point["since"] <= row["created_at"] < point["until"] for row in rows)
+        assert "Surveys" in screen_text(app)
+
+
+async def test_enter_on_the_nps_card_lists_this_months_detractors(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        detractors = screen.figures["current"]["nps"]["detractors"]
+        assert app.focused is screen.query_one("#card-nps")
+        await pilot.press("enter")
+        inbox = await drilled_inbox(app, pilot)
+        assert inbox.total == detractors == 2
+        assert inbox.query_state.since == "2026-11-01T00:00:00Z"
+
+
+async def test_enter_on_the_response_rate_card_lists_the_unanswered(demo_db: Path) -> None:
+    # a spam review is left out of the response rate: the drill-down leaves it out too
+    with sqlite3.connect(demo_db) as conn:
+        conn.execute("""UPDATE reviews SET status = 'spam' WHERE id = (SELECT id FROM reviews
+                        WHERE has_reply = 0 AND created_at >= '2026-11' ORDER BY id LIMIT 1)""")
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        responses = screen.figures["current"]["responses"]
+        assert (responses["reviews"], responses["replied"]) == (18, 4)
+        screen.query_one("#card-response_rate").focus()
+        await pilot.press("enter")
+        inbox = await drilled_inbox(app, pilot)
+        assert inbox.total == responses["reviews"] - responses["replied"] == 14
+        assert all(not review_list(app).row_at(i)["replied"] for i in range(inbox.total))
+
+
+async def test_every_card_drills_to_its_n(demo_db: Path) -> None:
+    """What each card's drill-down lists, counted in SQL (the figures' n where it is the same rows)."""
+    figures = figures_of(demo_db)
+    current = figures["trend"][-1]
+    with Store.open(demo_db, migrate=False) as store:
+        counts = {metric: inbox_store.count(store, drill_query(metric, current, Filters())) for metric, _ in CARDS}
+    assert counts["nps"] == current["nps"]["detractors"]
+    assert counts["csat"] == current["csat"]["n"] - current["csat"]["satisfied"]
+    assert counts["ces"] == current["ces"]["n"]
+    assert counts["response_rate"] == current["responses"]["reviews"] - current["responses"]["replied"]
+    assert counts["reply_hours"] == current["responses"]["replied"]
+    assert counts["sentiment"] == sql_count(demo_db, "SELECT count(*) FROM reviews WHERE sentiment = 'negative' "
+                                            "AND created_at >= '2026-11-01' AND status != 'spam'")
+    # for every month, the detractors
+    with Store.open(demo_db, migrate=False) as store:
+        for point in figures["trend"]:
+            assert inbox_store.count(store, drill_query("nps", point, Filters())) == point["nps"]["detractors"]
+            assert inbox_store.count(store, drill_query("response_rate", point, Filters())) == \
+                point["responses"]["reviews"] - point["responses"]["replied"]
+
+
+async def test_enter_on_a_segment_row_lists_its_reviews(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        table = screen.query_one("#segments", DataTable)
+        keys = [row.key.value for row in table.ordered_rows]
+        segments = {row["segment"]: row for row in screen.figures["segments"]["source"]}
+        assert keys == list(segments)
+        table.focus()
+        table.move_cursor(row=keys.index("google_play"))
+        await pilot.press("enter")
+        inbox = await drilled_inbox(app, pilot)
+        assert inbox.query_state.source == "google_play" and inbox.query_state.kind == "reviews"
+        assert inbox.total == segments["google_play"]["responses"]["reviews"] == 140
+
+
+async def test_a_survey_only_segment_lists_its_answers(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        table = screen.query_one("#segments", DataTable)
+        keys = [row.key.value for row in table.ordered_rows]
+        email = next(row for row in screen.figures["segments"]["source"] if row["segment"] == "email")
+        assert email["responses"]["reviews"] == 0
+        table.focus()
+        table.move_cursor(row=keys.index("email"))
+        await pilot.press("enter")
+        inbox = await drilled_inbox(app, pilot)
+        assert inbox.query_state.kind == "surveys" and not inbox.query_state.comments_only
+        answers = email["nps"]["n"] + email["csat"]["n"] + email["ces"]["n"]
+        assert inbox.total == answers == sql_count(demo_db, "SELECT count(*) FROM survey_responses "
+                                                   "WHERE source = 'email' AND created_at >= '2025-12-01'")
+
+
+async def test_the_none_segment_lists_rows_without_a_value(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        await pilot.press("b")  # product
+        table = screen.query_one("#segments", DataTable)
+        keys = [row.key.value for row in table.ordered_rows]
+        assert "(none)" in keys
+        none = next(row for row in screen.figures["segments"]["product"] if row["segment"] == "(none)")
+        table.focus()
+        table.move_cursor(row=keys.index("(none)"))
+        await pilot.press("enter")
+        inbox = await drilled_inbox(app, pilot)
+        assert inbox.total == none["responses"]["reviews"] == sql_count(
+            demo_db, "SELECT count(*) FROM reviews WHERE product IS NULL") == 55
+        assert all(review_list(app).row_at(i)["product"] is None for i in range(min(inbox.total, 20)))
+
+
+# -- keys ------------------------------------------------------------------------------------------------
+async def test_p_switches_to_weeks_then_quarters(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert screen.period == "week"
+        weeks = panel(screen, "nps").labels
+        assert weeks == [p.label for p in last_periods("week", TODAY)] and weeks[-1] == "2026-11-23"
+        assert screen.figures == figures_of(demo_db, period="week")
+        assert screen.query_one("#card-nps", ScoreCard).border_subtitle == "2026-11-23"
+        assert "per week" in str(screen.query_one("#dash-title").content)
+        await pilot.press("p")
+        await settle(app, pilot)
+        quarters = panel(screen, "nps").labels
+        assert quarters == [p.label for p in last_periods("quarter", TODAY)] and quarters[-1] == "2026-Q4"
+        assert screen.figures["cards"] == figures_of(demo_db, period="quarter")["cards"]
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert screen.period == "month" and panel(screen, "nps").labels[-1] == "2026-11"
+
+
+async def test_f_filters_every_card_and_chart_by_a_segment(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        before = card_text(screen, "response_rate")
+        await pilot.press("f")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        options = app.screen.query_one(OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert ids[0] == "*" and "source=google_play" in ids and "language=fr" in ids
+        assert "source=email" in ids  # survey sources too
+        await choose(pilot, "source=google_play")
+        await settle(app, pilot)
+        assert app.screen is screen and screen.filters == Filters(source="google_play")
+        expected = figures_of(demo_db, Filters(source="google_play"))
+        assert screen.figures == expected
+        with Store.open(demo_db, migrate=False) as store:
+            november = scorecard(store, Filters(source="google_play", since="2026-11-01T00:00:00Z",
+                                                until="2026-12-01T00:00:00Z"), with_margins=True)
+        assert expected["cards"]["response_rate"]["n"] == november["responses"]["reviews"]
+        assert f"n={november['responses']['reviews']}" in card_text(screen, "response_rate")
+        assert card_text(screen, "response_rate") != before
+        assert expected["cards"]["nps"]["n"] == november["nps"]["n"] == 0  # Google Play has no survey
+        assert panel(screen, "nps").values == [None] * 12
+        assert "source: google_play" in str(screen.query_one("#dash-title").content)
+        # the drill-down keeps the filter
+        screen.query_one("#card-response_rate").focus()
+        await pilot.press("enter")
+        inbox = await drilled_inbox(app, pilot)
+        assert inbox.query_state.source == "google_play"
+        assert inbox.total == november["responses"]["reviews"] - november["responses"]["replied"]
+
+
+async def test_segment_rows_keep_the_segment_filter(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        await pilot.press("f")
+        await settle(app, pilot)
+        await choose(pilot, "source=google_play")
+        await settle(app, pilot)
+        await pilot.press("b", "b")  # language
+        table = screen.query_one("#segments", DataTable)
+        keys = [row.key.value for row in table.ordered_rows]
+        french = next(row for row in screen.figures["segments"]["language"] if row["segment"] == "fr")
+        table.focus()
+        table.move_cursor(row=keys.index("fr"))
+        await pilot.press("enter")
+        inbox = await drilled_inbox(app, pilot)
+        assert (inbox.query_state.source, inbox.query_state.language) == ("google_play", "fr")
+        assert inbox.total == french["responses"]["reviews"] == sql_count(
+            demo_db, "SELECT count(*) FROM reviews WHERE source = 'google_play' AND language = 'fr'")
+
+
+async def test_b_cycles_the_breakdown_and_escape_goes_back(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        table = screen.query_one("#segments", DataTable)
+
+        def shown() -> tuple[str, list[Any]]:
+            first = next(iter(table.columns.values()))
+            return str(first.label), [row.key.value for row in table.ordered_rows]
+
+        assert shown() == ("source", [row["segment"] for row in screen.figures["segments"]["source"]])
+        for name in ("product", "language", "source"):
+            await pilot.press("b")
+            assert screen.breakdown == name
+            assert shown() == (name, [row["segment"] for row in screen.figures["segments"][name]])
+            assert table.border_title.startswith(f"By {name}")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert app.screen.query_state.view == "needs_reply"  # untouched
+
+
+# -- responsiveness ------------------------------------------------------------------------------------
+async def test_a_loading_state_until_the_worker_is_done(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gate = threading.Event()
+    real = dashboard_module.dashboard
+
+    def slow(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        assert gate.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dashboard_module, "dashboard", slow)
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        assert "computing…" in str(screen.query_one("#dash-title").content)
+        assert "…" in card_text(screen, "nps") and screen.figures is None
+        await pilot.press("b")  # the screen still answers keys
+        assert screen.breakdown == "product"
+        await pilot.press("enter")  # nothing to drill into yet: no crash, still here
+        assert app.screen is screen
+        gate.set()
+        await settle(app, pilot)
+        assert "computing…" not in str(screen.query_one("#dash-title").content)
+        assert "n=12" in card_text(screen, "nps")
+        assert [str(c.label) for c in screen.query_one("#segments", DataTable).columns.values()][0] == "product"
+
+
+async def test_a_failing_computation_is_shown_not_stuck(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(dashboard_module, "dashboard", broken)
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        title = str(screen.query_one("#dash-title").content)
+        assert "computing…" not in title and "database is locked" in title
+
+
+async def test_dashboard_is_in_the_command_palette(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert any("Dashboard" in title for title in titles), titles

@@ -1,0 +1,31 @@
+"""A screenshot of the dashboard on the demo data, at 140x45 with the clock fixed at 2026-11-23.
+
+The charts (plotext) are drawn from fixed data at a fixed size, so the
+picture only changes when the UI does. After a deliberate UI change:
+``pytest tests/test_snapshots_dashboard.py --snapshot-update``, then look at the SVG.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from feedback_tui.tui.app import FeedbackApp
+from feedback_tui.tui.screens.dashboard import DashboardScreen
+from tui_helpers import settle
+
+SIZE = (140, 45)
+
+
+def test_dashboard(demo_db: Path, snap_compare: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        app = pilot.app
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DashboardScreen) and app.screen.figures is not None
+        await pilot.pause()
+
+    app = FeedbackApp(db_path=demo_db, agent="camille", watch=False, today=date(2026, 11, 23))
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
