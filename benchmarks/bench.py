@@ -64,8 +64,9 @@ def generate(n: int, folder: Path, seed: int = 2026) -> tuple[Path, Path]:
     """N reviews and N survey answers as CSV files, the same for the same N and seed."""
     rng = random.Random(seed)
     reviews, surveys = folder / f"reviews_{n}.csv", folder / f"surveys_{n}.csv"
-    start = 1_733_011_200  # 2024-12-01
+    # The year before today, so that the dashboard's last 12 months hold the data.
     span = 365 * 24 * 3600
+    start = int(time.time()) // 86400 * 86400 - span
     with reviews.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 from textual.widgets import DataTable, OptionList
+from tui_helpers import review_list, screen_text, settle
 
 from feedback_tui.models import Filters
 from feedback_tui.scoring import scorecard
@@ -28,11 +29,15 @@ from feedback_tui.trends import dashboard, last_periods
 from feedback_tui.tui.app import FeedbackApp
 from feedback_tui.tui.dialogs import ChoiceDialog
 from feedback_tui.tui.screens import dashboard as dashboard_module
-from feedback_tui.tui.screens.dashboard import CARDS, TRENDS, DashboardScreen, drill_query
+from feedback_tui.tui.screens.dashboard import (
+    CARDS,
+    TRENDS,
+    DashboardScreen,
+    drill_query,
+)
 from feedback_tui.tui.screens.inbox import InboxScreen
 from feedback_tui.tui.widgets.score_card import ScoreCard, format_value
 from feedback_tui.tui.widgets.trend_panel import TrendPanel
-from tui_helpers import inbox_of, review_list, screen_text, settle
 
 TODAY = date(2026, 11, 23)
 SIZE = (140, 45)
@@ -415,7 +420,7 @@ async def test_a_loading_state_until_the_worker_is_done(demo_db: Path, monkeypat
         await settle(app, pilot)
         assert "computing…" not in str(screen.query_one("#dash-title").content)
         assert "n=12" in card_text(screen, "nps")
-        assert [str(c.label) for c in screen.query_one("#segments", DataTable).columns.values()][0] == "product"
+        assert str(next(iter(screen.query_one("#segments", DataTable).columns.values())).label) == "product"
 
 
 async def test_a_failing_computation_is_shown_not_stuck(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

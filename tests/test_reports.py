@@ -16,17 +16,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
-
+from click.testing import Result
 from conftest import REVIEW_HEADER, assert_no_crash, write_csv
+from test_trends import SURVEY_HEADER, SURVEY_ROWS
+
 from feedback_tui import cli as cli_module
-from feedback_tui.cli import cli
 from feedback_tui.models import Filters
-from feedback_tui.reports import CSV_COLUMNS, SPARKS, render_csv, render_markdown, sparkline
+from feedback_tui.reports import (
+    CSV_COLUMNS,
+    SPARKS,
+    render_csv,
+    render_markdown,
+    sparkline,
+)
 from feedback_tui.scoring import scorecard
 from feedback_tui.store import Store
 from feedback_tui.trends import dashboard, last_periods
-from test_trends import SURVEY_HEADER, SURVEY_ROWS
 
 SMALL_TODAY = date(2026, 4, 20)
 DEMO_TODAY = date(2026, 11, 23)

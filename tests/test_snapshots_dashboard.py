@@ -11,9 +11,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from tui_helpers import settle
+
 from feedback_tui.tui.app import FeedbackApp
 from feedback_tui.tui.screens.dashboard import DashboardScreen
-from tui_helpers import settle
 
 SIZE = (140, 45)
 

@@ -18,17 +18,26 @@ April r4 r5 both replied after 10 h and 6 h; r6 in July, after "today").
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import date
 from pathlib import Path
 
 import pytest
-
 from conftest import REVIEW_HEADER, import_file, write_csv
+
 from feedback_tui.models import Filters
 from feedback_tui.scoring import scorecard
 from feedback_tui.store import Store
-from feedback_tui.trends import MIN_N, Period, change, dashboard, last_periods, metric, periods_since
+from feedback_tui.trends import (
+    MIN_N,
+    Period,
+    change,
+    dashboard,
+    last_periods,
+    metric,
+    periods_since,
+)
 
 TODAY = date(2026, 4, 20)
 SURVEY_HEADER = ["id", "kind", "score", "comment", "created_at", "customer", "source"]
@@ -81,7 +90,7 @@ def test_last_weeks_are_labelled_by_their_monday() -> None:
     assert last_periods("week", date(2026, 1, 11), 1)[0].label == "2026-01-05"
     # consecutive: each period starts where the previous one ends
     weeks = last_periods("week", date(2026, 11, 23), 12)
-    assert all(a.until == b.since for a, b in zip(weeks, weeks[1:], strict=False))
+    assert all(a.until == b.since for a, b in itertools.pairwise(weeks))
 
 
 def test_last_quarters_across_a_year_boundary() -> None:

@@ -22,8 +22,8 @@ from dataclasses import asdict
 from feedback_tui.models import ImportResult, Reject, ReviewRecord, SurveyRecord
 from feedback_tui.store import Store, utc_now
 
-BATCH_SIZE = 5000
-IMPORT_CACHE_KIB = 65536  # index pages stay in memory while a large import merges
+BATCH_SIZE = 20000  # ~1 s of writing at 1M rows: big enough for the indexes, short enough for agents
+IMPORT_CACHE_KIB = 262144  # index pages stay in memory while a large import merges
 Progress = Callable[[int], None]
 
 _REVIEW_FIELDS = (

@@ -14,17 +14,16 @@ from typing import Any
 
 from rich.text import Text
 from textual import work
-from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import get_current_worker
 
 from feedback_tui.models import REVIEW_STATUSES, Filters
-from feedback_tui.store import Store
-from feedback_tui.store import inbox
+from feedback_tui.store import Store, inbox
 from feedback_tui.store.inbox import InboxQuery
 from feedback_tui.trends import dashboard
 from feedback_tui.tui.dialogs import ChoiceDialog
@@ -159,7 +158,7 @@ class DashboardScreen(Screen[None]):
             with Store.open(self.app.db_path, migrate=False) as store:
                 figures = dashboard(store, filters, period=period,
                                     today=self.today or getattr(self.app, "today", None))
-        except Exception as error:  # shown in the title: never a "computing…" that stays forever
+        except Exception as error:  # noqa: BLE001 - shown in the title: never a "computing…" that stays forever
             if not worker.is_cancelled:
                 self.post_message(self.Failed(str(error) or type(error).__name__))
             return
