@@ -37,6 +37,8 @@ class ReviewRecord:
     updated_at: str | None = None
     reply: str | None = None
     reply_at: str | None = None
+    # Agents' replies carried by a feedback-tui export (text, agent, created_at, ...).
+    agent_replies: list[dict[str, str | None]] | None = None
     line: int = 0
 
 

@@ -225,8 +225,6 @@ def test_plain_text_is_never_markup(text: str) -> None:
     assert not rendered.spans
 
 
-@pytest.mark.xfail(strict=True, reason="store/imports.py stages one reply per review (the source's own): the agents' "
-                   "replies in an export's 'replies' list are not re-imported")
 def test_agents_replies_survive_export_then_import(tmp_path: Path) -> None:
     from feedback_tui.store import replies as reply_store
 
@@ -239,4 +237,10 @@ def test_agents_replies_survive_export_then_import(tmp_path: Path) -> None:
     with Store.open(tmp_path / "b.db") as store:
         parsed = open_input(tmp_path / "out.json", imported_at=IMPORTED_AT)
         import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows)
+        assert [tuple(r) for r in store.query("SELECT text, agent, origin FROM replies")] == before
+        assert store.query("SELECT status, has_reply FROM reviews")[0][:] == ("replied", 1)
+        # importing the same export again adds no second copy of the agent's reply
+        parsed = open_input(tmp_path / "out.json", imported_at=IMPORTED_AT)
+        again = import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows)
+        assert again.replies_imported == 0
         assert [tuple(r) for r in store.query("SELECT text, agent, origin FROM replies")] == before

@@ -197,23 +197,31 @@ def _date(values: dict[str, str | None], name: str) -> str | None:
     return parse_date(text) if text else None
 
 
-def _exported_reply(text: str) -> tuple[str | None, str | None]:
-    """The source's own reply in the ``replies`` column of a feedback-tui export.
+def _exported_replies(text: str) -> tuple[str | None, str | None, list[dict[str, str | None]]]:
+    """The replies in the ``replies`` column of a feedback-tui export.
 
-    Agents' replies are not re-imported: an import holds one reply per review,
-    the one its source published.
+    Returns the source's own reply (text, date), which is staged like any
+    imported reply, and the agents' replies, which the store adds once each
+    (an export moved to another database keeps its team's answers).
     """
-    import json
-
     try:
         replies = json.loads(text)
     except ValueError:
         raise ValueError("replies must be the JSON list of a feedback-tui export") from None
+    own: tuple[str | None, str | None] = (None, None)
+    agents: list[dict[str, str | None]] = []
     for item in replies if isinstance(replies, list) else []:
-        if isinstance(item, dict) and item.get("origin") == "import" and item.get("text"):
-            created = item.get("created_at")
-            return str(item["text"]), parse_date(created) if created else None
-    return None, None
+        if not isinstance(item, dict) or not item.get("text"):
+            continue
+        created = item.get("created_at")
+        when = parse_date(str(created)) if created else None
+        if item.get("origin") == "import":
+            if own[0] is None:
+                own = (str(item["text"]), when)
+        else:
+            agents.append({"text": str(item["text"]), "agent": str(item.get("agent") or "agent"), "created_at": when,
+                           "channel": item.get("channel"), "delivery_status": item.get("delivery_status")})
+    return own[0], own[1], agents
 
 
 def to_review(row: RawRow, defaults: Defaults, *, body_required: bool = True) -> ReviewRecord | Reject:
@@ -234,9 +242,12 @@ def to_review(row: RawRow, defaults: Defaults, *, body_required: bool = True) ->
         current = "reply_at"
         reply_at = _date(values, "reply_at")
         reply = values.get("reply")
-        if reply is None and values.get("replies"):
+        agent_replies: list[dict[str, str | None]] = []
+        if values.get("replies"):
             current = "replies"
-            reply, reply_at = _exported_reply(values["replies"] or "")
+            own, own_at, agent_replies = _exported_replies(values["replies"] or "")
+            if reply is None:
+                reply, reply_at = own, own_at
     except ValueError as error:
         return Reject(row.line, str(error), row.raw, current)
     source = values.get("source") or defaults.source
@@ -257,6 +268,7 @@ def to_review(row: RawRow, defaults: Defaults, *, body_required: bool = True) ->
         updated_at=updated_at,
         reply=reply,
         reply_at=reply_at,
+        agent_replies=agent_replies or None,
         line=row.line,
     )
 

@@ -157,6 +157,41 @@ def finish_run(store: Store, result: ImportResult, error: str | None = None, *, 
         )
 
 
+_AGENT_REPLY = """
+INSERT INTO replies (review_id, text, agent, created_at, channel, origin, delivery_status)
+SELECT r.id, :text, :agent, :created_at, :channel, 'agent', :delivery_status
+FROM reviews r WHERE r.source = :source AND r.external_id = :external_id
+  AND NOT EXISTS (SELECT 1 FROM replies p WHERE p.review_id = r.id AND p.origin = 'agent' AND p.agent = :agent
+                  AND p.text = :text AND p.created_at IS :created_at)"""
+
+
+def _add_agent_replies(conn: Any, batch: list[ReviewRecord | SurveyRecord]) -> int:
+    """Agents' replies from a feedback-tui export, each added once (re-imports add nothing)."""
+    rows = [
+        {"source": record.source, "external_id": record.external_id, "text": reply["text"],
+         "agent": reply["agent"], "created_at": reply["created_at"], "channel": reply.get("channel"),
+         "delivery_status": reply.get("delivery_status") if reply.get("delivery_status") in
+         ("local", "pending", "sent", "failed") else "local"}
+        for record in batch if isinstance(record, ReviewRecord) and record.agent_replies
+        for reply in record.agent_replies
+    ]
+    if not rows:
+        return 0
+    before = conn.total_changes
+    conn.executemany(_AGENT_REPLY, rows)
+    added = conn.total_changes - before
+    keys = {(row["source"], row["external_id"]) for row in rows}
+    conn.executemany(
+        """UPDATE reviews SET has_reply = 1,
+               first_reply_at = (SELECT min(created_at) FROM replies WHERE review_id = reviews.id
+                                 AND withdrawn_at IS NULL),
+               status = CASE WHEN status IN ('new', 'open') THEN 'replied' ELSE status END
+           WHERE source = ? AND external_id = ?""",
+        list(keys),
+    )
+    return added
+
+
 def _write_batch(
     store: Store, result: ImportResult, batch: list[ReviewRecord | SurveyRecord], rejects: list[Reject]
 ) -> None:
@@ -176,6 +211,7 @@ def _write_batch(
             updated += conn.execute(_MERGE_REVIEWS[2], params).rowcount
             inserted = conn.execute(_MERGE_REVIEWS[3], params).rowcount
             result.replies_imported += max(conn.execute(_MERGE_REVIEWS[4], params).rowcount, 0)
+            result.replies_imported += _add_agent_replies(conn, batch)
             conn.execute(_SYNC_REPLIED)
         else:
             conn.execute(_STAGE_SURVEYS)
