@@ -127,7 +127,36 @@ def fts_query(text: str) -> str:
 
 
 # -- where ---------------------------------------------------------------------
-def _conditions(query: InboxQuery) -> tuple[list[str], dict[str, Any]]:
+# A word in more reviews than this is "common": walking the date index and probing
+# the full-text index row by row finds a page of hits long before collecting them all.
+COMMON_TERM_DOCS = 20_000
+_PLAIN_TERM = re.compile(r'"([^"*]+)"')
+
+
+def search_is_common(store: Store, fts: str) -> bool:
+    """True when every term of a plain-word query is in many reviews (see COMMON_TERM_DOCS)."""
+    terms = _PLAIN_TERM.findall(fts)
+    if not terms or _OPERATORS.sub("", fts.replace('"', "")) != fts.replace('"', "") or "*" in fts:
+        return False
+    counts = []
+    for term in terms:
+        words = re.findall(r"\w+", term.lower())
+        if len(words) != 1:
+            return False
+        row = store.conn.execute(
+            "SELECT doc FROM reviews_fts_vocab WHERE term = ?", (_fold(words[0]),)).fetchone()
+        counts.append(row[0] if row else 0)
+    return min(counts) >= COMMON_TERM_DOCS
+
+
+def _fold(word: str) -> str:
+    """A word as the FTS5 tokenizer stores it (lower case, accents removed)."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+
+
+def _conditions(query: InboxQuery, *, probe_search: bool = False) -> tuple[list[str], dict[str, Any]]:
     where: list[str] = []
     params: dict[str, Any] = {}
     surveys = query.kind == "surveys"
@@ -191,7 +220,10 @@ def _conditions(query: InboxQuery) -> tuple[list[str], dict[str, Any]]:
             escaped = query.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             params["like"] = f"%{escaped}%"
         else:
-            where.append("r.id IN (SELECT rowid FROM reviews_fts WHERE reviews_fts MATCH :fts)")
+            if probe_search:
+                where.append("EXISTS (SELECT 1 FROM reviews_fts WHERE reviews_fts MATCH :fts AND rowid = r.id)")
+            else:
+                where.append("r.id IN (SELECT rowid FROM reviews_fts WHERE reviews_fts MATCH :fts)")
             params["fts"] = fts_query(query.search.strip())
     return where, params
 
@@ -258,7 +290,8 @@ def page(
     carries its ``sort_key`` for the next call.
     """
     order = order_of(query)
-    where, params = _conditions(query)
+    probe = bool(query.search and query.kind == "reviews" and search_is_common(store, fts_query(query.search.strip())))
+    where, params = _conditions(query, probe_search=probe)
     reverse = before is not None or from_end
     if after is not None or before is not None:
         key = after if after is not None else before

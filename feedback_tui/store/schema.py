@@ -312,3 +312,14 @@ def m004_text_flags(db: Database) -> None:
             CASE WHEN {surveys} THEN 'replaced-bytes' END) VIRTUAL
         """,
     )
+
+
+@migrations()
+def m005_search_vocabulary(db: Database) -> None:
+    """How many reviews hold each indexed word, for the search planner.
+
+    A search for a word most reviews contain is answered fastest by walking
+    the date index and checking each row; a rare word by collecting its few
+    matches first. ``store.inbox`` reads this table to choose.
+    """
+    db.execute("CREATE VIRTUAL TABLE reviews_fts_vocab USING fts5vocab(reviews_fts, 'row')")
