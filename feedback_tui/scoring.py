@@ -21,7 +21,7 @@ from typing import Any
 
 from feedback_tui.models import Filters
 from feedback_tui.store import Store
-from feedback_tui.store import aggregates
+from feedback_tui.store import aggregates, rollups
 
 Z95 = 1.96
 CES_OPTIONS = 7
@@ -113,7 +113,7 @@ def responses(counts: dict[str, Any] | None, hours: dict[str, float] | None,
         "median_hours_to_reply": round1(h.get("median")),
         "p90_hours_to_reply": round1(h.get("p90")),
         "sla_hours": sla_hours,
-        "within_sla_rate": round1(percent(int(c.get("within_sla") or 0), n)),
+        "within_sla_rate": round1(percent(int(h.get("within_sla") or 0), n)),
     }
 
 
@@ -153,10 +153,11 @@ def _figures(group: Any, surveys: dict[tuple[Any, str], dict[str, Any]], sentime
 
 def _grouped(store: Store, filters: Filters, by: str | None, with_margins: bool = False,
              sla_hours: float = DEFAULT_SLA_HOURS) -> dict[Any, dict[str, Any]]:
-    surveys = {(row["grp"], row["kind"]): row for row in aggregates.survey_counts(store, filters, by)}
-    sentiment = _by_group(aggregates.sentiment_counts(store, filters, by))
-    replies = _by_group(aggregates.response_counts(store, filters, by, sla_hours))
-    hours = aggregates.reply_hours(store, filters, by)
+    fast = rollups.usable(store, filters)
+    surveys = {(row["grp"], row["kind"]): row for row in aggregates.survey_counts(store, filters, by, rollup=fast)}
+    sentiment = _by_group(aggregates.sentiment_counts(store, filters, by, rollup=fast))
+    replies = _by_group(aggregates.response_counts(store, filters, by, rollup=fast))
+    hours = aggregates.reply_hours(store, filters, by, sla_hours)
     groups = {g for g, _ in surveys} | set(sentiment) | set(replies)
     return {g: _figures(g, surveys, sentiment, replies, hours, with_margins, sla_hours) for g in groups}
 

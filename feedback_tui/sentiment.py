@@ -453,7 +453,7 @@ def backfill(
     Reading and writing the database overlaps with scoring: while the workers
     score one batch, this thread stores the previous one and reads the next.
     """
-    from feedback_tui.store import queries
+    from feedback_tui.store import queries, rollups
 
     if everything:
         queries.reset_sentiment(store)
@@ -479,4 +479,5 @@ def backfill(
                 if next_batch is None:
                     break
                 in_flight = next_batch
+    rollups.refresh(store)  # new sentiment changes the daily counts: recompute them now, not at the next score
     return done

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from feedback_tui.models import Filters
-from feedback_tui.store import Store
+from feedback_tui.store import Store, rollups
 from feedback_tui.store.queries import where_clause
 
 PERIODS: dict[str, str] = {
@@ -24,12 +24,16 @@ PERIODS: dict[str, str] = {
 SEGMENTS: dict[str, str] = {"source": "source", "product": "product", "language": "language"}
 
 
-def group_expression(by: str | None, *, surveys: bool = False) -> str:
-    """The SQL that labels a row's group; ``NULL`` groups everything together."""
+def group_expression(by: str | None, *, surveys: bool = False, rollup: bool = False) -> str:
+    """The SQL that labels a row's group; ``NULL`` groups everything together.
+
+    On the daily rollups the date column is ``day`` (``YYYY-MM-DD``), which the
+    same period expressions read like a timestamp.
+    """
     if by is None:
         return "NULL"
     if by in PERIODS:
-        return PERIODS[by]
+        return PERIODS[by].replace("created_at", "day") if rollup else PERIODS[by]
     if by in SEGMENTS:
         if surveys and by == "product":
             return "NULL"
@@ -37,7 +41,10 @@ def group_expression(by: str | None, *, surveys: bool = False) -> str:
     raise ValueError(f"unknown grouping {by!r}")
 
 
-def survey_counts(store: Store, filters: Filters, by: str | None = None) -> list[dict[str, Any]]:
+def survey_counts(store: Store, filters: Filters, by: str | None = None, *,
+                  rollup: bool = False) -> list[dict[str, Any]]:
+    if rollup:
+        return rollups.survey_counts(store, filters, group_expression(by, surveys=True, rollup=True))
     where, params = where_clause(filters, surveys=True)
     sql = f"""
         SELECT {group_expression(by, surveys=True)} AS grp, kind, count(*) AS n,
@@ -50,8 +57,12 @@ def survey_counts(store: Store, filters: Filters, by: str | None = None) -> list
 _LABELLED = "sentiment IN ('positive', 'neutral', 'negative')"
 
 
-def sentiment_counts(store: Store, filters: Filters, by: str | None = None) -> list[dict[str, Any]]:
+def sentiment_counts(store: Store, filters: Filters, by: str | None = None, *,
+                     rollup: bool = False) -> list[dict[str, Any]]:
     """Reviews and survey comments together: both are customers' words."""
+    if rollup:
+        return rollups.sentiment_counts(store, filters, group_expression(by, rollup=True),
+                                        group_expression(by, surveys=True, rollup=True))
     review_where, params = where_clause(filters)
     survey_where, survey_params = where_clause(filters, surveys=True)
     params.update(survey_params)
@@ -70,44 +81,49 @@ def sentiment_counts(store: Store, filters: Filters, by: str | None = None) -> l
 
 
 # Positive and negative by stars when the review has them, else by sentiment.
-_POSITIVE = "CASE WHEN rating IS NOT NULL THEN rating >= 4 ELSE sentiment = 'positive' END"
-_NEGATIVE = "CASE WHEN rating IS NOT NULL THEN rating <= 2 ELSE sentiment = 'negative' END"
+POSITIVE = "CASE WHEN rating IS NOT NULL THEN rating >= 4 ELSE sentiment = 'positive' END"
+NEGATIVE = "CASE WHEN rating IS NOT NULL THEN rating <= 2 ELSE sentiment = 'negative' END"
 
 
-def response_counts(store: Store, filters: Filters, by: str | None = None,
-                    sla_hours: float = 24.0) -> list[dict[str, Any]]:
+def response_counts(store: Store, filters: Filters, by: str | None = None, *,
+                    rollup: bool = False) -> list[dict[str, Any]]:
     """Reviews, replied reviews, and the same for positive and negative ones.
 
-    Spam is left out: nobody is expected to answer it. ``within_sla`` counts
-    reviews whose first reply came within ``sla_hours``.
+    Spam is left out: nobody is expected to answer it.
     """
+    if rollup:
+        return rollups.response_counts(store, filters, group_expression(by, rollup=True))
     where, params = where_clause(filters)
-    params["sla"] = sla_hours
     sql = f"""
         SELECT {group_expression(by)} AS grp, count(*) AS n, sum(has_reply) AS replied,
-               sum({_POSITIVE}) AS positive, sum(({_POSITIVE}) AND has_reply) AS positive_replied,
-               sum({_NEGATIVE}) AS negative, sum(({_NEGATIVE}) AND has_reply) AS negative_replied,
-               sum((julianday(first_reply_at) - julianday(created_at)) * 24.0 <= :sla) AS within_sla
+               sum({POSITIVE}) AS positive, sum(({POSITIVE}) AND has_reply) AS positive_replied,
+               sum({NEGATIVE}) AS negative, sum(({NEGATIVE}) AND has_reply) AS negative_replied
         FROM reviews WHERE {where} AND status != 'spam' GROUP BY grp"""
     return [dict(row) for row in store.query(sql, params)]
 
 
-def reply_hours(store: Store, filters: Filters, by: str | None = None) -> dict[Any, dict[str, float]]:
-    """Median and 90th percentile (nearest rank) of hours to the first reply, per group, in SQL."""
+def reply_hours(store: Store, filters: Filters, by: str | None = None,
+                sla_hours: float = 24.0) -> dict[Any, dict[str, float]]:
+    """Median and 90th percentile (nearest rank) of hours to the first reply, and how
+    many first replies came within ``sla_hours``, per group, from the replied reviews."""
     where, params = where_clause(filters)
+    params["sla"] = sla_hours
     sql = f"""
         WITH h AS (
             SELECT {group_expression(by)} AS grp,
-                   max(0.0, (julianday(first_reply_at) - julianday(created_at)) * 24.0) AS hours
+                   (julianday(first_reply_at) - julianday(created_at)) * 24.0 AS raw_hours
             FROM reviews WHERE {where} AND first_reply_at IS NOT NULL AND status != 'spam'),
         ranked AS (
-            SELECT grp, hours, row_number() OVER (PARTITION BY grp ORDER BY hours) AS rn,
+            SELECT grp, max(0.0, raw_hours) AS hours, raw_hours,
+                   row_number() OVER (PARTITION BY grp ORDER BY max(0.0, raw_hours)) AS rn,
                    count(*) OVER (PARTITION BY grp) AS c FROM h)
         SELECT grp,
                avg(CASE WHEN rn IN ((c + 1) / 2, (c + 2) / 2) THEN hours END) AS median,
-               max(CASE WHEN rn = (9 * c + 9) / 10 THEN hours END) AS p90
+               max(CASE WHEN rn = (9 * c + 9) / 10 THEN hours END) AS p90,
+               sum(raw_hours <= :sla) AS within_sla
         FROM ranked GROUP BY grp"""
-    return {row["grp"]: {"median": row["median"], "p90": row["p90"]} for row in store.query(sql, params)}
+    return {row["grp"]: {"median": row["median"], "p90": row["p90"], "within_sla": row["within_sla"]}
+            for row in store.query(sql, params)}
 
 
 def responses_by_agent(store: Store, filters: Filters, sla_hours: float) -> list[dict[str, Any]]:

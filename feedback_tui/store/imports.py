@@ -355,4 +355,8 @@ def import_rows(
             pass  # the original error matters more than the bookkeeping
         raise
     finish_run(store, result)
+    # The import pays for its rollups, so that the next score reads them at once.
+    from feedback_tui.store import rollups
+
+    rollups.refresh(store)
     return result

@@ -323,3 +323,45 @@ def m005_search_vocabulary(db: Database) -> None:
     matches first. ``store.inbox`` reads this table to choose.
     """
     db.execute("CREATE VIRTUAL TABLE reviews_fts_vocab USING fts5vocab(reviews_fts, 'row')")
+
+
+@migrations()
+def m006_daily_rollups(db: Database) -> None:
+    """Daily rollups of the score counts, and the triggers that mark days dirty.
+
+    See :mod:`feedback_tui.store.rollups`. Every day present is marked dirty
+    here, so the first score after the upgrade fills the rollups.
+    """
+    _run_script(
+        db,
+        """
+        CREATE TABLE rollup_dirty (day TEXT PRIMARY KEY) WITHOUT ROWID;
+        CREATE TABLE review_daily (
+            day TEXT NOT NULL, source TEXT, product TEXT, language TEXT,
+            n INTEGER, replied INTEGER, positive INTEGER, positive_replied INTEGER,
+            negative INTEGER, negative_replied INTEGER,
+            s_n INTEGER, s_pos INTEGER, s_neu INTEGER, s_neg INTEGER, pol_sum REAL, pol_sq REAL, pol_n INTEGER
+        );
+        CREATE INDEX review_daily_day ON review_daily(day);
+        CREATE TABLE survey_daily (
+            day TEXT NOT NULL, source TEXT, language TEXT, kind TEXT,
+            n INTEGER, top INTEGER, low INTEGER, satisfied INTEGER, total INTEGER, total_squares INTEGER,
+            s_n INTEGER, s_pos INTEGER, s_neu INTEGER, s_neg INTEGER, pol_sum REAL, pol_sq REAL, pol_n INTEGER
+        );
+        CREATE INDEX survey_daily_day ON survey_daily(day);
+        INSERT OR IGNORE INTO rollup_dirty SELECT DISTINCT substr(created_at, 1, 10) FROM reviews;
+        INSERT OR IGNORE INTO rollup_dirty SELECT DISTINCT substr(created_at, 1, 10) FROM survey_responses
+        """,
+    )
+    mark_new = "INSERT OR IGNORE INTO rollup_dirty VALUES (substr(new.created_at, 1, 10));"
+    mark_old = "INSERT OR IGNORE INTO rollup_dirty VALUES (substr(old.created_at, 1, 10));"
+    watched = {
+        "reviews": "created_at, source, product, language, status, rating, sentiment, polarity, has_reply",
+        "survey_responses": "created_at, source, language, kind, score, sentiment, polarity",
+    }
+    for table, columns in watched.items():
+        short = "reviews" if table == "reviews" else "surveys"
+        db.execute(f"CREATE TRIGGER {short}_rollup_ai AFTER INSERT ON {table} BEGIN {mark_new} END")
+        db.execute(f"CREATE TRIGGER {short}_rollup_ad AFTER DELETE ON {table} BEGIN {mark_old} END")
+        db.execute(f"CREATE TRIGGER {short}_rollup_au AFTER UPDATE OF {columns} ON {table} "
+                   f"BEGIN {mark_old} {mark_new} END")
