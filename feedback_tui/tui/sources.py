@@ -1,11 +1,17 @@
 """Adapters from the store's named queries to what widgets need.
 
 Each call opens its own connection: these run in worker threads, and a
-sqlite3 connection cannot cross threads.
+sqlite3 connection cannot cross threads. A source replaced by a newer one
+(another filter, another search) is cancelled: its queries still running are
+interrupted, so an abandoned count over a million rows does not keep a core
+busy while the agent has moved on.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +26,28 @@ class InboxSource:
     def __init__(self, db_path: Path, query: InboxQuery) -> None:
         self.db_path = db_path
         self.query = query
+        self._lock = threading.Lock()
+        self._running: set[Store] = set()
+        self.cancelled = False
 
-    def _open(self) -> Store:
-        return Store.open(self.db_path, migrate=False)
+    @contextmanager
+    def _open(self) -> Iterator[Store]:
+        store = Store.open(self.db_path, migrate=False)
+        with self._lock:
+            self._running.add(store)
+        try:
+            yield store
+        finally:
+            with self._lock:
+                self._running.discard(store)
+            store.close()
+
+    def cancel(self) -> None:
+        """Interrupt this source's queries (SQLite's interrupt is safe from any thread)."""
+        with self._lock:
+            self.cancelled = True
+            for store in self._running:
+                store.conn.interrupt()
 
     def count(self) -> int:
         with self._open() as store:

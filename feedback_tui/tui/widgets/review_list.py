@@ -135,6 +135,9 @@ class ReviewList(ScrollView, can_focus=True):
         """Show rows from ``source``; ``keep_position`` keeps the cursor on its row (live refresh)."""
         current = self.current_row if keep_position else None
         self._keep = (current, self.cursor) if current else None
+        previous = self.source
+        if previous is not None and previous is not source and hasattr(previous, "cancel"):
+            previous.cancel()  # its count or pages still running are of no use now
         self.source = source
         self._generation += 1
         self.pages.clear()
