@@ -365,3 +365,13 @@ def m006_daily_rollups(db: Database) -> None:
         db.execute(f"CREATE TRIGGER {short}_rollup_ad AFTER DELETE ON {table} BEGIN {mark_old} END")
         db.execute(f"CREATE TRIGGER {short}_rollup_au AFTER UPDATE OF {columns} ON {table} "
                    f"BEGIN {mark_old} {mark_new} END")
+
+
+@migrations()
+def m007_replied_index(db: Database) -> None:
+    """Reply times read only the replied reviews: a partial index finds them in a date
+    range without visiting the others (which, at a million reviews, took seconds)."""
+    db.execute(
+        "CREATE INDEX reviews_replied ON reviews(created_at, first_reply_at, status, source) "
+        "WHERE first_reply_at IS NOT NULL"
+    )
