@@ -3,8 +3,9 @@
     python benchmarks/bench.py --rows 100000            # one size, a table
     python benchmarks/bench.py --rows 10000 --rows 1000000 --json
 
-For each N it generates N reviews (English and French, 20-80 words) and N
-survey answers deterministically, then measures:
+For each N it generates N reviews (English and French, 20-80 words, a third of
+them answered) and N survey answers over the year before the day it runs
+(deterministic for a given day), then measures:
 
 - import: our CSV import (validation, dedupe, FTS, no sentiment), rows/s, against
   Python's csv reader + plain ``sqlite3.executemany`` into a comparable table in
@@ -56,7 +57,7 @@ FR_WORDS = (
 ).split()
 SOURCES = ("app_store", "google_play", "trustpilot", "website")
 PRODUCTS = ("Panier iOS", "Panier Android", "Panier Web", "Livraison")
-HEADER = ["id", "source", "rating", "title", "body", "author", "created_at", "language", "product"]
+HEADER = ["id", "source", "rating", "title", "body", "author", "created_at", "language", "product", "reply", "reply_at"]
 
 
 # -- data --------------------------------------------------------------------------
@@ -74,9 +75,14 @@ def generate(n: int, folder: Path, seed: int = 2026) -> tuple[Path, Path]:
             french = rng.random() < 0.45
             words = FR_WORDS if french else EN_WORDS
             body = " ".join(rng.choices(words, k=rng.randint(20, 80))).capitalize() + "."
-            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + rng.randrange(span)))
+            moment = start + rng.randrange(span)
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))
+            reply, reply_at = "", ""
+            if rng.random() < 0.3:  # a third answered, 1 to 96 hours later: reply times have work to do
+                reply = "Thank you for your feedback, we are looking into it."
+                reply_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment + rng.randint(3600, 96 * 3600)))
             writer.writerow([f"b-{i}", SOURCES[i % 4], rng.randint(1, 5), " ".join(rng.choices(words, k=3)), body,
-                             f"author {i % 5000}", stamp, "fr" if french else "en", PRODUCTS[i % 4]])
+                             f"author {i % 5000}", stamp, "fr" if french else "en", PRODUCTS[i % 4], reply, reply_at])
     with surveys.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "kind", "score", "comment", "created_at", "customer", "source"])
@@ -111,13 +117,14 @@ def bench_import(reviews: Path, folder: Path) -> dict[str, float]:
     conn = sqlite3.connect(baseline_db)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("CREATE TABLE reviews (id INTEGER PRIMARY KEY, external_id TEXT, source TEXT, rating INTEGER, "
-                 "title TEXT, body TEXT, author TEXT, created_at TEXT, language TEXT, product TEXT)")
+                 "title TEXT, body TEXT, author TEXT, created_at TEXT, language TEXT, product TEXT, "
+                 "reply TEXT, reply_at TEXT)")
     with reviews.open(newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle)
         next(reader)
         with conn:
             conn.executemany("INSERT INTO reviews (external_id, source, rating, title, body, author, created_at, "
-                             "language, product) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", reader)
+                             "language, product, reply, reply_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", reader)
     conn.close()
     baseline = time.perf_counter() - started
     return {"import_rows_s": rows / ours, "import_baseline_rows_s": rows / baseline,
