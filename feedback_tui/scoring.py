@@ -152,12 +152,14 @@ def _figures(group: Any, surveys: dict[tuple[Any, str], dict[str, Any]], sentime
 
 
 def _grouped(store: Store, filters: Filters, by: str | None, with_margins: bool = False,
-             sla_hours: float = DEFAULT_SLA_HOURS) -> dict[Any, dict[str, Any]]:
+             sla_hours: float = DEFAULT_SLA_HOURS, reply_times: bool = True) -> dict[Any, dict[str, Any]]:
     fast = rollups.usable(store, filters)
     surveys = {(row["grp"], row["kind"]): row for row in aggregates.survey_counts(store, filters, by, rollup=fast)}
     sentiment = _by_group(aggregates.sentiment_counts(store, filters, by, rollup=fast))
     replies = _by_group(aggregates.response_counts(store, filters, by, rollup=fast))
-    hours = aggregates.reply_hours(store, filters, by, sla_hours)
+    # Medians need the replied reviews themselves (rollups cannot add them up): skipped
+    # when the caller does not show them, such as the dashboard's breakdown table.
+    hours = aggregates.reply_hours(store, filters, by, sla_hours) if reply_times else {}
     groups = {g for g, _ in surveys} | set(sentiment) | set(replies)
     return {g: _figures(g, surveys, sentiment, replies, hours, with_margins, sla_hours) for g in groups}
 
@@ -181,21 +183,23 @@ def agent_responses(row: dict[str, Any], sla_hours: float) -> dict[str, Any]:
 
 def scorecard(store: Store, filters: Filters | None = None, *, by: str | None = None,
               segment: str | None = None, with_margins: bool = False,
-              sla_hours: float = DEFAULT_SLA_HOURS) -> dict[str, Any]:
+              sla_hours: float = DEFAULT_SLA_HOURS, reply_times: bool = True) -> dict[str, Any]:
     """Every score overall; ``by`` adds ``periods``, ``segment`` adds ``segments``.
 
     ``with_margins`` adds a ``margins`` object to each group (the dashboard's
     significance tests); ``score --json`` leaves it out. ``segment="agent"``
     gives, per agent who answered first, only the ``responses`` figures
-    (its ``within_sla_rate`` is a share of that agent's replies).
+    (its ``within_sla_rate`` is a share of that agent's replies). Without
+    ``reply_times``, median, p90 and SLA figures are left ``None`` (cheaper).
     """
     filters = filters or Filters()
-    overall = _grouped(store, filters, None, with_margins, sla_hours).get(None) or empty_figures(with_margins)
+    overall = _grouped(store, filters, None, with_margins, sla_hours, reply_times).get(None) \
+        or empty_figures(with_margins)
     result: dict[str, Any] = dict(overall)
     if by:
         if by not in aggregates.PERIODS:
             raise ValueError(f"unknown period {by!r}")
-        grouped = _grouped(store, filters, by, with_margins, sla_hours)
+        grouped = _grouped(store, filters, by, with_margins, sla_hours, reply_times)
         result["periods"] = [{"period": key, **grouped[key]} for key in sorted(k for k in grouped if k is not None)]
     if segment == "agent":
         result["segments"] = [{"segment": row["agent"], "responses": agent_responses(row, sla_hours)}
@@ -203,6 +207,6 @@ def scorecard(store: Store, filters: Filters | None = None, *, by: str | None = 
     elif segment:
         if segment not in aggregates.SEGMENTS:
             raise ValueError(f"unknown segment {segment!r}")
-        grouped = _grouped(store, filters, segment, with_margins, sla_hours)
+        grouped = _grouped(store, filters, segment, with_margins, sla_hours, reply_times)
         result["segments"] = [{"segment": key, **grouped[key]} for key in sorted(k for k in grouped if k is not None)]
     return result

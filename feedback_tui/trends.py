@@ -141,7 +141,9 @@ def dashboard(store: Store, filters: Filters | None = None, *, period: str = "mo
         before, margin_before, n_before = metric(previous, name)
         cards[name] = {"value": value, "margin": margin, "n": n, "previous": before, "previous_n": n_before,
                        "thin": n < MIN_N, "change": change(value, before, margin, margin_before)}
-    segments = {seg: scorecard(store, window, segment=seg)["segments"] for seg in aggregates.SEGMENTS}
+    # The breakdown table shows no reply times: skip their per-review medians.
+    segments = {seg: scorecard(store, window, segment=seg, reply_times=False)["segments"]
+                for seg in aggregates.SEGMENTS}
     effect_rows = {row["grp"]: row for row in aggregates.reply_effect(store, window, by=period)}
     effect_all = aggregates.reply_effect(store, window)
     return {
