@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 from textual.widgets import DataTable, OptionList
-from tui_helpers import review_list, screen_text, settle
+from tui_helpers import choose, review_list, screen_text, settle
 
 from feedback_tui.models import Filters
 from feedback_tui.scoring import scorecard
@@ -82,16 +82,6 @@ def sql_count(path: Path, sql: str, params: tuple[object, ...] = ()) -> int:
         return int(store.scalar(sql, params) or 0)
 
 
-async def choose(pilot: Any, value: str) -> None:
-    """Pick the option ``value`` of the ChoiceDialog on top, with the keyboard."""
-    options = pilot.app.screen.query_one(OptionList)
-    ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
-    target = ids.index(value)
-    await pilot.press("home")
-    for _ in range(target):
-        await pilot.press("down")
-    assert options.highlighted == target
-    await pilot.press("enter")
 
 
 # -- figures -----------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from textual.widgets import Input, OptionList, Select, TextArea
+from textual.widgets import Input, Select, TextArea
 
 from conftest import REVIEW_HEADER, write_csv
 from feedback_tui.config import Config
@@ -30,6 +30,7 @@ from feedback_tui.tui.screens.review import ReviewScreen
 from tui_helpers import (
     RAW_CONTROLS,
     SIZE,
+    choose,
     loaded_rows,
     notifications,
     review,
@@ -50,16 +51,6 @@ def make_app(path: Path, **options: Any) -> FeedbackApp:
     return FeedbackApp(db_path=path, agent=AGENT, watch=False, **options)
 
 
-async def choose(pilot: Any, value: str) -> None:
-    """Pick the option ``value`` of the ChoiceDialog on top, with the keyboard."""
-    options = pilot.app.screen.query_one(OptionList)
-    ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
-    target = ids.index(value)
-    await pilot.press("home")
-    for _ in range(target):
-        await pilot.press("down")
-    assert options.highlighted == target
-    await pilot.press("enter")
 
 
 # -- views -----------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
+from textual.widgets import OptionList
 from textual.worker import WorkerState
 
 from feedback_tui.store import Store
@@ -88,3 +89,15 @@ def review(path: Path, review_id: int) -> dict[str, Any]:
         row = store.conn.execute("SELECT * FROM reviews WHERE id = ?", (review_id,)).fetchone()
     assert row is not None, review_id
     return dict(row)
+
+
+async def choose(pilot: Any, value: str) -> None:
+    """Pick the option ``value`` of the ChoiceDialog on top, with the keyboard."""
+    options = pilot.app.screen.query_one(OptionList)
+    ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+    target = ids.index(value)
+    await pilot.press("home")
+    for _ in range(target):
+        await pilot.press("down")
+    assert options.highlighted == target
+    await pilot.press("enter")
