@@ -33,7 +33,7 @@ from feedback_tui.store.inbox import InboxQuery, SearchProblem
 from feedback_tui.text import clean
 from feedback_tui.tui.app import FeedbackApp
 from feedback_tui.tui.screens.review import ReviewScreen
-from tui_helpers import RAW_CONTROLS, SIZE, loaded_rows, notifications, review_list, screen_text, settle
+from tui_helpers import RAW_CONTROLS, SIZE, notifications, review_list, screen_text, settle
 
 HOSTILE = FIXTURES / "hostile"
 _spec = importlib.util.spec_from_file_location("hostile_corpus", HOSTILE / "generate.py")
@@ -176,7 +176,7 @@ async def test_inbox_shows_every_hostile_row_literally(hostile_db: Path) -> None
         assert lst.total == total
         seen = 0
         while seen < total:
-            text = assert_screen_safe(app)
+            assert_screen_safe(app)
             seen += lst.size.height
             for _ in range(lst.size.height):
                 await pilot.press("j")
