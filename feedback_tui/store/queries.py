@@ -82,16 +82,6 @@ def where_clause(filters: Filters, *, table_alias: str = "", surveys: bool = Fal
 
 
 # -- listings ----------------------------------------------------------------
-def latest_reviews(store: Store, limit: int = 200) -> list[dict[str, Any]]:
-    rows = store.query(
-        """SELECT id, created_at, source, rating, sentiment, polarity, author, title, body, status,
-                  has_reply AS replied
-           FROM reviews ORDER BY created_at DESC, id DESC LIMIT ?""",
-        (limit,),
-    )
-    return [dict(row) for row in rows]
-
-
 def import_runs(store: Store, limit: int = 20) -> list[dict[str, Any]]:
     return [dict(r) for r in store.query("SELECT * FROM import_runs ORDER BY id DESC LIMIT ?", (limit,))]
 

@@ -10,7 +10,6 @@ markup or reaches the terminal as a control sequence.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from rich.cells import set_cell_size
@@ -414,5 +413,3 @@ class ReviewList(ScrollView, can_focus=True):
         ]
         return [Segment(set_cell_size(value, size), style) for value, size, style in cells]
 
-
-ListSourceFactory = Callable[[], RowSource]
