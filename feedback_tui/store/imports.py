@@ -32,17 +32,24 @@ _REVIEW_FIELDS = (
 )
 _SURVEY_FIELDS = ("source", "external_id", "kind", "score", "comment", "created_at", "customer", "language")
 
+# ``known_id`` is the stored row with the same (source, id), looked up once per
+# batch: the merge statements then join by rowid from the staged batch. Joined
+# by (source, id) instead, SQLite scanned every stored review for each batch,
+# which made large imports quadratic.
 _STAGE_REVIEWS = """
 CREATE TEMP TABLE IF NOT EXISTS stage_reviews (
     source TEXT, external_id TEXT, rating INTEGER, title TEXT, body TEXT, author TEXT,
     created_at TEXT, updated_at TEXT, language TEXT, product TEXT, url TEXT, reply TEXT, reply_at TEXT,
-    PRIMARY KEY (source, external_id)
+    known_id INTEGER, PRIMARY KEY (source, external_id)
 )"""
 _STAGE_SURVEYS = """
 CREATE TEMP TABLE IF NOT EXISTS stage_surveys (
     source TEXT, external_id TEXT, kind TEXT, score INTEGER, comment TEXT, created_at TEXT,
-    customer TEXT, language TEXT, PRIMARY KEY (source, external_id)
+    customer TEXT, language TEXT, known_id INTEGER, PRIMARY KEY (source, external_id)
 )"""
+_FIND_KNOWN = """
+UPDATE {stage} SET known_id = (SELECT id FROM {table} r
+                               WHERE r.source = {stage}.source AND r.external_id = {stage}.external_id)"""
 
 _CONTENT_CHANGED = "(r.body IS NOT s.body OR r.rating IS NOT s.rating OR r.title IS NOT s.title)"
 _META_CHANGED = (
@@ -50,13 +57,14 @@ _META_CHANGED = (
     " OR r.url IS NOT s.url OR (s.updated_at IS NOT NULL AND r.updated_at IS NOT s.updated_at)"
     " OR (s.language IS NOT NULL AND r.language IS NOT s.language))"
 )
-_MATCH = "r.source = s.source AND r.external_id = s.external_id"
+_KNOWN = "r.id = s.known_id"
 
-_MERGE_REVIEWS = [
+# Statements for rows already stored: run only when the batch has some.
+_UPDATE_REVIEWS = [
     # 1. keep what the review said before its author edited it
     f"""INSERT INTO review_history (review_id, rating, title, body, updated_at, replaced_at)
         SELECT r.id, r.rating, r.title, r.body, r.updated_at, :now
-        FROM stage_reviews s JOIN reviews r ON {_MATCH} WHERE {_CONTENT_CHANGED}""",
+        FROM stage_reviews s JOIN reviews r ON {_KNOWN} WHERE {_CONTENT_CHANGED}""",
     # 2. edited text or rating: new sentiment needed; an answered review is outdated
     f"""UPDATE reviews AS r SET
             rating = s.rating, title = s.title, body = s.body, author = s.author,
@@ -64,27 +72,32 @@ _MERGE_REVIEWS = [
             language = coalesce(s.language, r.language), product = s.product, url = s.url,
             polarity = NULL, subjectivity = NULL, sentiment = NULL,
             status = CASE WHEN r.status = 'replied' THEN 'outdated' ELSE r.status END
-        FROM stage_reviews s WHERE {_MATCH} AND {_CONTENT_CHANGED}""",
+        FROM stage_reviews s WHERE {_KNOWN} AND {_CONTENT_CHANGED}""",
     # 3. metadata only (author renamed, url added): no history, status kept
     f"""UPDATE reviews AS r SET
             author = s.author, created_at = s.created_at, updated_at = coalesce(s.updated_at, r.updated_at),
             language = coalesce(s.language, r.language), product = s.product, url = s.url
-        FROM stage_reviews s WHERE {_MATCH} AND {_META_CHANGED}""",
-    # 4. new reviews
-    """INSERT INTO reviews (source, external_id, rating, title, body, author, created_at, updated_at,
-                            language, product, url, imported_at, import_run_id)
-        SELECT source, external_id, rating, title, body, author, created_at, updated_at,
-               language, product, url, :now, :run FROM stage_reviews WHERE true ORDER BY created_at
-        ON CONFLICT (source, external_id) DO NOTHING""",
-    # 5. the source's own reply (one per review), updated if the source changed it
-    f"""INSERT INTO replies (review_id, text, agent, created_at, channel, origin, delivery_status)
-        SELECT r.id, s.reply, 'imported', s.reply_at, r.source, 'import', 'sent'
-        FROM stage_reviews s JOIN reviews r ON {_MATCH} WHERE s.reply IS NOT NULL
-        ON CONFLICT (review_id) WHERE origin = 'import' DO UPDATE SET
-            text = excluded.text, created_at = excluded.created_at
-        WHERE replies.text IS NOT excluded.text OR replies.created_at IS NOT excluded.created_at""",
+        FROM stage_reviews s WHERE {_KNOWN} AND {_META_CHANGED}""",
 ]
-# 6. first reply time and status for reviews that came with a reply
+# 4. new reviews; one that came with the source's reply is answered at once
+_INSERT_REVIEWS = """
+INSERT INTO reviews (source, external_id, rating, title, body, author, created_at, updated_at,
+                     language, product, url, imported_at, import_run_id, has_reply, first_reply_at, status)
+SELECT source, external_id, rating, title, body, author, created_at, updated_at,
+       language, product, url, :now, :run, reply IS NOT NULL, CASE WHEN reply IS NOT NULL THEN reply_at END,
+       CASE WHEN reply IS NULL THEN 'new' WHEN updated_at > reply_at THEN 'outdated' ELSE 'replied' END
+FROM stage_reviews WHERE known_id IS NULL ORDER BY created_at
+ON CONFLICT (source, external_id) DO NOTHING"""
+# 5. the source's own reply (one per review), updated if the source changed it
+_UPSERT_SOURCE_REPLIES = """
+INSERT INTO replies (review_id, text, agent, created_at, channel, origin, delivery_status)
+SELECT r.id, s.reply, 'imported', s.reply_at, r.source, 'import', 'sent'
+FROM stage_reviews s JOIN reviews r ON r.source = s.source AND r.external_id = s.external_id
+WHERE s.reply IS NOT NULL
+ON CONFLICT (review_id) WHERE origin = 'import' DO UPDATE SET
+    text = excluded.text, created_at = excluded.created_at
+WHERE replies.text IS NOT excluded.text OR replies.created_at IS NOT excluded.created_at"""
+# 6. first reply time and status for stored reviews that came with a reply
 _SYNC_REPLIED = f"""
 UPDATE reviews AS r SET
     first_reply_at = (SELECT min(p.created_at) FROM replies p WHERE p.review_id = r.id),
@@ -93,22 +106,22 @@ UPDATE reviews AS r SET
         WHEN r.status IN ('new', 'open') AND r.updated_at > s.reply_at THEN 'outdated'
         WHEN r.status IN ('new', 'open') THEN 'replied'
         ELSE r.status END
-FROM stage_reviews s WHERE {_MATCH} AND s.reply IS NOT NULL"""
+FROM stage_reviews s WHERE {_KNOWN} AND s.reply IS NOT NULL"""
 
-_MERGE_SURVEYS = [
-    f"""UPDATE survey_responses AS r SET
-            kind = s.kind, score = s.score, comment = s.comment, created_at = s.created_at,
-            customer = s.customer, language = coalesce(s.language, r.language),
-            polarity = CASE WHEN r.comment IS s.comment THEN r.polarity END,
-            subjectivity = CASE WHEN r.comment IS s.comment THEN r.subjectivity END,
-            sentiment = CASE WHEN r.comment IS s.comment THEN r.sentiment END
-        FROM stage_surveys s WHERE {_MATCH} AND (r.kind IS NOT s.kind OR r.score IS NOT s.score
-            OR r.comment IS NOT s.comment OR r.created_at IS NOT s.created_at OR r.customer IS NOT s.customer)""",
-    """INSERT INTO survey_responses (source, external_id, kind, score, comment, created_at, customer,
-                                     language, imported_at, import_run_id)
-        SELECT source, external_id, kind, score, comment, created_at, customer, language, :now, :run
-        FROM stage_surveys WHERE true ON CONFLICT (source, external_id) DO NOTHING""",
-]
+_UPDATE_SURVEYS = f"""
+UPDATE survey_responses AS r SET
+    kind = s.kind, score = s.score, comment = s.comment, created_at = s.created_at,
+    customer = s.customer, language = coalesce(s.language, r.language),
+    polarity = CASE WHEN r.comment IS s.comment THEN r.polarity END,
+    subjectivity = CASE WHEN r.comment IS s.comment THEN r.subjectivity END,
+    sentiment = CASE WHEN r.comment IS s.comment THEN r.sentiment END
+FROM stage_surveys s WHERE {_KNOWN} AND (r.kind IS NOT s.kind OR r.score IS NOT s.score
+    OR r.comment IS NOT s.comment OR r.created_at IS NOT s.created_at OR r.customer IS NOT s.customer)"""
+_INSERT_SURVEYS = """
+INSERT INTO survey_responses (source, external_id, kind, score, comment, created_at, customer,
+                              language, imported_at, import_run_id)
+SELECT source, external_id, kind, score, comment, created_at, customer, language, :now, :run
+FROM stage_surveys WHERE known_id IS NULL ON CONFLICT (source, external_id) DO NOTHING"""
 
 
 def mark_interrupted_runs(store: Store) -> None:
@@ -192,50 +205,90 @@ def _add_agent_replies(conn: Any, batch: list[ReviewRecord | SurveyRecord]) -> i
     return added
 
 
+_INDEX_NEW_REVIEWS = """
+INSERT INTO reviews_fts (rowid, title, body, author)
+SELECT id, title, body, author FROM reviews WHERE id > ?"""
+
+
+def _insert_new_reviews(conn: Any, params: dict[str, Any]) -> int:
+    """Insert the batch's new reviews and index their text in one statement.
+
+    The row-by-row search trigger is paused for the statement (see schema
+    m008: through the trigger FTS5 flushes a segment per row). New rows get
+    ids above the largest before the insert, so those are the ones indexed.
+    """
+    conn.execute("INSERT INTO search_index_paused VALUES (?)", (params["now"],))
+    before = conn.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()[0]
+    inserted = conn.execute(_INSERT_REVIEWS, params).rowcount
+    if inserted:
+        conn.execute(_INDEX_NEW_REVIEWS, (before,))
+    conn.execute("DELETE FROM search_index_paused")
+    return int(inserted)
+
+
+def _stage(conn: Any, create: str, stage: str, fields: tuple[str, ...],
+           batch: list[ReviewRecord | SurveyRecord]) -> int:
+    """Put the batch in the (temporary) staging table; how many rows it holds."""
+    conn.execute(create)
+    conn.execute(f"DELETE FROM {stage}")
+    conn.executemany(
+        f"INSERT OR REPLACE INTO {stage} ({', '.join(fields)}) VALUES ({', '.join('?' * len(fields))})",
+        [tuple(getattr(r, f) for f in fields) for r in batch],
+    )
+    return int(conn.execute(f"SELECT count(*) FROM {stage}").fetchone()[0])
+
+
+def _find_known(conn: Any, stage: str, table: str) -> int:
+    """Link staged rows to the stored rows they update; how many there are."""
+    conn.execute(_FIND_KNOWN.format(stage=stage, table=table))
+    return int(conn.execute(f"SELECT count(known_id) FROM {stage}").fetchone()[0])
+
+
+def _merge_batch(
+    conn: Any, result: ImportResult, batch: list[ReviewRecord | SurveyRecord], rejects: list[Reject]
+) -> None:
+    """Stage, merge and count one batch inside the caller's write transaction."""
+    now = utc_now()
+    params = {"now": now, "run": result.run_id}
+    if result.kind == "reviews":
+        staged = _stage(conn, _STAGE_REVIEWS, "stage_reviews", _REVIEW_FIELDS, batch)
+        known = _find_known(conn, "stage_reviews", "reviews")
+        updated = 0
+        if known:
+            conn.execute(_UPDATE_REVIEWS[0], params)
+            updated = conn.execute(_UPDATE_REVIEWS[1], params).rowcount
+            updated += conn.execute(_UPDATE_REVIEWS[2], params).rowcount
+        inserted = _insert_new_reviews(conn, params) if staged > known else 0
+        result.replies_imported += max(conn.execute(_UPSERT_SOURCE_REPLIES).rowcount, 0)
+        result.replies_imported += _add_agent_replies(conn, batch)
+        if known:
+            conn.execute(_SYNC_REPLIED)
+    else:
+        staged = _stage(conn, _STAGE_SURVEYS, "stage_surveys", _SURVEY_FIELDS, batch)
+        known = _find_known(conn, "stage_surveys", "survey_responses")
+        updated = conn.execute(_UPDATE_SURVEYS).rowcount if known else 0
+        inserted = conn.execute(_INSERT_SURVEYS, params).rowcount if staged > known else 0
+    if rejects:
+        conn.executemany(
+            "INSERT INTO rejects (import_run_id, origin, line, field, reason, raw) VALUES (?, ?, ?, ?, ?, ?)",
+            [(result.run_id, result.path, r.line, r.field, r.reason, r.raw) for r in rejects],
+        )
+    result.inserted += inserted
+    result.updated += updated
+    result.unchanged += staged - inserted - updated
+    conn.execute(
+        "UPDATE import_runs SET inserted = ?, updated = ?, unchanged = ?, rejected = ? WHERE id = ?",
+        (result.inserted, result.updated, result.unchanged, len(result.rejects) + len(rejects), result.run_id),
+    )
+    result.rejects.extend(rejects)
+
+
 def _write_batch(
     store: Store, result: ImportResult, batch: list[ReviewRecord | SurveyRecord], rejects: list[Reject]
 ) -> None:
-    now = utc_now()
-    params = {"now": now, "run": result.run_id}
+    """One batch in its own transaction: a killed import keeps every batch before it."""
     with store.write() as conn:
-        if result.kind == "reviews":
-            conn.execute(_STAGE_REVIEWS)
-            conn.execute("DELETE FROM stage_reviews")
-            conn.executemany(
-                f"INSERT OR REPLACE INTO stage_reviews VALUES ({', '.join('?' * len(_REVIEW_FIELDS))})",
-                [tuple(getattr(r, f) for f in _REVIEW_FIELDS) for r in batch],
-            )
-            staged = conn.execute("SELECT count(*) FROM stage_reviews").fetchone()[0]
-            conn.execute(_MERGE_REVIEWS[0], params)
-            updated = conn.execute(_MERGE_REVIEWS[1], params).rowcount
-            updated += conn.execute(_MERGE_REVIEWS[2], params).rowcount
-            inserted = conn.execute(_MERGE_REVIEWS[3], params).rowcount
-            result.replies_imported += max(conn.execute(_MERGE_REVIEWS[4], params).rowcount, 0)
-            result.replies_imported += _add_agent_replies(conn, batch)
-            conn.execute(_SYNC_REPLIED)
-        else:
-            conn.execute(_STAGE_SURVEYS)
-            conn.execute("DELETE FROM stage_surveys")
-            conn.executemany(
-                f"INSERT OR REPLACE INTO stage_surveys VALUES ({', '.join('?' * len(_SURVEY_FIELDS))})",
-                [tuple(getattr(r, f) for f in _SURVEY_FIELDS) for r in batch],
-            )
-            staged = conn.execute("SELECT count(*) FROM stage_surveys").fetchone()[0]
-            updated = conn.execute(_MERGE_SURVEYS[0], params).rowcount
-            inserted = conn.execute(_MERGE_SURVEYS[1], params).rowcount
-        if rejects:
-            conn.executemany(
-                "INSERT INTO rejects (import_run_id, origin, line, field, reason, raw) VALUES (?, ?, ?, ?, ?, ?)",
-                [(result.run_id, result.path, r.line, r.field, r.reason, r.raw) for r in rejects],
-            )
-        result.inserted += inserted
-        result.updated += updated
-        result.unchanged += staged - inserted - updated
-        conn.execute(
-            "UPDATE import_runs SET inserted = ?, updated = ?, unchanged = ?, rejected = ? WHERE id = ?",
-            (result.inserted, result.updated, result.unchanged, len(result.rejects) + len(rejects), result.run_id),
-        )
-    result.rejects.extend(rejects)
+        _merge_batch(conn, result, batch, rejects)
 
 
 def _duplicate(row: ReviewRecord | SurveyRecord, first: int) -> Reject:

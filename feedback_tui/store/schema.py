@@ -375,3 +375,26 @@ def m007_replied_index(db: Database) -> None:
         "CREATE INDEX reviews_replied ON reviews(created_at, first_reply_at, status, source) "
         "WHERE first_reply_at IS NOT NULL"
     )
+
+
+@migrations()
+def m008_search_index_per_batch(db: Database) -> None:
+    """Imports feed the search index a batch at a time, not a row at a time.
+
+    FTS5 flushes its in-memory index at every statement savepoint, and a
+    trigger runs one statement per inserted row: through the trigger, each
+    imported review became a tiny index segment, later merged, and indexing
+    cost four times what one ``INSERT INTO reviews_fts SELECT ...`` over the
+    batch costs. The import sets ``search_index_paused`` inside its write
+    transaction, indexes the batch's new rows in one statement and clears it
+    before committing, so no other connection ever sees it set; every other
+    insert (tools, tests, older code) still goes through the trigger.
+    """
+    db.execute("CREATE TABLE search_index_paused (since TEXT NOT NULL)")
+    db.execute("DROP TRIGGER reviews_ai")
+    db.execute(
+        """CREATE TRIGGER reviews_ai AFTER INSERT ON reviews
+           WHEN NOT EXISTS (SELECT 1 FROM search_index_paused) BEGIN
+             INSERT INTO reviews_fts (rowid, title, body, author) VALUES (new.rowid, new.title, new.body, new.author);
+           END"""
+    )
