@@ -107,7 +107,8 @@ def bench_import(reviews: Path, folder: Path) -> dict[str, float]:
     started = time.perf_counter()
     with Store.open(db) as store:
         parsed = open_input(reviews, imported_at=utc_now())
-        result = import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows, parse_ahead=True)
+        result = import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows, parse_ahead=True,
+                             expected_rows=parsed.estimated_rows)
     ours = time.perf_counter() - started
     rows = result.inserted
 
@@ -138,7 +139,8 @@ def import_surveys(surveys: Path, folder: Path) -> None:
 
     with Store.open(folder / "bench.db") as store:
         parsed = open_input(surveys, imported_at=utc_now())
-        import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows)
+        import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows, parse_ahead=True,
+                    expected_rows=parsed.estimated_rows)
 
 
 # -- sentiment ---------------------------------------------------------------------------

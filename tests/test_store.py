@@ -93,6 +93,40 @@ def test_fts_finds_livraison_and_ignores_accents(store: Store) -> None:
 
 
 # -- re-imports and edits ----------------------------------------------------------
+def test_search_index_matches_the_reviews_after_batched_imports_and_direct_inserts(store: Store) -> None:
+    """Imports index each batch's new rows in one statement (the row trigger is
+    paused inside the batch's transaction); any other insert uses the trigger."""
+    parsed = open_input(FIXTURES / "reviews.csv", imported_at="2026-12-01T00:00:00Z")
+    import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows, batch_size=7)
+    assert store.scalar("SELECT count(*) FROM reviews_fts") == store.count_reviews() == 240
+    # FTS5 compares its index with the reviews table itself: raises on any difference
+    store.conn.execute("INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('integrity-check', 1)")
+    assert store.scalar("SELECT count(*) FROM search_index_paused") == 0
+    with store.write() as conn:
+        conn.execute("INSERT INTO reviews (source, external_id, body, created_at, imported_at) "
+                     "VALUES ('manual', 'x-1', 'Quokka-shaped bread', '2026-05-01T00:00:00Z', 'now')")
+    manual = store.scalar("SELECT id FROM reviews WHERE external_id = 'x-1'")
+    assert fts_ids(store, "quokka") == {manual}
+
+
+def test_a_batch_mixing_stored_and_new_reviews_merges_both(store: Store, tmp_path: Path) -> None:
+    import_file(store, _version(tmp_path, "v1.csv", [
+        ["k-1", "trustpilot", 2, "Cold", "Cold soup", "Ann", "2026-05-01T10:00:00Z", "en", "", ""]]))
+    result = import_file(store, _version(tmp_path, "v2.csv", [
+        ["k-1", "trustpilot", 3, "Cold", "Cold soup, refunded", "Ann", "2026-05-01T10:00:00Z", "en", "", ""],
+        ["k-2", "trustpilot", 5, "Yum", "Warm bread", "Bob", "2026-05-03T10:00:00Z", "en", "Thanks Bob!",
+         "2026-05-03T16:00:00Z"],
+        ["k-3", "trustpilot", 4, "Ok", "Fine", "Cy", "2026-05-04T10:00:00Z", "en", "", ""],
+    ]))
+    assert (result.inserted, result.updated, result.unchanged, result.replies_imported) == (2, 1, 0, 1)
+    rows = {r["external_id"]: r for r in store.query("SELECT * FROM reviews")}
+    assert rows["k-1"]["body"] == "Cold soup, refunded" and rows["k-1"]["status"] == "new"
+    assert (rows["k-2"]["status"], rows["k-2"]["has_reply"], rows["k-2"]["first_reply_at"]) == (
+        "replied", 1, "2026-05-03T16:00:00Z")
+    assert (rows["k-3"]["status"], rows["k-3"]["has_reply"], rows["k-3"]["first_reply_at"]) == ("new", 0, None)
+    assert fts_ids(store, "refunded") == {rows["k-1"]["id"]} and fts_ids(store, "bread") == {rows["k-2"]["id"]}
+
+
 def test_reimport_adds_nothing(store: Store) -> None:
     first = import_file(store, FIXTURES / "reviews.csv")
     replies = store.scalar("SELECT count(*) FROM replies")
@@ -203,6 +237,8 @@ def test_ctrl_c_keeps_committed_batches_and_marks_the_run_interrupted(store: Sto
     # running it again finishes the job without duplicates
     again = import_rows(store, parsed.origin, parsed.kind, parsed.format, iter(records))
     assert (again.inserted, again.unchanged) == (16, 4) and store.count_reviews() == 20
+    assert store.scalar("SELECT count(*) FROM search_index_paused") == 0  # rolled back with the batch
+    assert store.scalar("SELECT count(*) FROM reviews_fts") == 20
 
 
 def test_duplicate_id_in_one_file_is_rejected_not_silently_dropped(store: Store, tmp_path: Path) -> None:

@@ -365,6 +365,82 @@ def _parse_ahead(rows: Iterable[ReviewRecord | SurveyRecord | Reject], batch_siz
         thread.join()
 
 
+BULK_MIN_ROWS = 100_000
+_TABLES = {"reviews": "reviews", "surveys": "survey_responses"}
+
+
+class _Cancelled(Exception):
+    """Raised inside a bulk load's transaction to roll it back."""
+
+
+def bulk_wanted(store: Store, kind: str, expected_rows: int | None) -> bool:
+    """Whether an import of about ``expected_rows`` rows should be one bulk load.
+
+    Updating six indexes row by row costs more per row as a table grows (at a
+    million rows, twice what a load with the indexes rebuilt afterwards costs,
+    since building an index is one sort). That pays off when the import is
+    large and at least as big as the table it goes into: a first load, not the
+    daily export.
+    """
+    if not expected_rows or expected_rows < BULK_MIN_ROWS:
+        return False
+    stored = int(store.scalar(f"SELECT coalesce(max(id), 0) FROM {_TABLES[kind]}") or 0)
+    return expected_rows >= stored
+
+
+def _secondary_indexes(conn: Any, table: str) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the indexes a bulk load may drop and rebuild:
+    not the ones behind UNIQUE or PRIMARY KEY constraints (no SQL), which dedupe."""
+    return [(row[0], row[1]) for row in conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL "
+        "AND sql NOT LIKE 'CREATE UNIQUE%'", (table,))]
+
+
+def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterable[Batch],
+                             progress: Progress | None, should_stop: Callable[[], bool] | None) -> bool:
+    """Merge every batch in one write transaction, with the table's secondary
+    indexes dropped meanwhile and rebuilt before the commit. True if cancelled.
+
+    Nobody sees the indexes missing: other connections read the last commit
+    (WAL). Other writers wait for the whole load instead of between batches,
+    and a crash, Ctrl-C or cancel rolls the whole load back (the run is then
+    marked interrupted or cancelled; running the import again does it all).
+    """
+    before = (result.inserted, result.updated, result.unchanged, result.replies_imported, len(result.rejects))
+    try:
+        with store.write() as conn:
+            indexes = _secondary_indexes(conn, _TABLES[result.kind])
+            for name, _ in indexes:
+                conn.execute(f'DROP INDEX "{name}"')
+            for batch, rejects, handled in batches:
+                _merge_batch(conn, result, batch, rejects)
+                if progress:
+                    progress(handled)
+                if should_stop and should_stop():
+                    raise _Cancelled
+            for _, sql in indexes:
+                conn.execute(sql)
+    except BaseException as error:
+        result.inserted, result.updated, result.unchanged, result.replies_imported = before[:4]
+        del result.rejects[before[4]:]
+        if isinstance(error, _Cancelled):
+            return True
+        raise
+    return False
+
+
+def _load_in_batches(store: Store, result: ImportResult, batches: Iterable[Batch],
+                     progress: Progress | None, should_stop: Callable[[], bool] | None) -> bool:
+    """Commit batch by batch: other writers (agents) get in between. True if cancelled."""
+    for batch, rejects, handled in batches:
+        _write_batch(store, result, batch, rejects)
+        if progress:
+            progress(handled)
+        if should_stop and should_stop():
+            return True
+    return False
+
+
 def import_rows(
     store: Store,
     origin: str,
@@ -376,6 +452,8 @@ def import_rows(
     batch_size: int = BATCH_SIZE,
     should_stop: Callable[[], bool] | None = None,
     parse_ahead: bool = False,
+    expected_rows: int | None = None,
+    bulk: bool | None = None,
 ) -> ImportResult:
     """Import validated rows (and keep the rejects) in committed batches.
 
@@ -383,20 +461,22 @@ def import_rows(
     batch. ``should_stop`` lets a worker cancel between batches. With
     ``parse_ahead``, ``rows`` is consumed by a second thread while batches are
     written: only for row sources that never touch this store's connection
-    (files; not web fetches, which check what is stored as they go).
+    (files; not web fetches, which check what is stored as they go). An
+    ``expected_rows`` large enough for :func:`bulk_wanted` makes the import
+    one bulk load (all or nothing) instead of committed batches; ``bulk``
+    True or False decides it regardless of size.
     """
     result = ImportResult(run_id=start_run(store, origin, kind, fmt), path=origin, kind=kind)
     store.conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
     stop = threading.Event()
+    if bulk is None:
+        bulk = bulk_wanted(store, kind, expected_rows)
+    load = _load_in_one_transaction if bulk else _load_in_batches
     try:
         batches = _parse_ahead(rows, batch_size, stop) if parse_ahead else _in_batches(rows, batch_size)
-        for batch, rejects, handled in batches:
-            _write_batch(store, result, batch, rejects)
-            if progress:
-                progress(handled)
-            if should_stop and should_stop():
-                finish_run(store, result, error="cancelled")
-                return result
+        if load(store, result, batches, progress, should_stop):
+            finish_run(store, result, error="cancelled")
+            return result
     except BaseException as error:
         # Ctrl-C stops an import the user may simply re-run: 'interrupted', like
         # a killed process, not 'failed', which means the input needs fixing.

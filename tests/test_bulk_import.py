@@ -1,0 +1,110 @@
+"""Large first loads: one transaction, secondary indexes rebuilt once, all or nothing.
+
+A bulk load must give exactly the database a batched import gives, never show
+other connections a table without its indexes, and roll back completely when
+stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import BROKEN, FIXTURES
+from feedback_tui.importers import open_input
+from feedback_tui.models import ReviewRecord
+from feedback_tui.store import Store
+from feedback_tui.store.imports import BULK_MIN_ROWS, bulk_wanted, import_rows
+
+IMPORTED_AT = "2026-12-01T00:00:00Z"
+COLUMNS = ("source, external_id, rating, title, body, author, created_at, updated_at, language, product, url, "
+           "status, has_reply, first_reply_at")
+
+
+def load(store: Store, path: Path, **options: object):
+    parsed = open_input(path, imported_at=IMPORTED_AT)
+    return import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows, batch_size=50, **options)
+
+
+def contents(store: Store) -> dict[str, list[tuple]]:
+    return {
+        "reviews": [tuple(r) for r in store.query(f"SELECT {COLUMNS} FROM reviews ORDER BY source, external_id")],
+        "replies": [tuple(r) for r in store.query(
+            "SELECT r.external_id, p.text, p.created_at, p.origin FROM replies p JOIN reviews r ON r.id = p.review_id "
+            "ORDER BY 1, 2")],
+        "surveys": [tuple(r) for r in store.query(
+            "SELECT source, external_id, kind, score, comment, created_at FROM survey_responses ORDER BY 1, 2")],
+        "rejects": [tuple(r) for r in store.query("SELECT line, field, reason FROM rejects ORDER BY origin, line")],
+        "schema": [tuple(r) for r in store.query("SELECT type, name, sql FROM sqlite_master ORDER BY name")],
+    }
+
+
+def test_bulk_load_gives_the_same_database_as_batches(tmp_path: Path) -> None:
+    files = (FIXTURES / "reviews.csv", FIXTURES / "google_play_export.csv", FIXTURES / "surveys.csv",
+             BROKEN / "bad_rows_reviews.csv")
+    with Store.open(tmp_path / "batched.db") as batched, Store.open(tmp_path / "bulk.db") as bulk:
+        for path in files:
+            one, other = load(batched, path, bulk=False), load(bulk, path, bulk=True)
+            assert (one.inserted, one.updated, one.unchanged, one.rejected, one.replies_imported) == (
+                other.inserted, other.updated, other.unchanged, other.rejected, other.replies_imported)
+        assert contents(bulk) == contents(batched)
+        assert contents(bulk)["rejects"]  # the broken file's rows were kept aside in both
+        assert bulk.count_reviews() > 250
+        bulk.conn.execute("INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('integrity-check', 1)")
+        assert bulk.scalar("PRAGMA integrity_check") == "ok"
+        # the rebuilt indexes answer queries: the inbox's date index is used
+        plan = " ".join(r[3] for r in bulk.query("EXPLAIN QUERY PLAN SELECT id FROM reviews ORDER BY created_at"))
+        assert "reviews_created" in plan
+
+
+def test_other_connections_never_see_the_table_without_its_indexes(tmp_path: Path) -> None:
+    db = tmp_path / "feedback.db"
+    seen: list[tuple[int, int]] = []
+    with Store.open(db) as store, Store.open(db) as reader:
+        indexes = reader.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reviews'")
+
+        def look(_handled: int) -> None:  # called between batches, inside the load's transaction
+            seen.append((reader.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+                                       "AND tbl_name = 'reviews'"), reader.count_reviews()))
+
+        load(store, FIXTURES / "reviews.csv", bulk=True, progress=look)
+        assert len(seen) >= 4 and set(seen) == {(indexes, 0)}  # the last commit: indexes, no rows yet
+        assert reader.count_reviews() == 240
+
+
+def test_a_stopped_bulk_load_leaves_nothing_half_done(store: Store) -> None:
+    load(store, FIXTURES / "surveys.csv")
+    before = contents(store)
+    parsed = open_input(FIXTURES / "reviews.jsonl", imported_at=IMPORTED_AT)
+    records = list(parsed.rows)
+
+    def interrupted() -> Iterator[ReviewRecord]:
+        yield from records[:7]
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        import_rows(store, parsed.origin, parsed.kind, parsed.format, interrupted(), batch_size=2, bulk=True)
+    assert contents(store) == before  # no row, and every index back
+    assert store.scalar("SELECT status FROM import_runs ORDER BY id DESC LIMIT 1") == "interrupted"
+
+    result = import_rows(store, parsed.origin, parsed.kind, parsed.format, iter(records), batch_size=2, bulk=True,
+                         should_stop=lambda: True)
+    assert (result.inserted, result.unchanged) == (0, 0) and contents(store) == before
+    assert store.query("SELECT status, error FROM import_runs ORDER BY id DESC LIMIT 1")[0][1] == "cancelled"
+
+    again = import_rows(store, parsed.origin, parsed.kind, parsed.format, iter(records), batch_size=2, bulk=True)
+    assert again.inserted == store.count_reviews() == 20
+
+
+def test_bulk_is_chosen_for_a_large_load_into_a_smaller_table(store: Store) -> None:
+    assert not bulk_wanted(store, "reviews", None)
+    assert not bulk_wanted(store, "reviews", BULK_MIN_ROWS - 1)
+    assert bulk_wanted(store, "reviews", BULK_MIN_ROWS)
+    load(store, FIXTURES / "reviews.csv")
+    assert bulk_wanted(store, "surveys", BULK_MIN_ROWS)
+    with store.write() as conn:  # as if the table held more rows than the file brings
+        conn.execute("INSERT INTO reviews (id, source, external_id, body, created_at, imported_at) "
+                     "VALUES (?, 'web', 'far', 'Fine', '2026-05-01T00:00:00Z', 'now')", (BULK_MIN_ROWS * 2,))
+    assert not bulk_wanted(store, "reviews", BULK_MIN_ROWS)
