@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from feedback_tui.models import Filters
-from feedback_tui.store import Store, rollups
+from feedback_tui.store import Store, reply_times, rollups
 from feedback_tui.store.queries import where_clause
 
 PERIODS: dict[str, str] = {
@@ -103,9 +103,18 @@ def response_counts(store: Store, filters: Filters, by: str | None = None, *,
 
 
 def reply_hours(store: Store, filters: Filters, by: str | None = None,
-                sla_hours: float = 24.0) -> dict[Any, dict[str, float]]:
+                sla_hours: float = 24.0, *, rollup: bool = False) -> dict[Any, dict[str, Any]]:
     """Median and 90th percentile (nearest rank) of hours to the first reply, and how
-    many first replies came within ``sla_hours``, per group, from the replied reviews."""
+    many first replies came within ``sla_hours``, per group, from the replied reviews.
+
+    With ``rollup`` (fresh rollups, see :mod:`feedback_tui.store.reply_times`) the
+    same figures come from the daily histograms and a few index reads; the query
+    below sorts every replied review of every group.
+    """
+    if rollup and reply_times.usable(sla_hours):
+        found = reply_times.reply_hours(store, filters, by, sla_hours)
+        if found is not None:
+            return found
     where, params = where_clause(filters)
     params["sla"] = sla_hours
     sql = f"""
