@@ -406,6 +406,10 @@ def m009_reply_time_histograms(db: Database) -> None:
     marking every day dirty (which would recompute the other rollups too).
     ``reviews_rollup_au`` now also watches ``first_reply_at``: a reply added or
     withdrawn moves a review between buckets.
+
+    ``review_history_review`` serves the dashboard's reply effect (the first
+    version of each edited review) and a review's history, which otherwise
+    scan the whole history table.
     """
     bucket_cases = " ".join(f"WHEN reply_hours <= {bound} THEN {i}" for i, bound in enumerate(REPLY_HOUR_BOUNDS))
     _run_script(
@@ -431,6 +435,7 @@ def m009_reply_time_histograms(db: Database) -> None:
             FROM reviews INDEXED BY reviews_reply_hours
             WHERE first_reply_at IS NOT NULL AND status != 'spam'
             GROUP BY 1, source, product, language, reply_bucket;
+        CREATE INDEX review_history_review ON review_history(review_id, id);
         DROP TRIGGER reviews_rollup_au
         """,
     )
