@@ -101,7 +101,9 @@ class _Reader:
         """The ``first``-th (1-based) and following ``count - 1`` smallest hours in the bucket."""
         rows = self.store.query(f"SELECT reply_hours {self.scope} ORDER BY reply_hours LIMIT :limit OFFSET :offset",
                                 self._bind(group, bucket, limit=count, offset=first - 1))
-        return [row[0] for row in rows]
+        # Hours are REAL, but SQLite keeps a whole number of hours as an integer in
+        # its sorter: float() gives back 2.0, as the raw query returns it.
+        return [None if row[0] is None else float(row[0]) for row in rows]
 
     def within(self, group: _Group, bucket: _Bucket, sla_hours: float) -> int:
         sql = f"SELECT count(*) {self.scope} AND reply_hours <= :sla"
@@ -143,7 +145,9 @@ def _average(store: Store, values: list[Any]) -> Any:
     return store.scalar(f"SELECT avg(column1) FROM (VALUES {placeholders})", tuple(present))
 
 
-def _within_sla(reader: _Reader, group: _Group, sla_hours: float) -> int:
+def _within_sla(reader: _Reader, group: _Group, sla_hours: float) -> int | None:
+    if all(bucket.bucket == UNREADABLE for bucket in group.buckets):
+        return None  # the raw sum of nothing but NULL comparisons
     within = 0
     for bucket in group.buckets:
         if bucket.bucket == UNREADABLE:
