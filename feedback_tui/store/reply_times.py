@@ -53,12 +53,13 @@ class _Group:
     def count(self) -> int:
         return sum(b.n for b in self.buckets)
 
-    def locate(self, rank: int) -> tuple[_Bucket, int]:
-        """The bucket holding the ``rank``-th smallest value (1-based) and its rank in it."""
+    def locate(self, rank: int) -> tuple[int, int]:
+        """Which bucket (its position in ``buckets``) holds the ``rank``-th smallest
+        value (1-based), and that value's rank inside the bucket."""
         before = 0
-        for bucket in self.buckets:
+        for position, bucket in enumerate(self.buckets):
             if rank <= before + bucket.n:
-                return bucket, rank - before
+                return position, rank - before
             before += bucket.n
         raise ValueError(f"rank {rank} beyond the {before} values of group {self.key!r}")
 
@@ -111,25 +112,23 @@ class _Reader:
 
 
 def _ranked(reader: _Reader, group: _Group, ranks: set[int]) -> dict[int, Any]:
-    """The value at each rank; neighbouring ranks in one bucket share a query."""
-    wanted: dict[int, list[tuple[int, int]]] = defaultdict(list)  # bucket index -> [(k, rank)]
-    index = {id(b): i for i, b in enumerate(group.buckets)}
+    """The value at each rank; neighbouring ranks in one bucket (the two middle
+    ranks of an even count, usually) share a query."""
+    wanted: dict[int, list[tuple[int, int]]] = defaultdict(list)  # bucket position -> [(k, rank)]
     for rank in ranks:
-        bucket, k = group.locate(rank)
-        wanted[index[id(bucket)]].append((k, rank))
+        position, k = group.locate(rank)
+        wanted[position].append((k, rank))
     found: dict[int, Any] = {}
     for position, pairs in wanted.items():
-        bucket = group.buckets[position]
-        pairs.sort()
         runs: list[list[tuple[int, int]]] = []
-        for pair in pairs:
+        for pair in sorted(pairs):
             if runs and pair[0] - runs[-1][-1][0] <= 1:
                 runs[-1].append(pair)
             else:
                 runs.append([pair])
         for run in runs:
             first = run[0][0]
-            values = reader.values(group, bucket, first, run[-1][0] - first + 1)
+            values = reader.values(group, group.buckets[position], first, run[-1][0] - first + 1)
             for k, rank in run:
                 found[rank] = values[k - first]
     return found

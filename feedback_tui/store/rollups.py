@@ -5,8 +5,9 @@ Scanning a million wide review rows takes seconds, and every card, chart and
 write touches as dirty (an import, a triage action, a sentiment score, a
 reply), :func:`refresh` recomputes only those days, and the score queries add
 up a few thousand rollup rows. The numbers are the same as from the raw
-tables (a test checks both paths agree); medians and the SLA share still come
-from the replied reviews themselves, since they cannot be added up.
+tables (a test checks both paths agree). Medians cannot be added up: their
+rollup, ``reply_daily``, counts replies per bucket of hours, and
+:mod:`feedback_tui.store.reply_times` reads the exact values from there.
 
 The rollups are used only when they are fresh and the filters fall on whole
 days; otherwise (a read-only database with dirty days, a ``--since`` with a

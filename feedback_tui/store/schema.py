@@ -8,6 +8,7 @@ that has shipped: add a new one.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
@@ -387,8 +388,21 @@ REPLY_HOUR_BOUNDS: tuple[float, ...] = (
     0.5, 1, 2, 3, 4, 6, 8, 10, 12, 15, 18, 21, 24, 30, 36, 42, 48, 60, 72, 84, 96,
     120, 144, 168, 240, 336, 504, 720,
 )
-# The column list of reviews_rollup_au in m006, plus first_reply_at (m009).
-_REVIEW_ROLLUP_COLUMNS = "created_at, source, product, language, status, rating, sentiment, polarity, has_reply"
+
+
+def _watch_column(db: Database, trigger: str, table: str, column: str) -> None:
+    """Add ``column`` to the ``AFTER UPDATE OF`` list of ``trigger``, keeping the
+    rest of it (the columns and body any earlier migration gave it) unchanged."""
+    row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [trigger]).fetchone()
+    match = re.search(rf"AFTER UPDATE OF (.+?) ON {table}\b", row[0], flags=re.IGNORECASE | re.DOTALL)
+    if match is None:
+        raise RuntimeError(f"{trigger}: not an AFTER UPDATE OF trigger on {table}")
+    columns = [c.strip() for c in match.group(1).split(",")]
+    if column in columns:
+        return
+    sql = row[0][:match.end(1)] + f", {column}" + row[0][match.end(1):]
+    db.execute(f"DROP TRIGGER {trigger}")
+    db.execute(sql)
 
 
 @migrations()
@@ -396,9 +410,9 @@ def m009_reply_time_histograms(db: Database) -> None:
     """Reply times from daily histograms instead of sorting every replied review.
 
     ``reply_hours`` (hours from a review to its first reply, clamped at 0, as the
-    raw query computes it) and its histogram ``bucket`` are virtual columns:
+    raw query computes it) and its histogram ``reply_bucket`` are virtual columns:
     nothing to keep in step, nothing stored in the table. The partial index on
-    (bucket, created_at, reply_hours, ...) holds only what reply times count
+    (reply_bucket, created_at, reply_hours, ...) holds only what reply times count
     (replied, not spam): a median is found by adding up ``reply_daily``, then
     reading one bucket of one period in the index, already covering.
 
@@ -435,12 +449,7 @@ def m009_reply_time_histograms(db: Database) -> None:
             FROM reviews INDEXED BY reviews_reply_hours
             WHERE first_reply_at IS NOT NULL AND status != 'spam'
             GROUP BY 1, source, product, language, reply_bucket;
-        CREATE INDEX review_history_review ON review_history(review_id, id);
-        DROP TRIGGER reviews_rollup_au
+        CREATE INDEX review_history_review ON review_history(review_id, id)
         """,
     )
-    db.execute(
-        f"CREATE TRIGGER reviews_rollup_au AFTER UPDATE OF {_REVIEW_ROLLUP_COLUMNS}, first_reply_at ON reviews BEGIN "
-        "INSERT OR IGNORE INTO rollup_dirty VALUES (substr(old.created_at, 1, 10)); "
-        "INSERT OR IGNORE INTO rollup_dirty VALUES (substr(new.created_at, 1, 10)); END"
-    )
+    _watch_column(db, "reviews_rollup_au", "reviews", "first_reply_at")
