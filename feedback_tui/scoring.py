@@ -157,9 +157,9 @@ def _grouped(store: Store, filters: Filters, by: str | None, with_margins: bool 
     surveys = {(row["grp"], row["kind"]): row for row in aggregates.survey_counts(store, filters, by, rollup=fast)}
     sentiment = _by_group(aggregates.sentiment_counts(store, filters, by, rollup=fast))
     replies = _by_group(aggregates.response_counts(store, filters, by, rollup=fast))
-    # Medians need the replied reviews themselves (rollups cannot add them up): skipped
-    # when the caller does not show them, such as the dashboard's breakdown table.
-    hours = aggregates.reply_hours(store, filters, by, sla_hours) if reply_times else {}
+    # Medians add up daily histograms and then read a few replied reviews: still
+    # skipped when the caller does not show them, such as the dashboard's breakdown table.
+    hours = aggregates.reply_hours(store, filters, by, sla_hours, rollup=fast) if reply_times else {}
     groups = {g for g, _ in surveys} | set(sentiment) | set(replies)
     return {g: _figures(g, surveys, sentiment, replies, hours, with_margins, sla_hours) for g in groups}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from feedback_tui.models import Filters
-from feedback_tui.store import Store, rollups
+from feedback_tui.store import Store, reply_times, rollups
 from feedback_tui.store.queries import where_clause
 
 PERIODS: dict[str, str] = {
@@ -103,9 +103,18 @@ def response_counts(store: Store, filters: Filters, by: str | None = None, *,
 
 
 def reply_hours(store: Store, filters: Filters, by: str | None = None,
-                sla_hours: float = 24.0) -> dict[Any, dict[str, float]]:
+                sla_hours: float = 24.0, *, rollup: bool = False) -> dict[Any, dict[str, Any]]:
     """Median and 90th percentile (nearest rank) of hours to the first reply, and how
-    many first replies came within ``sla_hours``, per group, from the replied reviews."""
+    many first replies came within ``sla_hours``, per group, from the replied reviews.
+
+    With ``rollup`` (fresh rollups, see :mod:`feedback_tui.store.reply_times`) the
+    same figures come from the daily histograms and a few index reads; the query
+    below sorts every replied review of every group.
+    """
+    if rollup and reply_times.usable(sla_hours):
+        found = reply_times.reply_hours(store, filters, by, sla_hours)
+        if found is not None:
+            return found
     where, params = where_clause(filters)
     params["sla"] = sla_hours
     sql = f"""
@@ -152,14 +161,21 @@ def reply_effect(store: Store, filters: Filters, by: str | None = None) -> list[
     Compares the current rating with the earliest rating kept in
     ``review_history`` (what the author first gave), for reviews updated after
     their first reply. Grouped by the period of the update.
+
+    Only edited reviews have a history, and few reviews are edited: the query
+    starts from the history (``CROSS JOIN`` keeps that order) and looks each
+    review up by id, instead of visiting every replied review of the window
+    to probe the history (a third of a second per call at a million reviews).
     """
     where, params = where_clause(filters, table_alias="r")
     group = group_expression(by).replace("created_at", "r.updated_at") if by in PERIODS else group_expression(by)
     sql = f"""
+        WITH firsts AS (SELECT review_id, min(id) AS history_id FROM review_history GROUP BY review_id)
         SELECT {group} AS grp, count(*) AS n, avg(r.rating - h.rating) AS mean_change,
                sum(r.rating > h.rating) AS raised, sum(r.rating < h.rating) AS lowered
-        FROM reviews r
-        JOIN review_history h ON h.id = (SELECT min(id) FROM review_history WHERE review_id = r.id)
+        FROM firsts f
+        CROSS JOIN reviews r ON r.id = f.review_id
+        CROSS JOIN review_history h ON h.id = f.history_id
         WHERE {where} AND r.first_reply_at IS NOT NULL AND r.updated_at > r.first_reply_at
               AND r.rating IS NOT NULL AND h.rating IS NOT NULL
         GROUP BY grp"""

@@ -8,6 +8,7 @@ that has shipped: add a new one.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
@@ -398,3 +399,80 @@ def m008_search_index_per_batch(db: Database) -> None:
              INSERT INTO reviews_fts (rowid, title, body, author) VALUES (new.rowid, new.title, new.body, new.author);
            END"""
     )
+
+
+# Upper bounds, in hours, of the reply-time histogram buckets (m009). Bucket 0 holds
+# [0, 0.5] (hours are clamped at 0), bucket i holds (BOUNDS[i-1], BOUNDS[i]], the last
+# bucket (len(BOUNDS)) everything longer, and bucket -1 the replies whose hours cannot
+# be computed (an unreadable date). Finer where replies cluster (the first two days),
+# so that the bucket holding a median or the SLA has few rows to read. Baked into the
+# schema: never edit it, a new migration must redefine the column and its rollup.
+REPLY_HOUR_BOUNDS: tuple[float, ...] = (
+    0.5, 1, 2, 3, 4, 6, 8, 10, 12, 15, 18, 21, 24, 30, 36, 42, 48, 60, 72, 84, 96,
+    120, 144, 168, 240, 336, 504, 720,
+)
+
+
+def _watch_column(db: Database, trigger: str, table: str, column: str) -> None:
+    """Add ``column`` to the ``AFTER UPDATE OF`` list of ``trigger``, keeping the
+    rest of it (the columns and body any earlier migration gave it) unchanged."""
+    row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [trigger]).fetchone()
+    match = re.search(rf"AFTER UPDATE OF (.+?) ON {table}\b", row[0], flags=re.IGNORECASE | re.DOTALL)
+    if match is None:
+        raise RuntimeError(f"{trigger}: not an AFTER UPDATE OF trigger on {table}")
+    columns = [c.strip() for c in match.group(1).split(",")]
+    if column in columns:
+        return
+    sql = row[0][:match.end(1)] + f", {column}" + row[0][match.end(1):]
+    db.execute(f"DROP TRIGGER {trigger}")
+    db.execute(sql)
+
+
+@migrations()
+def m009_reply_time_histograms(db: Database) -> None:
+    """Reply times from daily histograms instead of sorting every replied review.
+
+    ``reply_hours`` (hours from a review to its first reply, clamped at 0, as the
+    raw query computes it) and its histogram ``reply_bucket`` are virtual columns:
+    nothing to keep in step, nothing stored in the table. The partial index on
+    (reply_bucket, created_at, reply_hours, ...) holds only what reply times count
+    (replied, not spam): a median is found by adding up ``reply_daily``, then
+    reading one bucket of one period in the index, already covering.
+
+    ``reply_daily`` is filled here in one pass over that index rather than by
+    marking every day dirty (which would recompute the other rollups too).
+    ``reviews_rollup_au`` now also watches ``first_reply_at``: a reply added or
+    withdrawn moves a review between buckets.
+
+    ``review_history_review`` serves the dashboard's reply effect (the first
+    version of each edited review) and a review's history, which otherwise
+    scan the whole history table.
+    """
+    bucket_cases = " ".join(f"WHEN reply_hours <= {bound} THEN {i}" for i, bound in enumerate(REPLY_HOUR_BOUNDS))
+    _run_script(
+        db,
+        f"""
+        ALTER TABLE reviews ADD COLUMN reply_hours REAL GENERATED ALWAYS AS (
+            CASE WHEN first_reply_at IS NOT NULL
+                 THEN max(0.0, (julianday(first_reply_at) - julianday(created_at)) * 24.0) END
+        ) VIRTUAL;
+        ALTER TABLE reviews ADD COLUMN reply_bucket INTEGER GENERATED ALWAYS AS (
+            CASE WHEN first_reply_at IS NULL THEN NULL WHEN reply_hours IS NULL THEN -1
+                 {bucket_cases} ELSE {len(REPLY_HOUR_BOUNDS)} END
+        ) VIRTUAL;
+        CREATE INDEX reviews_reply_hours
+            ON reviews(reply_bucket, created_at, reply_hours, source, product, language)
+            WHERE first_reply_at IS NOT NULL AND status != 'spam';
+        CREATE TABLE reply_daily (
+            day TEXT NOT NULL, source TEXT, product TEXT, language TEXT, bucket INTEGER NOT NULL, n INTEGER NOT NULL
+        );
+        CREATE INDEX reply_daily_day ON reply_daily(day);
+        INSERT INTO reply_daily
+            SELECT substr(created_at, 1, 10), source, product, language, reply_bucket, count(*)
+            FROM reviews INDEXED BY reviews_reply_hours
+            WHERE first_reply_at IS NOT NULL AND status != 'spam'
+            GROUP BY 1, source, product, language, reply_bucket;
+        CREATE INDEX review_history_review ON review_history(review_id, id)
+        """,
+    )
+    _watch_column(db, "reviews_rollup_au", "reviews", "first_reply_at")
