@@ -195,3 +195,29 @@ def test_data_files_are_loaded_once_and_well_formed() -> None:
         assert all(-1.0 <= s <= 1.0 and -1.0 <= f <= 1.0 for s, f, _ in data.lexicon.values())
         assert all(w == sentiment.normalise(w) for words in data.lexicon for w in words), "accent-free, lower case"
     assert all(-1.0 <= v <= 1.0 for v in sentiment._emoji().values())
+
+
+def test_loaded_lexicons_score_exactly_as_the_lazy_ones() -> None:
+    """_engine swaps the lexicons' lazy lookups for plain dict ones (speed): run in a fresh
+    interpreter so that stock TextBlob is scored first, then again after the swap."""
+    import subprocess
+    import sys
+
+    script = """
+import json
+from textblob import Blobber, TextBlob
+from textblob_fr import PatternAnalyzer, PatternTagger
+from feedback_tui import sentiment
+texts = ["Great app, fast delivery, very friendly driver!", "Not good at all, the bread was awful",
+         "Livraison rapide, livreur très sympa", "Pas terrible, commande arrivée en retard et abîmée"]
+french = Blobber(pos_tagger=PatternTagger(), analyzer=PatternAnalyzer())
+def raw():
+    return [list(TextBlob(t).sentiment) for t in texts[:2]] + [list(french(t).sentiment)[:2] for t in texts[2:]]
+before = raw()
+assert type(sentiment._engine("en")).__name__.startswith("Loaded")
+assert type(sentiment._engine("fr")).__name__.startswith("Loaded")
+print(json.dumps([before, raw()]))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    before, after = json.loads(done.stdout)
+    assert before == after and any(polarity for polarity, _ in before)
