@@ -500,6 +500,11 @@ async def test_triage_on_survey_comments(demo_db: Path) -> None:
         await settle(app, pilot)
         assert scalar(demo_db, "SELECT status FROM survey_responses WHERE id = ?", (row["id"],)) == "archived"
         assert lst.total == total - 1
+        await pilot.press("u")  # undone like a review's status
+        await settle(app, pilot)
+        assert scalar(demo_db, "SELECT status FROM survey_responses WHERE id = ?", (row["id"],)) == row["status"]
+        assert any("Undone: status archived on 1 comment" in text for text in notifications(app))
+        assert lst.total == total
 
 
 # -- help, command palette, keymap, identity ------------------------------------------------------------
