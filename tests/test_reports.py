@@ -30,6 +30,7 @@ from feedback_tui.reports import (
 )
 from feedback_tui.scoring import scorecard
 from feedback_tui.store import Store
+from feedback_tui.text import markdown_cell
 from feedback_tui.trends import dashboard, last_periods
 
 SMALL_TODAY = date(2026, 4, 20)
@@ -302,3 +303,19 @@ def test_without_today_the_report_ends_with_the_current_period(demo_db: Path, ru
     text = ok(run_cli("report", "--period", "quarter"))
     now = datetime.now(UTC).date()
     assert text.splitlines()[0].endswith(f" to {now.year}-Q{(now.month - 1) // 3 + 1}")
+
+
+@pytest.mark.parametrize("name", [
+    "[win a prize](https://evil.example)", "![x](https://evil.example/p.png)", "<img src=x onerror=alert(1)>",
+    "<https://evil.example>", "*bold* _it_ `code` ~~gone~~", "&lt;b&gt; &amp;", "# Heading", "back\\slash|pipe",
+])
+def test_markdown_cells_render_as_the_literal_text(name: str) -> None:
+    """Rendered by a CommonMark parser (markdown-it, which rich ships), a cell is the
+    text itself: no link, image, HTML, emphasis or entity comes out of a source name."""
+    from html import unescape
+
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").render(f"scope: {markdown_cell(name)}")
+    assert not any(tag in html for tag in ("<a ", "<img", "<em>", "<strong>", "<code>", "<h1>", "<del>"))
+    assert unescape(html.removeprefix("<p>").removesuffix("</p>\n")) == f"scope: {name}"
