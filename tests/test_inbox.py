@@ -460,6 +460,15 @@ async def test_visual_range_selection(demo_db: Path) -> None:
         await settle(app, pilot)
         assert lst.selected == set(ids[:3])
         assert "3 selected" in screen_text(app)
+        await pilot.press("k")  # back towards the anchor: the range shrinks, as in vim
+        await settle(app, pilot)
+        assert lst.selected == set(ids[:2])
+        await pilot.press("v", "j", "j", "space")  # range ended; space toggles the row below it
+        await settle(app, pilot)
+        assert lst.selected == {*ids[:2], ids[3]}
+        await pilot.press("k", "v", "k", "k")  # a new range adds to what is selected
+        await settle(app, pilot)
+        assert lst.selected == {*ids[:2], ids[3]} | {ids[2], ids[1]}
         await pilot.press("escape")  # clears the selection
         await settle(app, pilot)
         assert lst.selected == set()

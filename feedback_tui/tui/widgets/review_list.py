@@ -109,6 +109,8 @@ class ReviewList(ScrollView, can_focus=True):
         self._generation = 0
         self.selected: set[int] = set()
         self._visual_anchor: int | None = None
+        self._visual_base: set[int] = set()
+        """What was selected before the visual range started: the range adds to it."""
         self._keep: tuple[Row, int] | None = None
         self.load_error: Exception | None = None
         """Why the current source failed; no page is requested again until the next ``set_source``."""
@@ -237,6 +239,7 @@ class ReviewList(ScrollView, can_focus=True):
         self.pages[page_index] = rows
         if self.total is None or self.total < page_index * PAGE_SIZE + len(rows):
             self._update_size(page_index * PAGE_SIZE + len(rows))
+        self._apply_visual_range()  # a range over rows that were not loaded yet
         self.refresh()
         if page_index == self.cursor // PAGE_SIZE:
             self._announce()
@@ -262,13 +265,17 @@ class ReviewList(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, height)
 
     # -- cursor --------------------------------------------------------------
+    def _apply_visual_range(self) -> None:
+        """Selected = what was before ``v`` plus the rows from the anchor to the
+        cursor, as in vim: moving back towards the anchor shrinks the range."""
+        if self._visual_anchor is None:
+            return
+        low, high = sorted((self._visual_anchor, self.cursor))
+        in_range = (self.row_at(index) for index in range(low, high + 1))
+        self.selected = self._visual_base | {row["id"] for row in in_range if row is not None}
+
     def watch_cursor(self, old: int, new: int) -> None:
-        if self._visual_anchor is not None:
-            low, high = sorted((self._visual_anchor, new))
-            for index in range(low, high + 1):
-                row = self.row_at(index)
-                if row is not None:
-                    self.selected.add(row["id"])
+        self._apply_visual_range()
         scrolled = self._scroll_to_cursor()
         page_index = new // PAGE_SIZE
         self._request(page_index)
@@ -333,9 +340,8 @@ class ReviewList(ScrollView, can_focus=True):
     def action_visual(self) -> None:
         if self._visual_anchor is None:
             self._visual_anchor = self.cursor
-            row = self.current_row
-            if row is not None:
-                self.selected.add(row["id"])
+            self._visual_base = set(self.selected)
+            self._apply_visual_range()
         else:
             self._visual_anchor = None
         self.refresh()
