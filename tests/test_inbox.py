@@ -765,3 +765,5 @@ async def test_live_refresh_keeps_the_selection_and_the_cursor_row(demo_db: Path
         await wait_for_total(app, pilot, total - 2)
         assert lst.current_row is not None and lst.current_row["id"] == second["id"]
         assert lst.cursor == 0
+        # the archived row also left the selection: an action now would not touch a row nobody sees
+        assert lst.selected == set() and "selected" not in screen_text(app)

@@ -41,6 +41,8 @@ class RowSource(Protocol):
 
     def position_of(self, row: Row) -> int: ...
 
+    def still_listed(self, ids: frozenset[int]) -> set[int]: ...
+
 
 SENTIMENT_MARKS = {"positive": ("▲", "green"), "neutral": ("■", "yellow"), "negative": ("▼", "red")}
 STATUS_MARKS = {"new": "●", "open": "○", "replied": "✓", "outdated": "↻", "archived": "▪", "spam": "⊘"}
@@ -151,6 +153,8 @@ class ReviewList(ScrollView, can_focus=True):
             self.cursor = 0
             self.scroll_to(y=0, animate=False)
         self._count(self._generation)
+        if keep_position and self.selected:
+            self._prune_selection(self._generation, frozenset(self.selected))
         if self._keep is None:
             self._request(0)
         else:
@@ -201,6 +205,25 @@ class ReviewList(ScrollView, can_focus=True):
             self.app.call_from_thread(self._failed, generation, -1, error)
             return
         self.app.call_from_thread(self._store_total, generation, total)
+
+    @work(thread=True, exit_on_error=False, group="list-pages", description="Checking the selection")
+    def _prune_selection(self, generation: int, ids: frozenset[int]) -> None:
+        assert self.source is not None
+        try:
+            listed = self.source.still_listed(ids)
+        except Exception:
+            return  # the page and count workers report the same failure
+        if ids - listed:
+            self.app.call_from_thread(self._drop_from_selection, generation, ids - listed)
+
+    def _drop_from_selection(self, generation: int, gone: set[int]) -> None:
+        """Rows that left the list (archived or answered elsewhere) leave the selection."""
+        if generation != self._generation:
+            return
+        self.selected -= gone
+        self._visual_base -= gone
+        self.refresh()
+        self._announce()
 
     @work(thread=True, exit_on_error=False, group="list-pages", description="Finding the row again")
     def _relocate(self, generation: int, row: Row) -> None:
