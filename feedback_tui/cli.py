@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -241,25 +241,37 @@ def export(context: Context, fmt: str, output: Path | None, source: str | None, 
 
 
 # -- report ------------------------------------------------------------------
+def _day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
 @cli.command()
 @click.option("--period", type=click.Choice(["week", "month", "quarter"]), default="month", show_default=True)
 @click.option("--since", help="First period to include (default: the last 12 periods).")
 @click.option("--source", help="Only this source.")
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "csv"]), default="md", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@click.option("--today", "as_of", callback=lambda _c, _p, value: _day(value), metavar="YYYY-MM-DD",
+              help="Report as of this day (default: today, UTC); the last period is the one holding it.")
 @click.pass_obj
 def report(context: Context, period: str, since: str | None, source: str | None, fmt: str,
-           output: Path | None) -> None:
+           output: Path | None, as_of: date | None) -> None:
     """A report of every figure per period, for a mail or a wiki (Markdown, JSON or CSV).
 
     The JSON has the shape of `score --json --by PERIOD`; the Markdown report has
-    the cards, a trend table and a sparkline per metric.
+    the cards, a trend table and a sparkline per metric. A monthly cron job
+    can send last month's report with `--today` set to a day in that month.
     """
     from feedback_tui.reports import render_csv, render_markdown
     from feedback_tui.scoring import scorecard
     from feedback_tui.trends import DEFAULT_PERIODS, dashboard, last_periods, periods_since
 
-    today = datetime.now(UTC).date()
+    today = as_of or datetime.now(UTC).date()
     count = DEFAULT_PERIODS
     if since:
         start = _filters(None, since, None).since

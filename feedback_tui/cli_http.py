@@ -103,7 +103,7 @@ def _fetch(context: Context, sources: list[SourceConfig], settings: HttpSettings
             if result.imported:
                 changed += result.imported.inserted + result.imported.updated
         if sentiment and changed:
-            _backfill(store, quiet=False)
+            _backfill(store, quiet=False, languages=context.config.languages)
     return code
 
 

@@ -311,6 +311,7 @@ def sync_all(
     incremental: bool = True,
     score_sentiment: bool = True,
     settings: HttpSettings | None = None,
+    languages: Sequence[str] | None = None,
 ) -> list[FetchResult]:
     """Fetch every configured source (or those in ``names``) into the database.
 
@@ -323,7 +324,8 @@ def sync_all(
     ``progress(done, total, message)`` counts pages against the most the
     sources may have, and jumps ahead when a source ends early. New and
     edited reviews get their sentiment at the end unless ``score_sentiment``
-    is false.
+    is false, texts without a language detected among ``languages`` (the
+    config's; English and French when not given).
     """
     settings = settings or HttpSettings()
     loaded = load_sources(Path(config_path) if config_path is not None else None)
@@ -363,7 +365,8 @@ def sync_all(
 
             if progress:
                 progress(total, total, "Scoring sentiment")
-            sentiment.backfill(store, should_stop=should_stop)
+            sentiment.backfill(store, should_stop=should_stop,
+                               languages=languages or sentiment.SUPPORTED_LANGUAGES)
     return results
 
 

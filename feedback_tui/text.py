@@ -41,6 +41,13 @@ def clean(text: str | None, *, single_line: bool = False) -> str:
     return _CONTROLS.sub(_visible, text)
 
 
+# ASCII punctuation that can open emphasis, code, links, images, autolinks, HTML,
+# entities or a table cell. CommonMark lets a backslash escape any of them. An
+# underscore inside a word (app_store) never makes emphasis: it stays readable.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>|&!#~]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z]))")
+
+
 def markdown_cell(text: object) -> str:
-    """A value safe inside a Markdown table cell."""
-    return clean(str(text), single_line=True).replace("\\", "\\\\").replace("|", "\\|")
+    """A value shown literally inside a Markdown table cell or line: a product
+    named ``[win](https://evil)`` or ``<img src=x>`` stays text, not a link or HTML."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", clean(str(text), single_line=True))

@@ -460,6 +460,15 @@ async def test_visual_range_selection(demo_db: Path) -> None:
         await settle(app, pilot)
         assert lst.selected == set(ids[:3])
         assert "3 selected" in screen_text(app)
+        await pilot.press("k")  # back towards the anchor: the range shrinks, as in vim
+        await settle(app, pilot)
+        assert lst.selected == set(ids[:2])
+        await pilot.press("v", "j", "j", "space")  # range ended; space toggles the row below it
+        await settle(app, pilot)
+        assert lst.selected == {*ids[:2], ids[3]}
+        await pilot.press("k", "v", "k", "k")  # a new range adds to what is selected
+        await settle(app, pilot)
+        assert lst.selected == {*ids[:2], ids[3]} | {ids[2], ids[1]}
         await pilot.press("escape")  # clears the selection
         await settle(app, pilot)
         assert lst.selected == set()
@@ -500,6 +509,11 @@ async def test_triage_on_survey_comments(demo_db: Path) -> None:
         await settle(app, pilot)
         assert scalar(demo_db, "SELECT status FROM survey_responses WHERE id = ?", (row["id"],)) == "archived"
         assert lst.total == total - 1
+        await pilot.press("u")  # undone like a review's status
+        await settle(app, pilot)
+        assert scalar(demo_db, "SELECT status FROM survey_responses WHERE id = ?", (row["id"],)) == row["status"]
+        assert any("Undone: status archived on 1 comment" in text for text in notifications(app))
+        assert lst.total == total
 
 
 # -- help, command palette, keymap, identity ------------------------------------------------------------
@@ -751,3 +765,5 @@ async def test_live_refresh_keeps_the_selection_and_the_cursor_row(demo_db: Path
         await wait_for_total(app, pilot, total - 2)
         assert lst.current_row is not None and lst.current_row["id"] == second["id"]
         assert lst.cursor == 0
+        # the archived row also left the selection: an action now would not touch a row nobody sees
+        assert lst.selected == set() and "selected" not in screen_text(app)

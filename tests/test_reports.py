@@ -20,7 +20,6 @@ from click.testing import Result
 from conftest import REVIEW_HEADER, assert_no_crash, write_csv
 from test_trends import SURVEY_HEADER, SURVEY_ROWS
 
-from feedback_tui import cli as cli_module
 from feedback_tui.models import Filters
 from feedback_tui.reports import (
     CSV_COLUMNS,
@@ -31,36 +30,34 @@ from feedback_tui.reports import (
 )
 from feedback_tui.scoring import scorecard
 from feedback_tui.store import Store
+from feedback_tui.text import markdown_cell
 from feedback_tui.trends import dashboard, last_periods
 
 SMALL_TODAY = date(2026, 4, 20)
 DEMO_TODAY = date(2026, 11, 23)
 
 
-def fix_clock(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
-    """The report command asks ``datetime.now``: make it a fixed day."""
+def as_of(run_cli: Callable[..., Result], day: date) -> Callable[..., Result]:
+    """``run_cli`` with ``report`` run as of ``day`` (``--today``): reports are dated."""
 
-    class Fixed(datetime):
-        @classmethod
-        def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
-            return datetime(day.year, day.month, day.day, 12, 0, tzinfo=UTC)
+    def run(*args: object) -> Result:
+        if args and args[0] == "report":
+            args = (*args, "--today", day.isoformat())
+        return run_cli(*args)
 
-    monkeypatch.setattr(cli_module, "datetime", Fixed)
+    return run
 
 
 @pytest.fixture
-def small_cli(run_cli: Callable[..., Result], tmp_path: Path, responses_csv: Path,
-              monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+def small_cli(run_cli: Callable[..., Result], tmp_path: Path, responses_csv: Path) -> Callable[..., Result]:
     surveys = write_csv(tmp_path / "surveys.csv", SURVEY_HEADER, SURVEY_ROWS)
     assert run_cli("import", "--no-sentiment", surveys, responses_csv).exit_code == 0
-    fix_clock(monkeypatch, SMALL_TODAY)
-    return run_cli
+    return as_of(run_cli, SMALL_TODAY)
 
 
 @pytest.fixture
-def demo_cli(demo_db: Path, run_cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
-    fix_clock(monkeypatch, DEMO_TODAY)
-    return run_cli
+def demo_cli(demo_db: Path, run_cli: Callable[..., Result]) -> Callable[..., Result]:
+    return as_of(run_cli, DEMO_TODAY)
 
 
 def ok(result: Result) -> str:
@@ -275,13 +272,12 @@ def test_demo_markdown_is_readable(demo_cli: Callable[..., Result], demo_db: Pat
 
 
 # -- untrusted names ------------------------------------------------------------------------------------
-def test_markdown_escapes_pipes_and_control_characters(run_cli: Callable[..., Result], tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_markdown_escapes_pipes_and_control_characters(run_cli: Callable[..., Result], tmp_path: Path) -> None:
     evil = "evil|shop\x1b]0;pwned\x07"
     rows = [["x1", evil, 5, "t", "Great food.", "Ann", "2026-04-02T10:00:00Z", "en", "", ""],
             ["x2", "plain", 1, "t", "Bad food.", "Bob", "2026-04-03T10:00:00Z", "en", "", ""]]
     assert run_cli("import", "--no-sentiment", write_csv(tmp_path / "evil.csv", REVIEW_HEADER, rows)).exit_code == 0
-    fix_clock(monkeypatch, SMALL_TODAY)
+    run_cli = as_of(run_cli, SMALL_TODAY)
     text = ok(run_cli("report"))
     assert "\x1b" not in text and "\x07" not in text
     sources = table_rows(text, "By source")
@@ -295,3 +291,31 @@ def test_markdown_escapes_pipes_and_control_characters(run_cli: Callable[..., Re
     scope_line = next(line for line in scoped.splitlines() if line.startswith("Scope:"))
     assert "evil\\|shop␛" in scope_line
     assert table_rows(scoped, "Trend")[-1][7] == "1"  # only the evil source's review
+
+
+def test_today_must_be_a_date(run_cli: Callable[..., Result]) -> None:
+    result = run_cli("report", "--today", "last tuesday")
+    assert_no_crash(result)
+    assert result.exit_code == 2 and "--today" in result.stderr and "YYYY-MM-DD" in result.stderr
+
+
+def test_without_today_the_report_ends_with_the_current_period(demo_db: Path, run_cli: Callable[..., Result]) -> None:
+    text = ok(run_cli("report", "--period", "quarter"))
+    now = datetime.now(UTC).date()
+    assert text.splitlines()[0].endswith(f" to {now.year}-Q{(now.month - 1) // 3 + 1}")
+
+
+@pytest.mark.parametrize("name", [
+    "[win a prize](https://evil.example)", "![x](https://evil.example/p.png)", "<img src=x onerror=alert(1)>",
+    "<https://evil.example>", "*bold* _it_ `code` ~~gone~~", "&lt;b&gt; &amp;", "# Heading", "back\\slash|pipe",
+])
+def test_markdown_cells_render_as_the_literal_text(name: str) -> None:
+    """Rendered by a CommonMark parser (markdown-it, which rich ships), a cell is the
+    text itself: no link, image, HTML, emphasis or entity comes out of a source name."""
+    from html import unescape
+
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").render(f"scope: {markdown_cell(name)}")
+    assert not any(tag in html for tag in ("<a ", "<img", "<em>", "<strong>", "<code>", "<h1>", "<del>"))
+    assert unescape(html.removeprefix("<p>").removesuffix("</p>\n")) == f"scope: {name}"

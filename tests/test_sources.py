@@ -214,3 +214,25 @@ def test_fetch_json_by_source_name(run_cli, sources_file: Path, served: str, db_
     assert result.stdout.startswith("acme: 10 fetched: 10 new")
     origin = raw_rows(db_path, "SELECT origin FROM import_runs")[0]["origin"]
     assert origin == f"{served.rstrip('/')}/v1/reviews"
+
+
+def test_sentiment_after_a_sync_detects_only_the_configured_languages(run_cli, sources_file: Path, served: str,
+                                                                       db_path: Path, monkeypatch) -> None:
+    """App Store rows carry no language: the sentiment pass detects it, among the
+    config's ``languages`` only (here French alone), as after a file import."""
+    monkeypatch.delenv("ACME_TOKEN")
+    sync_all(db_path, sources_file, names=["ios"], base_url=served, settings=fast(retries=0))
+    detected = {row[0] for row in raw_rows(db_path, "SELECT DISTINCT language FROM reviews")}
+    assert detected == {"en", "fr"}  # the defaults: the feed's English reviews are English
+    french_only = db_path.with_name("french.db")
+    sync_all(french_only, sources_file, names=["ios"], base_url=served, settings=fast(retries=0), languages=["fr"])
+    assert {row[0] for row in raw_rows(french_only, "SELECT DISTINCT language FROM reviews")} == {"fr"}
+
+    config = sources_file.with_name("french.toml")
+    config.write_text('languages = ["fr"]\n' + sources_file.read_text(encoding="utf-8"), encoding="utf-8")
+    config.chmod(0o600)
+    monkeypatch.setenv("FEEDBACK_TUI_CONFIG", str(config))
+    cli_db = db_path.with_name("cli.db")
+    result = run_cli("--db", cli_db, "sync", "ios", "--sources", config, "--base-url", served)
+    assert result.exit_code == 0, result.output
+    assert {row[0] for row in raw_rows(cli_db, "SELECT DISTINCT language FROM reviews")} == {"fr"}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Iterable
 from typing import Any
 
 from feedback_tui.errors import FeedbackError
@@ -323,6 +324,18 @@ def position_of(store: Store, query: InboxQuery, sort_key: dict[str, Any]) -> in
     where.append(_keyset(order, after=False))
     params.update(sort_key)
     return int(_run(store, f"SELECT count(*) FROM {_table(query)} WHERE {' AND '.join(where)}", params)[0][0])
+
+
+def still_listed(store: Store, query: InboxQuery, ids: Iterable[int]) -> set[int]:
+    """Which of ``ids`` the query lists now: after someone else archived or
+    answered a selected review, the selection drops it instead of acting on a
+    row the agent can no longer see."""
+    wanted = ",".join(str(int(i)) for i in ids)
+    if not wanted:
+        return set()
+    where, params = _conditions(query)
+    where.append(f"r.id IN ({wanted})")
+    return {row[0] for row in _run(store, f"SELECT r.id FROM {_table(query)} WHERE {' AND '.join(where)}", params)}
 
 
 def sort_key_of(store: Store, query: InboxQuery, row_id: int) -> dict[str, Any] | None:

@@ -160,9 +160,14 @@ def undo_last(store: Store, agent: str) -> str | None:
             )
         elif kind == "note":
             conn.execute("DELETE FROM notes WHERE id = ?", (previous["note_id"],))
+        elif kind == "survey-status":
+            conn.executemany("UPDATE survey_responses SET status = ? WHERE id = ?",
+                             [(p["status"], p["id"]) for p in previous])
         conn.execute("UPDATE actions SET undone_at = ? WHERE id = ?", (utc_now(), row["id"]))
         count = len(json.loads(row["review_ids"]))
         detail = f" {row['detail']}" if row["detail"] else ""
+        if kind == "survey-status":
+            return f"status{detail} on {count} comment{'s' if count != 1 else ''}"
         return f"{kind}{detail} on {count} review{'s' if count != 1 else ''}"
 
 
@@ -194,11 +199,21 @@ def survey_detail(store: Store, response_id: int) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def set_survey_status(store: Store, ids: Sequence[int], status: str) -> None:
+def set_survey_status(store: Store, ids: Sequence[int], status: str, agent: str) -> int:
+    """Archive (or mark as spam...) survey comments; logged and undoable like reviews.
+
+    The action's ``review_ids`` then holds survey answer ids: its kind,
+    ``survey-status``, says which table they belong to.
+    """
     if status not in REVIEW_STATUSES:
         raise UsageProblem(f"unknown status {status!r}")
+    if not ids:
+        return 0
     with store.write() as conn:
+        previous = [dict(row) for row in conn.execute(
+            f"SELECT id, status FROM survey_responses WHERE id IN ({_ids_sql(ids)})")]
         conn.execute(f"UPDATE survey_responses SET status = ? WHERE id IN ({_ids_sql(ids)})", (status,))
+        return _log(conn, agent, "survey-status", status, ids, previous)
 
 
 def save_view(store: Store, name: str, filters: dict[str, Any], agent: str) -> None:

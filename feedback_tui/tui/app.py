@@ -113,7 +113,8 @@ class FeedbackApp(App[None]):
         worker = get_current_worker()
         try:
             results = sync_all(self.db_path, progress=lambda done, total, message: self.call_from_thread(
-                self._sync_progress, done, total, message), should_stop=lambda: worker.is_cancelled)
+                self._sync_progress, done, total, message), should_stop=lambda: worker.is_cancelled,
+                languages=self.config.languages)
         except FeedbackError as error:
             self.call_from_thread(self._sync_done, [], str(error))
             return

@@ -57,6 +57,10 @@ class InboxSource:
         with self._open() as store:
             return inbox.page(store, self.query, **kwargs)
 
+    def still_listed(self, ids: frozenset[int]) -> set[int]:
+        with self._open() as store:
+            return inbox.still_listed(store, self.query, ids)
+
     def position_of(self, row: dict[str, Any]) -> int:
         with self._open() as store:
             key = inbox.sort_key_of(store, self.query, row["id"]) or row["sort_key"]

@@ -95,7 +95,8 @@ class TriageActions:
     def _status(self, status: str, ids: list[int]) -> None:
         agent = self.app.agent
         if self.target_kind() == "surveys":
-            self.run_triage(lambda s: (triage.set_survey_status(s, ids, status), f"{len(ids)} comment(s): {status}")[1])
+            self.run_triage(lambda s: (triage.set_survey_status(s, ids, status, agent),
+                                            f"{len(ids)} comment(s): {status}")[1])
         else:
             self.run_triage(lambda s: (triage.set_status(s, ids, status, agent), f"{self._plural(ids)}: {status}")[1])
 

@@ -41,6 +41,8 @@ class RowSource(Protocol):
 
     def position_of(self, row: Row) -> int: ...
 
+    def still_listed(self, ids: frozenset[int]) -> set[int]: ...
+
 
 SENTIMENT_MARKS = {"positive": ("▲", "green"), "neutral": ("■", "yellow"), "negative": ("▼", "red")}
 STATUS_MARKS = {"new": "●", "open": "○", "replied": "✓", "outdated": "↻", "archived": "▪", "spam": "⊘"}
@@ -109,6 +111,8 @@ class ReviewList(ScrollView, can_focus=True):
         self._generation = 0
         self.selected: set[int] = set()
         self._visual_anchor: int | None = None
+        self._visual_base: set[int] = set()
+        """What was selected before the visual range started: the range adds to it."""
         self._keep: tuple[Row, int] | None = None
         self.load_error: Exception | None = None
         """Why the current source failed; no page is requested again until the next ``set_source``."""
@@ -149,6 +153,8 @@ class ReviewList(ScrollView, can_focus=True):
             self.cursor = 0
             self.scroll_to(y=0, animate=False)
         self._count(self._generation)
+        if keep_position and self.selected:
+            self._prune_selection(self._generation, frozenset(self.selected))
         if self._keep is None:
             self._request(0)
         else:
@@ -200,6 +206,25 @@ class ReviewList(ScrollView, can_focus=True):
             return
         self.app.call_from_thread(self._store_total, generation, total)
 
+    @work(thread=True, exit_on_error=False, group="list-pages", description="Checking the selection")
+    def _prune_selection(self, generation: int, ids: frozenset[int]) -> None:
+        assert self.source is not None
+        try:
+            listed = self.source.still_listed(ids)
+        except Exception:
+            return  # the page and count workers report the same failure
+        if ids - listed:
+            self.app.call_from_thread(self._drop_from_selection, generation, ids - listed)
+
+    def _drop_from_selection(self, generation: int, gone: set[int]) -> None:
+        """Rows that left the list (archived or answered elsewhere) leave the selection."""
+        if generation != self._generation:
+            return
+        self.selected -= gone
+        self._visual_base -= gone
+        self.refresh()
+        self._announce()
+
     @work(thread=True, exit_on_error=False, group="list-pages", description="Finding the row again")
     def _relocate(self, generation: int, row: Row) -> None:
         assert self.source is not None
@@ -237,6 +262,7 @@ class ReviewList(ScrollView, can_focus=True):
         self.pages[page_index] = rows
         if self.total is None or self.total < page_index * PAGE_SIZE + len(rows):
             self._update_size(page_index * PAGE_SIZE + len(rows))
+        self._apply_visual_range()  # a range over rows that were not loaded yet
         self.refresh()
         if page_index == self.cursor // PAGE_SIZE:
             self._announce()
@@ -262,13 +288,17 @@ class ReviewList(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, height)
 
     # -- cursor --------------------------------------------------------------
+    def _apply_visual_range(self) -> None:
+        """Selected = what was before ``v`` plus the rows from the anchor to the
+        cursor, as in vim: moving back towards the anchor shrinks the range."""
+        if self._visual_anchor is None:
+            return
+        low, high = sorted((self._visual_anchor, self.cursor))
+        in_range = (self.row_at(index) for index in range(low, high + 1))
+        self.selected = self._visual_base | {row["id"] for row in in_range if row is not None}
+
     def watch_cursor(self, old: int, new: int) -> None:
-        if self._visual_anchor is not None:
-            low, high = sorted((self._visual_anchor, new))
-            for index in range(low, high + 1):
-                row = self.row_at(index)
-                if row is not None:
-                    self.selected.add(row["id"])
+        self._apply_visual_range()
         scrolled = self._scroll_to_cursor()
         page_index = new // PAGE_SIZE
         self._request(page_index)
@@ -333,9 +363,8 @@ class ReviewList(ScrollView, can_focus=True):
     def action_visual(self) -> None:
         if self._visual_anchor is None:
             self._visual_anchor = self.cursor
-            row = self.current_row
-            if row is not None:
-                self.selected.add(row["id"])
+            self._visual_base = set(self.selected)
+            self._apply_visual_range()
         else:
             self._visual_anchor = None
         self.refresh()
