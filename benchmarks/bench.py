@@ -10,8 +10,10 @@ them answered) and N survey answers over the year before the day it runs
 - import: our CSV import (validation, dedupe, FTS, no sentiment), rows/s, against
   Python's csv reader + plain ``sqlite3.executemany`` into a comparable table in
   one transaction;
-- sentiment: our backfill on all cores, docs/s, against one core running
-  ``TextBlob(text).sentiment`` in a plain loop;
+- sentiment: our backfill on all cores, docs/s, against one core running stock
+  TextBlob in a plain loop (in a fresh interpreter) on the same texts, each in its
+  language (textblob-fr for French); also ``TextBlob(text).sentiment`` on the
+  English texts alone;
 - score: ``scorecard()`` overall and by month, seconds;
 - inbox (a child process running the real app headless): time to the first page
   of rows, per ``j`` keypress, per page down, per filter change, per FTS search;
@@ -144,24 +146,48 @@ def import_surveys(surveys: Path, folder: Path) -> None:
 
 
 # -- sentiment ---------------------------------------------------------------------------
-def bench_sentiment(folder: Path, n: int) -> dict[str, float]:
-    from textblob import TextBlob
+def textblob_baseline(db: Path, sample_size: int = 5000) -> dict[str, float]:
+    """Stock TextBlob, one core, on texts the backfill will score (titles included).
 
+    Run in a fresh interpreter (``--textblob-child``): our analyzer swaps the
+    lexicons' lazy lookups for faster ones in the process that uses it, and
+    the baseline must be TextBlob as shipped. Two figures: each text in its
+    language (textblob-fr for French, the job the backfill does), and the
+    English texts alone through ``TextBlob(text).sentiment``.
+    """
+    from textblob import Blobber, TextBlob
+    from textblob_fr import PatternAnalyzer, PatternTagger
+
+    from feedback_tui.store import Store, queries
+
+    with Store.open(db, readonly=True) as store:
+        sample = queries.pending_sentiment(store, "reviews", sample_size)
+    french = Blobber(pos_tagger=PatternTagger(), analyzer=PatternAnalyzer())
+    started = time.perf_counter()
+    for _, text, language in sample:
+        (french(text) if language == "fr" else TextBlob(text)).sentiment  # noqa: B018 - the work measured
+    mixed = len(sample) / (time.perf_counter() - started)
+    english = [text for _, text, language in sample if language != "fr"]
+    started = time.perf_counter()
+    for text in english:
+        TextBlob(text).sentiment  # noqa: B018
+    return {"sentiment_baseline_docs_s": mixed,
+            "sentiment_baseline_en_docs_s": len(english) / (time.perf_counter() - started)}
+
+
+def bench_sentiment(folder: Path, n: int) -> dict[str, float]:
     from feedback_tui import sentiment
     from feedback_tui.store import Store
 
+    figures = _child("--textblob-child", folder / "bench.db")
     with Store.open(folder / "bench.db") as store:
-        sample = [row[0] for row in store.conn.execute("SELECT body FROM reviews WHERE language = 'en' LIMIT 5000")]
-        started = time.perf_counter()
-        for text in sample:
-            TextBlob(text).sentiment  # noqa: B018 - the work being measured
-        baseline = len(sample) / (time.perf_counter() - started)
         started = time.perf_counter()
         done = sentiment.backfill(store)
         ours = done / (time.perf_counter() - started)
     cores = sentiment.worker_count()
-    return {"sentiment_docs_s": ours, "sentiment_baseline_docs_s": baseline,
-            "sentiment_ratio_per_core": ours / cores / baseline}
+    return {"sentiment_docs_s": ours, **figures,
+            "sentiment_ratio_per_core": ours / cores / figures["sentiment_baseline_docs_s"],
+            "sentiment_ratio_per_core_en": ours / cores / figures["sentiment_baseline_en_docs_s"]}
 
 
 # -- score -------------------------------------------------------------------------------
@@ -299,12 +325,16 @@ async def app_scenario(db: Path) -> dict[str, float]:
     }
 
 
-def bench_app(folder: Path) -> dict[str, float]:
-    result = subprocess.run([sys.executable, __file__, "--app-child", str(folder / "bench.db")],
-                            capture_output=True, text=True, check=False)
+def _child(flag: str, db: Path) -> dict[str, float]:
+    """Run one measurement in a fresh interpreter; its last line is a JSON object."""
+    result = subprocess.run([sys.executable, __file__, flag, str(db)], capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise RuntimeError(f"the app scenario failed:\n{result.stderr[-3000:]}")
+        raise RuntimeError(f"{flag} failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def bench_app(folder: Path) -> dict[str, float]:
+    return _child("--app-child", folder / "bench.db")
 
 
 # -- driver --------------------------------------------------------------------------------
@@ -326,8 +356,10 @@ def run(n: int, folder: Path, log: Any) -> dict[str, Any]:
 
 ROWS = [
     ("import rows/s (ours / raw sqlite3)", "import_rows_s", "import_baseline_rows_s", "import_ratio", "≥ 0.5"),
-    ("sentiment docs/s (all cores / 1 core)", "sentiment_docs_s", "sentiment_baseline_docs_s",
-     "sentiment_ratio_per_core", "≥ 0.8 per core"),
+    ("sentiment docs/s (all cores / 1 core, each text in its language)", "sentiment_docs_s",
+     "sentiment_baseline_docs_s", "sentiment_ratio_per_core", "≥ 0.8 per core"),
+    ("TextBlob(text).sentiment on the English texts (docs/s, per-core ratio)", "sentiment_baseline_en_docs_s",
+     None, "sentiment_ratio_per_core_en", ""),
     ("score --json (s)", "score_s", None, None, "≤ 0.3"),
     ("score --by month (s)", "score_by_month_s", None, None, "≤ 0.5"),
     ("inbox first paint (s)", "inbox_first_paint_s", None, None, "≤ 1.0"),
@@ -371,9 +403,13 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object per N")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep its files")
     parser.add_argument("--app-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--textblob-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.app_child:
         print(json.dumps(asyncio.run(app_scenario(args.app_child))))
+        return
+    if args.textblob_child:
+        print(json.dumps(textblob_baseline(args.textblob_child)))
         return
     sizes = args.rows or [100_000]
 

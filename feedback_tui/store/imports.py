@@ -1,26 +1,24 @@
 """Writing imported rows: staged batches merged with set-based SQL.
 
 Each batch of rows goes into a temporary staging table with one
-``executemany``, then three statements merge it: update what changed (keeping
-the old text in ``review_history`` and marking answered reviews
-``outdated``), insert what is new, and upsert the source's own replies. Each
-batch commits together with the run's counters and its rejects, so a killed
-import leaves a consistent database and re-running it finishes the job
-without duplicates.
+``executemany``, linked to the rows already stored, then merged: update what
+changed (keeping the old text in ``review_history`` and marking answered
+reviews ``outdated``), insert what is new (and index its text for search),
+and upsert the source's own replies. Each batch commits together with the
+run's counters and its rejects, so a killed import leaves a consistent
+database and re-running it finishes the job without duplicates. A large
+first load is one transaction instead (:func:`bulk_wanted`).
 """
 
 from __future__ import annotations
 
-import json
 import os
-import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
-from dataclasses import asdict
 
 from feedback_tui.models import ImportResult, Reject, ReviewRecord, SurveyRecord
-from feedback_tui.store import Store, utc_now
+from feedback_tui.store import Store, batching, utc_now
 
 BATCH_SIZE = 20000  # ~1 s of writing at 1M rows: big enough for the indexes, short enough for agents
 IMPORT_CACHE_KIB = 262144  # index pages stay in memory while a large import merges
@@ -291,80 +289,6 @@ def _write_batch(
         _merge_batch(conn, result, batch, rejects)
 
 
-def _duplicate(row: ReviewRecord | SurveyRecord, first: int) -> Reject:
-    raw = json.dumps(asdict(row), ensure_ascii=False)
-    return Reject(row.line, f"same source and id as line {first} ({row.external_id!r}); only the first was kept",
-                  raw, "external_id")
-
-
-_DONE = object()
-Batch = tuple[list[ReviewRecord | SurveyRecord], list[Reject], int]
-
-
-def _in_batches(rows: Iterable[ReviewRecord | SurveyRecord | Reject], batch_size: int) -> Iterator[Batch]:
-    """(records, rejects, rows so far) every ``batch_size`` rows."""
-    batch: list[ReviewRecord | SurveyRecord] = []
-    rejects: list[Reject] = []
-    # The staging table keeps one row per (source, id): a second row with the
-    # same key in a batch would vanish without a trace, so it becomes a reject.
-    # (Across batches the later row simply updates the earlier one.)
-    first_line: dict[tuple[str, str], int] = {}
-    handled = 0
-    for row in rows:
-        handled += 1
-        if isinstance(row, Reject):
-            rejects.append(row)
-        elif (row.source, row.external_id) in first_line:
-            rejects.append(_duplicate(row, first_line[(row.source, row.external_id)]))
-        else:
-            first_line[(row.source, row.external_id)] = row.line
-            batch.append(row)
-        if len(batch) + len(rejects) >= batch_size:
-            yield batch, rejects, handled
-            batch, rejects = [], []
-            first_line.clear()
-    if batch or rejects:
-        yield batch, rejects, handled
-
-
-def _parse_ahead(rows: Iterable[ReviewRecord | SurveyRecord | Reject], batch_size: int,
-                 stop: threading.Event) -> Iterator[Batch]:
-    """Batches of (records, rejects, rows so far), parsed by a thread one batch ahead.
-
-    Parsing is Python and holds the GIL; SQLite releases it while it inserts,
-    indexes and commits. Parsing the next batch while the last one is written
-    overlaps the two.
-    """
-    handoff: queue.Queue[Any] = queue.Queue(maxsize=2)
-
-    def produce() -> None:
-        try:
-            for item in _in_batches(rows, batch_size):
-                handoff.put(item)
-                if stop.is_set():
-                    return
-        except BaseException as error:  # handed to the writing thread, which raises it
-            handoff.put(error)
-        finally:
-            handoff.put(_DONE)
-
-    thread = threading.Thread(target=produce, name="import-parser", daemon=True)
-    thread.start()
-    try:
-        while (item := handoff.get()) is not _DONE:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while thread.is_alive():  # unblock a producer waiting on a full queue
-            try:
-                handoff.get(timeout=0.05)
-            except queue.Empty:
-                pass
-        thread.join()
-
-
 BULK_MIN_ROWS = 100_000
 _TABLES = {"reviews": "reviews", "surveys": "survey_responses"}
 
@@ -396,7 +320,7 @@ def _secondary_indexes(conn: Any, table: str) -> list[tuple[str, str]]:
         "AND sql NOT LIKE 'CREATE UNIQUE%'", (table,))]
 
 
-def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterable[Batch],
+def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterable[batching.Batch],
                              progress: Progress | None, should_stop: Callable[[], bool] | None) -> bool:
     """Merge every batch in one write transaction, with the table's secondary
     indexes dropped meanwhile and rebuilt before the commit. True if cancelled.
@@ -412,12 +336,9 @@ def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterab
             indexes = _secondary_indexes(conn, _TABLES[result.kind])
             for name, _ in indexes:
                 conn.execute(f'DROP INDEX "{name}"')
-            for batch, rejects, handled in batches:
-                _merge_batch(conn, result, batch, rejects)
-                if progress:
-                    progress(handled)
-                if should_stop and should_stop():
-                    raise _Cancelled
+            if _each_batch(batches, lambda batch, rejects: _merge_batch(conn, result, batch, rejects),
+                           progress, should_stop):
+                raise _Cancelled
             for _, sql in indexes:
                 conn.execute(sql)
     except BaseException as error:
@@ -429,11 +350,18 @@ def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterab
     return False
 
 
-def _load_in_batches(store: Store, result: ImportResult, batches: Iterable[Batch],
+def _load_in_batches(store: Store, result: ImportResult, batches: Iterable[batching.Batch],
                      progress: Progress | None, should_stop: Callable[[], bool] | None) -> bool:
     """Commit batch by batch: other writers (agents) get in between. True if cancelled."""
+    return _each_batch(batches, lambda batch, rejects: _write_batch(store, result, batch, rejects),
+                       progress, should_stop)
+
+
+def _each_batch(batches: Iterable[batching.Batch], write: Callable[[list[Any], list[Reject]], None],
+                progress: Progress | None, should_stop: Callable[[], bool] | None) -> bool:
+    """Write each batch, report progress; True when asked to stop."""
     for batch, rejects, handled in batches:
-        _write_batch(store, result, batch, rejects)
+        write(batch, rejects)
         if progress:
             progress(handled)
         if should_stop and should_stop():
@@ -473,7 +401,7 @@ def import_rows(
         bulk = bulk_wanted(store, kind, expected_rows)
     load = _load_in_one_transaction if bulk else _load_in_batches
     try:
-        batches = _parse_ahead(rows, batch_size, stop) if parse_ahead else _in_batches(rows, batch_size)
+        batches = batching.parse_ahead(rows, batch_size, stop) if parse_ahead else batching.in_batches(rows, batch_size)
         if load(store, result, batches, progress, should_stop):
             finish_run(store, result, error="cancelled")
             return result
