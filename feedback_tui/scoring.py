@@ -183,17 +183,21 @@ def agent_responses(row: dict[str, Any], sla_hours: float) -> dict[str, Any]:
 
 def scorecard(store: Store, filters: Filters | None = None, *, by: str | None = None,
               segment: str | None = None, with_margins: bool = False,
-              sla_hours: float = DEFAULT_SLA_HOURS, reply_times: bool = True) -> dict[str, Any]:
+              sla_hours: float = DEFAULT_SLA_HOURS, reply_times: bool = True,
+              overall_reply_times: bool = True) -> dict[str, Any]:
     """Every score overall; ``by`` adds ``periods``, ``segment`` adds ``segments``.
 
     ``with_margins`` adds a ``margins`` object to each group (the dashboard's
     significance tests); ``score --json`` leaves it out. ``segment="agent"``
     gives, per agent who answered first, only the ``responses`` figures
     (its ``within_sla_rate`` is a share of that agent's replies). Without
-    ``reply_times``, median, p90 and SLA figures are left ``None`` (cheaper).
+    ``reply_times``, median, p90 and SLA figures are left ``None`` (cheaper);
+    without ``overall_reply_times``, only the overall ones are (the dashboard
+    shows reply times per period, and over a whole year the exact median is the
+    costliest figure to read).
     """
     filters = filters or Filters()
-    overall = _grouped(store, filters, None, with_margins, sla_hours, reply_times).get(None) \
+    overall = _grouped(store, filters, None, with_margins, sla_hours, reply_times and overall_reply_times).get(None) \
         or empty_figures(with_margins)
     result: dict[str, Any] = dict(overall)
     if by:

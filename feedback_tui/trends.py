@@ -130,7 +130,8 @@ def dashboard(store: Store, filters: Filters | None = None, *, period: str = "mo
     periods = last_periods(period, today, count)
     window = Filters(source=base.source, product=base.product, language=base.language,
                      since=periods[0].since, until=periods[-1].until)
-    card = scorecard(store, window, by=period, with_margins=True)
+    # Reply times are shown per period: the window's own median is not computed.
+    card = scorecard(store, window, by=period, with_margins=True, overall_reply_times=False)
     by_label = {p["period"]: p for p in card["periods"]}
     trend = [{"period": p.label, "since": p.since, "until": p.until,
               **(by_label.get(p.label) or empty_figures(with_margins=True))} for p in periods]

@@ -269,3 +269,25 @@ def test_reply_effect_starting_from_the_history_gives_the_same_rows(demo_db: Pat
         new = aggregates.reply_effect(store, filters, by)
     assert sorted(new, key=repr) == sorted(old, key=repr)
     assert sum(row["n"] for row in old) > 0 or filters.source
+
+
+def test_lookups_beyond_one_statement_are_split(replied: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """More lookups than one compound SELECT holds go in several statements (a
+    year by day asks for ~1,000): with a statement size of 50 here, the day
+    grouping of this data needs four, and still equals the raw query."""
+    monkeypatch.setattr(reply_times, "LOOKUPS_PER_STATEMENT", 50)
+    groups = reply_times._histograms(replied, Filters(), "day")
+    lookups = [lookup for group in groups for lookup in reply_times._lookups(group, {
+        (group.count + 1) // 2, (group.count + 2) // 2, (9 * group.count + 9) // 10})]
+    assert len(lookups) > reply_times.LOOKUPS_PER_STATEMENT
+    assert_same(replied, Filters(), "day", 24.0)
+
+
+def test_the_dashboard_window_skips_only_the_overall_reply_times(replied: Store) -> None:
+    window = Filters(since="2026-01-01T00:00:00Z", until="2026-05-01T00:00:00Z")
+    full = scorecard(replied, window, by="month")
+    lean = scorecard(replied, window, by="month", overall_reply_times=False)
+    assert full["responses"]["median_hours_to_reply"] is not None
+    assert lean["responses"]["median_hours_to_reply"] is None and lean["responses"]["p90_hours_to_reply"] is None
+    assert lean["responses"]["rate"] == full["responses"]["rate"]
+    assert lean["periods"] == full["periods"]  # every period keeps its medians

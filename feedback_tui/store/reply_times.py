@@ -22,6 +22,7 @@ counts as within either way). A negative SLA goes to the raw query.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,7 @@ from feedback_tui.store import Store, rollups
 from feedback_tui.store.queries import where_clause
 from feedback_tui.store.schema import REPLY_HOUR_BOUNDS
 
+LOOKUPS_PER_STATEMENT = 200  # SQLite allows 500 terms in a compound SELECT
 UNREADABLE = -1  # the bucket of replies whose hours are NULL (an unreadable date)
 
 
@@ -99,27 +101,59 @@ class _Reader:
         return {**self.params, "b": bucket.bucket, "lo": bucket.first_day, "hi": rollups.day_end(bucket.last_day),
                 "grp": group.key, **extra}
 
-    def values(self, group: _Group, bucket: _Bucket, first: int, count: int) -> list[Any]:
-        """The ``first``-th (1-based) and following ``count - 1`` smallest hours in the bucket."""
-        rows = self.store.query(f"SELECT reply_hours {self.scope} ORDER BY reply_hours LIMIT :limit OFFSET :offset",
-                                self._bind(group, bucket, limit=count, offset=first - 1))
-        # Hours are REAL, but SQLite keeps a whole number of hours as an integer in
-        # its sorter: float() gives back 2.0, as the raw query returns it.
-        return [None if row[0] is None else float(row[0]) for row in rows]
+    def values_many(self, lookups: list[_Lookup]) -> list[list[Any]]:
+        """For each lookup, its ``count`` smallest hours from the ``first``-th (1-based)
+        in its bucket: one statement for up to ``LOOKUPS_PER_STATEMENT`` of them.
+
+        A dashboard asks for three ranks in each of a dozen periods: one statement
+        instead of thirty-odd, each of which would wait for the GIL while the UI
+        thread draws the screen.
+        """
+        found: list[list[Any]] = [[] for _ in lookups]
+        for start in range(0, len(lookups), LOOKUPS_PER_STATEMENT):
+            chunk = lookups[start:start + LOOKUPS_PER_STATEMENT]
+            parts, params = [], dict(self.params)
+            for i, lookup in enumerate(chunk):
+                scope = self.scope
+                for name in ("b", "lo", "hi", "grp"):
+                    scope = re.sub(rf":{name}\b", f":{name}_{i}", scope)
+                parts.append(f"SELECT {i} AS q, h FROM (SELECT reply_hours AS h {scope} "
+                             f"ORDER BY reply_hours LIMIT :limit_{i} OFFSET :offset_{i})")
+                bound = self._bind(lookup.group, lookup.group.buckets[lookup.position])
+                params.update({f"{name}_{i}": bound[name] for name in ("b", "lo", "hi", "grp")})
+                params[f"limit_{i}"], params[f"offset_{i}"] = lookup.count, lookup.first - 1
+            for row in self.store.query(" UNION ALL ".join(parts), params):
+                # Hours are REAL, but SQLite keeps a whole number of hours as an integer in
+                # its sorter: float() gives back 2.0, as the raw query returns it.
+                found[start + row[0]].append(None if row[1] is None else float(row[1]))
+        # Each lookup's rows come in hours order; sorted again here rather than relying
+        # on a compound SELECT keeping its members' order (NULL hours sort first).
+        return [sorted(values, key=lambda v: (v is not None, v or 0.0)) for values in found]
 
     def within(self, group: _Group, bucket: _Bucket, sla_hours: float) -> int:
         sql = f"SELECT count(*) {self.scope} AND reply_hours <= :sla"
         return int(self.store.scalar(sql, self._bind(group, bucket, sla=sla_hours)) or 0)
 
 
-def _ranked(reader: _Reader, group: _Group, ranks: set[int]) -> dict[int, Any]:
-    """The value at each rank; neighbouring ranks in one bucket (the two middle
-    ranks of an even count, usually) share a query."""
+@dataclass
+class _Lookup:
+    """``count`` neighbouring values from the ``first``-th (1-based) of one bucket."""
+
+    group: _Group
+    position: int
+    first: int
+    count: int
+    ranks: list[tuple[int, int]]  # (rank inside the bucket, rank in the group)
+
+
+def _lookups(group: _Group, ranks: set[int]) -> list[_Lookup]:
+    """The reads that find each rank; neighbouring ranks in one bucket (the two
+    middle ranks of an even count, usually) share one."""
     wanted: dict[int, list[tuple[int, int]]] = defaultdict(list)  # bucket position -> [(k, rank)]
     for rank in ranks:
         position, k = group.locate(rank)
         wanted[position].append((k, rank))
-    found: dict[int, Any] = {}
+    lookups: list[_Lookup] = []
     for position, pairs in wanted.items():
         runs: list[list[tuple[int, int]]] = []
         for pair in sorted(pairs):
@@ -127,22 +161,20 @@ def _ranked(reader: _Reader, group: _Group, ranks: set[int]) -> dict[int, Any]:
                 runs[-1].append(pair)
             else:
                 runs.append([pair])
-        for run in runs:
-            first = run[0][0]
-            values = reader.values(group, group.buckets[position], first, run[-1][0] - first + 1)
-            for k, rank in run:
-                found[rank] = values[k - first]
-    return found
+        lookups += [_Lookup(group, position, run[0][0], run[-1][0] - run[0][0] + 1, run) for run in runs]
+    return lookups
 
 
-def _average(store: Store, values: list[Any]) -> Any:
-    """``avg`` as the raw query takes it (NULLs ignored), by SQLite itself so the
-    arithmetic is the same to the last bit."""
-    present = [v for v in values if v is not None]
-    if not present:
-        return None
-    placeholders = ", ".join("(?)" for _ in present)
-    return store.scalar(f"SELECT avg(column1) FROM (VALUES {placeholders})", tuple(present))
+def _averages(store: Store, groups: list[list[Any]]) -> list[Any]:
+    """``avg`` of each list as the raw query takes it (NULLs ignored), by SQLite
+    itself so the arithmetic is the same to the last bit; one statement for all."""
+    rows = [(index, value) for index, values in enumerate(groups) for value in values]
+    if not rows:
+        return [None] * len(groups)
+    placeholders = ", ".join("(?, ?)" for _ in rows)
+    found = dict(store.query(f"SELECT column1, avg(column2) FROM (VALUES {placeholders}) GROUP BY column1",
+                             tuple(v for row in rows for v in row)))
+    return [found.get(index) for index in range(len(groups))]
 
 
 def _within_sla(reader: _Reader, group: _Group, sla_hours: float) -> int | None:
@@ -193,16 +225,23 @@ def reply_hours(store: Store, filters: Filters, by: str | None,
 
 def _from_histograms(store: Store, filters: Filters, by: str | None, sla_hours: float) -> dict[Any, dict[str, Any]]:
     reader = _Reader(store, filters, by)
-    result: dict[Any, dict[str, Any]] = {}
-    for group in _histograms(store, filters, by):
+    groups = _histograms(store, filters, by)
+    plans: list[tuple[_Group, list[int], int, list[_Lookup]]] = []
+    for group in groups:
         c = group.count
         # The nearest ranks of the raw query, 1-based, with its integer division.
         middle = sorted({(c + 1) // 2, (c + 2) // 2})
         p90_rank = (9 * c + 9) // 10
-        values = _ranked(reader, group, {*middle, p90_rank})
-        result[group.key] = {
-            "median": _average(store, [values[r] for r in middle]),
-            "p90": values[p90_rank],
-            "within_sla": _within_sla(reader, group, sla_hours),
-        }
-    return result
+        plans.append((group, middle, p90_rank, _lookups(group, {*middle, p90_rank})))
+    lookups = [lookup for *_, group_lookups in plans for lookup in group_lookups]
+    values: dict[tuple[int, int], Any] = {}  # (group index, rank) -> hours
+    index_of = {id(group): index for index, group in enumerate(groups)}
+    for lookup, found in zip(lookups, reader.values_many(lookups), strict=True):
+        index = index_of[id(lookup.group)]
+        for k, rank in lookup.ranks:
+            values[(index, rank)] = found[k - lookup.first]
+    medians = _averages(store, [[values[(i, r)] for r in middle] for i, (_, middle, _, _) in enumerate(plans)])
+    return {
+        group.key: {"median": median, "p90": values[(i, p90_rank)], "within_sla": _within_sla(reader, group, sla_hours)}
+        for i, ((group, _, p90_rank, _), median) in enumerate(zip(plans, medians, strict=True))
+    }
