@@ -147,7 +147,8 @@ def import_files(context: Context, files: tuple[str, ...], kind: str | None, sou
                 continue
             with progress_bar(f"Importing {Path(name).name}", parsed.estimated_rows, enabled=not quiet) as advance:
                 result = import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows, progress=advance,
-                                     parse_ahead=True, expected_rows=parsed.estimated_rows)
+                                     parse_ahead=True, expected_rows=parsed.estimated_rows,
+                                     stage=lambda step: advance(description=step))
             if not quiet:
                 _print_result(result, parsed.format, parsed.replaced_rows)
             if result.rejected:

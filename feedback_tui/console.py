@@ -17,10 +17,11 @@ stderr = Console(stderr=True)
 
 
 @contextmanager
-def progress_bar(label: str, total: int | None, *, enabled: bool = True) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr (only on a terminal); yields ``advance(done)``."""
+def progress_bar(label: str, total: int | None, *, enabled: bool = True) -> Iterator[Callable[..., None]]:
+    """A progress bar on stderr (only on a terminal); yields ``advance(done)``, which
+    also takes a new ``description`` for a step that has no count (rebuilding indexes)."""
     if not enabled or not stderr.is_terminal:
-        yield lambda done: None
+        yield lambda done=None, description=None: None
         return
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -28,8 +29,8 @@ def progress_bar(label: str, total: int | None, *, enabled: bool = True) -> Iter
     ) as progress:
         task = progress.add_task(label, total=total)
 
-        def advance(done: int) -> None:
-            progress.update(task, completed=done)
+        def advance(done: int | None = None, description: str | None = None) -> None:
+            progress.update(task, completed=done, description=description or label)
 
         yield advance
 

@@ -44,12 +44,16 @@ def contents(store: Store) -> dict[str, list[tuple]]:
 def test_bulk_load_gives_the_same_database_as_batches(tmp_path: Path) -> None:
     files = (FIXTURES / "reviews.csv", FIXTURES / "google_play_export.csv", FIXTURES / "surveys.csv",
              BROKEN / "bad_rows_reviews.csv")
+    steps: dict[str, list[str]] = {"batched": [], "bulk": []}
     with Store.open(tmp_path / "batched.db") as batched, Store.open(tmp_path / "bulk.db") as bulk:
         for path in files:
-            one, other = load(batched, path, bulk=False), load(bulk, path, bulk=True)
+            one = load(batched, path, bulk=False, stage=steps["batched"].append)
+            other = load(bulk, path, bulk=True, stage=steps["bulk"].append)
             assert (one.inserted, one.updated, one.unchanged, one.rejected, one.replies_imported) == (
                 other.inserted, other.updated, other.unchanged, other.rejected, other.replies_imported)
         assert contents(bulk) == contents(batched)
+        # the rebuild, which has no rows to count, is announced (the CLI's bar shows it)
+        assert steps == {"batched": [], "bulk": ["Rebuilding indexes and saving"] * len(files)}
         assert contents(bulk)["rejects"]  # the broken file's rows were kept aside in both
         assert bulk.count_reviews() > 250
         bulk.conn.execute("INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('integrity-check', 1)")

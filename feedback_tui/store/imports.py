@@ -321,7 +321,8 @@ def _secondary_indexes(conn: Any, table: str) -> list[tuple[str, str]]:
 
 
 def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterable[batching.Batch],
-                             progress: Progress | None, should_stop: Callable[[], bool] | None) -> bool:
+                             progress: Progress | None, should_stop: Callable[[], bool] | None,
+                             stage: Callable[[str], None] | None = None) -> bool:
     """Merge every batch in one write transaction, with the table's secondary
     indexes dropped meanwhile and rebuilt before the commit. True if cancelled.
 
@@ -339,6 +340,8 @@ def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterab
             if _each_batch(batches, lambda batch, rejects: _merge_batch(conn, result, batch, rejects),
                            progress, should_stop):
                 raise _Cancelled
+            if stage:  # seconds with no row to count, at a million rows
+                stage("Rebuilding indexes and saving")
             for _, sql in indexes:
                 conn.execute(sql)
     except BaseException as error:
@@ -351,7 +354,8 @@ def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterab
 
 
 def _load_in_batches(store: Store, result: ImportResult, batches: Iterable[batching.Batch],
-                     progress: Progress | None, should_stop: Callable[[], bool] | None) -> bool:
+                     progress: Progress | None, should_stop: Callable[[], bool] | None,
+                     stage: Callable[[str], None] | None = None) -> bool:
     """Commit batch by batch: other writers (agents) get in between. True if cancelled."""
     return _each_batch(batches, lambda batch, rejects: _write_batch(store, result, batch, rejects),
                        progress, should_stop)
@@ -382,6 +386,7 @@ def import_rows(
     parse_ahead: bool = False,
     expected_rows: int | None = None,
     bulk: bool | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """Import validated rows (and keep the rejects) in committed batches.
 
@@ -392,7 +397,8 @@ def import_rows(
     (files; not web fetches, which check what is stored as they go). An
     ``expected_rows`` large enough for :func:`bulk_wanted` makes the import
     one bulk load (all or nothing) instead of committed batches; ``bulk``
-    True or False decides it regardless of size.
+    True or False decides it regardless of size. ``stage`` hears of the steps
+    that have no rows to count (a bulk load's index rebuild and commit).
     """
     result = ImportResult(run_id=start_run(store, origin, kind, fmt), path=origin, kind=kind)
     store.conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
@@ -402,7 +408,7 @@ def import_rows(
     load = _load_in_one_transaction if bulk else _load_in_batches
     try:
         batches = batching.parse_ahead(rows, batch_size, stop) if parse_ahead else batching.in_batches(rows, batch_size)
-        if load(store, result, batches, progress, should_stop):
+        if load(store, result, batches, progress, should_stop, stage):
             finish_run(store, result, error="cancelled")
             return result
     except BaseException as error:
