@@ -148,7 +148,7 @@ def import_files(context: Context, files: tuple[str, ...], kind: str | None, sou
             with progress_bar(f"Importing {Path(name).name}", parsed.estimated_rows, enabled=not quiet) as advance:
                 result = import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows, progress=advance,
                                      parse_ahead=True, expected_rows=parsed.estimated_rows,
-                                     stage=lambda step: advance(description=step))
+                                     on_step=lambda step: advance(description=step))
             if not quiet:
                 _print_result(result, parsed.format, parsed.replaced_rows)
             if result.rejected:

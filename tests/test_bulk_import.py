@@ -47,8 +47,8 @@ def test_bulk_load_gives_the_same_database_as_batches(tmp_path: Path) -> None:
     steps: dict[str, list[str]] = {"batched": [], "bulk": []}
     with Store.open(tmp_path / "batched.db") as batched, Store.open(tmp_path / "bulk.db") as bulk:
         for path in files:
-            one = load(batched, path, bulk=False, stage=steps["batched"].append)
-            other = load(bulk, path, bulk=True, stage=steps["bulk"].append)
+            one = load(batched, path, bulk=False, on_step=steps["batched"].append)
+            other = load(bulk, path, bulk=True, on_step=steps["bulk"].append)
             assert (one.inserted, one.updated, one.unchanged, one.rejected, one.replies_imported) == (
                 other.inserted, other.updated, other.unchanged, other.rejected, other.replies_imported)
         assert contents(bulk) == contents(batched)

@@ -308,6 +308,8 @@ def bulk_wanted(store: Store, kind: str, expected_rows: int | None) -> bool:
     """
     if not expected_rows or expected_rows < BULK_MIN_ROWS:
         return False
+    # The largest id stands for the row count: a seek, where count(*) reads the
+    # table; deleted rows make it an overestimate, which only makes bulk rarer.
     stored = int(store.scalar(f"SELECT coalesce(max(id), 0) FROM {_TABLES[kind]}") or 0)
     return expected_rows >= stored
 
@@ -322,7 +324,7 @@ def _secondary_indexes(conn: Any, table: str) -> list[tuple[str, str]]:
 
 def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterable[batching.Batch],
                              progress: Progress | None, should_stop: Callable[[], bool] | None,
-                             stage: Callable[[str], None] | None = None) -> bool:
+                             on_step: Callable[[str], None] | None = None) -> bool:
     """Merge every batch in one write transaction, with the table's secondary
     indexes dropped meanwhile and rebuilt before the commit. True if cancelled.
 
@@ -340,8 +342,8 @@ def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterab
             if _each_batch(batches, lambda batch, rejects: _merge_batch(conn, result, batch, rejects),
                            progress, should_stop):
                 raise _Cancelled
-            if stage:  # seconds with no row to count, at a million rows
-                stage("Rebuilding indexes and saving")
+            if on_step:  # seconds with no row to count, at a million rows
+                on_step("Rebuilding indexes and saving")
             for _, sql in indexes:
                 conn.execute(sql)
     except BaseException as error:
@@ -355,7 +357,7 @@ def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterab
 
 def _load_in_batches(store: Store, result: ImportResult, batches: Iterable[batching.Batch],
                      progress: Progress | None, should_stop: Callable[[], bool] | None,
-                     stage: Callable[[str], None] | None = None) -> bool:
+                     on_step: Callable[[str], None] | None = None) -> bool:
     """Commit batch by batch: other writers (agents) get in between. True if cancelled."""
     return _each_batch(batches, lambda batch, rejects: _write_batch(store, result, batch, rejects),
                        progress, should_stop)
@@ -386,7 +388,7 @@ def import_rows(
     parse_ahead: bool = False,
     expected_rows: int | None = None,
     bulk: bool | None = None,
-    stage: Callable[[str], None] | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """Import validated rows (and keep the rejects) in committed batches.
 
@@ -397,7 +399,7 @@ def import_rows(
     (files; not web fetches, which check what is stored as they go). An
     ``expected_rows`` large enough for :func:`bulk_wanted` makes the import
     one bulk load (all or nothing) instead of committed batches; ``bulk``
-    True or False decides it regardless of size. ``stage`` hears of the steps
+    True or False decides it regardless of size. ``on_step`` hears of the steps
     that have no rows to count (a bulk load's index rebuild and commit).
     """
     result = ImportResult(run_id=start_run(store, origin, kind, fmt), path=origin, kind=kind)
@@ -408,7 +410,7 @@ def import_rows(
     load = _load_in_one_transaction if bulk else _load_in_batches
     try:
         batches = batching.parse_ahead(rows, batch_size, stop) if parse_ahead else batching.in_batches(rows, batch_size)
-        if load(store, result, batches, progress, should_stop, stage):
+        if load(store, result, batches, progress, should_stop, on_step):
             finish_run(store, result, error="cancelled")
             return result
     except BaseException as error:
