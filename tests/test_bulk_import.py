@@ -112,3 +112,36 @@ def test_bulk_is_chosen_for_a_large_load_into_a_smaller_table(store: Store) -> N
         conn.execute("INSERT INTO reviews (id, source, external_id, body, created_at, imported_at) "
                      "VALUES (?, 'web', 'far', 'Fine', '2026-05-01T00:00:00Z', 'now')", (BULK_MIN_ROWS * 2,))
     assert not bulk_wanted(store, "reviews", BULK_MIN_ROWS)
+
+
+def test_bulk_load_indexes_the_final_text_once(store: Store, tmp_path: Path) -> None:
+    """A bulk load indexes its new reviews in one statement at the end. A review
+    that comes twice (two batches: the second edits the first) is searchable by
+    its final text only; an older review edited by the load follows the edit."""
+    from conftest import REVIEW_HEADER, write_csv
+
+    old = write_csv(tmp_path / "old.csv", REVIEW_HEADER, [
+        ["o-1", "web", 2, "Cold", "Soup arrived lukewarm", "Ann", "2026-05-01T10:00:00Z", "en", "", ""]])
+    load(store, old)
+    rows = [[f"n-{i}", "web", 5, "Fine", f"Ordinary order number {i}", "Bob", "2026-05-02T10:00:00Z", "en", "", ""]
+            for i in range(120)]
+    rows[110] = ["n-3", "web", 1, "Edited", "Zeppelin-shaped bread", "Bob", "2026-05-02T10:00:00Z", "en", "", ""]
+    rows[111] = ["o-1", "web", 4, "Cold", "Soup arrived warm after all", "Ann", "2026-05-01T10:00:00Z", "en", "", ""]
+    config = [tuple(r) for r in store.query("SELECT k, v FROM reviews_fts_config ORDER BY k")]
+    result = load(store, write_csv(tmp_path / "big.csv", REVIEW_HEADER, rows), bulk=True)  # batches of 50
+    assert (result.inserted, result.updated) == (118, 2)  # n-3 and o-1 updated, n-110 and n-111 replaced
+
+    def found(words: str) -> set[str]:
+        return {row[0] for row in store.query(
+            "SELECT r.external_id FROM reviews_fts JOIN reviews r ON r.id = reviews_fts.rowid "
+            "WHERE reviews_fts MATCH ?", (words,))}
+
+    assert found("zeppelin") == {"n-3"} and "n-3" not in found("ordinary")
+    assert found("warm") == {"o-1"} and found("lukewarm") == set()
+    assert len(found("ordinary")) == 117
+    store.conn.execute("INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('integrity-check', 1)")
+    assert store.scalar("SELECT count(*) FROM search_index_paused") == 0
+    # FTS5's in-memory index size goes back to what the table had
+    assert [tuple(r) for r in store.query("SELECT k, v FROM reviews_fts_config WHERE k != 'hashsize' ORDER BY k")] \
+        == [c for c in config if c[0] != "hashsize"]
+    assert store.scalar("SELECT v FROM reviews_fts_config WHERE k = 'hashsize'") in (None, 1024 * 1024)

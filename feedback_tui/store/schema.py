@@ -380,22 +380,35 @@ def m007_replied_index(db: Database) -> None:
 
 @migrations()
 def m008_search_index_per_batch(db: Database) -> None:
-    """Imports feed the search index a batch at a time, not a row at a time.
+    """Imports feed the search index a batch (or a whole bulk load) at a time,
+    not a row at a time.
 
     FTS5 flushes its in-memory index at every statement savepoint, and a
     trigger runs one statement per inserted row: through the trigger, each
     imported review became a tiny index segment, later merged, and indexing
-    cost four times what one ``INSERT INTO reviews_fts SELECT ...`` over the
-    batch costs. The import sets ``search_index_paused`` inside its write
-    transaction, indexes the batch's new rows in one statement and clears it
-    before committing, so no other connection ever sees it set; every other
-    insert (tools, tests, older code) still goes through the trigger.
+    cost four times what one ``INSERT INTO reviews_fts SELECT ...`` costs. The
+    import sets ``search_index_paused`` inside its write transaction, with
+    ``after_id`` the largest review id before it: reviews inserted meanwhile
+    are left to the import, which indexes every id above ``after_id`` in one
+    statement and clears the row before committing, so no other connection
+    ever sees it set. An edit of such a review before then (the same id twice
+    in a bulk load) is left to that statement too, which reads the final text;
+    edits of older reviews, and every other writer, still use the triggers.
     """
-    db.execute("CREATE TABLE search_index_paused (since TEXT NOT NULL)")
+    db.execute("CREATE TABLE search_index_paused (since TEXT NOT NULL, after_id INTEGER NOT NULL)")
     db.execute("DROP TRIGGER reviews_ai")
     db.execute(
         """CREATE TRIGGER reviews_ai AFTER INSERT ON reviews
            WHEN NOT EXISTS (SELECT 1 FROM search_index_paused) BEGIN
+             INSERT INTO reviews_fts (rowid, title, body, author) VALUES (new.rowid, new.title, new.body, new.author);
+           END"""
+    )
+    db.execute("DROP TRIGGER reviews_au")
+    db.execute(
+        """CREATE TRIGGER reviews_au AFTER UPDATE OF title, body, author ON reviews
+           WHEN NOT EXISTS (SELECT 1 FROM search_index_paused WHERE old.rowid > after_id) BEGIN
+             INSERT INTO reviews_fts (reviews_fts, rowid, title, body, author)
+                 VALUES ('delete', old.rowid, old.title, old.body, old.author);
              INSERT INTO reviews_fts (rowid, title, body, author) VALUES (new.rowid, new.title, new.body, new.author);
            END"""
     )
