@@ -197,7 +197,7 @@ def test_a_negative_sla_uses_the_raw_query(replied: Store) -> None:
 def test_the_reads_seek_the_covering_index(replied: Store) -> None:
     for by in (None, "month", "source"):
         reader = reply_times._Reader(replied, Filters(source="trustpilot"), by)
-        sql = f"SELECT reply_hours {reader.scope} ORDER BY reply_hours LIMIT 1 OFFSET 3"
+        sql = f"SELECT reply_hours {reader._scope()} ORDER BY reply_hours LIMIT 1 OFFSET 3"
         plan = " ".join(row[3] for row in replied.query(f"EXPLAIN QUERY PLAN {sql}", {
             **reader.params, "b": 3, "lo": "2026-02-01", "hi": "2026-03-01", "grp": None}))
         assert "USING INDEX reviews_reply_hours (reply_bucket=? AND created_at>? AND created_at<?)" in plan, plan

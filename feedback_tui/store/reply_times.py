@@ -22,7 +22,6 @@ counts as within either way). A negative SLA goes to the raw query.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,18 +87,24 @@ class _Reader:
         from feedback_tui.store.aggregates import group_expression
 
         self.store = store
-        where, self.params = where_clause(filters)
+        self.where, self.params = where_clause(filters)
+        self.group = group_expression(by)
+
+    def _scope(self, suffix: str = "") -> str:
+        """The rows of one bucket of one group; its parameters end in ``suffix``
+        (several lookups share one statement)."""
         # The day range lets the index seek (bucket, created_at) even when the group
         # is a period, whose expression the index cannot use; the expression itself
         # is still checked, so a group is exactly what the raw query calls it.
-        self.scope = f"""FROM reviews INDEXED BY reviews_reply_hours
-            WHERE {where} AND first_reply_at IS NOT NULL AND status != 'spam'
-              AND reply_bucket = :b AND created_at >= :lo AND created_at < :hi
-              AND ({group_expression(by)}) IS :grp"""
+        return f"""FROM reviews INDEXED BY reviews_reply_hours
+            WHERE {self.where} AND first_reply_at IS NOT NULL AND status != 'spam'
+              AND reply_bucket = :b{suffix} AND created_at >= :lo{suffix} AND created_at < :hi{suffix}
+              AND ({self.group}) IS :grp{suffix}"""
 
-    def _bind(self, group: _Group, bucket: _Bucket, **extra: Any) -> dict[str, Any]:
-        return {**self.params, "b": bucket.bucket, "lo": bucket.first_day, "hi": rollups.day_end(bucket.last_day),
-                "grp": group.key, **extra}
+    @staticmethod
+    def _bind(group: _Group, bucket: _Bucket, suffix: str = "") -> dict[str, Any]:
+        return {f"b{suffix}": bucket.bucket, f"lo{suffix}": bucket.first_day,
+                f"hi{suffix}": rollups.day_end(bucket.last_day), f"grp{suffix}": group.key}
 
     def values_many(self, lookups: list[_Lookup]) -> list[list[Any]]:
         """For each lookup, its ``count`` smallest hours from the ``first``-th (1-based)
@@ -114,13 +119,9 @@ class _Reader:
             chunk = lookups[start:start + LOOKUPS_PER_STATEMENT]
             parts, params = [], dict(self.params)
             for i, lookup in enumerate(chunk):
-                scope = self.scope
-                for name in ("b", "lo", "hi", "grp"):
-                    scope = re.sub(rf":{name}\b", f":{name}_{i}", scope)
-                parts.append(f"SELECT {i} AS q, h FROM (SELECT reply_hours AS h {scope} "
+                parts.append(f"SELECT {i} AS q, h FROM (SELECT reply_hours AS h {self._scope(f'_{i}')} "
                              f"ORDER BY reply_hours LIMIT :limit_{i} OFFSET :offset_{i})")
-                bound = self._bind(lookup.group, lookup.group.buckets[lookup.position])
-                params.update({f"{name}_{i}": bound[name] for name in ("b", "lo", "hi", "grp")})
+                params.update(self._bind(lookup.group, lookup.group.buckets[lookup.position], f"_{i}"))
                 params[f"limit_{i}"], params[f"offset_{i}"] = lookup.count, lookup.first - 1
             for row in self.store.query(" UNION ALL ".join(parts), params):
                 # Hours are REAL, but SQLite keeps a whole number of hours as an integer in
@@ -131,8 +132,8 @@ class _Reader:
         return [sorted(values, key=lambda v: (v is not None, v or 0.0)) for values in found]
 
     def within(self, group: _Group, bucket: _Bucket, sla_hours: float) -> int:
-        sql = f"SELECT count(*) {self.scope} AND reply_hours <= :sla"
-        return int(self.store.scalar(sql, self._bind(group, bucket, sla=sla_hours)) or 0)
+        sql = f"SELECT count(*) {self._scope()} AND reply_hours <= :sla"
+        return int(self.store.scalar(sql, {**self.params, **self._bind(group, bucket), "sla": sla_hours}) or 0)
 
 
 @dataclass
