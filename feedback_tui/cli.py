@@ -243,12 +243,13 @@ def export(context: Context, fmt: str, output: Path | None, source: str | None, 
 
 # -- report ------------------------------------------------------------------
 def _day(value: str | None) -> date | None:
+    """``--today``: a day in the forms ``--since`` reads (the stored date's day)."""
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        return date.fromisoformat(parse_date(value)[:10])
     except ValueError:
-        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+        raise UsageProblem(f"--today: expected a day as YYYY-MM-DD or dd/mm/yyyy, got {value!r}") from None
 
 
 @cli.command()
@@ -257,11 +258,11 @@ def _day(value: str | None) -> date | None:
 @click.option("--source", help="Only this source.")
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "csv"]), default="md", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
-@click.option("--today", "as_of", callback=lambda _c, _p, value: _day(value), metavar="YYYY-MM-DD",
+@click.option("--today", "as_of", metavar="YYYY-MM-DD",
               help="Report as of this day (default: today, UTC); the last period is the one holding it.")
 @click.pass_obj
 def report(context: Context, period: str, since: str | None, source: str | None, fmt: str,
-           output: Path | None, as_of: date | None) -> None:
+           output: Path | None, as_of: str | None) -> None:
     """A report of every figure per period, for a mail or a wiki (Markdown, JSON or CSV).
 
     The JSON has the shape of `score --json --by PERIOD`; the Markdown report has
@@ -272,7 +273,7 @@ def report(context: Context, period: str, since: str | None, source: str | None,
     from feedback_tui.scoring import scorecard
     from feedback_tui.trends import DEFAULT_PERIODS, dashboard, last_periods, periods_since
 
-    today = as_of or datetime.now(UTC).date()
+    today = _day(as_of) or datetime.now(UTC).date()
     count = DEFAULT_PERIODS
     if since:
         start = _filters(None, since, None).since

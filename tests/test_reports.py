@@ -297,6 +297,11 @@ def test_today_must_be_a_date(run_cli: Callable[..., Result]) -> None:
     result = run_cli("report", "--today", "last tuesday")
     assert_no_crash(result)
     assert result.exit_code == 2 and "--today" in result.stderr and "YYYY-MM-DD" in result.stderr
+    assert len(result.stderr.splitlines()) == 1  # one Error: line, like every other bad option
+
+
+def test_today_reads_the_date_forms_since_reads(small_cli: Callable[..., Result], run_cli: Callable[..., Result]) -> None:
+    assert ok(run_cli("report", "--today", "20/04/2026")) == ok(small_cli("report")) != ""
 
 
 def test_without_today_the_report_ends_with_the_current_period(demo_db: Path, run_cli: Callable[..., Result]) -> None:
