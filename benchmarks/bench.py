@@ -177,12 +177,12 @@ def textblob_baseline(db: Path, sample_size: int = 5000) -> dict[str, float]:
 
 def bench_sentiment(folder: Path, n: int) -> dict[str, float]:
     from feedback_tui import sentiment
-    from feedback_tui.store import Store
+    from feedback_tui.store import Store, rescoring
 
     figures = _child("--textblob-child", folder / "bench.db")
     with Store.open(folder / "bench.db") as store:
         started = time.perf_counter()
-        done = sentiment.backfill(store)
+        done = rescoring.backfill(store)
         ours = done / (time.perf_counter() - started)
     cores = sentiment.worker_count()
     return {"sentiment_docs_s": ours, **figures,

@@ -10,21 +10,19 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from feedback_tui import __version__
-from feedback_tui.config import load_config, resolve_agent
 from feedback_tui.errors import FeedbackError, UsageProblem
 from feedback_tui.importers.dates import parse_date
 from feedback_tui.models import Filters, ImportResult
-from feedback_tui.paths import default_db_path, demo_db_path, fixtures_dir
-from feedback_tui.store import Store
+from feedback_tui.cli_context import MAX_REJECTS_SHOWN, Context, backfill_sentiment, filter_options, filters_from_options
+from feedback_tui.paths import demo_db_path, fixtures_dir
 
-MAX_REJECTS_SHOWN = 20
 DEMO_FILES = (
     "reviews.csv",
     "surveys.csv",
@@ -50,41 +48,6 @@ class FeedbackGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted: everything committed before this point is kept.", err=True)
             ctx.exit(130)
-
-
-class Context:
-    """What the global options decide, shared with every subcommand."""
-
-    def __init__(self, db: Path | None, agent: str | None) -> None:
-        self.config = load_config()
-        self.db_path = db or default_db_path()
-        self.agent = resolve_agent(agent, self.config)
-        for warning in self.config.warnings:
-            click.secho(f"Warning: {warning}", err=True, fg="yellow")
-
-    def open_store(self) -> Store:
-        return Store.open(self.db_path)
-
-
-def _filters(source: str | None, since: str | None, until: str | None, product: str | None = None,
-             language: str | None = None) -> Filters:
-    """``--since`` is inclusive; ``--until 2026-10-31`` includes that whole day."""
-    try:
-        since_at = parse_date(since) if since else None
-        until_at = parse_date(until) if until else None
-    except ValueError as error:
-        raise UsageProblem(f"--since/--until: {error}") from None
-    if until and until_at and len(until.strip()) == 10:
-        day = datetime.strptime(until_at[:10], "%Y-%m-%d").replace(tzinfo=UTC) + timedelta(days=1)
-        until_at = day.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return Filters(source=source, since=since_at, until=until_at, product=product, language=language)
-
-
-def filter_options(func):
-    func = click.option("--until", help="Only feedback before this date (a bare date includes that day).")(func)
-    func = click.option("--since", help="Only feedback from this date on (ISO 8601 or dd/mm/yyyy).")(func)
-    func = click.option("--source", help="Only this source (e.g. google_play, app_store).")(func)
-    return func
 
 
 @click.group(cls=FeedbackGroup, invoke_without_command=True)
@@ -154,21 +117,8 @@ def import_files(context: Context, files: tuple[str, ...], kind: str | None, sou
             if result.rejected:
                 code = max(code, 1)
         if sentiment:
-            _backfill(store, quiet, languages=context.config.languages)
+            backfill_sentiment(store, quiet, languages=context.config.languages)
     return code
-
-
-def _backfill(store: Store, quiet: bool, everything: bool = False, languages: list[str] | None = None) -> int:
-    from feedback_tui import sentiment
-    from feedback_tui.store import queries
-    from feedback_tui.console import progress_bar
-
-    pending = queries.count_pending_sentiment(store) if not everything else store.count_reviews() + store.count_surveys()
-    if not pending:
-        return 0
-    with progress_bar("Scoring sentiment", pending, enabled=not quiet) as advance:
-        return sentiment.backfill(store, everything=everything, progress=lambda done, _total: advance(done),
-                                  languages=languages or sentiment.SUPPORTED_LANGUAGES)
 
 
 @cli.command("import")
@@ -206,7 +156,7 @@ def score(context: Context, as_json: bool, by: str | None, segment: str | None, 
     from feedback_tui.console import print_scorecard
 
     with context.open_store() as store:
-        card = scorecard(store, _filters(source, since, until, product, language), by=by, segment=segment,
+        card = scorecard(store, filters_from_options(source, since, until, product, language), by=by, segment=segment,
                          sla_hours=context.config.sla_hours)
     if as_json:
         click.echo(json.dumps(card, ensure_ascii=False, indent=2))
@@ -220,7 +170,7 @@ def score(context: Context, as_json: bool, by: str | None, segment: str | None, 
 def rescore(context: Context, everything: bool) -> None:
     """Compute sentiment for reviews and comments (all of them with --all)."""
     with context.open_store() as store:
-        done = _backfill(store, quiet=False, everything=everything, languages=context.config.languages)
+        done = backfill_sentiment(store, quiet=False, everything=everything, languages=context.config.languages)
     click.echo(f"Sentiment computed for {done} texts.")
 
 
@@ -236,7 +186,7 @@ def export(context: Context, fmt: str, output: Path | None, source: str | None, 
     from feedback_tui.exporters import write_export
 
     with context.open_store() as store:
-        count = write_export(store, _filters(source, since, until), fmt, output)
+        count = write_export(store, filters_from_options(source, since, until), fmt, output)
     if output:
         click.echo(f"{count} reviews written to {output}", err=True)
 
@@ -276,7 +226,7 @@ def report(context: Context, period: str, since: str | None, source: str | None,
     today = _day(as_of) or datetime.now(UTC).date()
     count = DEFAULT_PERIODS
     if since:
-        start = _filters(None, since, None).since
+        start = filters_from_options(None, since, None).since
         assert start is not None
         count = periods_since(period, datetime.strptime(start[:10], "%Y-%m-%d").date(), today)
     base = Filters(source=source)

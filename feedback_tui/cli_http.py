@@ -17,15 +17,15 @@ from urllib.parse import urlsplit
 
 import click
 
+from feedback_tui.cli_context import MAX_REJECTS_SHOWN
 from feedback_tui.errors import UsageProblem
 from feedback_tui.importers import appstore, http_json
 from feedback_tui.importers.http import HttpSettings
 from feedback_tui.sources import FetchResult, SourceConfig, load_sources
 
 if TYPE_CHECKING:
-    from feedback_tui.cli import Context
+    from feedback_tui.cli_context import Context
 
-MAX_REJECTS_SHOWN = 20
 
 
 # -- shared options ------------------------------------------------------------
@@ -82,7 +82,7 @@ def _report(result: FetchResult) -> int:
 def _fetch(context: Context, sources: list[SourceConfig], settings: HttpSettings, base_url: str | None,
            full: bool, sentiment: bool) -> int:
     """Fetch each source in turn with a progress bar; return the exit code."""
-    from feedback_tui.cli import _backfill
+    from feedback_tui.cli_context import backfill_sentiment
     from feedback_tui.console import progress_bar
     from feedback_tui.sources import fetch_source
 
@@ -103,7 +103,7 @@ def _fetch(context: Context, sources: list[SourceConfig], settings: HttpSettings
             if result.imported:
                 changed += result.imported.inserted + result.imported.updated
         if sentiment and changed:
-            _backfill(store, quiet=False, languages=context.config.languages)
+            backfill_sentiment(store, quiet=False, languages=context.config.languages)
     return code
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from feedback_tui.models import Filters
 from feedback_tui.store import Store
-from feedback_tui.store import aggregates, rollups
+from feedback_tui.store import aggregates, grouping, rollups
 
 Z95 = 1.96
 CES_OPTIONS = 7
@@ -153,7 +153,7 @@ def _figures(group: Any, surveys: dict[tuple[Any, str], dict[str, Any]], sentime
 
 def _grouped(store: Store, filters: Filters, by: str | None, with_margins: bool = False,
              sla_hours: float = DEFAULT_SLA_HOURS, reply_times: bool = True) -> dict[Any, dict[str, Any]]:
-    fast = rollups.usable(store, filters)
+    fast = rollups.refresh_for(store, filters)
     surveys = {(row["grp"], row["kind"]): row for row in aggregates.survey_counts(store, filters, by, rollup=fast)}
     sentiment = _by_group(aggregates.sentiment_counts(store, filters, by, rollup=fast))
     replies = _by_group(aggregates.response_counts(store, filters, by, rollup=fast))
@@ -201,7 +201,7 @@ def scorecard(store: Store, filters: Filters | None = None, *, by: str | None = 
         or empty_figures(with_margins)
     result: dict[str, Any] = dict(overall)
     if by:
-        if by not in aggregates.PERIODS:
+        if by not in grouping.PERIODS:
             raise ValueError(f"unknown period {by!r}")
         grouped = _grouped(store, filters, by, with_margins, sla_hours, reply_times)
         result["periods"] = [{"period": key, **grouped[key]} for key in sorted(k for k in grouped if k is not None)]
@@ -209,7 +209,7 @@ def scorecard(store: Store, filters: Filters | None = None, *, by: str | None = 
         result["segments"] = [{"segment": row["agent"], "responses": agent_responses(row, sla_hours)}
                               for row in aggregates.responses_by_agent(store, filters, sla_hours)]
     elif segment:
-        if segment not in aggregates.SEGMENTS:
+        if segment not in grouping.SEGMENTS:
             raise ValueError(f"unknown segment {segment!r}")
         grouped = _grouped(store, filters, segment, with_margins, sla_hours, reply_times)
         result["segments"] = [{"segment": key, **grouped[key]} for key in sorted(k for k in grouped if k is not None)]

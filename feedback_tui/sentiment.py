@@ -14,7 +14,8 @@ weighs more ("great app but delivery always late"). ``analyze_raw`` keeps plain
 TextBlob / textblob-fr for comparison (``feedback-tui eval-sentiment``).
 
 Scores are computed in batches over all cores (a process pool: TextBlob is
-pure Python and holds the GIL) and stored; ``feedback-tui rescore`` recomputes.
+pure Python and holds the GIL) and stored by ``store.rescoring``; ``feedback-tui rescore`` recomputes. This module
+reads no database: it turns texts into scores.
 """
 
 from __future__ import annotations
@@ -27,10 +28,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from feedback_tui.store import Store
+from typing import Any
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "fr")
 # Labels from polarity. TextBlob gives 0.0 to texts it has no opinion words
@@ -452,52 +450,3 @@ class Pool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-
-ProgressCallback = Callable[[int, int], None]
-BACKFILL_BATCH = 10000
-
-
-def backfill(
-    store: Store,
-    *,
-    everything: bool = False,
-    processes: int | None = None,
-    progress: ProgressCallback | None = None,
-    should_stop: Callable[[], bool] | None = None,
-    languages: Sequence[str] = SUPPORTED_LANGUAGES,
-) -> int:
-    """Compute and store sentiment for every review and comment lacking it.
-
-    With ``everything``, recompute all of them (after a model change). Returns
-    the number of texts scored. ``progress(done, total)`` follows the work.
-    Reading and writing the database overlaps with scoring: while the workers
-    score one batch, this thread stores the previous one and reads the next.
-    """
-    from feedback_tui.store import queries, rollups
-
-    if everything:
-        queries.reset_sentiment(store)
-    total = queries.count_pending_sentiment(store)
-    done = 0
-    with Pool(processes, languages) as pool:
-        for table in ("reviews", "survey_responses"):
-            last_id = 0
-            in_flight: Callable[[], list[Scored]] | None = None
-            while True:
-                items = queries.pending_sentiment(store, table, BACKFILL_BATCH, after_id=last_id)
-                next_batch = pool.start(items) if items else None
-                if items:
-                    last_id = items[-1][0]
-                if in_flight is not None:
-                    scored = in_flight()
-                    queries.save_sentiment(store, table, scored)
-                    done += len(scored)
-                    if progress:
-                        progress(done, total)
-                    if should_stop and should_stop():
-                        return done
-                if next_batch is None:
-                    break
-                in_flight = next_batch
-    rollups.refresh(store)  # new sentiment changes the daily counts: recompute them now, not at the next score
-    return done

@@ -44,7 +44,7 @@ from feedback_tui.importers import appstore, http_json
 from feedback_tui.importers.http import FetchError, HttpClient, HttpSettings, Page, Redactor
 from feedback_tui.models import ImportResult, Reject, ReviewRecord
 from feedback_tui.paths import config_path
-from feedback_tui.store import Store, utc_now
+from feedback_tui.store import Store, StoreOpener, utc_now
 
 if TYPE_CHECKING:
     import httpx
@@ -301,7 +301,7 @@ def fetch_source(
 
 
 def sync_all(
-    db_path: str | os.PathLike[str],
+    database: StoreOpener | str | os.PathLike[str],
     config_path: str | os.PathLike[str] | None = None,
     *,
     progress: SyncProgress | None = None,
@@ -337,7 +337,8 @@ def sync_all(
     total = sum(source.page_cap(settings) for source in chosen)
     done = 0
     results: list[FetchResult] = []
-    with Store.open(db_path) as store:
+    opener = database if isinstance(database, StoreOpener) else StoreOpener.for_path(database, migrate=True)
+    with opener.open() as store:
         for source in chosen:
             if should_stop and should_stop():
                 break
@@ -362,10 +363,11 @@ def sync_all(
         changed = sum((r.imported.inserted + r.imported.updated) for r in results if r.imported)
         if score_sentiment and changed and not (should_stop and should_stop()):
             from feedback_tui import sentiment
+            from feedback_tui.store import rescoring
 
             if progress:
                 progress(total, total, "Scoring sentiment")
-            sentiment.backfill(store, should_stop=should_stop,
+            rescoring.backfill(store, should_stop=should_stop,
                                languages=languages or sentiment.SUPPORTED_LANGUAGES)
     return results
 

@@ -17,7 +17,7 @@ from typing import Any
 from feedback_tui.models import Filters
 from feedback_tui.scoring import empty_figures, scorecard
 from feedback_tui.store import Store
-from feedback_tui.store import aggregates
+from feedback_tui.store import aggregates, grouping
 
 PERIOD_KINDS = ("week", "month", "quarter")
 DEFAULT_PERIODS = 12
@@ -59,7 +59,7 @@ def _next(kind: str, start: date) -> date:
 
 def _label(kind: str, start: date) -> str:
     if kind == "week":
-        return start.isoformat()  # the Monday, as in aggregates.PERIODS
+        return start.isoformat()  # the Monday, as in grouping.PERIODS
     if kind == "month":
         return start.strftime("%Y-%m")
     return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
@@ -144,7 +144,7 @@ def dashboard(store: Store, filters: Filters | None = None, *, period: str = "mo
                        "thin": n < MIN_N, "change": change(value, before, margin, margin_before)}
     # The breakdown table shows no reply times: skip their per-review medians.
     segments = {seg: scorecard(store, window, segment=seg, reply_times=False)["segments"]
-                for seg in aggregates.SEGMENTS}
+                for seg in grouping.SEGMENTS}
     effect_rows = {row["grp"]: row for row in aggregates.reply_effect(store, window, by=period)}
     effect_all = aggregates.reply_effect(store, window)
     return {

@@ -29,7 +29,7 @@ from textual import events
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 
-from feedback_tui import replies as reply_rules
+from feedback_tui import reply_rules
 from feedback_tui.cli import cli
 from feedback_tui.config import Config
 from feedback_tui.store import Store
@@ -105,7 +105,7 @@ async def show_review(app: FeedbackApp, pilot: Any, review_id: int) -> None:
     inbox.apply_query(inbox.query_state.with_changes(view="all", ids=(review_id,)))
     await settle(app, pilot)
     row = review_list(app).current_row
-    assert row is not None and row["id"] == review_id
+    assert row is not None and row.id == review_id
 
 
 async def open_composer(app: FeedbackApp, pilot: Any, review_id: int, answer: str | None = None) -> None:
@@ -165,8 +165,8 @@ async def test_acceptance_french_one_star_reply_raises_the_response_rate(demo_db
         inbox.apply_query(inbox.query_state.with_changes(language="fr", min_rating=1, max_rating=1))
         await settle(app, pilot)
         row = review_list(app).current_row
-        assert row is not None and (row["rating"], row["language"]) == (1, "fr")
-        target = dict(review(demo_db, row["id"]))
+        assert row is not None and (row.rating, row.language) == (1, "fr")
+        target = dict(review(demo_db, row.id))
 
         await pilot.press("r")
         await settle(app, pilot)

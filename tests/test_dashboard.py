@@ -176,8 +176,8 @@ async def test_acceptance_lowest_month_lists_its_detractors(demo_db: Path) -> No
         assert (query.since, query.until) == (point["since"], point["until"])
         assert inbox.total == point["nps"]["detractors"] == 7
         rows = [review_list(app).row_at(i) for i in range(inbox.total)]
-        assert all(row["rating"] <= 6 and row["kind"] == "nps" for row in rows)
-        assert all(point["since"] <= row["created_at"] < point["until"] for row in rows)
+        assert all(row.rating <= 6 and row.kind == "nps" for row in rows)
+        assert all(point["since"] <= row.created_at < point["until"] for row in rows)
         assert "Surveys" in screen_text(app)
 
 
@@ -207,7 +207,7 @@ async def test_enter_on_the_response_rate_card_lists_the_unanswered(demo_db: Pat
         await pilot.press("enter")
         inbox = await drilled_inbox(app, pilot)
         assert inbox.total == responses["reviews"] - responses["replied"] == 14
-        assert all(not review_list(app).row_at(i)["replied"] for i in range(inbox.total))
+        assert all(not review_list(app).row_at(i).replied for i in range(inbox.total))
 
 
 async def test_every_card_drills_to_its_n(demo_db: Path) -> None:
@@ -280,7 +280,7 @@ async def test_the_none_segment_lists_rows_without_a_value(demo_db: Path) -> Non
         inbox = await drilled_inbox(app, pilot)
         assert inbox.total == none["responses"]["reviews"] == sql_count(
             demo_db, "SELECT count(*) FROM reviews WHERE product IS NULL") == 55
-        assert all(review_list(app).row_at(i)["product"] is None for i in range(min(inbox.total, 20)))
+        assert all(review_list(app).row_at(i).product is None for i in range(min(inbox.total, 20)))
 
 
 # -- keys ------------------------------------------------------------------------------------------------

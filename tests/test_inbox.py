@@ -70,17 +70,17 @@ async def test_starts_on_needs_reply_negative_first_then_oldest(demo_db: Path) -
                 "SELECT id FROM reviews WHERE status IN ('new', 'open', 'outdated') "
                 "ORDER BY is_negative DESC, created_at ASC, id ASC")]
         first_page = loaded_rows(lst)
-        assert [row["id"] for row in first_page] == expected[:100]
-        assert {row["status"] for row in first_page} <= set(OPEN_STATUSES)
-        keys = [(-row["is_negative"], row["created_at"], row["id"]) for row in first_page]
+        assert [row.id for row in first_page] == expected[:100]
+        assert {row.status for row in first_page} <= set(OPEN_STATUSES)
+        keys = [(-row.is_negative, row.created_at, row.id) for row in first_page]
         assert keys == sorted(keys)
-        assert first_page[0]["is_negative"] == 1
+        assert first_page[0].is_negative == 1
 
         await pilot.press("G")  # the last page: the newest of the non-negative ones
         await settle(app, pilot)
         assert lst.cursor == lst.total - 1
-        assert lst.current_row is not None and lst.current_row["id"] == expected[-1]
-        assert lst.current_row["is_negative"] == 0
+        assert lst.current_row is not None and lst.current_row.id == expected[-1]
+        assert lst.current_row.is_negative == 0
         assert "Needs reply" in screen_text(app) and "Negative first, oldest first" in screen_text(app)
 
 
@@ -95,7 +95,7 @@ async def test_number_keys_switch_views_and_tab_switches_to_surveys(demo_db: Pat
         assert app.screen.query_state.view == "negative"
         assert lst.total == scalar(
             demo_db, "SELECT count(*) FROM reviews WHERE is_negative = 1 AND status NOT IN ('archived', 'spam')")
-        assert all(row["is_negative"] == 1 for row in loaded_rows(lst))
+        assert all(row.is_negative == 1 for row in loaded_rows(lst))
 
         await pilot.press("3")
         await settle(app, pilot)
@@ -110,9 +110,9 @@ async def test_number_keys_switch_views_and_tab_switches_to_surveys(demo_db: Pat
         await settle(app, pilot)
         await pilot.press("3")
         await settle(app, pilot)
-        assert [row["id"] for row in loaded_rows(lst)] == [mine["id"]]
+        assert [row.id for row in loaded_rows(lst)] == [mine.id]
         assert lst.total == 1
-        assert review(demo_db, mine["id"])["assignee"] == AGENT
+        assert review(demo_db, mine.id)["assignee"] == AGENT
 
         await pilot.press("4")
         await settle(app, pilot)
@@ -125,8 +125,8 @@ async def test_number_keys_switch_views_and_tab_switches_to_surveys(demo_db: Pat
         assert with_comment > 0
         assert lst.total == with_comment
         rows = loaded_rows(lst)
-        assert all(row["kind"] in ("nps", "csat", "ces") for row in rows)
-        assert [row["created_at"] for row in rows] == sorted((row["created_at"] for row in rows), reverse=True)
+        assert all(row.kind in ("nps", "csat", "ces") for row in rows)
+        assert [row.created_at for row in rows] == sorted((row.created_at for row in rows), reverse=True)
         assert "Surveys" in screen_text(app)
         assert "Newest first" in screen_text(app), "comments have no needs-reply order: the label says so"
 
@@ -216,7 +216,7 @@ async def test_filter_panel_source(demo_db: Path) -> None:
         lst = review_list(app)
         expected = scalar(demo_db, f"{NEEDS_REPLY_SQL} AND source = 'app_store'")
         assert 0 < lst.total == expected
-        assert {row["source"] for row in loaded_rows(lst)} == {"app_store"}
+        assert {row.source for row in loaded_rows(lst)} == {"app_store"}
         assert "source: app_store" in screen_text(app)
 
 
@@ -234,7 +234,7 @@ async def test_filter_panel_until_includes_that_day(demo_db: Path) -> None:
         await settle(app, pilot)
         lst = review_list(app)
         assert lst.total == scalar(demo_db, "SELECT count(*) FROM reviews WHERE date(created_at) <= ?", (day,))
-        assert last_of_day in {row["id"] for row in loaded_rows(lst)}
+        assert last_of_day in {row.id for row in loaded_rows(lst)}
         assert f"→ {day}" in screen_text(app)
 
         await pilot.press("f")  # reopened, the panel shows the day typed, and applying again changes nothing
@@ -276,9 +276,9 @@ async def test_sort_dialog_lowest_rating(demo_db: Path) -> None:
         await settle(app, pilot)
         assert app.screen.query_state.sort == "rating_low"
         rows = loaded_rows(review_list(app))
-        ratings = [row["rating"] or 0 for row in rows]
+        ratings = [row.rating or 0 for row in rows]
         assert ratings == sorted(ratings)
-        assert rows[0]["rating"] == scalar(demo_db, "SELECT min(rating) FROM reviews")
+        assert rows[0].rating == scalar(demo_db, "SELECT min(rating) FROM reviews")
         assert "Lowest rating" in screen_text(app)
 
 
@@ -289,13 +289,13 @@ async def test_assign_to_me(demo_db: Path) -> None:
         await settle(app, pilot)
         lst = review_list(app)
         row = lst.current_row
-        assert row is not None and row["status"] == "new" and row["assignee"] is None
+        assert row is not None and row.status == "new" and row.assignee is None
         await pilot.press("a")
         await settle(app, pilot)
-        stored = review(demo_db, row["id"])
+        stored = review(demo_db, row.id)
         assert (stored["assignee"], stored["status"]) == (AGENT, "open")
-        assert lst.current_row["id"] == row["id"], "still in Needs reply (open), still under the cursor"
-        assert lst.current_row["assignee"] == AGENT
+        assert lst.current_row.id == row.id, "still in Needs reply (open), still under the cursor"
+        assert lst.current_row.assignee == AGENT
         assert AGENT in row_line(lst, lst.cursor)
         assert f"Assigned 1 review to {AGENT}" in notifications(app)
 
@@ -330,7 +330,7 @@ async def test_tag_new_and_existing_with_completion(demo_db: Path) -> None:
         with Store.open(demo_db, migrate=False) as store:
             tags = [r[0] for r in store.query(
                 "SELECT t.name FROM review_tags rt JOIN tags t ON t.id = rt.tag_id WHERE rt.review_id = ? ORDER BY 1",
-                (row["id"],))]
+                (row.id,))]
         assert tags == ["livraison-retard", "urgent"]
 
 
@@ -344,16 +344,16 @@ async def test_archive_and_spam_leave_needs_reply(demo_db: Path) -> None:
 
         await pilot.press("e")
         await settle(app, pilot)
-        assert review(demo_db, first["id"])["status"] == "archived"
+        assert review(demo_db, first.id)["status"] == "archived"
         assert lst.total == total - 1
-        assert first["id"] not in {row["id"] for row in loaded_rows(lst)}
-        assert lst.current_row["id"] == second["id"], "the cursor stays in place, on the next row"
+        assert first.id not in {row.id for row in loaded_rows(lst)}
+        assert lst.current_row.id == second.id, "the cursor stays in place, on the next row"
 
         await pilot.press("exclamation_mark")
         await settle(app, pilot)
-        assert review(demo_db, second["id"])["status"] == "spam"
+        assert review(demo_db, second.id)["status"] == "spam"
         assert lst.total == total - 2
-        assert second["id"] not in {row["id"] for row in loaded_rows(lst)}
+        assert second.id not in {row.id for row in loaded_rows(lst)}
 
 
 async def test_toggle_read(demo_db: Path) -> None:
@@ -361,14 +361,14 @@ async def test_toggle_read(demo_db: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         row = review_list(app).current_row
-        assert review(demo_db, row["id"])["is_read"] == 0
+        assert review(demo_db, row.id)["is_read"] == 0
         await pilot.press("N")
         await settle(app, pilot)
-        assert review(demo_db, row["id"])["is_read"] == 1
-        assert review_list(app).current_row["is_read"] == 1
+        assert review(demo_db, row.id)["is_read"] == 1
+        assert review_list(app).current_row.is_read == 1
         await pilot.press("N")
         await settle(app, pilot)
-        assert review(demo_db, row["id"])["is_read"] == 0
+        assert review(demo_db, row.id)["is_read"] == 0
 
 
 async def test_set_status_with_the_dialog(demo_db: Path) -> None:
@@ -382,8 +382,8 @@ async def test_set_status_with_the_dialog(demo_db: Path) -> None:
         await choose(pilot, "replied")
         await settle(app, pilot)
         assert isinstance(app.screen, InboxScreen)
-        assert review(demo_db, row["id"])["status"] == "replied"
-        assert row["id"] not in {r["id"] for r in loaded_rows(review_list(app))}
+        assert review(demo_db, row.id)["status"] == "replied"
+        assert row.id not in {r.id for r in loaded_rows(review_list(app))}
 
 
 async def test_note(demo_db: Path) -> None:
@@ -401,7 +401,7 @@ async def test_note(demo_db: Path) -> None:
         assert isinstance(app.screen, InboxScreen)
         with Store.open(demo_db, migrate=False) as store:
             notes = [dict(r) for r in store.query("SELECT review_id, agent, text FROM notes")]
-        assert notes == [{"review_id": row["id"], "agent": AGENT, "text": "Rappel fait\nle 3"}]
+        assert notes == [{"review_id": row.id, "agent": AGENT, "text": "Rappel fait\nle 3"}]
         assert "Note added" in notifications(app)
 
 
@@ -414,12 +414,12 @@ async def test_undo_restores_the_previous_status(demo_db: Path) -> None:
         row = lst.current_row
         await pilot.press("e")
         await settle(app, pilot)
-        assert review(demo_db, row["id"])["status"] == "archived"
+        assert review(demo_db, row.id)["status"] == "archived"
         await pilot.press("u")
         await settle(app, pilot)
-        assert review(demo_db, row["id"])["status"] == "new"
+        assert review(demo_db, row.id)["status"] == "new"
         assert lst.total == total
-        assert row["id"] in {r["id"] for r in loaded_rows(lst)}
+        assert row.id in {r.id for r in loaded_rows(lst)}
         assert any(text.startswith("Undone: status archived") for text in notifications(app))
         await pilot.press("u")
         await settle(app, pilot)
@@ -435,16 +435,16 @@ async def test_bulk_archive_of_selected_rows(demo_db: Path) -> None:
         first, second, third = loaded_rows(lst)[:3]
         await pilot.press("space", "space")
         await settle(app, pilot)
-        assert lst.selected == {first["id"], second["id"]}
+        assert lst.selected == {first.id, second.id}
         assert lst.cursor == 2
         assert "2 selected" in screen_text(app)
         assert row_line(lst, 0).startswith("◆") and row_line(lst, 1).startswith("◆")
 
         await pilot.press("e")
         await settle(app, pilot)
-        assert review(demo_db, first["id"])["status"] == "archived"
-        assert review(demo_db, second["id"])["status"] == "archived"
-        assert review(demo_db, third["id"])["status"] == "new"
+        assert review(demo_db, first.id)["status"] == "archived"
+        assert review(demo_db, second.id)["status"] == "archived"
+        assert review(demo_db, third.id)["status"] == "new"
         assert lst.total == total - 2
         assert lst.selected == set()
         assert "2 reviews: archived" in notifications(app)
@@ -455,7 +455,7 @@ async def test_visual_range_selection(demo_db: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         lst = review_list(app)
-        ids = [row["id"] for row in loaded_rows(lst)[:4]]
+        ids = [row.id for row in loaded_rows(lst)[:4]]
         await pilot.press("v", "j", "j")
         await settle(app, pilot)
         assert lst.selected == set(ids[:3])
@@ -485,7 +485,7 @@ async def test_reply_opens_the_composer_on_the_cursor_row(demo_db: Path) -> None
         await pilot.press("r")
         await settle(app, pilot)
         composers = [screen for screen in app.screen_stack if isinstance(screen, ComposerScreen)]
-        assert [composer.review_id for composer in composers] == [row["id"]]
+        assert [composer.review_id for composer in composers] == [row.id]
         for _ in range(4):  # a suggested template may ask a question on top of the composer
             if isinstance(app.screen, InboxScreen):
                 break
@@ -507,11 +507,11 @@ async def test_triage_on_survey_comments(demo_db: Path) -> None:
         assert any("Survey comments cannot" in text for text in notifications(app))
         await pilot.press("e")
         await settle(app, pilot)
-        assert scalar(demo_db, "SELECT status FROM survey_responses WHERE id = ?", (row["id"],)) == "archived"
+        assert scalar(demo_db, "SELECT status FROM survey_responses WHERE id = ?", (row.id,)) == "archived"
         assert lst.total == total - 1
         await pilot.press("u")  # undone like a review's status
         await settle(app, pilot)
-        assert scalar(demo_db, "SELECT status FROM survey_responses WHERE id = ?", (row["id"],)) == row["status"]
+        assert scalar(demo_db, "SELECT status FROM survey_responses WHERE id = ?", (row.id,)) == row.status
         assert any("Undone: status archived on 1 comment" in text for text in notifications(app))
         assert lst.total == total
 
@@ -551,7 +551,7 @@ async def test_command_palette_finds_and_runs_archive(demo_db: Path) -> None:
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, InboxScreen)
-        assert review(demo_db, row["id"])["status"] == "archived"
+        assert review(demo_db, row.id)["status"] == "archived"
 
 
 async def test_keymap_remaps_archive(demo_db: Path) -> None:
@@ -561,10 +561,10 @@ async def test_keymap_remaps_archive(demo_db: Path) -> None:
         row = review_list(app).current_row
         await pilot.press("e")
         await settle(app, pilot)
-        assert review(demo_db, row["id"])["status"] == "new", "e no longer archives"
+        assert review(demo_db, row.id)["status"] == "new", "e no longer archives"
         await pilot.press("E")
         await settle(app, pilot)
-        assert review(demo_db, row["id"])["status"] == "archived"
+        assert review(demo_db, row.id)["status"] == "archived"
 
 
 async def test_agent_is_shown(demo_db: Path) -> None:
@@ -586,7 +586,7 @@ async def test_markup_in_a_review_is_shown_literally(demo_db: Path) -> None:
         await settle(app, pilot)
         lst = review_list(app)
         rows = loaded_rows(lst)
-        index = next(i for i, row in enumerate(rows) if row["title"] == ARNAQUE_TITLE)
+        index = next(i for i, row in enumerate(rows) if row.title == ARNAQUE_TITLE)
         assert ARNAQUE_TITLE in row_line(lst, index)
         assert ARNAQUE_TITLE in screen_text(app)
 
@@ -687,10 +687,10 @@ async def test_hundred_thousand_reviews_stay_paged(tmp_path: Path) -> None:
         await settle(app, pilot)
         assert lst.cursor == 99_999
         last = lst.current_row
-        assert last is not None and last["created_at"] == oldest
+        assert last is not None and last.created_at == oldest
         assert lst.loaded_row_count <= 400
         assert "100,000 of 100,000" in screen_text(app)
-        assert last["created_at"][:10] in row_line(lst, lst.cursor)
+        assert last.created_at[:10] in row_line(lst, lst.cursor)
 
         await pilot.press("k")
         await settle(app, pilot)
@@ -700,7 +700,7 @@ async def test_hundred_thousand_reviews_stay_paged(tmp_path: Path) -> None:
         await settle(app, pilot)
         assert lst.cursor == 0
         newest = scalar(path, "SELECT max(created_at) FROM reviews")
-        assert lst.current_row is not None and lst.current_row["created_at"] == newest
+        assert lst.current_row is not None and lst.current_row.created_at == newest
         assert lst.loaded_row_count <= 400
 
 
@@ -734,12 +734,12 @@ async def test_live_refresh_when_another_agent_archives(demo_db: Path) -> None:
         total = lst.total
         gone, after = loaded_rows(lst)[:2]
 
-        archive_elsewhere(demo_db, gone["id"])
+        archive_elsewhere(demo_db, gone.id)
         steps = await wait_for_total(app, pilot, total - 1)
         assert steps <= VISIBLE_WITHIN_STEPS
         assert 0 <= lst.cursor < lst.total
-        assert lst.current_row is not None and lst.current_row["id"] == after["id"]
-        assert gone["id"] not in {row["id"] for row in loaded_rows(lst)}
+        assert lst.current_row is not None and lst.current_row.id == after.id
+        assert gone.id not in {row.id for row in loaded_rows(lst)}
         assert f"1 of {total - 1:,} reviews" in screen_text(app)
 
 
@@ -752,18 +752,18 @@ async def test_live_refresh_keeps_the_selection_and_the_cursor_row(demo_db: Path
         first, second, third = loaded_rows(lst)[:3]
         await pilot.press("space")  # selects the first row, moves to the second
         await settle(app, pilot)
-        assert lst.selected == {first["id"]} and lst.cursor == 1
+        assert lst.selected == {first.id} and lst.cursor == 1
 
-        archive_elsewhere(demo_db, third["id"])
+        archive_elsewhere(demo_db, third.id)
         steps = await wait_for_total(app, pilot, total - 1)
         assert steps <= VISIBLE_WITHIN_STEPS
-        assert lst.selected == {first["id"]}
-        assert lst.current_row is not None and lst.current_row["id"] == second["id"]
-        assert third["id"] not in {row["id"] for row in loaded_rows(lst)}
+        assert lst.selected == {first.id}
+        assert lst.current_row is not None and lst.current_row.id == second.id
+        assert third.id not in {row.id for row in loaded_rows(lst)}
 
-        archive_elsewhere(demo_db, first["id"])  # a row above the cursor: the cursor follows its row
+        archive_elsewhere(demo_db, first.id)  # a row above the cursor: the cursor follows its row
         await wait_for_total(app, pilot, total - 2)
-        assert lst.current_row is not None and lst.current_row["id"] == second["id"]
+        assert lst.current_row is not None and lst.current_row.id == second.id
         assert lst.cursor == 0
         # the archived row also left the selection: an action now would not touch a row nobody sees
         assert lst.selected == set() and "selected" not in screen_text(app)

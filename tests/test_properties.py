@@ -28,7 +28,8 @@ from feedback_tui.store import Store
 from feedback_tui.store.imports import import_rows
 from feedback_tui.text import clean
 from feedback_tui.tui.safe_text import plain
-from feedback_tui.tui.screens.review import render_review
+from feedback_tui.store.rows import ReviewDetail
+from feedback_tui.tui.widgets.review_view import render_review
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -193,11 +194,10 @@ def test_any_text_survives_store_screen_and_export(body: str, title: str) -> Non
         with Store.open(Path(folder) / "x.db") as store:
             record = ReviewRecord(source="gen", external_id="x", body=body, created_at=IMPORTED_AT, title=title or None)
             import_rows(store, "gen", "reviews", "generated", iter([record]))
-            detail = dict(store.query("SELECT * FROM reviews")[0])
-            assert detail["body"] == body and detail["title"] == (title or None)  # stored exactly
+            row = store.query("SELECT * FROM reviews")[0]
+            assert row["body"] == body and row["title"] == (title or None)  # stored exactly
             out = io.StringIO()
-            detail.update(replies=[], notes=[], history=[], tags=[])
-            drawn = _drawn(render_review(detail, "reviews"))
+            drawn = _drawn(render_review(ReviewDetail.of_review(row)))
             # the only escape sequences are the ones Rich writes for styles (ESC [ ... m)
             import re
 

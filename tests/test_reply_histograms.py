@@ -79,7 +79,7 @@ def replied(store: Store, tmp_path: Path) -> Store:
 
 
 def assert_same(store: Store, filters: Filters, by: str | None, sla: float) -> dict[Any, dict[str, Any]]:
-    assert rollups.usable(store, filters)
+    assert rollups.refresh_for(store, filters)
     fast = reply_times.reply_hours(store, filters, by, sla)
     raw = aggregates.reply_hours(store, filters, by, sla)  # no rollup: the sorting query
     assert fast is not None, "the histograms were not fresh"
@@ -129,7 +129,7 @@ def test_scorecards_agree_on_both_paths(replied: Store, monkeypatch: pytest.Monk
     kwargs = {"by": "week", "segment": "language", "filters": Filters(since="2026-01-12T00:00:00Z")}
     fast = scorecard(replied, **kwargs)
     with monkeypatch.context() as patch:
-        patch.setattr(rollups, "usable", lambda store, filters: False)
+        patch.setattr(rollups, "refresh_for", lambda store, filters: False)
         raw = scorecard(replied, **kwargs)
     assert fast == raw
     assert fast["responses"]["median_hours_to_reply"] is not None
@@ -255,7 +255,7 @@ OLD_REPLY_EFFECT = """
                          ids=["all", "filtered"])
 def test_reply_effect_starting_from_the_history_gives_the_same_rows(demo_db: Path, by: str | None,
                                                                     filters: Filters) -> None:
-    from feedback_tui.store.queries import where_clause
+    from feedback_tui.store.grouping import PERIODS, group_expression, where_clause
 
     with Store.open(demo_db) as store:
         # A second edit of some edited reviews: the first version must still be the one compared.
@@ -263,8 +263,8 @@ def test_reply_effect_starting_from_the_history_gives_the_same_rows(demo_db: Pat
                               SELECT review_id, 5, 'again', updated_at, '2026-12-01T00:00:00Z'
                               FROM review_history WHERE id % 2 = 0""")
         where, params = where_clause(filters, table_alias="r")
-        group = aggregates.group_expression(by)
-        group = group.replace("created_at", "r.updated_at") if by in aggregates.PERIODS else group
+        group = group_expression(by)
+        group = group.replace("created_at", "r.updated_at") if by in PERIODS else group
         old = [dict(row) for row in store.query(OLD_REPLY_EFFECT.format(group=group, where=where), params)]
         new = aggregates.reply_effect(store, filters, by)
     assert sorted(new, key=repr) == sorted(old, key=repr)

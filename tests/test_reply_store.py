@@ -14,7 +14,7 @@ import pytest
 
 from conftest import REVIEW_HEADER, import_file, write_csv
 from feedback_tui.errors import UsageProblem
-from feedback_tui.replies import DEFAULT_TEMPLATES
+from feedback_tui.reply_rules import DEFAULT_TEMPLATES
 from feedback_tui.store import Store
 from feedback_tui.store import inbox
 from feedback_tui.store import replies as reply_store
@@ -42,7 +42,7 @@ def reviews(store: Store, tmp_path: Path) -> dict[str, int]:
 
 
 def needs_reply_ids(store: Store) -> set[int]:
-    return {row["id"] for row in inbox.page(store, InboxQuery(agent="x"), limit=1000)}
+    return {row.id for row in inbox.page(store, InboxQuery(agent="x"), limit=1000)}
 
 
 # -- templates ----------------------------------------------------------------------------------

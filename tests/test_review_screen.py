@@ -25,26 +25,26 @@ async def test_enter_opens_the_cursor_row_and_j_k_follow_the_list(demo_db: Path)
         await settle(app, pilot)
         lst = review_list(app)
         first, second = loaded_rows(lst)[:2]
-        assert review(demo_db, first["id"])["is_read"] == 0
+        assert review(demo_db, first.id)["is_read"] == 0
 
         await pilot.press("enter")
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
-        assert screen.row_id == first["id"] == lst.current_row["id"]
-        assert first_line(review(demo_db, first["id"])["body"]) in " ".join(screen_text(app).split())
-        assert review(demo_db, first["id"])["is_read"] == 1, "opening a review reads it"
+        assert screen.row_id == first.id == lst.current_row.id
+        assert first_line(review(demo_db, first.id)["body"]) in " ".join(screen_text(app).split())
+        assert review(demo_db, first.id)["is_read"] == 1, "opening a review reads it"
 
         await pilot.press("j")
         await settle(app, pilot)
         assert lst.cursor == 1
-        assert screen.row_id == second["id"] == lst.current_row["id"]
-        assert first_line(review(demo_db, second["id"])["body"]) in " ".join(screen_text(app).split())
+        assert screen.row_id == second.id == lst.current_row.id
+        assert first_line(review(demo_db, second.id)["body"]) in " ".join(screen_text(app).split())
 
         await pilot.press("k")
         await settle(app, pilot)
         assert lst.cursor == 0
-        assert screen.row_id == first["id"] == lst.current_row["id"]
+        assert screen.row_id == first.id == lst.current_row.id
 
         await pilot.press("escape")
         await settle(app, pilot)
@@ -66,7 +66,7 @@ async def test_j_past_the_first_page_loads_the_next_review(demo_db: Path) -> Non
         await settle(app, pilot)
         assert lst.cursor == 100
         assert lst.current_row is not None
-        assert app.screen.row_id == lst.current_row["id"]
+        assert app.screen.row_id == lst.current_row.id
 
 
 async def test_triage_from_the_detail(demo_db: Path) -> None:
@@ -78,7 +78,7 @@ async def test_triage_from_the_detail(demo_db: Path) -> None:
         await settle(app, pilot)
         await pilot.press("a")
         await settle(app, pilot)
-        assert review(demo_db, row["id"])["assignee"] == "camille"
+        assert review(demo_db, row.id)["assignee"] == "camille"
         assert "assignee: camille" in screen_text(app), "the detail reloads after the action"
 
         await pilot.press("n")
@@ -86,12 +86,12 @@ async def test_triage_from_the_detail(demo_db: Path) -> None:
         await pilot.press(*"vu au tel", "ctrl+s")
         await settle(app, pilot)
         with Store.open(demo_db, migrate=False) as store:
-            assert store.scalar("SELECT text FROM notes WHERE review_id = ?", (row["id"],)) == "vu au tel"
+            assert store.scalar("SELECT text FROM notes WHERE review_id = ?", (row.id,)) == "vu au tel"
         text = screen_text(app)
         assert "Internal notes (1)" in text and "vu au tel" in text
 
         await pilot.press("e")
         await settle(app, pilot)
-        assert review(demo_db, row["id"])["status"] == "archived"
+        assert review(demo_db, row.id)["status"] == "archived"
         assert "status: archived" in screen_text(app)
         assert "1 review: archived" in notifications(app)

@@ -18,7 +18,7 @@ from feedback_tui.store import Store, replies, rollups, triage
 def both_paths(store: Store, monkeypatch: pytest.MonkeyPatch, **kwargs) -> tuple[dict, dict]:
     fast = scorecard(store, **kwargs)
     with monkeypatch.context() as patch:
-        patch.setattr(rollups, "usable", lambda store, filters: False)
+        patch.setattr(rollups, "refresh_for", lambda store, filters: False)
         raw = scorecard(store, **kwargs)
     return fast, raw
 

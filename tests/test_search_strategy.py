@@ -23,13 +23,13 @@ def test_both_plans_give_the_same_pages(demo_db: Path, monkeypatch: pytest.Monke
         monkeypatch.setattr(inbox, "COMMON_TERM_DOCS", 10**9)  # every word rare: collect the hits first
         assert not search_is_common(store, fts_query(text))
         collected = inbox.page(store, query, limit=25)
-        after = inbox.page(store, query, after=collected[-1]["sort_key"], limit=25) if collected else []
+        after = inbox.page(store, query, after=collected[-1].sort_key, limit=25) if collected else []
         monkeypatch.setattr(inbox, "COMMON_TERM_DOCS", 1)  # every word common: probe row by row
         assert search_is_common(store, fts_query(text))
         probed = inbox.page(store, query, limit=25)
-        probed_after = inbox.page(store, query, after=probed[-1]["sort_key"], limit=25) if probed else []
-    assert [r["id"] for r in probed] == [r["id"] for r in collected]
-    assert [r["id"] for r in probed_after] == [r["id"] for r in after]
+        probed_after = inbox.page(store, query, after=probed[-1].sort_key, limit=25) if probed else []
+    assert [r.id for r in probed] == [r.id for r in collected]
+    assert [r.id for r in probed_after] == [r.id for r in after]
     assert collected, f"the demo data should match {text!r}"
 
 

@@ -36,7 +36,7 @@ def test_review_detail_with_markup_in_it(demo_db: Path, snap_compare: Any) -> No
         await pilot.press("slash", *"ARNAQUE", "enter")
         await settle(app, pilot)
         lst = review_list(app)
-        lst.move_to(next(i for i, row in enumerate(loaded_rows(lst)) if row["title"] == ARNAQUE_TITLE))
+        lst.move_to(next(i for i, row in enumerate(loaded_rows(lst)) if row.title == ARNAQUE_TITLE))
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ReviewScreen)

@@ -18,6 +18,7 @@ from textual.worker import WorkerState
 
 from feedback_tui.store import Store
 from feedback_tui.tui.screens.inbox import InboxScreen
+from feedback_tui.store.rows import InboxRow
 from feedback_tui.tui.widgets.review_list import ReviewList
 
 SIZE = (120, 40)
@@ -53,9 +54,9 @@ def review_list(app: App[Any]) -> ReviewList:
     return inbox_of(app).query_one(ReviewList)
 
 
-def loaded_rows(lst: ReviewList) -> list[dict[str, Any]]:
+def loaded_rows(lst: ReviewList) -> list[InboxRow]:
     """Every row in memory, in display order (pages are contiguous from 0 in these tests)."""
-    rows: list[dict[str, Any]] = []
+    rows: list[InboxRow] = []
     for index in sorted(lst.pages):
         rows.extend(lst.pages[index])
     return rows

@@ -1,7 +1,9 @@
 """The SQLite store: one file, WAL mode, versioned migrations, named queries.
 
 Every thread opens its own :class:`Store` (a sqlite3 connection cannot cross
-threads). Writes run in short ``BEGIN IMMEDIATE`` transactions so that several
+threads), through the one :class:`StoreOpener` its program holds: the opener
+knows the path, whether the file is to be opened read-only and whether to
+migrate, so that no caller works these out again. Writes run in short ``BEGIN IMMEDIATE`` transactions so that several
 agents and an import can share one database; readers never block writers in
 WAL mode.
 """
@@ -12,6 +14,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -199,6 +202,10 @@ class Store:
         row = self.conn.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version``: it changes when another connection commits."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
     # -- simple counts ---------------------------------------------------
     def count_reviews(self) -> int:
         return int(self.scalar("SELECT count(*) FROM reviews") or 0)
@@ -207,4 +214,31 @@ class Store:
         return int(self.scalar("SELECT count(*) FROM survey_responses") or 0)
 
 
-__all__ = ["Store", "utc_now", "BUSY_TIMEOUT_MS", "read_only_wanted"]
+@dataclass(frozen=True, slots=True)
+class StoreOpener:
+    """The one owner of how a program opens its database.
+
+    A program (the app, a CLI command, a sync) makes one opener and hands it
+    to whatever needs the database; each thread calls :meth:`open` for a
+    connection of its own, with the same path, read-only decision and busy
+    timeout. The read-only decision is taken once, when the opener is made,
+    so the app's banner and every connection agree. It is also the seam for
+    another backend: callers ask the opener for a store, never for a file.
+    """
+
+    path: Path
+    readonly: bool = False
+    migrate: bool = False
+
+    @classmethod
+    def for_path(cls, path: str | os.PathLike[str], *, migrate: bool = False) -> StoreOpener:
+        """An opener for the file at ``path``: read-only when :func:`read_only_wanted` says so."""
+        db_path = Path(path).expanduser()
+        return cls(db_path, readonly=read_only_wanted(db_path), migrate=migrate)
+
+    def open(self) -> Store:
+        """A new connection, for the calling thread only (close it when done)."""
+        return Store.open(self.path, readonly=self.readonly, migrate=self.migrate and not self.readonly)
+
+
+__all__ = ["Store", "StoreOpener", "utc_now", "BUSY_TIMEOUT_MS", "read_only_wanted"]

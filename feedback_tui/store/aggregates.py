@@ -11,35 +11,7 @@ from typing import Any
 
 from feedback_tui.models import Filters
 from feedback_tui.store import Store, reply_times, rollups
-from feedback_tui.store.queries import where_clause
-
-PERIODS: dict[str, str] = {
-    "day": "substr(created_at, 1, 10)",
-    # The Monday that starts the ISO week (SQLite 3.40 has no %V).
-    "week": "date(created_at, 'weekday 0', '-6 days')",
-    "month": "substr(created_at, 1, 7)",
-    "quarter": "substr(created_at, 1, 4) || '-Q' || ((CAST(substr(created_at, 6, 2) AS INTEGER) + 2) / 3)",
-    "year": "substr(created_at, 1, 4)",
-}
-SEGMENTS: dict[str, str] = {"source": "source", "product": "product", "language": "language"}
-
-
-def group_expression(by: str | None, *, surveys: bool = False, rollup: bool = False) -> str:
-    """The SQL that labels a row's group; ``NULL`` groups everything together.
-
-    On the daily rollups the date column is ``day`` (``YYYY-MM-DD``), which the
-    same period expressions read like a timestamp.
-    """
-    if by is None:
-        return "NULL"
-    if by in PERIODS:
-        return PERIODS[by].replace("created_at", "day") if rollup else PERIODS[by]
-    if by in SEGMENTS:
-        if surveys and by == "product":
-            return "NULL"
-        return f"coalesce({SEGMENTS[by]}, '(none)')"
-    raise ValueError(f"unknown grouping {by!r}")
-
+from feedback_tui.store.grouping import NEGATIVE, PERIODS, POSITIVE, group_expression, where_clause
 
 def survey_counts(store: Store, filters: Filters, by: str | None = None, *,
                   rollup: bool = False) -> list[dict[str, Any]]:
@@ -78,11 +50,6 @@ def sentiment_counts(store: Store, filters: Filters, by: str | None = None, *,
               WHERE {survey_where} AND {_LABELLED})
         GROUP BY grp"""
     return [dict(row) for row in store.query(sql, params)]
-
-
-# Positive and negative by stars when the review has them, else by sentiment.
-POSITIVE = "CASE WHEN rating IS NOT NULL THEN rating >= 4 ELSE sentiment = 'positive' END"
-NEGATIVE = "CASE WHEN rating IS NOT NULL THEN rating <= 2 ELSE sentiment = 'negative' END"
 
 
 def response_counts(store: Store, filters: Filters, by: str | None = None, *,

@@ -18,12 +18,14 @@ from typing import Any
 
 from feedback_tui.errors import FeedbackError
 from feedback_tui.store import Store
+from feedback_tui.store.rows import InboxRow
 
 PAGE_SIZE = 100
 VIEWS = ("needs_reply", "negative", "mine", "all")
 VIEW_TITLES = {"needs_reply": "Needs reply", "negative": "Negative", "mine": "Mine", "all": "All"}
 SORTS = ("newest", "oldest", "rating_low", "rating_high", "sentiment_low", "sentiment_high")
 OPEN_STATUSES = ("new", "open", "outdated")
+MISSABLE = ("source", "language", "product")  # columns a drill-down can ask to be empty
 
 
 class SearchProblem(FeedbackError):
@@ -54,6 +56,7 @@ class InboxQuery:
     comments_only: bool = True  # survey answers without a comment are listed only on drill-down
     replied: bool | None = None
     ids: tuple[int, ...] = field(default=())  # drill-down: exactly these rows
+    missing: str | None = None  # drill-down into a "(none)" segment: rows with no value in this column
 
     def with_changes(self, **changes: Any) -> InboxQuery:
         return replace(self, **changes)
@@ -164,6 +167,10 @@ def _conditions(query: InboxQuery, *, probe_search: bool = False) -> tuple[list[
     if query.ids:
         ids = ",".join(str(int(i)) for i in query.ids)
         where.append(f"r.id IN ({ids})")
+    if query.missing:
+        if query.missing not in MISSABLE or (surveys and query.missing == "product"):
+            raise ValueError(f"no such column to be missing: {query.missing!r}")
+        where.append(f"r.{query.missing} IS NULL")
     if surveys:
         if query.comments_only:
             where.append("r.comment IS NOT NULL")
@@ -283,7 +290,7 @@ def page(
     offset: int | None = None,
     from_end: bool = False,
     limit: int = PAGE_SIZE,
-) -> list[dict[str, Any]]:
+) -> list[InboxRow]:
     """One page of rows, in display order.
 
     ``after``/``before`` are the ``sort_key`` of a row already shown (keyset);
@@ -308,10 +315,8 @@ def page(
     if offset:
         sql += " OFFSET :offset"
         params["offset"] = offset
-    rows = [dict(row) for row in _run(store, sql, params)]
     names = _key_names(order)
-    for row in rows:
-        row["sort_key"] = {name: row.pop(name) for name in names}
+    rows = [InboxRow.from_row(row, {name: row[name] for name in names}) for row in _run(store, sql, params)]
     if reverse:
         rows.reverse()
     return rows

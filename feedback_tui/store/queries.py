@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from feedback_tui.models import Filters
 from feedback_tui.store import Store
+from feedback_tui.store.grouping import where_clause
 
 if TYPE_CHECKING:
     from feedback_tui.sentiment import Sentiment
@@ -57,30 +58,6 @@ def reset_sentiment(store: Store) -> None:
 
 
 # -- filters -----------------------------------------------------------------
-def where_clause(filters: Filters, *, table_alias: str = "", surveys: bool = False) -> tuple[str, dict[str, Any]]:
-    """SQL conditions for :class:`Filters` (named parameters, never string-built values)."""
-    prefix = f"{table_alias}." if table_alias else ""
-    parts: list[str] = []
-    params: dict[str, Any] = {}
-    if filters.source:
-        parts.append(f"{prefix}source = :f_source")
-        params["f_source"] = filters.source
-    if filters.since:
-        parts.append(f"{prefix}created_at >= :f_since")
-        params["f_since"] = filters.since
-    if filters.until:
-        parts.append(f"{prefix}created_at < :f_until")
-        params["f_until"] = filters.until
-    if filters.language:
-        parts.append(f"{prefix}language = :f_language")
-        params["f_language"] = filters.language
-    if filters.product:
-        # survey answers have no product: a product filter leaves none of them
-        parts.append("0" if surveys else f"{prefix}product = :f_product")
-        params["f_product"] = filters.product
-    return (" AND ".join(parts) or "1"), params
-
-
 # -- listings ----------------------------------------------------------------
 def import_runs(store: Store, limit: int = 20) -> list[dict[str, Any]]:
     return [dict(r) for r in store.query("SELECT * FROM import_runs ORDER BY id DESC LIMIT ?", (limit,))]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from feedback_tui.errors import UsageProblem
-from feedback_tui.replies import Template
+from feedback_tui.reply_rules import Template
 from feedback_tui.store import Store, utc_now
 
 TONES = ("positive", "neutral", "negative")

@@ -28,7 +28,7 @@ from typing import Any
 
 from feedback_tui.models import Filters
 from feedback_tui.store import Store, rollups
-from feedback_tui.store.queries import where_clause
+from feedback_tui.store.grouping import group_expression, where_clause
 from feedback_tui.store.schema import REPLY_HOUR_BOUNDS
 
 LOOKUPS_PER_STATEMENT = 200  # SQLite allows 500 terms in a compound SELECT
@@ -67,8 +67,6 @@ class _Group:
 
 
 def _histograms(store: Store, filters: Filters, by: str | None) -> list[_Group]:
-    from feedback_tui.store.aggregates import group_expression
-
     clause, params = rollups.where(filters)
     sql = f"""SELECT {group_expression(by, rollup=True)} AS grp, bucket, sum(n) AS n,
                      min(day) AS first_day, max(day) AS last_day
@@ -84,8 +82,6 @@ class _Reader:
     """The queries that read inside one bucket of one group, on the covering index."""
 
     def __init__(self, store: Store, filters: Filters, by: str | None) -> None:
-        from feedback_tui.store.aggregates import group_expression
-
         self.store = store
         self.where, self.params = where_clause(filters)
         self.group = group_expression(by)
@@ -206,7 +202,7 @@ def reply_hours(store: Store, filters: Filters, by: str | None,
     """What :func:`feedback_tui.store.aggregates.reply_hours` returns, from the rollups;
     ``None`` when they are not fresh, and the caller must ask the raw query.
 
-    The caller checks that the rollups may answer (:func:`rollups.usable`, which
+    The caller checks that the rollups may answer (:func:`rollups.refresh_for`, which
     refreshes them) and :func:`usable` for the SLA. The histograms and the index
     are then read in one transaction: a write by another process in between would
     otherwise leave a histogram that does not match the rows, and a rank that is

@@ -21,6 +21,7 @@ from typing import Any
 
 from feedback_tui.models import Filters
 from feedback_tui.store import Store
+from feedback_tui.store.grouping import NEGATIVE, POSITIVE
 from feedback_tui.store.schema import REPLY_HOUR_BOUNDS
 
 REVIEW_COUNTS = """
@@ -55,8 +56,6 @@ def day_end(day: str) -> str:
 
 def refresh(store: Store) -> bool:
     """Recompute the dirty days; True when the rollups are fresh afterwards."""
-    from feedback_tui.store.aggregates import NEGATIVE, POSITIVE
-
     dirty = [row[0] for row in store.conn.execute("SELECT day FROM rollup_dirty ORDER BY day")]
     if not dirty:
         return True
@@ -110,13 +109,14 @@ def _whole_day(moment: str | None) -> bool:
     return moment is None or moment.endswith("T00:00:00Z")
 
 
-def usable(store: Store, filters: Filters) -> bool:
-    """Fresh rollups (refreshing them if we may write) and filters on whole days."""
+def refresh_for(store: Store, filters: Filters) -> bool:
+    """Refresh the dirty days (when the store may write), then say whether the
+    rollups can answer these filters: fresh, and filtering on whole days."""
     return _whole_day(filters.since) and _whole_day(filters.until) and refresh(store)
 
 
 def where(filters: Filters, *, surveys: bool = False) -> tuple[str, dict[str, Any]]:
-    """The rollup equivalent of :func:`feedback_tui.store.queries.where_clause`."""
+    """The rollup equivalent of :func:`feedback_tui.store.grouping.where_clause`."""
     parts: list[str] = []
     params: dict[str, Any] = {}
     for name in ("source", "language"):

@@ -279,7 +279,7 @@ def m003_replies(db: Database) -> None:
         CREATE INDEX drafts_review ON drafts(review_id)
         """,
     )
-    from feedback_tui.replies import DEFAULT_TEMPLATES
+    from feedback_tui.reply_rules import DEFAULT_TEMPLATES
 
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     for template in DEFAULT_TEMPLATES:

@@ -15,6 +15,7 @@ from typing import Any
 from feedback_tui.errors import UsageProblem
 from feedback_tui.models import REVIEW_STATUSES
 from feedback_tui.store import Store, utc_now
+from feedback_tui.store.rows import Note, Reply, ReviewDetail, Version
 
 MAX_TAG_LENGTH = 40
 MAX_NOTE_LENGTH = 10_000
@@ -175,28 +176,31 @@ def tag_names(store: Store) -> list[str]:
     return [row[0] for row in store.conn.execute("SELECT name FROM tags ORDER BY name COLLATE NOCASE")]
 
 
-def review_detail(store: Store, review_id: int) -> dict[str, Any] | None:
+def review_detail(store: Store, review_id: int) -> ReviewDetail | None:
     """A review with its tags, notes, replies and earlier versions."""
     row = store.conn.execute("SELECT * FROM reviews WHERE id = ?", (review_id,)).fetchone()
     if row is None:
         return None
-    detail = dict(row)
-    detail["tags"] = [r[0] for r in store.conn.execute(
-        "SELECT t.name FROM review_tags rt JOIN tags t ON t.id = rt.tag_id WHERE rt.review_id = ? ORDER BY t.name",
-        (review_id,))]
-    detail["notes"] = [dict(r) for r in store.conn.execute(
-        "SELECT agent, text, created_at FROM notes WHERE review_id = ? ORDER BY created_at, id", (review_id,))]
-    detail["replies"] = [dict(r) for r in store.conn.execute(
-        "SELECT * FROM replies WHERE review_id = ? ORDER BY created_at, id", (review_id,))]
-    detail["history"] = [dict(r) for r in store.conn.execute(
-        "SELECT rating, title, body, updated_at, replaced_at FROM review_history WHERE review_id = ? ORDER BY id",
-        (review_id,))]
-    return detail
+    conn = store.conn
+    return ReviewDetail.of_review(
+        row,
+        tags=tuple(r[0] for r in conn.execute(
+            "SELECT t.name FROM review_tags rt JOIN tags t ON t.id = rt.tag_id WHERE rt.review_id = ? ORDER BY t.name",
+            (review_id,))),
+        notes=tuple(Note.from_row(r) for r in conn.execute(
+            "SELECT agent, text, created_at FROM notes WHERE review_id = ? ORDER BY created_at, id", (review_id,))),
+        replies=tuple(Reply.from_row(r) for r in conn.execute(
+            "SELECT * FROM replies WHERE review_id = ? ORDER BY created_at, id", (review_id,))),
+        history=tuple(Version.from_row(r) for r in conn.execute(
+            "SELECT rating, title, body, updated_at, replaced_at FROM review_history WHERE review_id = ? ORDER BY id",
+            (review_id,))),
+    )
 
 
-def survey_detail(store: Store, response_id: int) -> dict[str, Any] | None:
+def survey_detail(store: Store, response_id: int) -> ReviewDetail | None:
+    """A survey answer, shaped like a review (its score as ``rating``, its comment as ``body``)."""
     row = store.conn.execute("SELECT * FROM survey_responses WHERE id = ?", (response_id,)).fetchone()
-    return dict(row) if row else None
+    return ReviewDetail.of_survey_answer(row) if row else None
 
 
 def set_survey_status(store: Store, ids: Sequence[int], status: str, agent: str) -> int:

@@ -1,8 +1,13 @@
-"""The Textual application: wiring only (screens live in ``screens/``)."""
+"""The Textual application: wiring only (screens live in ``screens/``).
+
+The app owns the database's :class:`~feedback_tui.store.StoreOpener` (every
+worker asks :meth:`FeedbackApp.open_store` for its own connection) and the
+:class:`~feedback_tui.outbox.Outbox` of replies, and routes the messages of
+:mod:`feedback_tui.tui.messages` between screens.
+"""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Iterable
 from datetime import date
@@ -11,11 +16,15 @@ from pathlib import Path
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from feedback_tui.config import Config
+from feedback_tui.outbox import Outbox
+from feedback_tui.store import Store, StoreOpener
+from feedback_tui.tui import messages
 from feedback_tui.tui.commands import binding_commands
 from feedback_tui.tui.screens.help import HelpScreen
 from feedback_tui.tui.screens.inbox import InboxScreen
@@ -54,12 +63,44 @@ class FeedbackApp(App[None]):
         self.agent = agent
         self.config = config or Config()
         self.watch_database = watch
-        from feedback_tui.store import read_only_wanted
-
-        self.read_only = read_only_wanted(self.db_path)
-        """Every store opens read-only too (``Store.open`` asks the same question):
-        triage keys say so instead of failing."""
+        self.store_opener = StoreOpener.for_path(self.db_path)
+        self.outbox = Outbox(self.store_opener, self.config.sources)
         self.sub_title = f"{'READ-ONLY · ' if self.read_only else ''}agent: {self.agent} · {self.db_path.name}"
+
+    @property
+    def read_only(self) -> bool:
+        """Whether every connection is read-only: triage keys say so instead of failing."""
+        return self.store_opener.readonly
+
+    def open_store(self) -> Store:
+        """A connection for the calling thread (workers call this; close it when done)."""
+        return self.store_opener.open()
+
+    def broadcast(self, message_type: type[Message], *args: object) -> None:
+        """Post a fresh notice to every screen on the stack (see :mod:`~feedback_tui.tui.messages`)."""
+        for screen in self.screen_stack:
+            screen.post_message(message_type(*args))
+
+    # -- requests from screens -------------------------------------------------------
+    def on_reply_requested(self, message: messages.ReplyRequested) -> None:
+        from feedback_tui.tui.screens.composer import ComposerScreen
+
+        message.stop()
+        self.push_screen(ComposerScreen(message.review_id))
+
+    def on_step_requested(self, message: messages.StepRequested) -> None:
+        message.stop()
+        self.broadcast(messages.StepCursor, message.delta)
+
+    def on_row_highlighted(self, message: messages.RowHighlighted) -> None:
+        message.stop()
+        self.broadcast(messages.CurrentRow, message.row)
+
+    def on_show_in_inbox(self, message: messages.ShowInInbox) -> None:
+        message.stop()
+        while not isinstance(self.screen, InboxScreen) and len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.broadcast(messages.OpenQuery, message.query)
 
     def on_mount(self) -> None:
         if self.config.keys:
@@ -112,24 +153,19 @@ class FeedbackApp(App[None]):
 
         worker = get_current_worker()
         try:
-            results = sync_all(self.db_path, progress=lambda done, total, message: self.call_from_thread(
-                self._sync_progress, done, total, message), should_stop=lambda: worker.is_cancelled,
+            results = sync_all(self.store_opener, progress=lambda done, total, text: self.call_from_thread(
+                self.broadcast, messages.SyncProgress, done, total, text), should_stop=lambda: worker.is_cancelled,
                 languages=self.config.languages)
         except FeedbackError as error:
             self.call_from_thread(self._sync_done, [], str(error))
             return
+        except BaseException:
+            self.call_from_thread(self.broadcast, messages.SyncProgress, None, None, "")  # the bar never stays
+            raise
         self.call_from_thread(self._sync_done, results, None)
 
-    def _sync_progress(self, done: int, total: int, message: str) -> None:
-        show = getattr(self.screen, "show_progress", None)
-        if show is not None:
-            show(done, total, message)
-
     def _sync_done(self, results: list, error: str | None) -> None:
-        for screen in self.screen_stack:
-            hide = getattr(screen, "show_progress", None)
-            if hide is not None:
-                hide(None, None, "")
+        self.broadcast(messages.SyncProgress, None, None, "")
         if error:
             self.notify(error, title="Sync", severity="error")
         elif not results:
@@ -149,20 +185,15 @@ class FeedbackApp(App[None]):
     def _watch_changes(self) -> None:
         """Poll SQLite's data_version: it changes when another connection commits."""
         worker = get_current_worker()
-        conn = sqlite3.connect(self.db_path)
-        try:
-            last = conn.execute("PRAGMA data_version").fetchone()[0]
+        with self.open_store() as store:
+            last = store.data_version()
             while not worker.is_cancelled:
                 time.sleep(POLL_SECONDS)
-                version = conn.execute("PRAGMA data_version").fetchone()[0]
+                version = store.data_version()
                 if version != last:
                     last = version
                     self.call_from_thread(self.database_changed)
-        finally:
-            conn.close()
 
     def database_changed(self) -> None:
-        for screen in self.screen_stack:
-            refresh = getattr(screen, "refresh_data", None)
-            if refresh is not None:
-                refresh()
+        """Tell every screen that the data changed under it."""
+        self.broadcast(messages.DatabaseChanged)

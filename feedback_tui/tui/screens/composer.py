@@ -4,15 +4,15 @@ A template is proposed from the review's tone and language; ``ctrl+t`` picks
 another, and its ``{?question}`` placeholders are asked for. A live counter
 shows the source's length limit. What the agent types is saved as a draft
 half a second after they stop (and on leaving), so closing, quitting or a
-crash loses nothing. Sending stores the reply first and delivers it after,
-so the network can never lose it. If another agent replied or started a draft
+crash loses nothing. Sending, delivery and drafts are the core's
+:class:`~feedback_tui.outbox.ReplySession`: this screen only calls it from
+workers and shows the outcome. If another agent replied or started a draft
 since the composer opened, it says so, shows their reply, and asks for a
 second ``ctrl+s``.
 """
 
 from __future__ import annotations
 
-import threading
 from functools import partial
 from typing import Any
 
@@ -27,20 +27,17 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static, TextArea
 
-from feedback_tui import replies as reply_rules
-from feedback_tui.delivery import deliver, endpoint_for
+from feedback_tui import reply_rules
 from feedback_tui.errors import FeedbackError
-from feedback_tui.store import Store, utc_now
+from feedback_tui.outbox import ReplySession
 from feedback_tui.store import replies as reply_store
 from feedback_tui.store import triage
+from feedback_tui.store.rows import ReviewDetail
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
 from feedback_tui.tui.safe_text import plain
-from feedback_tui.tui.screens.review import render_review
+from feedback_tui.tui.widgets.review_view import render_review
 
 DRAFT_DELAY = 0.5
-# Draft saves and the reply's insert take turns, so a draft save still in flight
-# can neither overwrite a newer draft nor bring a draft back after its reply.
-_WRITES = threading.Lock()
 
 
 class ComposerScreen(Screen[None]):
@@ -71,8 +68,8 @@ class ComposerScreen(Screen[None]):
     def __init__(self, review_id: int) -> None:
         super().__init__()
         self.review_id = review_id
-        self.opened_at = utc_now()
-        self.review: dict[str, Any] = {}
+        self.session: ReplySession | None = None  # made when the review is loaded
+        self.review = ReviewDetail(id=review_id)  # until the real one is loaded
         self.template_name: str | None = None
         self.templates: list[dict[str, Any]] = []
         self.limit: reply_rules.Limit | None = None
@@ -83,8 +80,6 @@ class ComposerScreen(Screen[None]):
         self._proposed: str | None = None  # the text the composer put there (template or draft)
         self._edited = False  # the agent changed it: only then is there a draft to keep
         self._draft_seq = 0
-        self._draft_written = 0
-        self._sent = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -108,30 +103,31 @@ class ComposerScreen(Screen[None]):
     @work(thread=True, exit_on_error=False, group="composer", description="Loading the composer")
     def _load(self) -> None:
         config = self.app.config
-        with Store.open(self.app.db_path, migrate=False) as store:
-            review = triage.review_detail(store, self.review_id) or {}
+        with self.app.open_store() as store:
+            review = triage.review_detail(store, self.review_id) or ReviewDetail(id=self.review_id)
             data = {
                 "review": review,
                 "templates": reply_store.templates(store),
                 "draft": reply_store.draft(store, self.review_id, self.app.agent),
                 "others": reply_store.others_activity(store, self.review_id, self.app.agent, "0000"),
-                "limit": reply_rules.limit_for(review.get("source"), config.limits),
+                "limit": reply_rules.limit_for(review.source, config.limits),
             }
         self.post_message(self.Loaded(data))
 
     def on_composer_screen_loaded(self, message: Loaded) -> None:
         data = message.data
         self.review = data["review"]
+        self.session = self.app.outbox.session(self.review, self.app.agent)
         self.templates = data["templates"]
         self.limit = data["limit"]
-        self.query_one("#composer-review-text", Static).update(render_review(self.review, "reviews"))
+        self.query_one("#composer-review-text", Static).update(render_review(self.review))
         draft = data["draft"]
         if draft:
             self.template_name = draft.get("template")
             self._set_text(draft["text"])
             self.notify("Your draft was restored.", timeout=3)
         else:
-            suggested = reply_rules.suggest([reply_store.as_template(t) for t in self.templates], self.review)
+            suggested = reply_rules.suggest([reply_store.as_template(t) for t in self.templates], self.review.placeholders())
             if suggested is not None:
                 self._apply_template(suggested)
         self._loaded = True
@@ -151,7 +147,7 @@ class ComposerScreen(Screen[None]):
 
         def ask(index: int) -> None:
             if index >= len(pending):
-                self._set_text(reply_rules.fill(template.body, self.review, self.app.agent, answers))
+                self._set_text(reply_rules.fill(template.body, self.review.placeholders(), self.app.agent, answers))
                 self._update_info()
                 return
 
@@ -185,12 +181,12 @@ class ComposerScreen(Screen[None]):
         info.append(" · ctrl+t another · ")
         count = reply_rules.measure(text, self.limit)
         if self.limit is None:
-            info.append(f"{count} characters (no limit for {self.review.get('source') or 'this source'})", style="dim")
+            info.append(f"{count} characters (no limit for {self.review.source or 'this source'})", style="dim")
         else:
             over = count > self.limit.size
             info.append(f"{count}/{self.limit.size} {self.limit.unit}", style="bold red" if over else "green")
             if over:
-                info.append(f"  {count - self.limit.size} over the {self.review.get('source')} limit", style="red")
+                info.append(f"  {count - self.limit.size} over the {self.review.source} limit", style="red")
         self.query_one("#composer-info", Static).update(info)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
@@ -213,13 +209,10 @@ class ComposerScreen(Screen[None]):
                             group="draft", exit_on_error=False, description="Saving the draft")
 
     def _write_draft(self, app: Any, seq: int, text: str, template: str | None) -> None:
+        if self.session is None:
+            return
         try:
-            with _WRITES:
-                if self._sent or seq < self._draft_written:
-                    return  # the reply went out, or a newer draft is already saved
-                with Store.open(app.db_path, migrate=False) as store:
-                    reply_store.save_draft(store, self.review_id, app.agent, text, template)
-                self._draft_written = seq
+            self.session.save_draft(seq, text, template)
         except FeedbackError as error:
             app.call_from_thread(app.notify, f"The draft could not be saved: {error}", severity="error")
 
@@ -255,7 +248,7 @@ class ComposerScreen(Screen[None]):
         if not self._loaded or self._sending:
             return
         text = self.editor.text.strip()
-        problem = reply_rules.check(text, self.limit, self.review.get("source"))
+        problem = reply_rules.check(text, self.limit, self.review.source)
         if problem:
             self.notify(f"Not sent: {problem}.", title="Reply", severity="error")
             return
@@ -268,34 +261,27 @@ class ComposerScreen(Screen[None]):
                             group="reply-send", exit_on_error=False, description="Sending a reply")
 
     def _send(self, app: Any, text: str, confirmed: bool) -> None:
-        source = self.review.get("source")
-        endpoint = endpoint_for(app.config.sources, source)
+        assert self.session is not None  # sending waits for the load
         try:
-            with Store.open(app.db_path, migrate=False) as store, _WRITES:
-                activity = reply_store.others_activity(store, self.review_id, app.agent, self.opened_at)
-                if (activity["replies"] or activity["drafts"]) and not confirmed:
-                    self.post_message(self.OthersActive(activity))
-                    return
-                reply_id = reply_store.add_reply(store, self.review_id, text, app.agent,
-                                                 template=self.template_name, channel=source,
-                                                 deliver=endpoint is not None)
-                self._sent = True
-                if endpoint is None:
-                    self.post_message(self.Finished("Reply saved (no delivery configured for this source).",
-                                                     close=True))
-                    return
-                self.post_message(self.Finished("Reply saved; delivering…", close=True))
-            with Store.open(app.db_path, migrate=False) as store:  # the network, outside the lock
-                status, error = deliver(endpoint, _payload(self.review, text, app.agent, reply_id))
-                reply_store.set_delivery(store, reply_id, status, error)
+            outcome = self.session.send(text, self.template_name, confirmed=confirmed)
+            if outcome.status == "others":
+                self.post_message(self.OthersActive(outcome.activity))
+                return
+            if outcome.status == "saved":
+                self.post_message(self.Finished("Reply saved (no delivery configured for this source).", close=True))
+                return
+            self.post_message(self.Finished("Reply saved; delivering…", close=True))
+            assert outcome.reply_id is not None
+            delivery = self.session.deliver(outcome.reply_id, text)
         except FeedbackError as error:
             self.post_message(self.Finished(f"Not sent: {error}", error=True))
             return
-        if status == "sent":
+        if delivery.status == "sent":
             app.call_from_thread(app.notify, "Reply delivered.", title="Reply")
         else:
-            app.call_from_thread(app.notify, f"Delivery failed: {error}. The reply is kept; "
-                                 "open the composer and press ctrl+r to retry.", title="Reply", severity="error")
+            app.call_from_thread(partial(app.notify, f"Delivery failed: {delivery.error}. The reply is kept; "
+                                         "open the composer and press ctrl+r to retry.", title="Reply",
+                                         severity="error", markup=False))
 
     def on_composer_screen_others_active(self, message: OthersActive) -> None:
         self._sending = False
@@ -322,21 +308,17 @@ class ComposerScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="composer", description="Retrying delivery")
     def _retry(self) -> None:
-        with Store.open(self.app.db_path, migrate=False) as store:
-            failed = [r for r in reply_store.replies_of(store, self.review_id)
-                      if r["delivery_status"] in ("failed", "pending") and r["origin"] == "agent"]
-            if not failed:
-                self.post_message(self.Finished("No reply waits for delivery here."))
-                return
-            endpoint = endpoint_for(self.app.config.sources, self.review.get("source"))
-            if endpoint is None:
-                self.post_message(self.Finished("No delivery endpoint is configured for this source.", error=True))
-                return
-            last = failed[-1]
-            status, error = deliver(endpoint, _payload(self.review, last["text"], last["agent"], last["id"]))
-            reply_store.set_delivery(store, last["id"], status, error)
-        self.post_message(self.Finished("Reply delivered." if status == "sent" else f"Delivery failed again: {error}",
-                                        error=status != "sent"))
+        if self.session is None:
+            return
+        try:
+            outcome = self.session.retry()
+        except FeedbackError as error:
+            self.post_message(self.Finished(f"Not delivered: {error}", error=True))
+            return
+        messages = {"nothing": "No reply waits for delivery here.",
+                    "no-endpoint": "No delivery endpoint is configured for this source.",
+                    "sent": "Reply delivered.", "failed": f"Delivery failed again: {outcome.error}"}
+        self.post_message(self.Finished(messages[outcome.status], error=outcome.status in ("failed", "no-endpoint")))
 
     def action_close(self) -> None:
         if self._draft_timer is not None:
@@ -345,7 +327,3 @@ class ComposerScreen(Screen[None]):
             self._save_draft(self.editor.text, self.template_name)
         self.app.pop_screen()
 
-
-def _payload(review: dict[str, Any], text: str, agent: str, reply_id: int) -> dict[str, Any]:
-    return {"reply_id": reply_id, "review_id": review.get("external_id"), "source": review.get("source"),
-            "url": review.get("url"), "text": text, "agent": agent}

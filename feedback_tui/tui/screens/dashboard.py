@@ -23,10 +23,11 @@ from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import get_current_worker
 
 from feedback_tui.models import REVIEW_STATUSES, Filters
-from feedback_tui.store import Store, inbox
+from feedback_tui.store import inbox
 from feedback_tui.store.inbox import InboxQuery
 from feedback_tui.trends import dashboard
 from feedback_tui.tui.dialogs import ChoiceDialog
+from feedback_tui.tui.messages import DatabaseChanged, ShowInInbox
 from feedback_tui.tui.safe_text import clean
 from feedback_tui.tui.widgets.score_card import ScoreCard, format_value
 from feedback_tui.tui.widgets.trend_panel import TrendPanel, series
@@ -63,25 +64,22 @@ def drill_query(metric: str, period: dict[str, Any], filters: Filters) -> InboxQ
     return InboxQuery(replied=True, **reviews)
 
 
-def segment_query(breakdown: str, segment: dict[str, Any], window: dict[str, str], filters: Filters,
-                  none_ids: tuple[int, ...] = ()) -> InboxQuery:
+def segment_query(breakdown: str, segment: dict[str, Any], window: dict[str, str], filters: Filters) -> InboxQuery:
     """The rows behind one segment row: its reviews, or its survey answers when it has no review.
 
-    The segment filter of the dashboard still applies. The ``(none)`` row (no
-    value) cannot be a column filter: ``none_ids`` lists its rows.
+    The segment filter of the dashboard still applies. The ``(none)`` row
+    lists the rows with no value in that column (``InboxQuery.missing``).
     """
     surveys = not segment["responses"]["reviews"] and breakdown != "product"
-    values = {"source": filters.source, "language": filters.language,
-              "product": None if surveys else filters.product}
-    value = segment["segment"]
-    ids: tuple[int, ...] = ()
-    if value == "(none)":
-        ids = none_ids or NO_ROW
+    values: dict[str, Any] = {"source": filters.source, "language": filters.language,
+                              "product": None if surveys else filters.product}
+    if segment["segment"] == "(none)":
+        values["missing"] = breakdown
     else:
-        values[breakdown] = value
+        values[breakdown] = segment["segment"]
     if surveys:
-        return InboxQuery(kind="surveys", view="all", comments_only=False, ids=ids, **window, **values)
-    return InboxQuery(kind="reviews", view="all", statuses=NOT_SPAM, ids=ids, **window, **values)
+        return InboxQuery(kind="surveys", view="all", comments_only=False, **window, **values)
+    return InboxQuery(kind="reviews", view="all", statuses=NOT_SPAM, **window, **values)
 
 
 class DashboardScreen(Screen[None]):
@@ -103,11 +101,6 @@ class DashboardScreen(Screen[None]):
     class Failed(Message):
         def __init__(self, error: str) -> None:
             self.error = error
-            super().__init__()
-
-    class OpenInbox(Message):
-        def __init__(self, query: InboxQuery) -> None:
-            self.query = query
             super().__init__()
 
     class SegmentValues(Message):
@@ -143,7 +136,7 @@ class DashboardScreen(Screen[None]):
         self.compute()
 
     # -- data ------------------------------------------------------------------------
-    def refresh_data(self) -> None:
+    def on_database_changed(self, message: DatabaseChanged) -> None:
         self.compute()
 
     def compute(self) -> None:
@@ -155,7 +148,7 @@ class DashboardScreen(Screen[None]):
     def _compute(self, period: str, filters: Filters) -> None:
         worker = get_current_worker()
         try:
-            with Store.open(self.app.db_path, migrate=False) as store:
+            with self.app.open_store() as store:
                 figures = dashboard(store, filters, period=period,
                                     today=self.today or getattr(self.app, "today", None))
         except Exception as error:  # noqa: BLE001 - shown in the title: never a "computing…" that stays forever
@@ -260,33 +253,7 @@ class DashboardScreen(Screen[None]):
         if segment is None:
             return
         window = {"since": self.figures["trend"][0]["since"], "until": self.figures["trend"][-1]["until"]}
-        query = segment_query(self.breakdown, segment, window, self.filters)
-        if segment["segment"] == "(none)":
-            self._find_unlabelled(query, self.breakdown)
-        else:
-            self._open_inbox(query)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-drill", description="Finding rows")
-    def _find_unlabelled(self, query: InboxQuery, column: str) -> None:
-        """The rows of the ``(none)`` segment: those with no value in ``column``, in the same scope."""
-        table = "survey_responses" if query.kind == "surveys" else "reviews"
-        conditions, params = [f"{column} IS NULL", "created_at >= :since", "created_at < :until"], {
-            "since": query.since, "until": query.until}
-        for name in ("source", "language", "product"):
-            if getattr(query, name):
-                conditions.append(f"{name} = :{name}")
-                params[name] = getattr(query, name)
-        if query.statuses:
-            conditions.append(f"status IN ({', '.join(f':st{i}' for i in range(len(query.statuses)))})")
-            params.update({f"st{i}": status for i, status in enumerate(query.statuses)})
-        with Store.open(self.app.db_path, migrate=False) as store:
-            ids = tuple(int(row[0]) for row in store.query(
-                f"SELECT id FROM {table} WHERE {' AND '.join(conditions)}", params))
-        self.post_message(self.OpenInbox(query.with_changes(ids=ids or NO_ROW)))
-
-    def on_dashboard_screen_open_inbox(self, message: OpenInbox) -> None:
-        if self.app.screen is self:
-            self._open_inbox(message.query)
+        self._open_inbox(segment_query(self.breakdown, segment, window, self.filters))
 
     def _drill(self, metric: str, index: int) -> None:
         if self.figures is None:
@@ -297,12 +264,7 @@ class DashboardScreen(Screen[None]):
         self._open_inbox(drill_query(metric, self.figures["trend"][index], self.filters))
 
     def _open_inbox(self, query: InboxQuery) -> None:
-        from feedback_tui.tui.screens.inbox import inbox_of
-
-        screen = inbox_of(self.app)
-        self.app.pop_screen()
-        if screen is not None:
-            screen.open_with(query)
+        self.post_message(ShowInInbox(query))
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -325,7 +287,7 @@ class DashboardScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-filter", description="Loading segments")
     def _load_segment_values(self) -> None:
-        with Store.open(self.app.db_path, migrate=False) as store:
+        with self.app.open_store() as store:
             # reviews and survey answers alike: a survey channel (email, in_app) is a source too
             values = [(f"{name}={value}", f"{name}: {clean(value, single_line=True)}") for name in BREAKDOWNS
                       for value in sorted(set(inbox.distinct_values(store, name))

@@ -7,8 +7,6 @@ an import changes the database.
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -17,14 +15,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, ProgressBar, Static
 
-from feedback_tui.store import Store
 from feedback_tui.store import inbox, triage
 from feedback_tui.store.inbox import VIEW_TITLES, InboxQuery, SearchProblem
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
 from feedback_tui.tui.dialogs.filters import SORT_LABELS, FilterChoices, FilterDialog, until_shown
+from feedback_tui.tui.messages import DatabaseChanged, OpenQuery, RowHighlighted, StepCursor, SyncProgress
 from feedback_tui.tui.safe_text import clean
-from feedback_tui.tui.sources import InboxSource
-from feedback_tui.tui.triage import TRIAGE_BINDINGS, ActionDone, TriageActions
+from feedback_tui.tui.row_source import InboxSource
+from feedback_tui.tui.triage_actions import TRIAGE_BINDINGS, ActionDone, TriageActions
 from feedback_tui.tui.widgets.review_list import ReviewList
 
 
@@ -68,13 +66,25 @@ class InboxScreen(TriageActions, Screen[None]):
         yield Static(id="status-line")
         yield Footer()
 
-    def show_progress(self, done: int | None, total: int | None, message: str) -> None:
-        """Long work elsewhere (a sync): a bar under the list; ``done=None`` hides it."""
+    def on_sync_progress(self, message: SyncProgress) -> None:
+        """Long work elsewhere (a sync): a bar under the list, hidden when it ends."""
         bar = self.query_one("#progress", ProgressBar)
-        bar.display = done is not None
-        if done is not None:
-            bar.update(total=total or None, progress=done)
-            bar.tooltip = message
+        bar.display = message.done is not None
+        if message.done is not None:
+            bar.update(total=message.total or None, progress=message.done)
+            bar.tooltip = message.text
+
+    def on_database_changed(self, message: DatabaseChanged) -> None:
+        self.refresh_data()
+
+    def on_step_cursor(self, message: StepCursor) -> None:
+        if message.delta > 0:
+            self.review_list.action_cursor_down()
+        else:
+            self.review_list.action_cursor_up()
+
+    def on_open_query(self, message: OpenQuery) -> None:
+        self.open_with(message.query)
 
     def on_mount(self) -> None:
         self.query_one("#progress", ProgressBar).display = False
@@ -91,7 +101,7 @@ class InboxScreen(TriageActions, Screen[None]):
     def apply_query(self, query: InboxQuery, *, keep_position: bool = False) -> None:
         self.query_state = query
         self.total = None if not keep_position else self.total
-        self.review_list.set_source(InboxSource(self.app.db_path, query), keep_position=keep_position)
+        self.review_list.set_source(InboxSource(self.app.store_opener, query), keep_position=keep_position)
         self._show_views()
         self._show_status()
 
@@ -158,16 +168,13 @@ class InboxScreen(TriageActions, Screen[None]):
 
     def on_review_list_highlighted(self, message: ReviewList.Highlighted) -> None:
         self._show_status()
-        from feedback_tui.tui.screens.review import ReviewScreen
-
-        for screen in self.app.screen_stack:
-            if isinstance(screen, ReviewScreen) and message.row is not None:
-                screen.show_row(message.row)
+        self.post_message(RowHighlighted(message.row))  # a review screen on top follows the cursor
 
     def on_review_list_opened(self, message: ReviewList.Opened) -> None:
         from feedback_tui.tui.screens.review import ReviewScreen
 
-        self.app.push_screen(ReviewScreen(self.review_list, self.query_state.kind))
+        row = self.review_list.current_row
+        self.app.push_screen(ReviewScreen(row.id if row is not None else None, self.query_state.kind))
 
     def on_review_list_load_failed(self, message: ReviewList.LoadFailed) -> None:
         error = message.error
@@ -189,7 +196,7 @@ class InboxScreen(TriageActions, Screen[None]):
         if lst.selected:
             return sorted(lst.selected)
         row = lst.current_row
-        return [row["id"]] if row else []
+        return [row.id] if row else []
 
     def target_kind(self) -> str:
         return self.query_state.kind
@@ -238,7 +245,7 @@ class InboxScreen(TriageActions, Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="filters", description="Loading filter values")
     def _load_filter_choices(self) -> None:
         kind = self.query_state.kind
-        with Store.open(self.app.db_path, migrate=False) as store:
+        with self.app.open_store() as store:
             choices = FilterChoices(
                 sources=inbox.distinct_values(store, "source", kind),
                 languages=inbox.distinct_values(store, "language", kind),
@@ -279,7 +286,7 @@ class InboxScreen(TriageActions, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="filters", description="Loading saved views")
     def _load_saved_views(self) -> None:
-        with Store.open(self.app.db_path, migrate=False) as store:
+        with self.app.open_store() as store:
             views = triage.saved_views(store)
         if not views:
             self.app.call_from_thread(self.notify, "No saved view yet: w saves the current one.")
@@ -296,9 +303,3 @@ class InboxScreen(TriageActions, Screen[None]):
         """Used by drill-down: show exactly these rows."""
         self.apply_query(query.with_changes(agent=self.app.agent))
 
-
-def inbox_of(app: Any) -> InboxScreen | None:
-    for screen in app.screen_stack:
-        if isinstance(screen, InboxScreen):
-            return screen
-    return None

@@ -1,14 +1,14 @@
 """One review in full: text, metadata, sentiment, tags, notes, replies, history.
 
 ``j``/``k`` move to the next/previous review of the inbox list without going
-back to it; triage keys work here too.
+back to it: the screen asks for it (:class:`~feedback_tui.tui.messages.StepRequested`)
+and shows whatever row the inbox then reports (:class:`~feedback_tui.tui.messages.CurrentRow`).
+Triage keys work here too.
 """
 
 from __future__ import annotations
 
-from typing import Any
 
-from rich.console import Group
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -18,93 +18,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from feedback_tui.store import Store
 from feedback_tui.store import replies as reply_store
 from feedback_tui.store import triage
+from feedback_tui.store.rows import Reply, ReviewDetail
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
-from feedback_tui.tui.safe_text import plain
-from feedback_tui.tui.triage import TRIAGE_BINDINGS, ActionDone, TriageActions
-from feedback_tui.tui.widgets.review_list import ReviewList, stars
-
-SENTIMENT_STYLES = {"positive": "green", "neutral": "yellow", "negative": "red", "unknown": "dim"}
-
-
-def _section(title: str) -> Text:
-    return Text(f"\n{title}", style="bold underline")
-
-
-def render_review(detail: dict[str, Any], kind: str) -> Group:
-    """The review as Rich renderables built from plain text (never markup)."""
-    parts: list[Any] = []
-    head = Text()
-    rating_text = stars({"rating": detail.get("rating") if kind == "reviews" else detail.get("score"),
-                         "kind": detail.get("kind")})
-    head.append(rating_text + "  ", style="yellow")
-    head.append_text(plain(detail.get("source")))
-    head.append("  ·  " + (detail.get("created_at") or "")[:16].replace("T", " ") + " UTC", style="dim")
-    author = detail.get("author") if kind == "reviews" else detail.get("customer")
-    head.append("  ·  ")
-    head.append_text(plain(author or "anonymous", single_line=True))
-    parts.append(head)
-    meta = Text(style="dim")
-    for label, key in (("language", "language"), ("product", "product"), ("status", "status"), ("assignee", "assignee"),
-                       ("flags", "flags")):
-        if detail.get(key):
-            meta.append(f"{label}: ")
-            meta.append_text(plain(str(detail[key]), single_line=True))
-            meta.append("   ")
-    parts.append(meta)
-    label = detail.get("sentiment") or "not scored"
-    polarity = detail.get("polarity")
-    sentiment = Text("sentiment: ")
-    sentiment.append(label, style=SENTIMENT_STYLES.get(label, ""))
-    if polarity is not None:
-        sentiment.append(f" (polarity {polarity:+.2f}, subjectivity {detail.get('subjectivity') or 0:.2f})", style="dim")
-    parts.append(sentiment)
-    if detail.get("tags"):
-        tags = Text("tags: ")
-        tags.append_text(plain(", ".join(detail["tags"])))
-        parts.append(tags)
-    if detail.get("title"):
-        parts.append(Text(""))
-        parts.append(plain(detail["title"], "bold"))
-    parts.append(Text(""))
-    parts.append(plain(detail.get("body") if kind == "reviews" else detail.get("comment")))
-    if detail.get("url"):
-        link = Text("source: ", style="dim")
-        link.append_text(plain(detail["url"], "dim", single_line=True))
-        parts.append(link)
-    replies = detail.get("replies") or []
-    parts.append(_section(f"Replies ({len(replies)})"))
-    if not replies and kind == "reviews":
-        parts.append(Text("No reply yet: r to answer.", style="dim"))
-    for reply in replies:
-        line = Text(f"{(reply.get('created_at') or 'date unknown')[:16].replace('T', ' ')} · ", style="dim")
-        line.append_text(plain(reply.get("agent"), "dim", single_line=True))
-        status = "withdrawn" if reply.get("withdrawn_at") else reply.get("delivery_status")
-        line.append(f" · {status}", style="red" if status in ("failed", "withdrawn") else "dim")
-        if reply.get("updated_at") and not reply.get("withdrawn_at"):
-            line.append(f" · edited {reply['updated_at'][:16].replace('T', ' ')}", style="dim")
-        parts.append(line)
-        if reply.get("delivery_status") == "failed" and reply.get("delivery_error"):
-            parts.append(plain(f"delivery failed: {reply['delivery_error']} (r, then ctrl+r retries)", "red"))
-        parts.append(plain(reply.get("text"), "strike dim" if reply.get("withdrawn_at") else ""))
-    notes = detail.get("notes") or []
-    if notes:
-        parts.append(_section(f"Internal notes ({len(notes)})"))
-        for note in notes:
-            line = Text(f"{note['created_at'][:16].replace('T', ' ')} · ", style="dim")
-            line.append_text(plain(note["agent"], "dim", single_line=True))
-            parts.append(line)
-            parts.append(plain(note["text"]))
-    history = detail.get("history") or []
-    if history:
-        parts.append(_section("Earlier versions"))
-        for version in history:
-            parts.append(Text(f"before {version['replaced_at'][:10]}: {version.get('rating') or '—'}★", style="dim"))
-            parts.append(plain(version["body"], "dim"))
-    return Group(*parts)
-
+from feedback_tui.tui.triage_actions import TRIAGE_BINDINGS, ActionDone, TriageActions
+from feedback_tui.tui.messages import CurrentRow, DatabaseChanged, StepRequested
+from feedback_tui.tui.widgets.review_view import render_review
 
 class ReviewScreen(TriageActions, Screen[None]):
     """The detail of the row under the inbox cursor."""
@@ -119,17 +39,17 @@ class ReviewScreen(TriageActions, Screen[None]):
     ]
 
     class Loaded(Message):
-        def __init__(self, row_id: int, detail: dict[str, Any] | None) -> None:
+        def __init__(self, row_id: int, detail: ReviewDetail | None) -> None:
             self.row_id = row_id
             self.detail = detail
             super().__init__()
 
-    def __init__(self, review_list: ReviewList, kind: str) -> None:
+    def __init__(self, row_id: int | None, kind: str) -> None:
         super().__init__()
-        self.review_list = review_list
         self.kind = kind
+        self.first_row_id = row_id
         self.row_id: int | None = None
-        self.detail: dict[str, Any] | None = None
+        self.detail: ReviewDetail | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -138,14 +58,20 @@ class ReviewScreen(TriageActions, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        row = self.review_list.current_row
-        if row is not None:
-            self.show_row(row)
+        if self.first_row_id is not None:
+            self.show_row(self.first_row_id)
         self.query_one("#detail-scroll").focus()
 
-    def show_row(self, row: dict[str, Any]) -> None:
-        self.row_id = row["id"]
-        self._load(row["id"])
+    def show_row(self, row_id: int) -> None:
+        self.row_id = row_id
+        self._load(row_id)
+
+    def on_current_row(self, message: CurrentRow) -> None:
+        if message.row is not None and message.row.id != self.row_id:
+            self.show_row(message.row.id)
+
+    def on_database_changed(self, message: DatabaseChanged) -> None:
+        self.refresh_data()
 
     def refresh_data(self) -> None:
         if self.row_id is not None:
@@ -153,7 +79,7 @@ class ReviewScreen(TriageActions, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail", description="Loading the review")
     def _load(self, row_id: int, mark_read: bool = True) -> None:
-        with Store.open(self.app.db_path, migrate=False) as store:
+        with self.app.open_store() as store:
             if self.kind == "reviews":
                 if mark_read and not store.readonly:  # a read-only database still shows the review
                     triage.mark_read(store, row_id)
@@ -170,7 +96,7 @@ class ReviewScreen(TriageActions, Screen[None]):
             widget.update(Text("This review no longer exists.", style="dim"))
             return
         self.detail = message.detail
-        widget.update(render_review(message.detail, self.kind))
+        widget.update(render_review(message.detail))
         self.query_one("#detail-scroll", VerticalScroll).scroll_home(animate=False)
 
     def on_action_done(self, message: ActionDone) -> None:
@@ -183,9 +109,9 @@ class ReviewScreen(TriageActions, Screen[None]):
     def target_kind(self) -> str:
         return self.kind
 
-    def _my_latest_reply(self) -> dict[str, Any] | None:
-        replies = [r for r in (self.detail or {}).get("replies", [])
-                   if r.get("origin") == "agent" and r.get("agent") == self.app.agent and not r.get("withdrawn_at")]
+    def _my_latest_reply(self) -> Reply | None:
+        replies = [r for r in (self.detail.replies if self.detail else ())
+                   if r.origin == "agent" and r.agent == self.app.agent and not r.withdrawn_at]
         if not replies:
             self.notify("You have no reply on this review to change.", severity="warning")
             return None
@@ -199,11 +125,11 @@ class ReviewScreen(TriageActions, Screen[None]):
         agent = self.app.agent
 
         def chosen(text: str | None) -> None:
-            if text and text.strip() and text != reply["text"]:
-                self.run_triage(lambda s: (reply_store.edit_reply(s, reply["id"], text, agent), "Reply edited")[1],
+            if text and text.strip() and text != reply.text:
+                self.run_triage(lambda s: (reply_store.edit_reply(s, reply.id, text, agent), "Reply edited")[1],
                                 False)
 
-        prompt = TextPrompt("Edit your reply (the earlier version is kept)", multiline=True, initial=reply["text"])
+        prompt = TextPrompt("Edit your reply (the earlier version is kept)", multiline=True, initial=reply.text)
         self.app.push_screen(prompt, chosen)
 
     def action_withdraw_reply(self) -> None:
@@ -214,7 +140,7 @@ class ReviewScreen(TriageActions, Screen[None]):
 
         def chosen(answer: str | None) -> None:
             if answer == "yes":
-                self.run_triage(lambda s: (reply_store.withdraw_reply(s, reply["id"], agent), "Reply withdrawn")[1],
+                self.run_triage(lambda s: (reply_store.withdraw_reply(s, reply.id, agent), "Reply withdrawn")[1],
                                 False)
 
         self.app.push_screen(ChoiceDialog("Withdraw your reply? (its text is kept)",
@@ -224,7 +150,7 @@ class ReviewScreen(TriageActions, Screen[None]):
         self.app.pop_screen()
 
     def action_next(self) -> None:
-        self.review_list.action_cursor_down()
+        self.post_message(StepRequested(+1))
 
     def action_previous(self) -> None:
-        self.review_list.action_cursor_up()
+        self.post_message(StepRequested(-1))

@@ -14,7 +14,6 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, TextArea
 
 from feedback_tui.errors import FeedbackError
-from feedback_tui.store import Store
 from feedback_tui.store import replies as reply_store
 
 PLACEHOLDER_HELP = "Placeholders: {author} {product} {source} {rating} {agent}, and {?question} asks the agent."
@@ -104,7 +103,7 @@ class TemplatesScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="templates", description="Saving templates")
     def _run(self, change: tuple[str, dict[str, Any]] | None) -> None:
         error = None
-        with Store.open(self.app.db_path, migrate=False) as store:
+        with self.app.open_store() as store:
             try:
                 if change is not None:
                     kind, data = change

@@ -25,10 +25,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
+from feedback_tui.store.inbox import PAGE_SIZE
+from feedback_tui.store.rows import InboxRow
 from feedback_tui.tui.safe_text import clean
+from feedback_tui.tui.widgets.rating import stars
 
-PAGE_SIZE = 100
-Row = dict[str, Any]
+Row = InboxRow
 
 
 class RowSource(Protocol):
@@ -46,13 +48,6 @@ class RowSource(Protocol):
 
 SENTIMENT_MARKS = {"positive": ("▲", "green"), "neutral": ("■", "yellow"), "negative": ("▼", "red")}
 STATUS_MARKS = {"new": "●", "open": "○", "replied": "✓", "outdated": "↻", "archived": "▪", "spam": "⊘"}
-
-
-def stars(row: Row) -> str:
-    if row.get("kind"):
-        return f"{row['kind'].upper()} {row['rating']}"
-    rating = row.get("rating")
-    return "★" * rating + "☆" * (5 - rating) if rating else "  —  "
 
 
 class ReviewList(ScrollView, can_focus=True):
@@ -176,9 +171,9 @@ class ReviewList(ScrollView, can_focus=True):
         if page_index == 0:
             kwargs = {}
         elif page_index - 1 in self.pages and len(self.pages[page_index - 1]) == PAGE_SIZE:
-            kwargs = {"after": self.pages[page_index - 1][-1]["sort_key"]}
+            kwargs = {"after": self.pages[page_index - 1][-1].sort_key}
         elif page_index + 1 in self.pages and self.pages[page_index + 1]:
-            kwargs = {"before": self.pages[page_index + 1][0]["sort_key"]}
+            kwargs = {"before": self.pages[page_index + 1][0].sort_key}
         elif page_index == last_page and self.total is not None:
             kwargs = {"from_end": True, "limit": self.total - page_index * PAGE_SIZE}
         else:
@@ -234,7 +229,7 @@ class ReviewList(ScrollView, can_focus=True):
         except Exception as error:
             self.app.call_from_thread(self._failed, generation, -1, error)
             return
-        self.app.call_from_thread(self._store_relocated, generation, index, rows, row["id"])
+        self.app.call_from_thread(self._store_relocated, generation, index, rows, row.id)
 
     def _failed(self, generation: int, page_index: int, error: Exception) -> None:
         """Report the first failure of this source only: the count and the page fail together."""
@@ -272,7 +267,7 @@ class ReviewList(ScrollView, can_focus=True):
             return
         page_index = index // PAGE_SIZE
         self.pages[page_index] = rows
-        ids = [r["id"] for r in rows]
+        ids = [r.id for r in rows]
         if row_id in ids:
             index = page_index * PAGE_SIZE + ids.index(row_id)
         else:  # the row left this list (archived by someone): stay at the same place
@@ -295,7 +290,7 @@ class ReviewList(ScrollView, can_focus=True):
             return
         low, high = sorted((self._visual_anchor, self.cursor))
         in_range = (self.row_at(index) for index in range(low, high + 1))
-        self.selected = self._visual_base | {row["id"] for row in in_range if row is not None}
+        self.selected = self._visual_base | {row.id for row in in_range if row is not None}
 
     def watch_cursor(self, old: int, new: int) -> None:
         self._apply_visual_range()
@@ -356,7 +351,7 @@ class ReviewList(ScrollView, can_focus=True):
         row = self.current_row
         if row is None:
             return
-        self.selected.symmetric_difference_update({row["id"]})
+        self.selected.symmetric_difference_update({row.id})
         self.action_cursor_down()
         self.refresh()
 
@@ -411,7 +406,7 @@ class ReviewList(ScrollView, can_focus=True):
             self.call_later(self._request, index // PAGE_SIZE)
             return Strip([Segment(set_cell_size("  …", width), self.get_component_rich_style("review-list--dim", partial=True))])
         line_style = self.rich_style
-        if row["id"] in self.selected:
+        if row.id in self.selected:
             line_style += self.get_component_rich_style("review-list--selected", partial=True)
         if index == self.cursor:
             line_style += self.get_component_rich_style("review-list--cursor", partial=True)
@@ -419,26 +414,26 @@ class ReviewList(ScrollView, can_focus=True):
 
     def _segments(self, row: Row, width: int, base: Style) -> list[Segment]:
         """One row's cells, each cut or padded to its width in terminal cells (CJK counts double)."""
-        bold = self.get_component_rich_style("review-list--unread", partial=True) if not row.get("is_read") else Style()
+        bold = self.get_component_rich_style("review-list--unread", partial=True) if not row.is_read else Style()
         dim = self.get_component_rich_style("review-list--dim", partial=True)
-        mark, colour = SENTIMENT_MARKS.get(row.get("sentiment") or "", ("·", ""))
-        title = clean(row.get("title"), single_line=True)
-        excerpt = clean(row.get("excerpt"), single_line=True)
+        mark, colour = SENTIMENT_MARKS.get(row.sentiment or "", ("·", ""))
+        title = clean(row.title, single_line=True)
+        excerpt = clean(row.excerpt, single_line=True)
         text = f"{title} — {excerpt}" if title else excerpt
         fixed = 2 + 2 + 11 + 12 + 7 + 3 + 15 + 2 + 11
         text_width = max(width - fixed, 10)
         cells: list[tuple[str, int, Style]] = [
-            ("◆" if row["id"] in self.selected else " ", 2, base),
-            (STATUS_MARKS.get(row.get("status") or "", " "), 2, base),
-            ((row.get("created_at") or "")[:10], 11, base + dim),
-            (clean(row.get("source"), single_line=True), 12, base + dim),
-            (stars(row), 7, base + Style(color="yellow")),
+            ("◆" if row.id in self.selected else " ", 2, base),
+            (STATUS_MARKS.get(row.status or "", " "), 2, base),
+            ((row.created_at or "")[:10], 11, base + dim),
+            (clean(row.source, single_line=True), 12, base + dim),
+            (stars(row.rating, row.kind), 7, base + Style(color="yellow")),
             (mark, 3, base + Style(color=colour) if colour else base + dim),
-            (clean(row.get("author"), single_line=True) or "—", 15, base),
+            (clean(row.author, single_line=True) or "—", 15, base),
             (text, text_width, base + bold),
-            ("↩" if row.get("replied") else "✎" if row.get("has_draft") else " ", 2,
-             base + Style(color="green" if row.get("replied") else "yellow")),
-            (clean(row.get("assignee"), single_line=True), 11, base + dim),
+            ("↩" if row.replied else "✎" if row.has_draft else " ", 2,
+             base + Style(color="green" if row.replied else "yellow")),
+            (clean(row.assignee, single_line=True), 11, base + dim),
         ]
         return [Segment(set_cell_size(value, size), style) for value, size, style in cells]
 

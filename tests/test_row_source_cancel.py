@@ -6,16 +6,16 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from feedback_tui.store import Store
+from feedback_tui.store import Store, StoreOpener
 from feedback_tui.store.inbox import InboxQuery
-from feedback_tui.tui.sources import InboxSource
+from feedback_tui.tui.row_source import InboxSource
 
 ENDLESS = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
 
 
 def test_cancel_interrupts_a_running_query(db_path: Path) -> None:
     Store.open(db_path).close()
-    source = InboxSource(db_path, InboxQuery())
+    source = InboxSource(StoreOpener.for_path(db_path), InboxQuery())
     started, errors = threading.Event(), []
 
     def run() -> None:
@@ -42,7 +42,7 @@ def test_cancel_interrupts_a_running_query(db_path: Path) -> None:
 
 
 def test_a_cancelled_source_still_answers_new_calls(demo_db: Path) -> None:
-    source = InboxSource(demo_db, InboxQuery(view="all"))
+    source = InboxSource(StoreOpener.for_path(demo_db), InboxQuery(view="all"))
     source.cancel()  # nothing running: nothing to interrupt, and later calls work
     with Store.open(demo_db) as store:
         assert source.count() == store.count_reviews()

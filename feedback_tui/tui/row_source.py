@@ -1,6 +1,7 @@
-"""Adapters from the store's named queries to what widgets need.
+"""The inbox list's rows: the store's named inbox queries, for a widget.
 
-Each call opens its own connection: these run in worker threads, and a
+Each call opens its own connection (through the app's
+:class:`~feedback_tui.store.StoreOpener`): these run in worker threads, and a
 sqlite3 connection cannot cross threads. A source replaced by a newer one
 (another filter, another search) is cancelled: its queries still running are
 interrupted, so an abandoned count over a million rows does not keep a core
@@ -12,19 +13,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-from feedback_tui.store import Store
+from feedback_tui.store import Store, StoreOpener
 from feedback_tui.store import inbox
 from feedback_tui.store.inbox import InboxQuery
+from feedback_tui.store.rows import InboxRow
 
 
 class InboxSource:
     """A :class:`~feedback_tui.tui.widgets.review_list.RowSource` over one inbox query."""
 
-    def __init__(self, db_path: Path, query: InboxQuery) -> None:
-        self.db_path = db_path
+    def __init__(self, opener: StoreOpener, query: InboxQuery) -> None:
+        self.opener = opener
         self.query = query
         self._lock = threading.Lock()
         self._running: set[Store] = set()
@@ -32,7 +33,7 @@ class InboxSource:
 
     @contextmanager
     def _open(self) -> Iterator[Store]:
-        store = Store.open(self.db_path, migrate=False)
+        store = self.opener.open()
         with self._lock:
             self._running.add(store)
         try:
@@ -53,7 +54,7 @@ class InboxSource:
         with self._open() as store:
             return inbox.count(store, self.query)
 
-    def page(self, **kwargs: Any) -> list[dict[str, Any]]:
+    def page(self, **kwargs: Any) -> list[InboxRow]:
         with self._open() as store:
             return inbox.page(store, self.query, **kwargs)
 
@@ -61,7 +62,7 @@ class InboxSource:
         with self._open() as store:
             return inbox.still_listed(store, self.query, ids)
 
-    def position_of(self, row: dict[str, Any]) -> int:
+    def position_of(self, row: InboxRow) -> int:
         with self._open() as store:
-            key = inbox.sort_key_of(store, self.query, row["id"]) or row["sort_key"]
+            key = inbox.sort_key_of(store, self.query, row.id) or row.sort_key
             return inbox.position_of(store, self.query, key)

@@ -1,6 +1,6 @@
 """The pure reply rules: placeholders, template suggestion, platform limits.
 
-No database and no app here: ``feedback_tui.replies`` is pure, so each rule
+No database and no app here: ``feedback_tui.reply_rules`` is pure, so each rule
 is checked against values written out by hand.
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from feedback_tui import replies
-from feedback_tui.replies import DEFAULT_TEMPLATES, Limit, Template, check, fill, limit_for, measure, questions, suggest
+from feedback_tui import reply_rules as replies
+from feedback_tui.reply_rules import DEFAULT_TEMPLATES, Limit, Template, check, fill, limit_for, measure, questions, suggest
 
 REVIEW = {"author": "Ann", "product": "Panier App", "source": "google_play", "rating": 2,
           "sentiment": "negative", "language": "en"}

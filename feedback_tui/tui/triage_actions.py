@@ -2,7 +2,7 @@
 
 A screen that mixes in :class:`TriageActions` says which rows an action
 targets (``target_ids``); each action runs in a thread worker with its own
-connection and ends with an :class:`ActionDone` message that the screen turns
+connection (``app.open_store()``) and ends with an :class:`ActionDone` message that the screen turns
 into a notification and a refresh.
 """
 
@@ -20,6 +20,7 @@ from feedback_tui.models import REVIEW_STATUSES
 from feedback_tui.store import Store
 from feedback_tui.store import triage
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
+from feedback_tui.tui.messages import ReplyRequested
 
 TRIAGE_BINDINGS = [
     Binding("a", "assign", "Assign to me", id="triage.assign"),
@@ -74,7 +75,7 @@ class TriageActions:
     @work(thread=True, exit_on_error=False, group="triage", description="Saving a triage action")
     def run_triage(self, action: Callable[[Store], str], clear_selection: bool = True) -> None:
         try:
-            with Store.open(self.app.db_path, migrate=False) as store:
+            with self.app.open_store() as store:
                 text = action(store)
         except FeedbackError as error:
             self.post_message(ActionDone(str(error), error=True, clear_selection=False))  # type: ignore[attr-defined]
@@ -139,7 +140,7 @@ class TriageActions:
 
     @work(thread=True, exit_on_error=False, group="triage", description="Loading tags")
     def _prompt_tag(self, ids: list[int]) -> None:
-        with Store.open(self.app.db_path, migrate=False) as store:
+        with self.app.open_store() as store:
             names = triage.tag_names(store)
         agent = self.app.agent
 
@@ -183,6 +184,4 @@ class TriageActions:
     def action_reply(self) -> None:
         ids = self._targets("reply")
         if ids:
-            from feedback_tui.tui.screens.composer import ComposerScreen
-
-            self.app.push_screen(ComposerScreen(ids[0]))
+            self.post_message(ReplyRequested(ids[0]))  # type: ignore[attr-defined]

@@ -1,0 +1,91 @@
+"""A review (or a survey answer) in full, as Rich renderables.
+
+Shared by the review screen and the composer, which shows the review above
+the reply. Every piece of text from the data goes through :func:`plain`, so
+nothing in a review is parsed as markup or reaches the terminal raw.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.text import Text
+
+from feedback_tui.store.rows import ReviewDetail
+from feedback_tui.tui.safe_text import plain
+from feedback_tui.tui.widgets.rating import stars
+
+SENTIMENT_STYLES = {"positive": "green", "neutral": "yellow", "negative": "red", "unknown": "dim"}
+
+
+def _section(title: str) -> Text:
+    return Text(f"\n{title}", style="bold underline")
+
+
+def render_review(detail: ReviewDetail) -> Group:
+    """The review (or survey answer) as Rich renderables built from plain text, never markup."""
+    parts: list[Any] = []
+    head = Text()
+    head.append(stars(detail.rating, detail.survey_kind) + "  ", style="yellow")
+    head.append_text(plain(detail.source))
+    head.append("  ·  " + (detail.created_at or "")[:16].replace("T", " ") + " UTC", style="dim")
+    head.append("  ·  ")
+    head.append_text(plain(detail.author or "anonymous", single_line=True))
+    parts.append(head)
+    meta = Text(style="dim")
+    for label, value in (("language", detail.language), ("product", detail.product), ("status", detail.status),
+                         ("assignee", detail.assignee), ("flags", detail.flags)):
+        if value:
+            meta.append(f"{label}: ")
+            meta.append_text(plain(str(value), single_line=True))
+            meta.append("   ")
+    parts.append(meta)
+    label = detail.sentiment or "not scored"
+    sentiment = Text("sentiment: ")
+    sentiment.append(label, style=SENTIMENT_STYLES.get(label, ""))
+    if detail.polarity is not None:
+        sentiment.append(f" (polarity {detail.polarity:+.2f}, subjectivity {detail.subjectivity or 0:.2f})",
+                         style="dim")
+    parts.append(sentiment)
+    if detail.tags:
+        tags = Text("tags: ")
+        tags.append_text(plain(", ".join(detail.tags)))
+        parts.append(tags)
+    if detail.title:
+        parts.append(Text(""))
+        parts.append(plain(detail.title, "bold"))
+    parts.append(Text(""))
+    parts.append(plain(detail.body))
+    if detail.url:
+        link = Text("source: ", style="dim")
+        link.append_text(plain(detail.url, "dim", single_line=True))
+        parts.append(link)
+    parts.append(_section(f"Replies ({len(detail.replies)})"))
+    if not detail.replies and detail.survey_kind is None:
+        parts.append(Text("No reply yet: r to answer.", style="dim"))
+    for reply in detail.replies:
+        line = Text(f"{(reply.created_at or 'date unknown')[:16].replace('T', ' ')} · ", style="dim")
+        line.append_text(plain(reply.agent, "dim", single_line=True))
+        status = "withdrawn" if reply.withdrawn_at else reply.delivery_status
+        line.append(f" · {status}", style="red" if status in ("failed", "withdrawn") else "dim")
+        if reply.updated_at and not reply.withdrawn_at:
+            line.append(f" · edited {reply.updated_at[:16].replace('T', ' ')}", style="dim")
+        parts.append(line)
+        if reply.delivery_status == "failed" and reply.delivery_error:
+            parts.append(plain(f"delivery failed: {reply.delivery_error} (r, then ctrl+r retries)", "red"))
+        parts.append(plain(reply.text, "strike dim" if reply.withdrawn_at else ""))
+    if detail.notes:
+        parts.append(_section(f"Internal notes ({len(detail.notes)})"))
+        for note in detail.notes:
+            line = Text(f"{note.created_at[:16].replace('T', ' ')} · ", style="dim")
+            line.append_text(plain(note.agent, "dim", single_line=True))
+            parts.append(line)
+            parts.append(plain(note.text))
+    if detail.history:
+        parts.append(_section("Earlier versions"))
+        for version in detail.history:
+            rating = f"{version.rating:g}" if version.rating is not None else "—"
+            parts.append(Text(f"before {version.replaced_at[:10]}: {rating}★", style="dim"))
+            parts.append(plain(version.body, "dim"))
+    return Group(*parts)
