@@ -52,3 +52,56 @@ def test_help_screen(demo_db: Path, snap_compare: Any) -> None:
         assert isinstance(pilot.app.screen, HelpScreen)
 
     assert snap_compare(make_app(demo_db), terminal_size=SIZE, run_before=run_before)
+
+
+def _no_blink(app: Any) -> None:
+    """A blinking cursor would make the picture depend on the millisecond it is taken."""
+    from textual.widgets import Input, TextArea
+
+    for widget in app.screen.query(TextArea):
+        widget.cursor_blink = False
+    for widget in app.screen.query(Input):
+        widget.cursor_blink = False
+
+
+def test_composer_with_its_proposed_template(demo_db: Path, snap_compare: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        from feedback_tui.tui.screens.composer import ComposerScreen
+
+        await settle(pilot.app, pilot)
+        await pilot.press("r")
+        await settle(pilot.app, pilot)
+        if not isinstance(pilot.app.screen, ComposerScreen):  # the template asks for an order number
+            await pilot.press(*"A-1042", "enter")
+            await settle(pilot.app, pilot)
+        assert isinstance(pilot.app.screen, ComposerScreen) and pilot.app.screen.editor.text
+        _no_blink(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(make_app(demo_db), terminal_size=SIZE, run_before=run_before)
+
+
+def test_templates_screen(demo_db: Path, snap_compare: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        from feedback_tui.tui.screens.templates import TemplatesScreen
+
+        await settle(pilot.app, pilot)
+        await pilot.press("T")
+        await settle(pilot.app, pilot)
+        assert isinstance(pilot.app.screen, TemplatesScreen)
+
+    assert snap_compare(make_app(demo_db), terminal_size=SIZE, run_before=run_before)
+
+
+def test_filter_dialog(demo_db: Path, snap_compare: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        from feedback_tui.tui.dialogs.filters import FilterDialog
+
+        await settle(pilot.app, pilot)
+        await pilot.press("f")
+        await settle(pilot.app, pilot)
+        assert isinstance(pilot.app.screen, FilterDialog)
+        _no_blink(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(make_app(demo_db), terminal_size=SIZE, run_before=run_before)
