@@ -20,6 +20,7 @@ from feedback_tui.importers.base import (
     REVIEW_ALIASES,
     SURVEY_ALIASES,
     Defaults,
+    ImportOptions,
     ParsedInput,
     RawRow,
     map_columns,
@@ -27,6 +28,7 @@ from feedback_tui.importers.base import (
     to_review,
     to_survey,
 )
+from feedback_tui.importers.kinds import DATE_FIELDS, ColumnPlan, decide_date_order, plan_columns
 from feedback_tui.importers.textio import count_lines, open_text
 from feedback_tui.models import SURVEY_KINDS, Reject
 
@@ -87,8 +89,13 @@ def detect_kind(
     """
     reviews = map_columns(headers, REVIEW_ALIASES)
     surveys = map_columns(headers, SURVEY_ALIASES)
+    survey_ready = "score" in surveys and ("kind" in surveys or implied_survey_kind(surveys, survey_kind))
     if kind is None:
-        if "body" in reviews:
+        # "comment" is a review's text or a survey answer's comment: a file that
+        # also has a score and a survey kind holds survey answers
+        if survey_ready and ("body" not in reviews or reviews["body"] == surveys.get("comment")):
+            kind = "surveys"
+        elif "body" in reviews:
             kind = "reviews"
         elif "score" in surveys and ("kind" in surveys or implied_survey_kind(surveys, survey_kind)):
             kind = "surveys"
@@ -114,8 +121,22 @@ def detect_kind(
     return kind, reviews if kind == "reviews" else surveys
 
 
-def parse_csv(path: Path, kind: str | None, defaults: Defaults) -> ParsedInput:
+def _date_cells(path: Path, delimiter: str, positions: dict[str, int]) -> Iterator[tuple[str, str]]:
+    """(column, value) of every date cell, from a second reading of the file."""
+    handle, _ = open_text(path)
+    with handle:
+        records = _rows(handle, delimiter)
+        next(records, None)  # the header
+        for _, cells in records:
+            for column, i in positions.items():
+                if i < len(cells) and cells[i].strip():
+                    yield column, cells[i]
+
+
+def parse_csv(path: Path, kind: str | None, defaults: Defaults, options: ImportOptions | None = None,
+              source_given: bool = False) -> ParsedInput:
     """Open a CSV-like file, check its header, and stream validated rows."""
+    options = options or ImportOptions()
     handle, encoding = open_text(path)
     try:
         first = handle.readline()
@@ -135,15 +156,20 @@ def parse_csv(path: Path, kind: str | None, defaults: Defaults) -> ParsedInput:
         if first_record is None:
             raise FileProblem(str(path), "the file has a header line but no data rows")
         records = itertools.chain([first_record], records)
-        if googleplay.is_google_play(headers):
+        if googleplay.is_google_play(headers) and not options.mapping:
             return googleplay.parse(path, handle, records, headers, defaults, encoding)
-        kind, columns = detect_kind(headers, kind, str(path), defaults.survey_kind)
-        if kind == "surveys":
-            defaults.survey_kind = implied_survey_kind(columns, defaults.survey_kind)
+        plan = plan_columns(headers, kind, path=str(path), survey_kind=defaults.survey_kind,
+                            mapping=options.mapping)
+        kind = plan.kind
+        index = {name: headers.index(header) for name, header in plan.columns.items()}
+        date_positions = {plan.columns[n]: index[n] for n in DATE_FIELDS if n in index}
+        order = decide_date_order(_date_cells(path, delimiter, date_positions), path=str(path),
+                                  option=options.date_order, config_order=options.config_date_order,
+                                  hint=plan.date_order_hint) if date_positions else None
     except FileProblem:
         handle.close()
         raise
-    index = {name: headers.index(header) for name, header in columns.items()}
+    configure(defaults, plan, options, order, source_given)
 
     def rows():
         with handle:
@@ -164,4 +190,17 @@ def parse_csv(path: Path, kind: str | None, defaults: Defaults) -> ParsedInput:
                 yield result
 
     fmt = {",": "csv", ";": "csv (semicolon)", "\t": "tsv"}[delimiter]
-    return ParsedInput(str(path), kind, f"{fmt}, {encoding}", rows(), estimated_rows=count_lines(path))
+    return ParsedInput(str(path), kind, f"{fmt}, {encoding}", rows(), estimated_rows=count_lines(path),
+                       plan=plan, defaults=defaults, date_order=order)
+
+
+def configure(defaults: Defaults, plan: ColumnPlan, options: ImportOptions, order: str | None,
+              source_given: bool) -> None:
+    """Apply what the plan and the options decided to the file's :class:`Defaults`."""
+    if plan.source and not source_given:
+        defaults.source = plan.source
+    defaults.survey_kind = plan.survey_kind if plan.kind == "surveys" else defaults.survey_kind
+    defaults.html = plan.html
+    defaults.date_order = order or "dmy"
+    defaults.rating_scale = options.rating_scale
+    defaults.skip_identical = options.skip_identical

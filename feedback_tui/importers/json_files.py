@@ -11,24 +11,23 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from feedback_tui.errors import FileProblem
-from feedback_tui.importers.base import (
-    REVIEW_ALIASES,
-    SURVEY_ALIASES,
-    Defaults,
-    ParsedInput,
-    RawRow,
-    map_columns,
-    json_cell,
-    to_review,
-    to_survey,
-)
-from feedback_tui.importers.csv_files import detect_kind, implied_survey_kind
+from feedback_tui.errors import FileProblem, UsageProblem
+from feedback_tui.importers.base import Defaults, ImportOptions, ParsedInput, RawRow, json_cell, to_review, to_survey
+from feedback_tui.importers.csv_files import configure
+from feedback_tui.importers.kinds import DATE_FIELDS, ColumnPlan, decide_date_order, plan_columns
+from feedback_tui.importers.values import json_path
 from feedback_tui.importers.textio import count_lines, open_text
 from feedback_tui.models import Reject
 
 LIST_KEYS = ("reviews", "surveys", "responses", "answers", "items", "data", "results", "entries")
 _decoder = json.JSONDecoder()
+_APP_ENTRY_KEYS = ("im:name", "im:image", "im:artist", "im:releaseDate", "im:price")
+
+
+def is_app_entry(entry: dict[str, object]) -> bool:
+    """The first entry of an App Store feed page, which describes the app (as in
+    :func:`appstore.is_app_entry`, not imported here: it would load the HTTP client)."""
+    return any(key in entry for key in _APP_ENTRY_KEYS) and "im:rating" not in entry
 
 
 def _items_with_lines(text: str, start: int) -> Iterator[tuple[int, object]]:
@@ -49,7 +48,9 @@ def _items_with_lines(text: str, start: int) -> Iterator[tuple[int, object]]:
 
 
 def _find_list(text: str, document: object) -> tuple[list[object], int] | None:
-    """The list of rows and where its ``[`` opens in ``text``."""
+    """The list of rows and where its ``[`` opens in ``text``: the top-level
+    array, the list under a top-level key of :data:`LIST_KEYS`, or the
+    ``feed.entry`` list of an App Store feed saved to a file."""
     if isinstance(document, list):
         return document, text.index("[")
     if isinstance(document, dict):
@@ -58,27 +59,47 @@ def _find_list(text: str, document: object) -> tuple[list[object], int] | None:
                 match = re.search(r'"%s"\s*:\s*\[' % re.escape(key), text)
                 if match:
                     return document[key], match.end() - 1
+        feed = document.get("feed")
+        if isinstance(feed, dict) and isinstance(feed.get("entry"), list):
+            match = re.search(r'"entry"\s*:\s*\[', text)
+            if match:
+                return feed["entry"], match.end() - 1
     return None
 
 
-def _validate(kind: str | None, headers: list[str], defaults: Defaults, path: str) -> tuple[str, dict[str, str]]:
-    kind, _ = detect_kind(headers, kind, path, defaults.survey_kind)
-    aliases = REVIEW_ALIASES if kind == "reviews" else SURVEY_ALIASES
-    columns = map_columns(headers, aliases)
-    if kind == "surveys":  # as for CSV: a key called "nps" holds NPS answers
-        defaults.survey_kind = implied_survey_kind(columns, defaults.survey_kind)
-    return kind, columns
-
-
-def _convert(kind: str, columns: dict[str, str], defaults: Defaults, line: int, item: object, raw: str):
+def _convert(plan: ColumnPlan, defaults: Defaults, line: int, item: object, raw: str, number: int | None = None):
     if not isinstance(item, dict):
-        return Reject(line, "expected a JSON object for each row", raw)
-    values = {name: json_cell(item.get(key)) for name, key in columns.items()}
+        return Reject(line, "expected a JSON object for each row", raw, item=number)
+    values = {name: json_cell(json_path(item, path)) for name, path in plan.columns.items()}
     row = RawRow(line, values, raw)
-    return to_review(row, defaults) if kind == "reviews" else to_survey(row, defaults)
+    result = to_review(row, defaults) if plan.kind == "reviews" else to_survey(row, defaults)
+    if isinstance(result, Reject):
+        result.item = number
+    return result
 
 
-def parse_json(path: Path, kind: str | None, defaults: Defaults) -> ParsedInput:
+def _date_cells(plan: ColumnPlan, items: list[object]) -> Iterator[tuple[str, str]]:
+    paths = [plan.columns[n] for n in DATE_FIELDS if n in plan.columns]
+    for item in items:
+        for path in paths:
+            value = json_path(item, path) if isinstance(item, dict) else None
+            if isinstance(value, str) and value.strip():
+                yield path, value
+
+
+def _plan(path: Path, kind: str | None, headers: list[str], defaults: Defaults, options: ImportOptions,
+          source_given: bool, items: list[object]) -> tuple[ColumnPlan, str | None]:
+    plan = plan_columns(headers, kind, path=str(path), survey_kind=defaults.survey_kind,
+                        mapping=options.mapping, is_json=True)
+    order = decide_date_order(_date_cells(plan, items), path=str(path), option=options.date_order,
+                              config_order=options.config_date_order, hint=plan.date_order_hint)
+    configure(defaults, plan, options, order, source_given)
+    return plan, order
+
+
+def parse_json(path: Path, kind: str | None, defaults: Defaults, options: ImportOptions | None = None,
+               source_given: bool = False) -> ParsedInput:
+    options = options or ImportOptions()
     handle, encoding = open_text(path)
     with handle:
         text = handle.read()
@@ -94,39 +115,49 @@ def parse_json(path: Path, kind: str | None, defaults: Defaults) -> ParsedInput:
     items, start = found
     if not items:
         raise FileProblem(str(path), "the JSON list is empty: nothing to import")
+    if isinstance(document, dict) and isinstance(document.get("feed"), dict):
+        items = [i for i in items if not (isinstance(i, dict) and is_app_entry(i))]
     headers = sorted({key for item in items if isinstance(item, dict) for key in item})
-    kind, columns = _validate(kind, headers, defaults, str(path))
+    plan, order = _plan(path, kind, headers, defaults, options, source_given, items)
 
     def rows():
+        number = 0
         for line, item in _items_with_lines(text, start):
-            yield _convert(kind, columns, defaults, line, item, json.dumps(item, ensure_ascii=False))
+            if isinstance(item, dict) and is_app_entry(item):
+                continue
+            number += 1
+            yield _convert(plan, defaults, line, item, json.dumps(item, ensure_ascii=False), number)
 
-    return ParsedInput(str(path), kind, f"json, {encoding}", rows(), estimated_rows=len(items))
+    return ParsedInput(str(path), plan.kind, f"json, {encoding}", rows(), estimated_rows=len(items),
+                       plan=plan, defaults=defaults, date_order=order)
 
 
-def parse_jsonl(path: Path, kind: str | None, defaults: Defaults) -> ParsedInput:
+def parse_jsonl(path: Path, kind: str | None, defaults: Defaults, options: ImportOptions | None = None,
+                source_given: bool = False) -> ParsedInput:
+    options = options or ImportOptions()
     handle, encoding = open_text(path)
-    # The header equivalent: the keys of the first readable objects decide the kind.
-    keys: set[str] = set()
-    seen = 0
+    # The header equivalent: the keys of every readable object (a field that
+    # first appears on line 5,000 is still a column).
+    keys: dict[str, None] = {}
+    dated: list[object] = []
     for text_line in handle:
-        if seen >= 50:
-            break
         try:
             item = json.loads(text_line)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             continue
         if isinstance(item, dict):
-            keys.update(item)
-            seen += 1
+            keys.update(dict.fromkeys(item))
+            if len(dated) < 100_000:
+                dated.append(item)
     if not keys:
         handle.close()
         raise FileProblem(str(path), "no line holds a JSON object: not a JSON Lines file")
     try:
-        kind, columns = _validate(kind, sorted(keys), defaults, str(path))
-    except FileProblem:
+        plan, order = _plan(path, kind, sorted(keys), defaults, options, source_given, dated)
+    except (FileProblem, UsageProblem):
         handle.close()
         raise
+    del dated
     handle.seek(0)
 
     def rows():
@@ -140,6 +171,10 @@ def parse_jsonl(path: Path, kind: str | None, defaults: Defaults) -> ParsedInput
                 except json.JSONDecodeError as error:
                     yield Reject(number, f"invalid JSON: {error.msg} (column {error.colno})", raw)
                     continue
-                yield _convert(kind, columns, defaults, number, item, raw)
+                except RecursionError:
+                    yield Reject(number, "JSON nested too deeply", raw[:1000])
+                    continue
+                yield _convert(plan, defaults, number, item, raw)
 
-    return ParsedInput(str(path), kind, f"jsonl, {encoding}", rows(), estimated_rows=count_lines(path))
+    return ParsedInput(str(path), plan.kind, f"jsonl, {encoding}", rows(), estimated_rows=count_lines(path),
+                       plan=plan, defaults=defaults, date_order=order)
