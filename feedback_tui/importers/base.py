@@ -35,7 +35,8 @@ REVIEW_ALIASES: dict[str, tuple[str, ...]] = {
                "user_rating", "rating_value", "note_sur_5"),
     "title": ("title", "subject", "titre", "review_title", "headline", "summary", "review_headline", "titre_avis"),
     "author": ("author", "user", "username", "user_name", "reviewer", "reviewer_name", "name", "auteur",
-               "author_name", "nom", "reviewer_display_name", "display_name", "consumer_name", "pseudo"),
+               "author_name", "nom", "reviewer_display_name", "display_name", "consumer_name", "pseudo",
+               "utilisateur", "nom_utilisateur", "reviewer_nickname"),
     "created_at": ("created_at", "date", "created", "timestamp", "time", "submitted_at", "review_date",
                    "published_at", "posted_at", "at", "published", "date_published", "published_date",
                    "date_avis", "experienced", "date_experience", "date_of_experience", "horodateur"),
@@ -327,8 +328,9 @@ def to_review(row: RawRow, defaults: Defaults, *, body_required: bool = False) -
         body = values.get("body") or ""
         if defaults.html:
             body = clean_html(body)
-            if values.get("title"):
-                values["title"] = clean_html(values["title"] or "") or None
+            for name in ("title", "product"):
+                if values.get(name):
+                    values[name] = clean_html(values[name] or "") or None
         rating_text = values.get("rating")
         if rating_text and rating_text.strip().lower() in MISSING:
             rating_text = None

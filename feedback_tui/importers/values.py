@@ -49,7 +49,8 @@ def parse_rating(text: str, scale: int = 5) -> tuple[int | float, str | None]:
     if out_of not in SCALES:
         raise ValueError(f"rating {text!r} is out of {out_of}; ratings out of 5, 10 or 100 are read")
     if not 0 < number <= out_of:
-        raise ValueError(f"rating must be above 0 and at most {out_of}, got {text!r}")
+        hint = " (ratings out of 10? pass --rating-scale 10)" if out_of == 5 and number <= 10 else ""
+        raise ValueError(f"rating must be above 0 and at most {out_of}, got {text!r}{hint}")
     value = number * 5 / out_of
     if out_of == 5:
         original = None

@@ -52,7 +52,12 @@ def stars(row: Row) -> str:
     if row.get("kind"):
         return f"{row['kind'].upper()} {row['rating']}"
     rating = row.get("rating")
-    return "★" * rating + "☆" * (5 - rating) if rating else "  —  "
+    if not rating:
+        return "  —  "
+    # half and decimal stars (m010): whole stars, then ½ for a remainder of a half or more
+    whole = int(rating)
+    half = rating - whole >= 0.5
+    return "★" * whole + ("½" if half else "") + "☆" * (5 - whole - half)
 
 
 class ReviewList(ScrollView, can_focus=True):
