@@ -171,7 +171,7 @@ def import_files(context: Context, files: tuple[str, ...], kind: str | None, sou
                 click.secho(f"Error: {error}", err=True, fg="red")
                 code = max(code, error.exit_code)
                 continue
-            with progress_bar(f"Importing {Path(name).name}", parsed.estimated_rows, enabled=not quiet) as advance:
+            with progress_bar(f"Importing {Path(parsed.origin).name}", parsed.estimated_rows, enabled=not quiet) as advance:
                 result = import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows, progress=advance,
                                      parse_ahead=True, expected_rows=parsed.estimated_rows,
                                      on_step=lambda step: advance(description=step))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from datetime import datetime, timedelta
 from functools import lru_cache
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -123,8 +124,22 @@ class Defaults:
     """Rows identical to an earlier row of the file (derived ids only): kept with
     their occurrence number in the id, or dropped with ``skip_identical``."""
     undated: int = 0  # rows with no date of their own, dated at the import
+    latest: str = ""  # the last date a row may carry: a day after the import (set from imported_at)
     _seen: set[int] = field(default_factory=set)
     _repeats: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.imported_at and not self.latest:
+            moment = datetime.fromisoformat(self.imported_at.replace("Z", "+00:00")) + timedelta(days=1)
+            self.latest = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def checked(self, stored: str, text: str) -> str:
+        """``stored`` (a parsed date), refused when it is after :attr:`latest`: a
+        review from the future is a wrong date, and it would sit at the top of
+        every list and period."""
+        if self.latest and stored > self.latest:
+            raise ValueError(f"date {text.strip()!r} is in the future (after {self.latest[:10]})")
+        return stored
 
     def occurrence(self, derived: str) -> str | None:
         """``derived`` for its first row in the file, ``derived:N`` for the Nth
@@ -277,15 +292,14 @@ def _date(values: dict[str, str | None], name: str, defaults: Defaults | None = 
         return None
     order = defaults.date_order if defaults else "dmy"
     try:
-        return parse_date(text, order)
+        stored = parse_date(text, order)
     except ValueError:
         retrieved = values.get("retrieved_at")
-        if retrieved:
-            base_at = parse_date(retrieved, order)
-            relative = parse_relative(text, base_at)
-            if relative:
-                return relative
-        raise
+        relative = parse_relative(text, parse_date(retrieved, order)) if retrieved else None
+        if relative is None:
+            raise
+        stored = relative
+    return defaults.checked(stored, text) if defaults else stored
 
 
 def _exported_replies(text: str) -> tuple[str | None, str | None, list[dict[str, str | None]]]:
@@ -352,7 +366,8 @@ def to_review(row: RawRow, defaults: Defaults, *, body_required: bool = False) -
             reply, embedded_at = split_reply(reply)
             reply_at_text = reply_at_text or embedded_at
         current = "reply_at"
-        reply_at = parse_date(reply_at_text, defaults.date_order) if reply_at_text else None
+        reply_at = defaults.checked(parse_date(reply_at_text, defaults.date_order), reply_at_text) \
+            if reply_at_text else None
         agent_replies: list[dict[str, str | None]] = []
         if values.get("replies"):
             current = "replies"

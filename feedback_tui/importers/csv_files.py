@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
@@ -33,6 +34,21 @@ from feedback_tui.importers.textio import count_lines, open_text
 from feedback_tui.models import SURVEY_KINDS, Reject
 
 csv.field_size_limit(64 * 1024 * 1024)  # a pasted essay is still one review
+# Our own CSV export (exporters.EXPORT_COLUMNS) and the cell starts its formula guard
+# neutralises (exporters.FORMULA_STARTS): repeated here because importers do not
+# import the store's side; tests/test_import_hostile.py checks that they agree.
+OWN_EXPORT_COLUMNS = ["id", "source", "external_id", "rating", "title", "body", "author", "created_at", "updated_at",
+                      "language", "product", "url", "polarity", "subjectivity", "sentiment", "status", "assignee",
+                      "tags", "replies"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def unguard(cell: str) -> str:
+    """A cell of our own export without the ``'`` its formula guard added, so
+    that an export imported back changes nothing."""
+    if cell.startswith("'") and cell[1:].lstrip(" ").startswith(FORMULA_STARTS):
+        return cell[1:]
+    return cell
 DELIMITERS = (",", ";", "\t")
 
 
@@ -42,10 +58,68 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
+UNCLOSED = "\x00csv-unclosed:"
+
+
+_NUMERIC_CELL = re.compile(r"-?\d+(?:[.,]\d+)?")
+_TOKEN = re.compile(r"[^\W_]+")
+_LEARN = 50  # records that show what a row of the file looks like
+
+
+def _shape(cell: str) -> str:
+    """``'r-0042'`` -> ``'x-x'``: what a column's values have in common."""
+    return _TOKEN.sub("x", cell)
+
+
+class _RowShape:
+    """What the file's first records look like: the shape of their first cell
+    and the columns that always hold a number (a rating, an index)."""
+
+    def __init__(self) -> None:
+        self.seen = 0
+        self.first: set[str] = set()
+        self.numeric: set[int] | None = None
+
+    def learn(self, cells: list[str]) -> None:
+        if self.seen >= _LEARN:
+            return
+        self.seen += 1
+        self.first.add(_shape(cells[0]))
+        numeric = {i for i, c in enumerate(cells) if _NUMERIC_CELL.fullmatch(c.strip())}
+        self.numeric = numeric if self.numeric is None else self.numeric & numeric
+
+    def swallowed(self, cells: list[str], width: int, delimiter: str) -> bool:
+        """Whether a multi-line cell holds lines that are rows of this file (an
+        unclosed quote makes the csv module read on to the next quote, or the
+        end of the file, as one cell): a line of ``width`` cells whose first
+        cell has the shape of the file's first cells and whose number columns
+        hold numbers. Prose with commas has neither."""
+        if not self.numeric:
+            return False
+        for cell in cells:
+            if "\n" not in cell:
+                continue
+            for line in cell.split("\n")[1:]:
+                if line.count(delimiter) < width - 1:
+                    continue
+                inner = next(csv.reader([line], delimiter=delimiter), [])
+                if len(inner) == width and _shape(inner[0]) in self.first and \
+                        all(_NUMERIC_CELL.fullmatch(inner[i].strip()) for i in self.numeric):
+                    return True
+        return False
+
+
 def _rows(handle: TextIO, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """(first physical line of the record, cells), skipping blank lines."""
+    """(first physical line of the record, cells), skipping blank lines.
+
+    A record swallowed by an unclosed quote comes back as one cell
+    ``UNCLOSED + "first-last"`` (its physical lines), so that it is rejected
+    with the lines to fix instead of storing rows inside another row's text.
+    """
     reader = csv.reader(handle, delimiter=delimiter)
     previous_end = 0
+    width = 0
+    shape = _RowShape()
     while True:
         try:
             cells = next(reader)
@@ -60,6 +134,13 @@ def _rows(handle: TextIO, delimiter: str) -> Iterator[tuple[int, list[str]]]:
         previous_end = reader.line_num
         if not cells or all(not c.strip() for c in cells):
             continue
+        if not width:
+            width = len(cells)
+        elif previous_end > start and width > 1 and shape.swallowed(cells, width, delimiter):
+            yield start, [f"{UNCLOSED}{start}-{previous_end}", *cells]
+            continue
+        elif len(cells) == width:
+            shape.learn(cells)
         yield start, cells
 
 
@@ -170,6 +251,7 @@ def parse_csv(path: Path, kind: str | None, defaults: Defaults, options: ImportO
         handle.close()
         raise
     configure(defaults, plan, options, order, source_given)
+    own_export = [normalise_header(h) for h in headers] == OWN_EXPORT_COLUMNS
 
     def rows():
         with handle:
@@ -177,6 +259,14 @@ def parse_csv(path: Path, kind: str | None, defaults: Defaults, options: ImportO
                 if cells and cells[0].startswith("\x00csv-error:"):
                     yield Reject(line, f"unreadable CSV from here on ({cells[0][11:]})", "", None)
                     return
+                if cells and cells[0].startswith(UNCLOSED):
+                    lines = cells[0][len(UNCLOSED):]
+                    yield Reject(line, f"an unclosed quote: lines {lines} were read as one row; close the quote "
+                                       "and import again (the rows inside it were not imported)",
+                                 _raw_text(cells[1:], delimiter))
+                    continue
+                if own_export:
+                    cells = [unguard(cell) for cell in cells]
                 if len(cells) > len(headers) and any(c.strip() for c in cells[len(headers):]):
                     yield Reject(line, f"{len(cells)} cells for {len(headers)} columns (a missing quote?)",
                                  _raw_text(cells, delimiter))

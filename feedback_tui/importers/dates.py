@@ -55,11 +55,27 @@ _UNIT_DAYS = {"second": 1 / 86400, "sec": 1 / 86400, "minute": 1 / 1440, "min": 
               "year": 365, "an": 365, "annee": 365}
 
 
+# Dates outside these years are a typo or a placeholder (0001-01-01, 9999-12-31), and would
+# break date arithmetic later (a "+1 day" past 9999, a 3-digit year in the stored form).
+FIRST_YEAR, LAST_YEAR = 1970, 2199
+_STORED = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
 def format_utc(moment: datetime) -> str:
-    """The one stored form of a date."""
+    """The one stored form of a date (``YYYY-MM-DDTHH:MM:SSZ``, always a 4-digit year).
+
+    Raises :class:`ValueError` for a year outside 1970-2199 or an offset that
+    moves the date out of the calendar.
+    """
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the zone offset moves the date out of the calendar") from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(f"year {moment.year} is out of range ({FIRST_YEAR} to {LAST_YEAR})")
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _plain(text: str) -> str:
@@ -142,18 +158,28 @@ def parse_date(text: str, order: str = "dmy") -> str:
     value = text.strip()
     if not value:
         raise ValueError("empty date")
-    if len(value) == 20 and value[10] == "T" and value[19] == "Z" and value[4] == "-":
+    if len(value) == 20 and _STORED.fullmatch(value):
         # Already in the stored form (most exports): check it is a real date, keep it.
         try:
-            datetime.fromisoformat(value)
+            year = datetime.fromisoformat(value).year
         except ValueError:
             raise ValueError(f"unreadable date {value!r} ({EXPECTED})") from None
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValueError(f"date {value!r}: year {year} is out of range ({FIRST_YEAR} to {LAST_YEAR})")
         return value
     if _NUMBER.fullmatch(value):
         seconds = float(value)
         if seconds > 1e11:  # milliseconds since the epoch
             seconds /= 1000.0
         return format_utc(datetime.fromtimestamp(seconds, UTC))
+    if "W" in value[4:6]:
+        # ISO week dates (2026-W10-3) are read as the day they name, never stored verbatim
+        try:
+            return format_utc(datetime.fromisoformat(value))
+        except ValueError as error:
+            if "out of range" in str(error) or "offset" in str(error):
+                raise ValueError(f"date {value!r}: {error}") from None
+            raise ValueError(f"unreadable ISO week date {value!r} (expected YYYY-Www-D)") from None
     numeric = _NUMERIC.fullmatch(value)
     try:
         if numeric:
@@ -168,9 +194,13 @@ def parse_date(text: str, order: str = "dmy") -> str:
         else:
             worded = _in_words(value)
             if worded is not None:
-                return format_utc(worded)
+                moment = worded
+                return format_utc(moment)
             moment = datetime.fromisoformat(value.replace(" ", "T", 1) if "T" not in value else value)
     except ValueError:
         expected = EXPECTED if order == "dmy" else EXPECTED.replace("dd/mm/yyyy", "mm/dd/yyyy")
         raise ValueError(f"unreadable date {value!r} ({expected})") from None
-    return format_utc(moment)
+    try:
+        return format_utc(moment)
+    except ValueError as error:
+        raise ValueError(f"date {value!r}: {error}") from None

@@ -47,21 +47,45 @@ def _items_with_lines(text: str, start: int) -> Iterator[tuple[int, object]]:
         yield line, item
 
 
+def _top_level_values(text: str) -> dict[str, int]:
+    """Where each value of the top-level object starts in ``text``.
+
+    Read key by key, so that a nested ``"reviews": [...]`` before the real
+    one (a decoy, or another object's list) is never taken for it, and a key
+    given twice (JSON keeps the last silently) is an error.
+    """
+    position = text.index("{") + 1
+    starts: dict[str, int] = {}
+    length = len(text)
+    while True:
+        while position < length and text[position] in " \t\r\n,":
+            position += 1
+        if position >= length or text[position] == "}":
+            return starts
+        key, position = _decoder.raw_decode(text, position)
+        while text[position] in " \t\r\n:":
+            position += 1
+        if key in starts:
+            raise ValueError(f"the top-level key {key!r} appears twice (line {text.count(chr(10), 0, position) + 1})")
+        starts[key] = position
+        _, position = _decoder.raw_decode(text, position)
+
+
 def _find_list(text: str, document: object) -> tuple[list[object], int] | None:
-    """The list of rows and where its ``[`` opens in ``text``: the top-level
-    array, the list under a top-level key of :data:`LIST_KEYS`, or the
-    ``feed.entry`` list of an App Store feed saved to a file."""
+    """The list of rows and where its ``[`` opens in ``text``, by one rule: the
+    top-level array, else the list under the first top-level key of
+    :data:`LIST_KEYS` (never a nested one), else the ``feed.entry`` list of an
+    App Store feed saved to a file."""
     if isinstance(document, list):
         return document, text.index("[")
     if isinstance(document, dict):
+        starts = _top_level_values(text)
         for key in LIST_KEYS:
             if isinstance(document.get(key), list):
-                match = re.search(r'"%s"\s*:\s*\[' % re.escape(key), text)
-                if match:
-                    return document[key], match.end() - 1
+                return document[key], starts[key]
         feed = document.get("feed")
         if isinstance(feed, dict) and isinstance(feed.get("entry"), list):
-            match = re.search(r'"entry"\s*:\s*\[', text)
+            match = re.compile(r'"entry"\s*:\s*\[').search(text, starts["feed"])
             if match:
                 return feed["entry"], match.end() - 1
     return None
@@ -109,7 +133,12 @@ def parse_json(path: Path, kind: str | None, defaults: Defaults, options: Import
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise FileProblem(str(path), f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
-    found = _find_list(text, document)
+    except RecursionError:
+        raise FileProblem(str(path), "JSON nested too deeply to be an export (nothing imported)") from None
+    try:
+        found = _find_list(text, document)
+    except ValueError as error:
+        raise FileProblem(str(path), str(error)) from None
     if found is None:
         raise FileProblem(str(path), 'expected a JSON array of rows or an object with a "reviews" (or "surveys") list')
     items, start = found
