@@ -214,3 +214,14 @@ def test_several_files_exit_with_the_worst_code(run_cli, db_path: Path, tmp_path
                      EXPORTS / "us_dates.csv")
     assert result.exit_code == 2
     assert db_counts(db_path)["reviews"] == 6  # both readable files were written
+
+
+def test_an_app_store_feed_saved_to_a_file(run_cli, db_path: Path) -> None:
+    first, _ = import_twice(run_cli, db_path, FIXTURES / "http" / "appstore_page1.json")
+    assert first.exit_code == 0 and "recognised: app-store-feed, source app_store" in first.stdout
+    rows = reviews(db_path)
+    assert len(rows) == 50 and {r["source"] for r in rows.values()} == {"app_store"}
+    review = rows["10999999951"]
+    assert (review["rating"], review["author"], review["created_at"], review["title"]) == (
+        1, "user049", "2026-11-06T18:30:00Z", "Late again #49")
+    assert review["url"] is None or review["url"].startswith("http")

@@ -58,7 +58,8 @@ KINDS: tuple[ExportKind, ...] = (
         "product": "businessUnit.displayName"}, json=True),
     _kind("app-store-feed", "app_store", "im_rating content author", {
         "external_id": "id.label", "author": "author.name.label", "rating": "im:rating.label",
-        "title": "title.label", "body": "content.label", "created_at": "updated.label"}, json=True),
+        "title": "title.label", "body": "content.label", "created_at": "updated.label",
+        "url": "link.attributes.href"}, json=True),
     _kind("trustpilot-scrape", "trustpilot", "consumer_name stars content_review", {
         "author": "consumer_name", "rating": "stars", "title": "title_review", "body": "content_review",
         "created_at": "date_experience", "product": "company"}),
