@@ -69,8 +69,18 @@ def build_request(config: Config, *, profile: str | None, kind: str | None, sour
                          survey_kind=survey_kind or table.get("survey_kind"), options=options)
 
 
+def _literal(text: str) -> str:
+    """Column and source names from the file, with controls (ESC, bidi) shown
+    escaped: a header is data and must not reach the terminal raw."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def plan_lines(parsed: ParsedInput) -> list[str]:
     """What the import understood of the file, before its counts are known."""
+    return [_literal(line) for line in _plan_lines(parsed)]
+
+
+def _plan_lines(parsed: ParsedInput) -> list[str]:
     plan = parsed.plan
     if plan is None:
         return [f"kind: {parsed.format.split(',')[0]} (fixed columns)"]

@@ -152,3 +152,12 @@ def test_the_importer_knows_the_exporter_columns_and_guard() -> None:
     for value in ("=1+1", "+x", "-y", "@z", "  =a", "\uff1dfull"):
         assert csv_files.unguard(exporters.neutralise_cell(value)) == value
     assert csv_files.unguard("'quoted on purpose") == "'quoted on purpose"
+
+
+def test_column_names_in_the_summary_never_reach_the_terminal_raw(run_cli, tmp_path: Path) -> None:
+    path = tmp_path / "esc.csv"
+    path.write_text('id,"te\x1b]2;pwn\x07xt",body,"\u202erating"\n1,a,b,5\n', encoding="utf-8")
+    result = run_cli("import", "--no-sentiment", "--dry-run", path)
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout and "\u202e" not in result.stdout
+    assert "te\\x1b]2;pwn\\x07xt" in result.stdout
