@@ -278,6 +278,7 @@ PLATFORMS = {
 MISSING = {"na", "n/a", "nan", "null", "none"}
 
 
+@lru_cache(maxsize=1024)
 def normalise_source(value: str | None) -> str | None:
     """A platform named in a source column (``'Google Play'``) as the source id
     its reply limits use (``google_play``); other names are kept as written."""

@@ -23,6 +23,7 @@ _RATING = re.compile(
     r"(?:etoiles?|stars?|\u2605+)?(?:\s*[:\-\u2013].*)?"
 )
 SCALES = (5, 10, 100)
+_WHOLE = {str(i): i for i in range(1, 6)}
 _REPLY_TEXT_KEYS = ("body", "message", "text", "content", "reply", "comment", "response")
 _REPLY_DATE_KEYS = ("modified", "publishedDate", "published_date", "updatedAt", "updated_at", "createdAt",
                     "created_at", "date", "lastUpdated")
@@ -41,6 +42,8 @@ def parse_rating(text: str, scale: int = 5) -> tuple[int | float, str | None]:
     ``scale`` is the file's scale when the value does not name one
     (``--rating-scale 10``). Raises :class:`ValueError` with a user's message.
     """
+    if scale == 5 and text in _WHOLE:  # nearly every row of nearly every export: skip the regex
+        return _WHOLE[text], None
     match = _RATING.fullmatch(_plain(text))
     if not match:
         raise ValueError(f"rating must be a number of stars from 0.5 to 5 (such as 4, 4.5 or 3,5/5), got {text!r}")
