@@ -204,6 +204,7 @@ def _backfill(store: Store, quiet: bool, everything: bool = False, languages: li
 @click.option("--survey-kind", type=click.Choice(["nps", "csat", "ces"]), help="Kind of survey rows without a kind column.")
 @click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN",
               help="Read FIELD from COLUMN (a JSON path such as dates.publishedDate for JSON); repeatable.")
+@click.option("--items", metavar="PATH", help="Where a nested JSON file keeps its items, * for any key (e.g. *.per_date_reviews.*).")
 @click.option("--profile", help="Use the [imports.NAME] profile of the config file (its fields, kind, source...).")
 @click.option("--date-order", type=click.Choice(["dmy", "mdy"]),
               help="How to read 02/11/2024 when the file's own dates do not tell (default: config date_order).")
@@ -213,7 +214,8 @@ def _backfill(store: Store, quiet: bool, everything: bool = False, languages: li
 @click.option("--no-sentiment", is_flag=True, help="Skip sentiment scoring (run `rescore` later).")
 @click.pass_obj
 def import_command(context: Context, files: tuple[str, ...], kind: str | None, source: str | None,
-                   survey_kind: str | None, maps: tuple[str, ...], profile: str | None, date_order: str | None,
+                   survey_kind: str | None, maps: tuple[str, ...], items: str | None, profile: str | None,
+                   date_order: str | None,
                    rating_scale: str | None, skip_identical: bool, dry_run: bool, no_sentiment: bool) -> None:
     """Import reviews or survey answers from CSV, TSV, JSON or JSONL files.
 
@@ -226,7 +228,7 @@ def import_command(context: Context, files: tuple[str, ...], kind: str | None, s
 
     request = build_request(context.config, profile=profile, kind=kind, source=source, survey_kind=survey_kind,
                             maps=maps, date_order=date_order, rating_scale=int(rating_scale) if rating_scale else None,
-                            skip_identical=skip_identical)
+                            skip_identical=skip_identical, items=items)
     sys.exit(import_files(context, files, request.kind, request.source, request.survey_kind, not no_sentiment,
                           request=request, dry_run=dry_run))
 

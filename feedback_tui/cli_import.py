@@ -22,7 +22,7 @@ from feedback_tui.importers.kinds import parse_map_options
 from feedback_tui.models import Reject
 
 DRY_RUN_ROWS = 5
-_PROFILE_KEYS = {"fields", "kind", "source", "survey_kind", "date_order", "rating_scale", "skip_identical"}
+_PROFILE_KEYS = {"fields", "kind", "source", "survey_kind", "date_order", "rating_scale", "skip_identical", "items"}
 
 
 @dataclass(slots=True)
@@ -52,7 +52,7 @@ def _profile(config: Config, name: str) -> Mapping[str, Any]:
 
 def build_request(config: Config, *, profile: str | None, kind: str | None, source: str | None,
                   survey_kind: str | None, maps: tuple[str, ...], date_order: str | None,
-                  rating_scale: int | None, skip_identical: bool) -> ImportRequest:
+                  rating_scale: int | None, skip_identical: bool, items: str | None = None) -> ImportRequest:
     """Command-line options win over the profile, which wins over the config's defaults."""
     table = _profile(config, profile) if profile else {}
     mapping = {str(k): str(v) for k, v in dict(table.get("fields", {})).items()}
@@ -64,7 +64,8 @@ def build_request(config: Config, *, profile: str | None, kind: str | None, sour
     if scale not in (5, 10, 100) or isinstance(scale, bool):
         raise UsageProblem(f"[imports.{profile}]: rating_scale must be 5, 10 or 100, got {scale!r}")
     options = ImportOptions(mapping=mapping, date_order=order, config_date_order=config.date_order,
-                            rating_scale=int(scale), skip_identical=skip_identical or table.get("skip_identical") is True)
+                            rating_scale=int(scale), skip_identical=skip_identical or table.get("skip_identical") is True,
+                            items=items or (str(table["items"]) if table.get("items") else None))
     return ImportRequest(kind=kind or table.get("kind"), source=source or table.get("source"),
                          survey_kind=survey_kind or table.get("survey_kind"), options=options)
 

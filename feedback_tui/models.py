@@ -70,7 +70,10 @@ class Reject:
     item: int | None = None  # the item's number in a JSON list (1-based), which names it better than a line
 
     def describe(self) -> str:
-        where = f"item {self.item} (line {self.line})" if self.item else f"line {self.line}"
+        if self.item:
+            where = f"item {self.item} (line {self.line})" if self.line else f"item {self.item}"
+        else:
+            where = f"line {self.line}"
         if self.field:
             where += f", field '{self.field}'"
         return f"{where}: {self.reason}"

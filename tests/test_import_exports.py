@@ -7,6 +7,7 @@ titles, products, authors, replies, and that a second import adds nothing.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -225,3 +226,24 @@ def test_an_app_store_feed_saved_to_a_file(run_cli, db_path: Path) -> None:
     assert (review["rating"], review["author"], review["created_at"], review["title"]) == (
         1, "user049", "2026-11-06T18:30:00Z", "Late again #49")
     assert review["url"] is None or review["url"].startswith("http")
+
+
+def test_a_nested_json_file_is_read_through_items(run_cli, db_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "nested.json"
+    day = lambda i, d, r: {"review_id": f"{i}", "store": "appstore", "user_name": f"u{i}", "rating": r,  # noqa: E731
+                           "title": f"T{i}", "text": f"text {i}", "review_date": d}
+    path.write_text(json.dumps({
+        "Lumen": {"app_id": "1", "per_date_reviews": {"2026-07-01": [day(1, "2026-07-01", 5), day(2, "2026-07-01", 2)],
+                                                      "2026-06-30": [day(3, "2026-06-30", 4)]}},
+        "Orbit": {"app_id": "2", "per_date_reviews": {"2026-07-01": [day(4, "2026-07-01", 1)]}}}), encoding="utf-8")
+    refused = run_cli("import", "--no-sentiment", path)
+    assert refused.exit_code == 2  # no top-level list: a nested one is never guessed
+    first, _ = import_twice(run_cli, db_path, "--items", "*.per_date_reviews.*", path)
+    ignored = [line for line in first.stdout.splitlines() if "ignored:" in line]
+    assert first.exit_code == 0 and "product=@1" in first.stdout and all("@1" not in line for line in ignored)
+    rows = reviews(db_path)
+    assert {k: (r["product"], r["rating"], r["created_at"][:10], r["source"]) for k, r in rows.items()} == {
+        "1": ("Lumen", 5, "2026-07-01", "app_store"), "2": ("Lumen", 2, "2026-07-01", "app_store"),
+        "3": ("Lumen", 4, "2026-06-30", "app_store"), "4": ("Orbit", 1, "2026-07-01", "app_store")}
+    missing = run_cli("import", "--items", "*.nothing", path)
+    assert missing.exit_code == 2 and "no item at that path" in missing.stderr

@@ -170,6 +170,7 @@ class ImportOptions:
     config_date_order: str | None = None  # the config's date_order, used after the file's own dates
     rating_scale: int = 5  # --rating-scale
     skip_identical: bool = False
+    items: str | None = None  # --items PATH: where a nested JSON file keeps its items (json_files.walk_items)
 
 
 @dataclass
@@ -271,7 +272,8 @@ def normalise_language(value: str | None) -> str | None:
 PLATFORMS = {
     "google play": "google_play", "google_play": "google_play", "play store": "google_play",
     "google play store": "google_play", "app store": "app_store", "app_store": "app_store",
-    "apple app store": "app_store", "itunes": "app_store", "ios": "app_store", "trustpilot": "trustpilot",
+    "apple app store": "app_store", "itunes": "app_store", "appstore": "app_store", "googleplay": "google_play",
+    "playstore": "google_play", "ios": "app_store", "trustpilot": "trustpilot",
     "amazon": "amazon", "yelp": "yelp", "tripadvisor": "tripadvisor", "google maps": "google_maps",
     "google_maps": "google_maps", "allocine": "allocine", "allociné": "allocine",
 }

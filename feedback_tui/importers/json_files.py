@@ -91,6 +91,39 @@ def _find_list(text: str, document: object) -> tuple[list[object], int] | None:
     return None
 
 
+def walk_items(document: object, path: str) -> list[tuple[tuple[str, ...], object]]:
+    """The items at ``--items PATH`` with the keys its ``*`` matched.
+
+    ``PATH`` is dot-separated keys, ``*`` standing for every key of an object
+    or every element of a list: ``*.per_date_reviews.*`` reads
+    ``{"<app>": {"per_date_reviews": {"<day>": [...]}}}``. A list reached at
+    the end gives its elements, anything else is one item. Nested lists are
+    only ever read through such an explicit path, never guessed.
+    """
+    nodes: list[tuple[tuple[str, ...], object]] = [((), document)]
+    for part in path.split("."):
+        found: list[tuple[tuple[str, ...], object]] = []
+        for keys, node in nodes:
+            if part == "*" and isinstance(node, dict):
+                found.extend((keys + (str(k),), v) for k, v in node.items())
+            elif part == "*" and isinstance(node, list):
+                found.extend((keys + (str(i),), v) for i, v in enumerate(node))
+            elif isinstance(node, dict) and part in node:
+                found.append((keys, node[part]))
+        nodes = found
+    items: list[tuple[tuple[str, ...], object]] = []
+    for keys, node in nodes:
+        items.extend((keys, item) for item in node) if isinstance(node, list) else items.append((keys, node))
+    return items
+
+
+def _with_keys(keys: tuple[str, ...], item: object) -> object:
+    """``item`` with the keys its path's ``*`` matched as ``@1``, ``@2``... (for --map)."""
+    if not keys or not isinstance(item, dict):
+        return item
+    return {**item, **{f"@{n}": key for n, key in enumerate(keys, start=1)}}
+
+
 def _convert(plan: ColumnPlan, defaults: Defaults, line: int, item: object, raw: str, number: int | None = None):
     if not isinstance(item, dict):
         return Reject(line, "expected a JSON object for each row", raw, item=number)
@@ -135,6 +168,8 @@ def parse_json(path: Path, kind: str | None, defaults: Defaults, options: Import
         raise FileProblem(str(path), f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
     except RecursionError:
         raise FileProblem(str(path), "JSON nested too deeply to be an export (nothing imported)") from None
+    if options.items:
+        return _parse_walked(path, kind, defaults, options, source_given, document, encoding)
     try:
         found = _find_list(text, document)
     except ValueError as error:
@@ -156,6 +191,30 @@ def parse_json(path: Path, kind: str | None, defaults: Defaults, options: Import
                 continue
             number += 1
             yield _convert(plan, defaults, line, item, json.dumps(item, ensure_ascii=False), number)
+
+    return ParsedInput(str(path), plan.kind, f"json, {encoding}", rows(), estimated_rows=len(items),
+                       plan=plan, defaults=defaults, date_order=order)
+
+
+def _parse_walked(path: Path, kind: str | None, defaults: Defaults, options: ImportOptions, source_given: bool,
+                  document: object, encoding: str) -> ParsedInput:
+    """A JSON file read through ``--items PATH``: items are named by their
+    number (their lines are not tracked), and the first key a ``*`` matched
+    is the product unless a column gives one."""
+    found = walk_items(document, options.items or "")
+    if not found:
+        raise FileProblem(str(path), f"--items {options.items}: no item at that path")
+    items = [_with_keys(keys, item) for keys, item in found]
+    headers = sorted({key for item in items if isinstance(item, dict) for key in item})
+    plan, order = _plan(path, kind, headers, defaults, options, source_given, items)
+    if plan.kind == "reviews" and "product" not in plan.columns and "@1" in headers:
+        plan.columns["product"] = "@1"
+    plan.ignored = [h for h in plan.ignored if not h.startswith("@") or h in plan.columns.values()]
+    plan.ignored = [h for h in plan.ignored if h not in plan.columns.values()]
+
+    def rows():
+        for number, item in enumerate(items, start=1):
+            yield _convert(plan, defaults, 0, item, json.dumps(item, ensure_ascii=False), number)
 
     return ParsedInput(str(path), plan.kind, f"json, {encoding}", rows(), estimated_rows=len(items),
                        plan=plan, defaults=defaults, date_order=order)
