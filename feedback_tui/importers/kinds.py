@@ -178,6 +178,8 @@ def plan_columns(headers: list[str], kind: str | None, *, path: str, survey_kind
             raise UsageProblem(f"--map {name}={column}: unknown {kind[:-1]} field {name!r} "
                                f"(fields: {', '.join(aliases)})")
         found = column if is_json else _header_for(headers, column)
+        if is_json and column not in headers and column.split(".", 1)[0] not in headers:
+            found = None
         if found is None:
             raise FileProblem(path, f"--map {name}={column}: no column {column!r} (columns: {', '.join(headers)})")
         # a column mapped to this field is no longer any other field's
