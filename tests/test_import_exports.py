@@ -247,3 +247,20 @@ def test_a_nested_json_file_is_read_through_items(run_cli, db_path: Path, tmp_pa
         "3": ("Lumen", 4, "2026-06-30", "app_store"), "4": ("Orbit", 1, "2026-07-01", "app_store")}
     missing = run_cli("import", "--items", "*.nothing", path)
     assert missing.exit_code == 2 and "no item at that path" in missing.stderr
+
+
+def test_a_numeric_date_after_the_first_rows_of_iso_dates_is_rejected_not_guessed(tmp_path: Path) -> None:
+    from feedback_tui.importers import open_input
+    from feedback_tui.models import Reject
+
+    path = tmp_path / "late.csv"
+    lines = ["id,rating,text,date"] + [f"i{i},4,ok,2024-01-{1 + i % 28:02d}" for i in range(1200)]
+    lines.append("late,3,ok,02/11/2024")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = list(open_input(path, imported_at="2026-12-01T00:00:00Z").rows)
+    rejects = [r for r in rows if isinstance(r, Reject)]
+    assert len(rows) == 1201 and len(rejects) == 1 and "--date-order" in rejects[0].reason
+    rows = list(open_input(path, imported_at="2026-12-01T00:00:00Z",
+                           options=__import__("feedback_tui.importers", fromlist=["ImportOptions"])
+                           .ImportOptions(date_order="mdy")).rows)
+    assert [r.created_at for r in rows if r.external_id == "late"] == ["2024-02-11T00:00:00Z"]

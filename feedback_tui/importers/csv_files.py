@@ -29,6 +29,7 @@ from feedback_tui.importers.base import (
     to_review,
     to_survey,
 )
+from feedback_tui.importers.dates import NO_ORDER, numeric_fields
 from feedback_tui.importers.kinds import DATE_FIELDS, ColumnPlan, decide_date_order, plan_columns
 from feedback_tui.importers.textio import count_lines, open_text
 from feedback_tui.models import SURVEY_KINDS, Reject
@@ -202,6 +203,15 @@ def detect_kind(
     return kind, reviews if kind == "reviews" else surveys
 
 
+SAMPLE_RECORDS = 1000
+
+
+def _numeric_dates(sample: list[tuple[int, list[str]]], positions: dict[str, int]) -> bool:
+    """Whether the first records hold a numeric ``a/b/yyyy`` date."""
+    return any(i < len(cells) and numeric_fields(cells[i]) is not None
+               for _, cells in sample for i in positions.values())
+
+
 def _date_cells(path: Path, delimiter: str, positions: dict[str, int]) -> Iterator[tuple[str, str]]:
     """(column, value) of every date cell, from a second reading of the file."""
     handle, _ = open_text(path)
@@ -236,7 +246,8 @@ def parse_csv(path: Path, kind: str | None, defaults: Defaults, options: ImportO
         first_record = next(records, None)
         if first_record is None:
             raise FileProblem(str(path), "the file has a header line but no data rows")
-        records = itertools.chain([first_record], records)
+        sample = [first_record, *itertools.islice(records, SAMPLE_RECORDS - 1)]
+        records = itertools.chain(sample, records)
         if googleplay.is_google_play(headers) and not options.mapping:
             return googleplay.parse(path, handle, records, headers, defaults, encoding)
         plan = plan_columns(headers, kind, path=str(path), survey_kind=defaults.survey_kind,
@@ -244,13 +255,20 @@ def parse_csv(path: Path, kind: str | None, defaults: Defaults, options: ImportO
         kind = plan.kind
         index = {name: headers.index(header) for name, header in plan.columns.items()}
         date_positions = {plan.columns[n]: index[n] for n in DATE_FIELDS if n in index}
-        order = decide_date_order(_date_cells(path, delimiter, date_positions), path=str(path),
-                                  option=options.date_order, config_order=options.config_date_order,
-                                  hint=plan.date_order_hint) if date_positions else None
+        order = None
+        if date_positions and (options.date_order or _numeric_dates(sample, date_positions)):
+            # The whole file's dates decide: a second reading of its date cells.
+            order = decide_date_order(_date_cells(path, delimiter, date_positions), path=str(path),
+                                      option=options.date_order, config_order=options.config_date_order,
+                                      hint=plan.date_order_hint)
+        # else: no numeric date in the first rows (ISO exports): no second reading,
+        # and a numeric date further down is rejected (NO_ORDER), never guessed.
     except FileProblem:
         handle.close()
         raise
     configure(defaults, plan, options, order, source_given)
+    if order is None and date_positions and not options.date_order:
+        defaults.date_order = NO_ORDER
     own_export = [normalise_header(h) for h in headers] == OWN_EXPORT_COLUMNS
 
     def rows():

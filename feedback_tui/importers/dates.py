@@ -149,22 +149,26 @@ def infer_order(values: Iterable[str]) -> tuple[str | None, list[str]]:
     return None, examples
 
 
+NO_ORDER = "none"  # a file whose first rows have no numeric date: a later one cannot be read safely
+
+
 def parse_date(text: str, order: str = "dmy") -> str:
     """Parse a date from an export into the stored UTC form.
 
     ``order`` says how to read a numeric ``a/b/yyyy`` date: ``"dmy"`` (the
-    default, for dates typed on the command line) or ``"mdy"``.
+    default, for dates typed on the command line), ``"mdy"``, or
+    :data:`NO_ORDER` (such a date is an error: the file did not say).
     """
     value = text.strip()
     if not value:
         raise ValueError("empty date")
-    if len(value) == 20 and _STORED.fullmatch(value):
+    if len(value) == 20 and value[10] == "T" and value[19] == "Z" and value[4] == "-" and value[5] != "W":
         # Already in the stored form (most exports): check it is a real date, keep it.
         try:
             year = datetime.fromisoformat(value).year
         except ValueError:
             raise ValueError(f"unreadable date {value!r} ({EXPECTED})") from None
-        if not FIRST_YEAR <= year <= LAST_YEAR:
+        if not FIRST_YEAR <= year <= LAST_YEAR or not _STORED.fullmatch(value):
             raise ValueError(f"date {value!r}: year {year} is out of range ({FIRST_YEAR} to {LAST_YEAR})")
         return value
     if _NUMBER.fullmatch(value):
@@ -182,6 +186,9 @@ def parse_date(text: str, order: str = "dmy") -> str:
             raise ValueError(f"unreadable ISO week date {value!r} (expected YYYY-Www-D)") from None
     numeric = _NUMERIC.fullmatch(value)
     try:
+        if numeric and order == NO_ORDER:
+            raise ValueError(f"date {value!r} reads day or month first, and the file's first rows did not say "
+                             "which (their dates are not numeric); pass --date-order dmy or mdy")
         if numeric:
             first, second, year, hour, minute, sec, meridiem = numeric.groups()
             day, month = (first, second) if order == "dmy" else (second, first)
@@ -197,8 +204,10 @@ def parse_date(text: str, order: str = "dmy") -> str:
                 moment = worded
                 return format_utc(moment)
             moment = datetime.fromisoformat(value.replace(" ", "T", 1) if "T" not in value else value)
-    except ValueError:
-        expected = EXPECTED if order == "dmy" else EXPECTED.replace("dd/mm/yyyy", "mm/dd/yyyy")
+    except ValueError as error:
+        if "--date-order" in str(error):
+            raise
+        expected = EXPECTED if order != "mdy" else EXPECTED.replace("dd/mm/yyyy", "mm/dd/yyyy")
         raise ValueError(f"unreadable date {value!r} ({expected})") from None
     try:
         return format_utc(moment)
