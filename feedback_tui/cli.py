@@ -74,16 +74,23 @@ def _run_app(context: Context) -> None:
 
 
 # -- import ------------------------------------------------------------------
-def _print_result(result: ImportResult, fmt: str, replaced_rows: int = 0) -> None:
-    total = result.inserted + result.updated + result.unchanged + result.rejected
-    line = (f"{result.path}: {total} rows ({fmt}): {result.inserted} new, {result.updated} updated, "
+def _print_result(result: ImportResult, parsed: Any, imported_at: str) -> None:
+    from feedback_tui.cli_import import count_lines, plan_lines
+
+    total = result.inserted + result.updated + result.unchanged + result.rejected + result.duplicates
+    line = (f"{result.path}: {total} rows ({parsed.format}): {result.inserted} new, {result.updated} updated, "
             f"{result.unchanged} unchanged, {result.rejected} rejected")
+    if result.duplicates:
+        line += f", {result.duplicates} duplicates"
     if result.replies_imported:
         line += f", {result.replies_imported} replies"
-    if replaced_rows:
-        line += (f", {replaced_rows} with invalid bytes or NUL characters replaced by U+FFFD "
+    if parsed.replaced_rows:
+        line += (f", {parsed.replaced_rows} with invalid bytes or NUL characters replaced by U+FFFD "
                  "(flagged 'replaced-bytes')")
     click.echo(line)
+    # indented under the file's line; stderr stays for problems (rejects, errors)
+    for detail in plan_lines(parsed) + count_lines(parsed, result.duplicates, imported_at):
+        click.echo(f"  {detail}")
     for reject in result.rejects[:MAX_REJECTS_SHOWN]:
         click.secho(f"  {result.path}: {reject.describe()}", err=True, fg="yellow")
     hidden = result.rejected - MAX_REJECTS_SHOWN
@@ -92,31 +99,50 @@ def _print_result(result: ImportResult, fmt: str, replaced_rows: int = 0) -> Non
 
 
 def import_files(context: Context, files: tuple[str, ...], kind: str | None, source: str | None,
-                 survey_kind: str | None, sentiment: bool, quiet: bool = False) -> int:
-    """Import each file; return the exit code (0 ok, 1 rows rejected, 2 a file unusable)."""
+                 survey_kind: str | None, sentiment: bool, quiet: bool = False, request: Any = None,
+                 dry_run: bool = False) -> int:
+    """Import each file; return the worst file's exit code (0 ok, 1 rows rejected, 2 a file unusable).
+
+    ``request`` (a :class:`cli_import.ImportRequest`) carries ``--map``, the
+    date order, the rating scale and ``--skip-identical``; with ``dry_run``
+    each file is read and described, and nothing is written.
+    """
     from feedback_tui.importers import open_input
     from feedback_tui.store.imports import import_rows
     from feedback_tui.store import utc_now
     from feedback_tui.console import progress_bar
+    from feedback_tui import cli_import
 
+    options = request.options if request is not None else None
     code = 0
-    with context.open_store() as store:
+    if dry_run:
         for name in files:
             try:
-                parsed = open_input(name, kind=kind, source=source, survey_kind=survey_kind, imported_at=utc_now())
+                cli_import.dry_run(open_input(name, kind=kind, source=source, survey_kind=survey_kind,
+                                              imported_at=utc_now(), options=options), name)
+            except FeedbackError as error:
+                click.secho(f"Error: {error}", err=True, fg="red")
+                code = max(code, error.exit_code)
+        return code
+    with context.open_store() as store:
+        for name in files:
+            imported_at = utc_now()
+            try:
+                parsed = open_input(name, kind=kind, source=source, survey_kind=survey_kind, imported_at=imported_at,
+                                    options=options)
             except FeedbackError as error:
                 click.secho(f"Error: {error}", err=True, fg="red")
                 code = max(code, error.exit_code)
                 continue
-            with progress_bar(f"Importing {Path(name).name}", parsed.estimated_rows, enabled=not quiet) as advance:
+            with progress_bar(f"Importing {Path(parsed.origin).name}", parsed.estimated_rows, enabled=not quiet) as advance:
                 result = import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows, progress=advance,
                                      parse_ahead=True, expected_rows=parsed.estimated_rows,
                                      on_step=lambda step: advance(description=step))
             if not quiet:
-                _print_result(result, parsed.format, parsed.replaced_rows)
+                _print_result(result, parsed, imported_at)
             if result.rejected:
                 code = max(code, 1)
-        if sentiment:
+        if sentiment and not dry_run:
             backfill_sentiment(store, quiet, languages=context.config.languages)
     return code
 
@@ -124,19 +150,37 @@ def import_files(context: Context, files: tuple[str, ...], kind: str | None, sou
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True)
 @click.option("--kind", type=click.Choice(["reviews", "surveys"]), help="What the files hold (default: detected from the columns).")
-@click.option("--source", help="Source name for rows that have none (default: the file name).")
+@click.option("--source", help="Source name for rows that have none (default: the platform of a recognised export, else the file name).")
 @click.option("--survey-kind", type=click.Choice(["nps", "csat", "ces"]), help="Kind of survey rows without a kind column.")
+@click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN",
+              help="Read FIELD from COLUMN (a JSON path such as dates.publishedDate for JSON); repeatable.")
+@click.option("--items", metavar="PATH", help="Where a nested JSON file keeps its items, * for any key (e.g. *.per_date_reviews.*).")
+@click.option("--profile", help="Use the [imports.NAME] profile of the config file (its fields, kind, source...).")
+@click.option("--date-order", type=click.Choice(["dmy", "mdy"]),
+              help="How to read 02/11/2024 when the file's own dates do not tell (default: config date_order).")
+@click.option("--rating-scale", type=click.Choice(["5", "10", "100"]), help="Scale of ratings that do not name one (stored on 1-5, the original kept).")
+@click.option("--skip-identical", is_flag=True, help="Drop rows identical to an earlier row of the file (no id tells them apart).")
+@click.option("--dry-run", is_flag=True, help="Print the detected kind, encoding, date order, mapping and first rows; write nothing.")
 @click.option("--no-sentiment", is_flag=True, help="Skip sentiment scoring (run `rescore` later).")
 @click.pass_obj
 def import_command(context: Context, files: tuple[str, ...], kind: str | None, source: str | None,
-                   survey_kind: str | None, no_sentiment: bool) -> None:
+                   survey_kind: str | None, maps: tuple[str, ...], items: str | None, profile: str | None,
+                   date_order: str | None,
+                   rating_scale: str | None, skip_identical: bool, dry_run: bool, no_sentiment: bool) -> None:
     """Import reviews or survey answers from CSV, TSV, JSON or JSONL files.
 
     Re-importing is safe: known rows are updated only if they changed. Bad rows
     are listed with their line and kept in the rejects table; good rows land.
-    Exits 1 if any row was rejected, 2 if a file could not be read.
+    With several files, the exit code is the worst file's: 1 if any row was
+    rejected, 2 if a file could not be read (the other files are still imported).
     """
-    sys.exit(import_files(context, files, kind, source, survey_kind, not no_sentiment))
+    from feedback_tui.cli_import import build_request
+
+    request = build_request(context.config, profile=profile, kind=kind, source=source, survey_kind=survey_kind,
+                            maps=maps, date_order=date_order, rating_scale=int(rating_scale) if rating_scale else None,
+                            skip_identical=skip_identical, items=items)
+    sys.exit(import_files(context, files, request.kind, request.source, request.survey_kind, not no_sentiment,
+                          request=request, dry_run=dry_run))
 
 
 # -- score -------------------------------------------------------------------

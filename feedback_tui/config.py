@@ -14,6 +14,10 @@ Known keys::
     "triage.archive" = "E"
     [limits]                          # reply length per source (defaults: google_play 350)
     google_play = { max = 350, unit = "characters" }
+    date_order = "dmy"                # numeric dates of files that do not tell (dmy or mdy)
+    [imports.survey_monkey]           # an import profile: feedback-tui import --profile survey_monkey
+    fields = { score = "Likely-To-Recommend", comment = "Why?" }
+    survey_kind = "nps"               # also: kind, source, date_order, rating_scale, skip_identical
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ class Config:
     limits: dict[str, dict[str, object]] = field(default_factory=dict)  # reply length per source
     sources: dict[str, dict[str, object]] = field(default_factory=dict)  # raw [sources.NAME] tables
     sla_hours: float = 24.0
+    date_order: str | None = None  # numeric dates of files that do not tell which order they use
+    imports: dict[str, dict[str, object]] = field(default_factory=dict)  # raw [imports.NAME] profiles
     warnings: list[str] = field(default_factory=list)
 
 
@@ -48,6 +54,8 @@ _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "limits": (dict, "a table"),
     "sources": (dict, "a table"),
     "sla_hours": ((int, float), "a number"),
+    "date_order": (str, '"dmy" or "mdy"'),
+    "imports": (dict, "a table of [imports.NAME] profiles"),
 }
 
 
@@ -92,6 +100,16 @@ def load_config(path: Path | None = None) -> Config:
         config.sources = {str(k): v for k, v in data["sources"].items() if isinstance(v, dict)}
     if isinstance(data.get("sla_hours"), (int, float)) and not isinstance(data.get("sla_hours"), bool):
         config.sla_hours = float(data["sla_hours"])
+    if data.get("date_order") in ("dmy", "mdy"):
+        config.date_order = data["date_order"]
+    elif "date_order" in data:
+        config.warnings.append(f"{path}: 'date_order' must be \"dmy\" or \"mdy\"; ignored")
+    if isinstance(data.get("imports"), dict):
+        for name, table in data["imports"].items():
+            if isinstance(table, dict):
+                config.imports[str(name)] = table
+            else:
+                config.warnings.append(f"{path}: imports.{name} must be a table; ignored")
     return config
 
 

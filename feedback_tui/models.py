@@ -28,7 +28,7 @@ class ReviewRecord:
     external_id: str
     body: str
     created_at: str
-    rating: int | None = None
+    rating: int | float | None = None  # 1-5; half and decimal stars exact (3.5), whole ones int
     title: str | None = None
     author: str | None = None
     language: str | None = None
@@ -39,6 +39,7 @@ class ReviewRecord:
     reply_at: str | None = None
     # Agents' replies carried by a feedback-tui export (text, agent, created_at, ...).
     agent_replies: list[dict[str, str | None]] | None = None
+    rating_original: str | None = None  # the rating as written when on another scale ("8/10")
     line: int = 0
 
 
@@ -66,9 +67,13 @@ class Reject:
     reason: str
     raw: str
     field: str | None = None
+    item: int | None = None  # the item's number in a JSON list (1-based), which names it better than a line
 
     def describe(self) -> str:
-        where = f"line {self.line}"
+        if self.item:
+            where = f"item {self.item} (line {self.line})" if self.line else f"item {self.item}"
+        else:
+            where = f"line {self.line}"
         if self.field:
             where += f", field '{self.field}'"
         return f"{where}: {self.reason}"
@@ -86,6 +91,7 @@ class ImportResult:
     unchanged: int = 0
     rejects: list[Reject] = field(default_factory=list)
     replies_imported: int = 0
+    duplicates: int = 0  # rows repeating an earlier row's id and content: counted once, not rejected
 
     @property
     def rejected(self) -> int:

@@ -253,7 +253,7 @@ def test_bad_entries_are_kept_as_rejects_and_exit_1(run_cli, httpserver: HTTPSer
     assert_no_crash(result)
     assert result.exit_code == 1
     assert "2 new, 0 updated, 0 unchanged, 4 rejected" in result.stdout
-    assert "line 3, field 'rating': page 1: rating must be a whole number from 1 to 5, got 'six'" in result.stderr
+    assert "line 3, field 'rating': page 1: rating must be a number of stars from 0.5 to 5 (such as 4, 4.5 or 3,5/5), got 'six'" in result.stderr
     rows = raw_rows(db_path, "SELECT origin, line, field FROM rejects ORDER BY line")
     assert [(r["line"], r["field"]) for r in rows] == [(3, "rating"), (4, "body"), (5, "external_id"), (7, None)]
     assert rows[0]["origin"].endswith("/us/rss/customerreviews/id=1/sortby=mostrecent/json")

@@ -231,10 +231,10 @@ def test_broken_rows_are_rejected_with_line_and_field(name: str) -> None:
 def test_bad_row_reasons_quote_the_value() -> None:
     _, _, rejects = parse(BROKEN / "bad_rows_reviews.csv")
     reasons = {r.line: r for r in rejects}
-    assert "'six'" in reasons[4].reason and "1 to 5" in reasons[4].reason
+    assert "'six'" in reasons[4].reason and "0.5 to 5" in reasons[4].reason
     assert "'0'" in reasons[6].reason
     assert "'not a date'" in reasons[7].reason
-    assert "'4.5'" in reasons[10].reason
+    assert "'1,000'" in reasons[10].reason
     assert reasons[4].raw.startswith("br-003,google_play,six,")  # the raw row is kept for the rejects table
     assert reasons[10].describe() == f"line 10, field 'rating': {reasons[10].reason}"
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from feedback_tui.errors import FileProblem, UsageProblem
-from feedback_tui.importers.base import Defaults, ParsedInput
+from feedback_tui.importers.base import Defaults, ImportOptions, ParsedInput
 from feedback_tui.importers.csv_files import parse_csv
 from feedback_tui.importers.json_files import parse_json, parse_jsonl
-from feedback_tui.importers.textio import check_readable, detect_encoding
+from feedback_tui.importers.textio import check_readable, detect_encoding, shown_name
 from feedback_tui.models import SURVEY_KINDS
 
 JSON_SUFFIXES = {".json"}
@@ -47,27 +47,36 @@ def open_input(
     source: str | None = None,
     survey_kind: str | None = None,
     imported_at: str,
+    options: ImportOptions | None = None,
 ) -> ParsedInput:
     """Open one export file for import.
 
     ``kind`` is ``"reviews"``, ``"surveys"`` or None to detect it from the
     columns. ``source`` names the rows that carry no source of their own
     (default: the file name without extension). ``survey_kind`` is the kind of
-    survey rows without a kind column.
+    survey rows without a kind column. ``options`` carries ``--map``, the date
+    order, the rating scale and ``--skip-identical``.
     """
     file_path = Path(path)
     if kind not in (None, "reviews", "surveys"):
         raise UsageProblem(f"unknown kind {kind!r} (expected reviews or surveys)")
     if survey_kind is not None and survey_kind not in SURVEY_KINDS:
         raise UsageProblem(f"unknown survey kind {survey_kind!r} (expected nps, csat or ces)")
-    check_readable(file_path)
-    defaults = Defaults(source=source or file_path.stem, survey_kind=survey_kind, imported_at=imported_at)
+    try:
+        check_readable(file_path)
+    except FileProblem as error:
+        error.args = tuple(shown_name(a) if isinstance(a, str) else a for a in error.args)
+        raise
+    defaults = Defaults(source=source or shown_name(file_path.stem), survey_kind=survey_kind, imported_at=imported_at)
     fmt = _sniff_format(file_path)
-    if fmt == "json":
-        return parse_json(file_path, kind, defaults)
-    if fmt == "jsonl":
-        return parse_jsonl(file_path, kind, defaults)
-    return parse_csv(file_path, kind, defaults)
+    parse = {"json": parse_json, "jsonl": parse_jsonl}.get(fmt, parse_csv)
+    try:
+        parsed = parse(file_path, kind, defaults, options, source_given=source is not None)
+    except FileProblem as error:
+        error.args = tuple(shown_name(a) if isinstance(a, str) else a for a in error.args)
+        raise
+    parsed.origin = shown_name(parsed.origin)  # stored in import_runs and rejects, printed in the summary
+    return parsed
 
 
-__all__ = ["open_input", "ParsedInput", "Defaults", "FileProblem"]
+__all__ = ["open_input", "ParsedInput", "Defaults", "FileProblem", "ImportOptions"]

@@ -145,7 +145,9 @@ def parse_page(document: object, *, url: str, page: int, options: AppStoreOption
             # The import time would be a made-up date for a review of the past.
             result.rows.append(Reject(index, f"page {page}: review without a date", raw, "created_at"))
             continue
-        row = to_review(RawRow(index, values, raw), defaults)
+        row = to_review(RawRow(index, values, raw), defaults, body_required=True)  # the feed has no star-only entries
+        if row is None:
+            continue
         if isinstance(row, Reject):
             row.reason = f"page {page}: {row.reason}"
         result.rows.append(row)

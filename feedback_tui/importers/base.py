@@ -13,33 +13,47 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from datetime import datetime, timedelta
 from functools import lru_cache
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
 
-from feedback_tui.importers.dates import parse_date
+from feedback_tui.importers.dates import parse_date, parse_relative
 from feedback_tui.importers.textio import has_damage, repair
+from feedback_tui.importers.values import clean_html, parse_rating, split_reply
 from feedback_tui.models import SURVEY_RANGES, Reject, ReviewRecord, SurveyRecord
 
 Record = ReviewRecord | SurveyRecord
 
 REVIEW_ALIASES: dict[str, tuple[str, ...]] = {
     # "external_id" first: our own exports carry both it and the internal "id"
-    "external_id": ("external_id", "id", "review_id", "reviewid", "uuid", "identifiant"),
-    "body": ("body", "text", "content", "review", "review_text", "review_body", "commentaire", "avis", "message", "texte"),
-    "rating": ("rating", "stars", "star_rating", "note", "rate", "score", "etoiles"),
-    "title": ("title", "subject", "titre", "review_title", "headline", "summary"),
-    "author": ("author", "user", "username", "user_name", "reviewer", "reviewer_name", "name", "auteur", "author_name", "nom"),
-    "created_at": ("created_at", "date", "created", "timestamp", "time", "submitted_at", "review_date", "published_at", "posted_at"),
+    "external_id": ("external_id", "id", "review_id", "reviewid", "uuid", "identifiant", "id_review", "id_avis"),
+    "body": ("body", "text", "content", "review", "review_text", "review_body", "commentaire", "avis", "message",
+             "texte", "caption", "contenu", "contenu_avis", "review_content"),
+    "rating": ("rating", "stars", "star_rating", "note", "rate", "score", "etoiles", "review_rating", "review_stars",
+               "user_rating", "rating_value", "note_sur_5"),
+    "title": ("title", "subject", "titre", "review_title", "headline", "summary", "review_headline", "titre_avis"),
+    "author": ("author", "user", "username", "user_name", "reviewer", "reviewer_name", "name", "auteur",
+               "author_name", "nom", "reviewer_display_name", "display_name", "consumer_name", "pseudo",
+               "utilisateur", "nom_utilisateur", "reviewer_nickname"),
+    "created_at": ("created_at", "date", "created", "timestamp", "time", "submitted_at", "review_date",
+                   "published_at", "posted_at", "at", "published", "date_published", "published_date",
+                   "date_avis", "experienced", "date_experience", "date_of_experience", "horodateur"),
     "updated_at": ("updated_at", "last_update", "modified_at", "edited_at"),
     "source": ("source", "platform", "channel", "store", "site", "plateforme"),
     "language": ("language", "lang", "locale", "langue", "reviewer_language"),
-    "product": ("product", "app", "app_name", "package", "package_name", "produit"),
+    "product": ("product", "app", "app_name", "package", "package_name", "produit", "appid", "app_id",
+                "product_title", "product_name", "item_reviewed", "business", "business_name", "film", "movie",
+                "restaurant", "hotel", "company", "entreprise"),
     "url": ("url", "link", "review_link", "permalink", "lien"),
-    "reply": ("reply", "developer_reply", "response", "reply_text", "developer_reply_text", "reponse", "answer"),
-    "reply_at": ("reply_at", "replied_at", "reply_date", "response_date", "developer_reply_date", "reponse_date"),
+    "reply": ("reply", "developer_reply", "response", "reply_text", "developer_reply_text", "reponse", "answer",
+              "replycontent", "reply_content", "developerresponse", "owner_response", "response_text"),
+    "reply_at": ("reply_at", "replied_at", "repliedat", "reply_date", "response_date", "developer_reply_date",
+                 "reponse_date", "owner_response_date"),
+    # when the file was scraped: what relative dates ("3 days ago") count back from
+    "retrieved_at": ("retrieved_at", "retrieval_date", "scraped_at", "date_scraped", "crawled_at"),
     # our own export: a JSON list of replies; the source's own one ("origin": "import") is re-imported
     "replies": ("replies",),
 }
@@ -48,8 +62,10 @@ SURVEY_ALIASES: dict[str, tuple[str, ...]] = {
     "external_id": ("external_id", "id", "response_id", "answer_id", "uuid", "identifiant"),
     "kind": ("kind", "type", "survey", "metric", "survey_type", "question_type"),
     "score": ("score", "value", "answer", "nps", "csat", "ces", "nps_score", "csat_score", "ces_score", "rating", "note"),
-    "comment": ("comment", "comments", "feedback", "verbatim", "commentaire", "text", "reason", "remarque"),
-    "created_at": ("created_at", "date", "created", "timestamp", "time", "submitted_at", "answered_at", "responded_at"),
+    "comment": ("comment", "comments", "feedback", "verbatim", "commentaire", "text", "reason", "remarque",
+                "explication", "explanation", "why", "description"),
+    "created_at": ("created_at", "date", "created", "timestamp", "time", "submitted_at", "answered_at", "responded_at",
+                   "horodateur", "horodatage", "start_date", "end_date", "date_submitted"),
     "customer": ("customer", "customer_id", "user", "user_id", "email", "client", "respondent"),
     "source": ("source", "channel", "platform", "survey_source"),
     "language": ("language", "lang", "locale", "langue"),
@@ -94,11 +110,67 @@ class RawRow:
 
 @dataclass(slots=True)
 class Defaults:
-    """Values applied to rows that do not carry their own."""
+    """Values applied to rows that do not carry their own, and how one file's
+    cells are read (all of it decided once per file, never per row)."""
 
     source: str
     survey_kind: str | None = None
     imported_at: str = ""
+    date_order: str = "dmy"  # how a numeric a/b/yyyy date of this file reads (see dates.infer_order)
+    rating_scale: int = 5  # the file's scale for ratings that do not name one (--rating-scale)
+    html: bool = False  # the source escapes its text as HTML (Amazon): see values.clean_html
+    skip_identical: bool = False  # --skip-identical: drop rows identical to an earlier one
+    identical: int = 0
+    """Rows identical to an earlier row of the file (derived ids only): kept with
+    their occurrence number in the id, or dropped with ``skip_identical``."""
+    undated: int = 0  # rows with no date of their own, dated at the import
+    latest: str = ""  # the last date a row may carry: a day after the import (set from imported_at)
+    _seen: set[int] = field(default_factory=set)
+    _repeats: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.imported_at and not self.latest:
+            moment = datetime.fromisoformat(self.imported_at.replace("Z", "+00:00")) + timedelta(days=1)
+            self.latest = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def checked(self, stored: str, text: str) -> str:
+        """``stored`` (a parsed date), refused when it is after :attr:`latest`: a
+        review from the future is a wrong date, and it would sit at the top of
+        every list and period."""
+        if self.latest and stored > self.latest:
+            raise ValueError(f"date {text.strip()!r} is in the future (after {self.latest[:10]})")
+        return stored
+
+    def occurrence(self, derived: str) -> str | None:
+        """``derived`` for its first row in the file, ``derived:N`` for the Nth
+        identical row, or None when identical rows are skipped.
+
+        Why an occurrence number: when nothing (no id, no date, no field)
+        tells two rows apart, they are still two people's reviews (two "Great
+        app" 5-star reviews of a day), and merging them would lose one. The
+        same file imported again gives the same numbers, so re-imports add
+        nothing. First rows are remembered by hash (8 bytes each), repeats by id.
+        """
+        key = int(derived[2:18], 16) if derived.startswith("h:") else hash(derived)
+        if key not in self._seen:
+            self._seen.add(key)
+            return derived
+        count = self._repeats.get(derived, 1) + 1
+        self._repeats[derived] = count
+        self.identical += 1
+        return None if self.skip_identical else f"{derived}:{count}"
+
+
+@dataclass(slots=True)
+class ImportOptions:
+    """How the user asked to read a file (``import`` options or an ``[imports.NAME]`` profile)."""
+
+    mapping: dict[str, str] = field(default_factory=dict)  # --map FIELD=COLUMN (a JSON path for JSON)
+    date_order: str | None = None  # --date-order: for files whose own dates do not tell
+    config_date_order: str | None = None  # the config's date_order, used after the file's own dates
+    rating_scale: int = 5  # --rating-scale
+    skip_identical: bool = False
+    items: str | None = None  # --items PATH: where a nested JSON file keeps its items (json_files.walk_items)
 
 
 @dataclass
@@ -115,6 +187,9 @@ class ParsedInput:
     rows: Iterator[Record | Reject]
     estimated_rows: int | None = None
     notes: list[str] = field(default_factory=list)
+    plan: Any = None  # the kinds.ColumnPlan used (None for fixed layouts such as the Play Console export)
+    defaults: Defaults | None = None  # its counters (identical, undated) are final once rows are exhausted
+    date_order: str | None = None  # the order numeric dates were read in, when the file has any
     replaced_rows: int = 0
     """Rows (imported or rejected) in which undecodable bytes or NUL characters
     were replaced by U+FFFD; final once ``rows`` is exhausted."""
@@ -130,6 +205,8 @@ class ParsedInput:
         """
         getters: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
         for row in rows:
+            if row is None:  # an identical row dropped by --skip-identical
+                continue
             kind = row.__class__
             if kind not in getters:
                 names = kind.__slots__  # type: ignore[attr-defined]
@@ -192,9 +269,40 @@ def normalise_language(value: str | None) -> str | None:
     return match.group(0) if match else None
 
 
-def _date(values: dict[str, str | None], name: str) -> str | None:
+PLATFORMS = {
+    "google play": "google_play", "google_play": "google_play", "play store": "google_play",
+    "google play store": "google_play", "app store": "app_store", "app_store": "app_store",
+    "apple app store": "app_store", "itunes": "app_store", "appstore": "app_store", "googleplay": "google_play",
+    "playstore": "google_play", "ios": "app_store", "trustpilot": "trustpilot",
+    "amazon": "amazon", "yelp": "yelp", "tripadvisor": "tripadvisor", "google maps": "google_maps",
+    "google_maps": "google_maps", "allocine": "allocine", "allociné": "allocine",
+}
+MISSING = {"na", "n/a", "nan", "null", "none"}
+
+
+@lru_cache(maxsize=1024)
+def normalise_source(value: str | None) -> str | None:
+    """A platform named in a source column (``'Google Play'``) as the source id
+    its reply limits use (``google_play``); other names are kept as written."""
+    if not value:
+        return value
+    return PLATFORMS.get(value.strip().lower(), value)
+
+
+def _date(values: dict[str, str | None], name: str, defaults: Defaults | None = None) -> str | None:
     text = values.get(name)
-    return parse_date(text) if text else None
+    if not text:
+        return None
+    order = defaults.date_order if defaults else "dmy"
+    try:
+        stored = parse_date(text, order)
+    except ValueError:
+        retrieved = values.get("retrieved_at")
+        relative = parse_relative(text, parse_date(retrieved, order)) if retrieved else None
+        if relative is None:
+            raise
+        stored = relative
+    return defaults.checked(stored, text) if defaults else stored
 
 
 def _exported_replies(text: str) -> tuple[str | None, str | None, list[dict[str, str | None]]]:
@@ -224,24 +332,45 @@ def _exported_replies(text: str) -> tuple[str | None, str | None, list[dict[str,
     return own[0], own[1], agents
 
 
-def to_review(row: RawRow, defaults: Defaults, *, body_required: bool = True) -> ReviewRecord | Reject:
-    """Validate one review row."""
+def to_review(row: RawRow, defaults: Defaults, *, body_required: bool = False) -> ReviewRecord | Reject | None:
+    """Validate one review row (None: an identical row that ``--skip-identical`` drops).
+
+    A rating with no text is a review too (a star-only Google Play or Maps
+    review counts in star figures), so the text is required only by callers
+    that say so, and a row needs at least one of them.
+    """
     values = row.values
     current = "body"
     try:
         body = values.get("body") or ""
-        if body_required and not body.strip():
-            raise ValueError("missing review text")
-        current = "rating"
+        if defaults.html:
+            body = clean_html(body)
+            for name in ("title", "product"):
+                if values.get(name):
+                    values[name] = clean_html(values[name] or "") or None
         rating_text = values.get("rating")
-        rating = parse_int(rating_text, "rating", 1, 5, "rating") if rating_text else None
+        if rating_text and rating_text.strip().lower() in MISSING:
+            rating_text = None
+        if not body.strip() and (body_required or not rating_text):
+            raise ValueError("missing review text" if body_required else "no review text and no rating")
+        current = "rating"
+        rating, rating_original = parse_rating(rating_text, defaults.rating_scale) if rating_text else (None, None)
         current = "created_at"
-        created_at = _date(values, "created_at") or defaults.imported_at
+        created_at = _date(values, "created_at", defaults)
+        if created_at is None:
+            created_at = defaults.imported_at
+            defaults.undated += 1
         current = "updated_at"
-        updated_at = _date(values, "updated_at")
-        current = "reply_at"
-        reply_at = _date(values, "reply_at")
+        updated_at = _date(values, "updated_at", defaults)
         reply = values.get("reply")
+        reply_at_text = values.get("reply_at")
+        if reply and reply[:1] == "{":
+            current = "reply"
+            reply, embedded_at = split_reply(reply)
+            reply_at_text = reply_at_text or embedded_at
+        current = "reply_at"
+        reply_at = defaults.checked(parse_date(reply_at_text, defaults.date_order), reply_at_text) \
+            if reply_at_text else None
         agent_replies: list[dict[str, str | None]] = []
         if values.get("replies"):
             current = "replies"
@@ -250,10 +379,17 @@ def to_review(row: RawRow, defaults: Defaults, *, body_required: bool = True) ->
                 reply, reply_at = own, own_at
     except ValueError as error:
         return Reject(row.line, str(error), row.raw, current)
-    source = values.get("source") or defaults.source
-    external_id = values.get("external_id") or stable_id(
-        source, values.get("author"), values.get("created_at"), values.get("title"), body[:500]
-    )
+    source = normalise_source(values.get("source")) or defaults.source
+    external_id = values.get("external_id")
+    if not external_id:
+        # Every identifying field, the whole text: two reviews differing in any
+        # of them never share an id; rows equal in all of them get an occurrence number.
+        external_id = defaults.occurrence(stable_id(
+            source, values.get("author"), values.get("created_at"), rating_text, values.get("product"),
+            values.get("title"), body,
+        ))
+        if external_id is None:
+            return None
     return ReviewRecord(
         source=source,
         external_id=external_id,
@@ -269,11 +405,12 @@ def to_review(row: RawRow, defaults: Defaults, *, body_required: bool = True) ->
         reply=reply,
         reply_at=reply_at,
         agent_replies=agent_replies or None,
+        rating_original=rating_original,
         line=row.line,
     )
 
 
-def to_survey(row: RawRow, defaults: Defaults) -> SurveyRecord | Reject:
+def to_survey(row: RawRow, defaults: Defaults) -> SurveyRecord | Reject | None:
     """Validate one survey answer row."""
     values = row.values
     kind_text = values.get("kind")
@@ -286,7 +423,7 @@ def to_survey(row: RawRow, defaults: Defaults) -> SurveyRecord | Reject:
     else:
         return Reject(row.line, "no survey kind (add a kind column or pass --survey-kind)", row.raw, "kind")
     score_text = values.get("score")
-    if not score_text:
+    if not score_text or score_text.strip().lower() in MISSING:
         return Reject(row.line, "missing score", row.raw, "score")
     low, high = SURVEY_RANGES[kind]
     try:
@@ -294,20 +431,30 @@ def to_survey(row: RawRow, defaults: Defaults) -> SurveyRecord | Reject:
     except ValueError as error:
         return Reject(row.line, str(error), row.raw, "score")
     try:
-        created_at = _date(values, "created_at") or defaults.imported_at
+        created_at = _date(values, "created_at", defaults)
     except ValueError as error:
         return Reject(row.line, str(error), row.raw, "created_at")
-    source = values.get("source") or defaults.source
-    external_id = values.get("external_id") or stable_id(
-        source, kind, values.get("customer"), values.get("created_at"), score_text, values.get("comment")
-    )
+    if created_at is None:
+        created_at = defaults.imported_at
+        defaults.undated += 1
+    comment = values.get("comment")
+    if comment and comment.lower() in MISSING:  # R and pandas write a missing comment as NA
+        comment = None
+    source = normalise_source(values.get("source")) or defaults.source
+    external_id = values.get("external_id")
+    if not external_id:
+        external_id = defaults.occurrence(stable_id(
+            source, kind, values.get("customer"), values.get("created_at"), score_text, comment
+        ))
+        if external_id is None:
+            return None
     return SurveyRecord(
         source=source,
         external_id=external_id,
         kind=kind,
         score=score,
         created_at=created_at,
-        comment=values.get("comment"),
+        comment=comment,
         customer=values.get("customer"),
         language=normalise_language(values.get("language")),
         line=row.line,

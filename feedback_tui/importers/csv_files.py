@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
@@ -17,20 +18,35 @@ from typing import TextIO
 from feedback_tui.errors import FileProblem
 from feedback_tui.importers import googleplay
 from feedback_tui.importers.base import (
-    REVIEW_ALIASES,
-    SURVEY_ALIASES,
     Defaults,
+    ImportOptions,
     ParsedInput,
     RawRow,
-    map_columns,
     normalise_header,
     to_review,
     to_survey,
 )
+from feedback_tui.importers.dates import NO_ORDER, numeric_fields
+from feedback_tui.importers.kinds import DATE_FIELDS, ColumnPlan, decide_date_order, plan_columns
 from feedback_tui.importers.textio import count_lines, open_text
-from feedback_tui.models import SURVEY_KINDS, Reject
+from feedback_tui.models import Reject
 
 csv.field_size_limit(64 * 1024 * 1024)  # a pasted essay is still one review
+# Our own CSV export (exporters.EXPORT_COLUMNS) and the cell starts its formula guard
+# neutralises (exporters.FORMULA_STARTS): repeated here because importers do not
+# import the store's side; tests/test_import_hostile.py checks that they agree.
+OWN_EXPORT_COLUMNS = ["id", "source", "external_id", "rating", "title", "body", "author", "created_at", "updated_at",
+                      "language", "product", "url", "polarity", "subjectivity", "sentiment", "status", "assignee",
+                      "tags", "replies"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def unguard(cell: str) -> str:
+    """A cell of our own export without the ``'`` its formula guard added, so
+    that an export imported back changes nothing."""
+    if cell.startswith("'") and cell[1:].lstrip(" ").startswith(FORMULA_STARTS):
+        return cell[1:]
+    return cell
 DELIMITERS = (",", ";", "\t")
 
 
@@ -40,10 +56,68 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
+UNCLOSED = "\x00csv-unclosed:"
+
+
+_NUMERIC_CELL = re.compile(r"-?\d+(?:[.,]\d+)?")
+_TOKEN = re.compile(r"[^\W_]+")
+_LEARN = 50  # records that show what a row of the file looks like
+
+
+def _shape(cell: str) -> str:
+    """``'r-0042'`` -> ``'x-x'``: what a column's values have in common."""
+    return _TOKEN.sub("x", cell)
+
+
+class _RowShape:
+    """What the file's first records look like: the shape of their first cell
+    and the columns that always hold a number (a rating, an index)."""
+
+    def __init__(self) -> None:
+        self.seen = 0
+        self.first: set[str] = set()
+        self.numeric: set[int] | None = None
+
+    def learn(self, cells: list[str]) -> None:
+        if self.seen >= _LEARN:
+            return
+        self.seen += 1
+        self.first.add(_shape(cells[0]))
+        numeric = {i for i, c in enumerate(cells) if _NUMERIC_CELL.fullmatch(c.strip())}
+        self.numeric = numeric if self.numeric is None else self.numeric & numeric
+
+    def swallowed(self, cells: list[str], width: int, delimiter: str) -> bool:
+        """Whether a multi-line cell holds lines that are rows of this file (an
+        unclosed quote makes the csv module read on to the next quote, or the
+        end of the file, as one cell): a line of ``width`` cells whose first
+        cell has the shape of the file's first cells and whose number columns
+        hold numbers. Prose with commas has neither."""
+        if not self.numeric:
+            return False
+        for cell in cells:
+            if "\n" not in cell:
+                continue
+            for line in cell.split("\n")[1:]:
+                if line.count(delimiter) < width - 1:
+                    continue
+                inner = next(csv.reader([line], delimiter=delimiter), [])
+                if len(inner) == width and _shape(inner[0]) in self.first and \
+                        all(_NUMERIC_CELL.fullmatch(inner[i].strip()) for i in self.numeric):
+                    return True
+        return False
+
+
 def _rows(handle: TextIO, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """(first physical line of the record, cells), skipping blank lines."""
+    """(first physical line of the record, cells), skipping blank lines.
+
+    A record swallowed by an unclosed quote comes back as one cell
+    ``UNCLOSED + "first-last"`` (its physical lines), so that it is rejected
+    with the lines to fix instead of storing rows inside another row's text.
+    """
     reader = csv.reader(handle, delimiter=delimiter)
     previous_end = 0
+    width = 0
+    shape = _RowShape()
     while True:
         try:
             cells = next(reader)
@@ -58,6 +132,13 @@ def _rows(handle: TextIO, delimiter: str) -> Iterator[tuple[int, list[str]]]:
         previous_end = reader.line_num
         if not cells or all(not c.strip() for c in cells):
             continue
+        if not width:
+            width = len(cells)
+        elif previous_end > start and width > 1 and shape.swallowed(cells, width, delimiter):
+            yield start, [f"{UNCLOSED}{start}-{previous_end}", *cells]
+            continue
+        elif len(cells) == width:
+            shape.learn(cells)
         yield start, cells
 
 
@@ -67,55 +148,31 @@ def _raw_text(cells: list[str], delimiter: str) -> str:
     return buffer.getvalue()
 
 
-def implied_survey_kind(columns: dict[str, str], survey_kind: str | None) -> str | None:
-    """The survey kind of rows without a kind column: ``--survey-kind``, else
-    the name of the score column (a column called ``nps`` holds NPS answers)."""
-    if survey_kind or "kind" in columns or "score" not in columns:
-        return survey_kind
-    named = normalise_header(columns["score"])
-    return named if named in SURVEY_KINDS else None
+SAMPLE_RECORDS = 1000
 
 
-def detect_kind(
-    headers: list[str], kind: str | None, path: str, survey_kind: str | None = None
-) -> tuple[str, dict[str, str]]:
-    """Reviews or surveys, and the column mapping for that kind.
-
-    A file whose every row would be rejected for the same reason (no text
-    column, or survey scores of no known kind) is refused as a whole: one
-    clear line beats a reject per row, and nothing is written.
-    """
-    reviews = map_columns(headers, REVIEW_ALIASES)
-    surveys = map_columns(headers, SURVEY_ALIASES)
-    if kind is None:
-        if "body" in reviews:
-            kind = "reviews"
-        elif "score" in surveys and ("kind" in surveys or implied_survey_kind(surveys, survey_kind)):
-            kind = "surveys"
-        elif "score" in surveys:
-            # e.g. ``id,rating,author,created_at``: a review export without its text
-            raise FileProblem(
-                path,
-                "no review text column (expected one of: body, text, content, review); if these are "
-                "survey answers, add a kind column or pass --survey-kind",
-            )
-        else:
-            raise FileProblem(
-                path,
-                "no review text column (expected one of: body, text, content, review) "
-                "and no survey score column (expected one of: score, value, nps, csat, ces)",
-            )
-    if kind == "reviews" and "body" not in reviews:
-        raise FileProblem(path, "no review text column (expected one of: body, text, content, review, commentaire)")
-    if kind == "surveys" and "score" not in surveys:
-        raise FileProblem(path, "no survey score column (expected one of: score, value, nps, csat, ces)")
-    if kind == "surveys" and "kind" not in surveys and not implied_survey_kind(surveys, survey_kind):
-        raise FileProblem(path, "no survey kind column (expected one of: kind, type, metric); pass --survey-kind")
-    return kind, reviews if kind == "reviews" else surveys
+def _numeric_dates(sample: list[tuple[int, list[str]]], positions: dict[str, int]) -> bool:
+    """Whether the first records hold a numeric ``a/b/yyyy`` date."""
+    return any(i < len(cells) and numeric_fields(cells[i]) is not None
+               for _, cells in sample for i in positions.values())
 
 
-def parse_csv(path: Path, kind: str | None, defaults: Defaults) -> ParsedInput:
+def _date_cells(path: Path, delimiter: str, positions: dict[str, int]) -> Iterator[tuple[str, str]]:
+    """(column, value) of every date cell, from a second reading of the file."""
+    handle, _ = open_text(path)
+    with handle:
+        records = _rows(handle, delimiter)
+        next(records, None)  # the header
+        for _, cells in records:
+            for column, i in positions.items():
+                if i < len(cells) and cells[i].strip():
+                    yield column, cells[i]
+
+
+def parse_csv(path: Path, kind: str | None, defaults: Defaults, options: ImportOptions | None = None,
+              source_given: bool = False) -> ParsedInput:
     """Open a CSV-like file, check its header, and stream validated rows."""
+    options = options or ImportOptions()
     handle, encoding = open_text(path)
     try:
         first = handle.readline()
@@ -134,16 +191,30 @@ def parse_csv(path: Path, kind: str | None, defaults: Defaults) -> ParsedInput:
         first_record = next(records, None)
         if first_record is None:
             raise FileProblem(str(path), "the file has a header line but no data rows")
-        records = itertools.chain([first_record], records)
-        if googleplay.is_google_play(headers):
+        sample = [first_record, *itertools.islice(records, SAMPLE_RECORDS - 1)]
+        records = itertools.chain(sample, records)
+        if googleplay.is_google_play(headers) and not options.mapping:
             return googleplay.parse(path, handle, records, headers, defaults, encoding)
-        kind, columns = detect_kind(headers, kind, str(path), defaults.survey_kind)
-        if kind == "surveys":
-            defaults.survey_kind = implied_survey_kind(columns, defaults.survey_kind)
+        plan = plan_columns(headers, kind, path=str(path), survey_kind=defaults.survey_kind,
+                            mapping=options.mapping)
+        kind = plan.kind
+        index = {name: headers.index(header) for name, header in plan.columns.items()}
+        date_positions = {plan.columns[n]: index[n] for n in DATE_FIELDS if n in index}
+        order = None
+        if date_positions and (options.date_order or _numeric_dates(sample, date_positions)):
+            # The whole file's dates decide: a second reading of its date cells.
+            order = decide_date_order(_date_cells(path, delimiter, date_positions), path=str(path),
+                                      option=options.date_order, config_order=options.config_date_order,
+                                      hint=plan.date_order_hint)
+        # else: no numeric date in the first rows (ISO exports): no second reading,
+        # and a numeric date further down is rejected (NO_ORDER), never guessed.
     except FileProblem:
         handle.close()
         raise
-    index = {name: headers.index(header) for name, header in columns.items()}
+    configure(defaults, plan, options, order, source_given)
+    if order is None and date_positions and not options.date_order:
+        defaults.date_order = NO_ORDER
+    own_export = [normalise_header(h) for h in headers] == OWN_EXPORT_COLUMNS
 
     def rows():
         with handle:
@@ -151,6 +222,14 @@ def parse_csv(path: Path, kind: str | None, defaults: Defaults) -> ParsedInput:
                 if cells and cells[0].startswith("\x00csv-error:"):
                     yield Reject(line, f"unreadable CSV from here on ({cells[0][11:]})", "", None)
                     return
+                if cells and cells[0].startswith(UNCLOSED):
+                    lines = cells[0][len(UNCLOSED):]
+                    yield Reject(line, f"an unclosed quote: lines {lines} were read as one row; close the quote "
+                                       "and import again (the rows inside it were not imported)",
+                                 _raw_text(cells[1:], delimiter))
+                    continue
+                if own_export:
+                    cells = [unguard(cell) for cell in cells]
                 if len(cells) > len(headers) and any(c.strip() for c in cells[len(headers):]):
                     yield Reject(line, f"{len(cells)} cells for {len(headers)} columns (a missing quote?)",
                                  _raw_text(cells, delimiter))
@@ -164,4 +243,17 @@ def parse_csv(path: Path, kind: str | None, defaults: Defaults) -> ParsedInput:
                 yield result
 
     fmt = {",": "csv", ";": "csv (semicolon)", "\t": "tsv"}[delimiter]
-    return ParsedInput(str(path), kind, f"{fmt}, {encoding}", rows(), estimated_rows=count_lines(path))
+    return ParsedInput(str(path), kind, f"{fmt}, {encoding}", rows(), estimated_rows=count_lines(path),
+                       plan=plan, defaults=defaults, date_order=order)
+
+
+def configure(defaults: Defaults, plan: ColumnPlan, options: ImportOptions, order: str | None,
+              source_given: bool) -> None:
+    """Apply what the plan and the options decided to the file's :class:`Defaults`."""
+    if plan.source and not source_given:
+        defaults.source = plan.source
+    defaults.survey_kind = plan.survey_kind if plan.kind == "surveys" else defaults.survey_kind
+    defaults.html = plan.html
+    defaults.date_order = order or "dmy"
+    defaults.rating_scale = options.rating_scale
+    defaults.skip_identical = options.skip_identical

@@ -215,6 +215,8 @@ def parse_page(document: object, *, url: str, page: int, options: JsonApiOptions
         values["source"] = options.source
         values["product"] = values.get("product") or options.product
         row = to_review(RawRow(index, values, raw), defaults)
+        if row is None:
+            continue
         if isinstance(row, Reject):
             row.reason = f"page {page}: {row.reason}"
         result.rows.append(row)

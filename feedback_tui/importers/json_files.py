@@ -11,24 +11,23 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from feedback_tui.errors import FileProblem
-from feedback_tui.importers.base import (
-    REVIEW_ALIASES,
-    SURVEY_ALIASES,
-    Defaults,
-    ParsedInput,
-    RawRow,
-    map_columns,
-    json_cell,
-    to_review,
-    to_survey,
-)
-from feedback_tui.importers.csv_files import detect_kind, implied_survey_kind
+from feedback_tui.errors import FileProblem, UsageProblem
+from feedback_tui.importers.base import Defaults, ImportOptions, ParsedInput, RawRow, json_cell, to_review, to_survey
+from feedback_tui.importers.csv_files import configure
+from feedback_tui.importers.kinds import DATE_FIELDS, ColumnPlan, decide_date_order, plan_columns
+from feedback_tui.importers.values import json_path
 from feedback_tui.importers.textio import count_lines, open_text
 from feedback_tui.models import Reject
 
 LIST_KEYS = ("reviews", "surveys", "responses", "answers", "items", "data", "results", "entries")
 _decoder = json.JSONDecoder()
+_APP_ENTRY_KEYS = ("im:name", "im:image", "im:artist", "im:releaseDate", "im:price")
+
+
+def is_app_entry(entry: dict[str, object]) -> bool:
+    """The first entry of an App Store feed page, which describes the app (as in
+    :func:`appstore.is_app_entry`, not imported here: it would load the HTTP client)."""
+    return any(key in entry for key in _APP_ENTRY_KEYS) and "im:rating" not in entry
 
 
 def _items_with_lines(text: str, start: int) -> Iterator[tuple[int, object]]:
@@ -48,37 +47,116 @@ def _items_with_lines(text: str, start: int) -> Iterator[tuple[int, object]]:
         yield line, item
 
 
+def _top_level_values(text: str) -> dict[str, int]:
+    """Where each value of the top-level object starts in ``text``.
+
+    Read key by key, so that a nested ``"reviews": [...]`` before the real
+    one (a decoy, or another object's list) is never taken for it, and a key
+    given twice (JSON keeps the last silently) is an error.
+    """
+    position = text.index("{") + 1
+    starts: dict[str, int] = {}
+    length = len(text)
+    while True:
+        while position < length and text[position] in " \t\r\n,":
+            position += 1
+        if position >= length or text[position] == "}":
+            return starts
+        key, position = _decoder.raw_decode(text, position)
+        while text[position] in " \t\r\n:":
+            position += 1
+        if key in starts:
+            raise ValueError(f"the top-level key {key!r} appears twice (line {text.count(chr(10), 0, position) + 1})")
+        starts[key] = position
+        _, position = _decoder.raw_decode(text, position)
+
+
 def _find_list(text: str, document: object) -> tuple[list[object], int] | None:
-    """The list of rows and where its ``[`` opens in ``text``."""
+    """The list of rows and where its ``[`` opens in ``text``, by one rule: the
+    top-level array, else the list under the first top-level key of
+    :data:`LIST_KEYS` (never a nested one), else the ``feed.entry`` list of an
+    App Store feed saved to a file."""
     if isinstance(document, list):
         return document, text.index("[")
     if isinstance(document, dict):
+        starts = _top_level_values(text)
         for key in LIST_KEYS:
             if isinstance(document.get(key), list):
-                match = re.search(r'"%s"\s*:\s*\[' % re.escape(key), text)
-                if match:
-                    return document[key], match.end() - 1
+                return document[key], starts[key]
+        feed = document.get("feed")
+        if isinstance(feed, dict) and isinstance(feed.get("entry"), list):
+            match = re.compile(r'"entry"\s*:\s*\[').search(text, starts["feed"])
+            if match:
+                return feed["entry"], match.end() - 1
     return None
 
 
-def _validate(kind: str | None, headers: list[str], defaults: Defaults, path: str) -> tuple[str, dict[str, str]]:
-    kind, _ = detect_kind(headers, kind, path, defaults.survey_kind)
-    aliases = REVIEW_ALIASES if kind == "reviews" else SURVEY_ALIASES
-    columns = map_columns(headers, aliases)
-    if kind == "surveys":  # as for CSV: a key called "nps" holds NPS answers
-        defaults.survey_kind = implied_survey_kind(columns, defaults.survey_kind)
-    return kind, columns
+def walk_items(document: object, path: str) -> list[tuple[tuple[str, ...], object]]:
+    """The items at ``--items PATH`` with the keys its ``*`` matched.
+
+    ``PATH`` is dot-separated keys, ``*`` standing for every key of an object
+    or every element of a list: ``*.per_date_reviews.*`` reads
+    ``{"<app>": {"per_date_reviews": {"<day>": [...]}}}``. A list reached at
+    the end gives its elements, anything else is one item. Nested lists are
+    only ever read through such an explicit path, never guessed.
+    """
+    nodes: list[tuple[tuple[str, ...], object]] = [((), document)]
+    for part in path.split("."):
+        found: list[tuple[tuple[str, ...], object]] = []
+        for keys, node in nodes:
+            if part == "*" and isinstance(node, dict):
+                found.extend((keys + (str(k),), v) for k, v in node.items())
+            elif part == "*" and isinstance(node, list):
+                found.extend((keys + (str(i),), v) for i, v in enumerate(node))
+            elif isinstance(node, dict) and part in node:
+                found.append((keys, node[part]))
+        nodes = found
+    items: list[tuple[tuple[str, ...], object]] = []
+    for keys, node in nodes:
+        items.extend((keys, item) for item in node) if isinstance(node, list) else items.append((keys, node))
+    return items
 
 
-def _convert(kind: str, columns: dict[str, str], defaults: Defaults, line: int, item: object, raw: str):
+def _with_keys(keys: tuple[str, ...], item: object) -> object:
+    """``item`` with the keys its path's ``*`` matched as ``@1``, ``@2``... (for --map)."""
+    if not keys or not isinstance(item, dict):
+        return item
+    return {**item, **{f"@{n}": key for n, key in enumerate(keys, start=1)}}
+
+
+def _convert(plan: ColumnPlan, defaults: Defaults, line: int, item: object, raw: str, number: int | None = None):
     if not isinstance(item, dict):
-        return Reject(line, "expected a JSON object for each row", raw)
-    values = {name: json_cell(item.get(key)) for name, key in columns.items()}
+        return Reject(line, "expected a JSON object for each row", raw, item=number)
+    values = {name: json_cell(json_path(item, path)) for name, path in plan.columns.items()}
     row = RawRow(line, values, raw)
-    return to_review(row, defaults) if kind == "reviews" else to_survey(row, defaults)
+    result = to_review(row, defaults) if plan.kind == "reviews" else to_survey(row, defaults)
+    if isinstance(result, Reject):
+        result.item = number
+    return result
 
 
-def parse_json(path: Path, kind: str | None, defaults: Defaults) -> ParsedInput:
+def _date_cells(plan: ColumnPlan, items: list[object]) -> Iterator[tuple[str, str]]:
+    paths = [plan.columns[n] for n in DATE_FIELDS if n in plan.columns]
+    for item in items:
+        for path in paths:
+            value = json_path(item, path) if isinstance(item, dict) else None
+            if isinstance(value, str) and value.strip():
+                yield path, value
+
+
+def _plan(path: Path, kind: str | None, headers: list[str], defaults: Defaults, options: ImportOptions,
+          source_given: bool, items: list[object]) -> tuple[ColumnPlan, str | None]:
+    plan = plan_columns(headers, kind, path=str(path), survey_kind=defaults.survey_kind,
+                        mapping=options.mapping, is_json=True)
+    order = decide_date_order(_date_cells(plan, items), path=str(path), option=options.date_order,
+                              config_order=options.config_date_order, hint=plan.date_order_hint)
+    configure(defaults, plan, options, order, source_given)
+    return plan, order
+
+
+def parse_json(path: Path, kind: str | None, defaults: Defaults, options: ImportOptions | None = None,
+               source_given: bool = False) -> ParsedInput:
+    options = options or ImportOptions()
     handle, encoding = open_text(path)
     with handle:
         text = handle.read()
@@ -88,45 +166,86 @@ def parse_json(path: Path, kind: str | None, defaults: Defaults) -> ParsedInput:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise FileProblem(str(path), f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
-    found = _find_list(text, document)
+    except RecursionError:
+        raise FileProblem(str(path), "JSON nested too deeply to be an export (nothing imported)") from None
+    if options.items:
+        return _parse_walked(path, kind, defaults, options, source_given, document, encoding)
+    try:
+        found = _find_list(text, document)
+    except ValueError as error:
+        raise FileProblem(str(path), str(error)) from None
     if found is None:
         raise FileProblem(str(path), 'expected a JSON array of rows or an object with a "reviews" (or "surveys") list')
     items, start = found
     if not items:
         raise FileProblem(str(path), "the JSON list is empty: nothing to import")
+    if isinstance(document, dict) and isinstance(document.get("feed"), dict):
+        items = [i for i in items if not (isinstance(i, dict) and is_app_entry(i))]
     headers = sorted({key for item in items if isinstance(item, dict) for key in item})
-    kind, columns = _validate(kind, headers, defaults, str(path))
+    plan, order = _plan(path, kind, headers, defaults, options, source_given, items)
 
     def rows():
+        number = 0
         for line, item in _items_with_lines(text, start):
-            yield _convert(kind, columns, defaults, line, item, json.dumps(item, ensure_ascii=False))
+            if isinstance(item, dict) and is_app_entry(item):
+                continue
+            number += 1
+            yield _convert(plan, defaults, line, item, json.dumps(item, ensure_ascii=False), number)
 
-    return ParsedInput(str(path), kind, f"json, {encoding}", rows(), estimated_rows=len(items))
+    return ParsedInput(str(path), plan.kind, f"json, {encoding}", rows(), estimated_rows=len(items),
+                       plan=plan, defaults=defaults, date_order=order)
 
 
-def parse_jsonl(path: Path, kind: str | None, defaults: Defaults) -> ParsedInput:
+def _parse_walked(path: Path, kind: str | None, defaults: Defaults, options: ImportOptions, source_given: bool,
+                  document: object, encoding: str) -> ParsedInput:
+    """A JSON file read through ``--items PATH``: items are named by their
+    number (their lines are not tracked), and the first key a ``*`` matched
+    is the product unless a column gives one."""
+    found = walk_items(document, options.items or "")
+    if not found:
+        raise FileProblem(str(path), f"--items {options.items}: no item at that path")
+    items = [_with_keys(keys, item) for keys, item in found]
+    headers = sorted({key for item in items if isinstance(item, dict) for key in item})
+    plan, order = _plan(path, kind, headers, defaults, options, source_given, items)
+    if plan.kind == "reviews" and "product" not in plan.columns and "@1" in headers:
+        plan.columns["product"] = "@1"
+    plan.ignored = [h for h in plan.ignored if not h.startswith("@") or h in plan.columns.values()]
+    plan.ignored = [h for h in plan.ignored if h not in plan.columns.values()]
+
+    def rows():
+        for number, item in enumerate(items, start=1):
+            yield _convert(plan, defaults, 0, item, json.dumps(item, ensure_ascii=False), number)
+
+    return ParsedInput(str(path), plan.kind, f"json, {encoding}", rows(), estimated_rows=len(items),
+                       plan=plan, defaults=defaults, date_order=order)
+
+
+def parse_jsonl(path: Path, kind: str | None, defaults: Defaults, options: ImportOptions | None = None,
+                source_given: bool = False) -> ParsedInput:
+    options = options or ImportOptions()
     handle, encoding = open_text(path)
-    # The header equivalent: the keys of the first readable objects decide the kind.
-    keys: set[str] = set()
-    seen = 0
+    # The header equivalent: the keys of every readable object (a field that
+    # first appears on line 5,000 is still a column).
+    keys: dict[str, None] = {}
+    dated: list[object] = []
     for text_line in handle:
-        if seen >= 50:
-            break
         try:
             item = json.loads(text_line)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             continue
         if isinstance(item, dict):
-            keys.update(item)
-            seen += 1
+            keys.update(dict.fromkeys(item))
+            if len(dated) < 100_000:
+                dated.append(item)
     if not keys:
         handle.close()
         raise FileProblem(str(path), "no line holds a JSON object: not a JSON Lines file")
     try:
-        kind, columns = _validate(kind, sorted(keys), defaults, str(path))
-    except FileProblem:
+        plan, order = _plan(path, kind, sorted(keys), defaults, options, source_given, dated)
+    except (FileProblem, UsageProblem):
         handle.close()
         raise
+    del dated
     handle.seek(0)
 
     def rows():
@@ -140,6 +259,10 @@ def parse_jsonl(path: Path, kind: str | None, defaults: Defaults) -> ParsedInput
                 except json.JSONDecodeError as error:
                     yield Reject(number, f"invalid JSON: {error.msg} (column {error.colno})", raw)
                     continue
-                yield _convert(kind, columns, defaults, number, item, raw)
+                except RecursionError:
+                    yield Reject(number, "JSON nested too deeply", raw[:1000])
+                    continue
+                yield _convert(plan, defaults, number, item, raw)
 
-    return ParsedInput(str(path), kind, f"jsonl, {encoding}", rows(), estimated_rows=count_lines(path))
+    return ParsedInput(str(path), plan.kind, f"jsonl, {encoding}", rows(), estimated_rows=count_lines(path),
+                       plan=plan, defaults=defaults, date_order=order)

@@ -78,6 +78,9 @@ def check_readable(path: Path) -> int:
         raise FileProblem(str(path), "no such file")
     if path.is_dir():
         raise FileProblem(str(path), "is a directory, not a file")
+    if not path.is_file():
+        # a FIFO with no writer would block the import forever, a device never ends
+        raise FileProblem(str(path), "is not a regular file (a FIFO, device or socket): save the export to a file")
     try:
         size = path.stat().st_size
         with path.open("rb"):
@@ -87,6 +90,12 @@ def check_readable(path: Path) -> int:
     if size == 0:
         raise FileProblem(str(path), "the file is empty")
     return size
+
+
+def shown_name(name: str) -> str:
+    """A file name as text that can be printed and stored: bytes that are not
+    UTF-8 (kept by the OS as lone surrogates) become U+FFFD."""
+    return _SURROGATE.sub(REPLACEMENT, name)
 
 
 def detect_encoding(path: Path) -> str:

@@ -18,38 +18,49 @@ from feedback_tui.models import Reject, ReviewRecord, SurveyRecord
 
 def duplicate_reject(row: ReviewRecord | SurveyRecord, first: int) -> Reject:
     raw = json.dumps(asdict(row), ensure_ascii=False)
-    return Reject(row.line, f"same source and id as line {first} ({row.external_id!r}); only the first was kept",
-                  raw, "external_id")
+    return Reject(row.line, f"same source and id as line {first} ({row.external_id!r}) but other content; "
+                  "only the first was kept", raw, "external_id")
 
 
 _DONE = object()
-Batch = tuple[list[ReviewRecord | SurveyRecord], list[Reject], int]
+Batch = tuple[list[ReviewRecord | SurveyRecord], list[Reject], int, int]
+
+
+def _content(row: ReviewRecord | SurveyRecord) -> tuple[object, ...]:
+    """Every field but the line: what makes a repeated row an exact duplicate."""
+    return tuple(getattr(row, name) for name in row.__slots__ if name != "line")  # type: ignore[attr-defined]
 
 
 def in_batches(rows: Iterable[ReviewRecord | SurveyRecord | Reject], batch_size: int) -> Iterator[Batch]:
-    """(records, rejects, rows so far) every ``batch_size`` rows."""
+    """(records, rejects, rows so far, exact duplicates) every ``batch_size`` rows."""
     batch: list[ReviewRecord | SurveyRecord] = []
     rejects: list[Reject] = []
     # The staging table keeps one row per (source, id): a second row with the
-    # same key in a batch would vanish without a trace, so it becomes a reject.
+    # same key in a batch would vanish without a trace. The same item twice
+    # (an export whose pages overlapped) is a duplicate, counted and not a
+    # fault; the same id with other content is a reject naming the first line.
     # (Across batches the later row simply updates the earlier one.)
-    first_line: dict[tuple[str, str], int] = {}
-    handled = 0
+    first: dict[tuple[str, str], ReviewRecord | SurveyRecord] = {}
+    handled = duplicates = 0
     for row in rows:
         handled += 1
         if isinstance(row, Reject):
             rejects.append(row)
-        elif (row.source, row.external_id) in first_line:
-            rejects.append(duplicate_reject(row, first_line[(row.source, row.external_id)]))
+        elif (key := (row.source, row.external_id)) in first:
+            earlier = first[key]
+            if _content(row) == _content(earlier):
+                duplicates += 1
+            else:
+                rejects.append(duplicate_reject(row, earlier.line))
         else:
-            first_line[(row.source, row.external_id)] = row.line
+            first[key] = row
             batch.append(row)
         if len(batch) + len(rejects) >= batch_size:
-            yield batch, rejects, handled
-            batch, rejects = [], []
-            first_line.clear()
-    if batch or rejects:
-        yield batch, rejects, handled
+            yield batch, rejects, handled, duplicates
+            batch, rejects, duplicates = [], [], 0
+            first.clear()
+    if batch or rejects or duplicates:
+        yield batch, rejects, handled, duplicates
 
 
 def parse_ahead(rows: Iterable[ReviewRecord | SurveyRecord | Reject], batch_size: int,

@@ -26,7 +26,7 @@ Progress = Callable[[int], None]
 
 _REVIEW_FIELDS = (
     "source", "external_id", "rating", "title", "body", "author", "created_at", "updated_at",
-    "language", "product", "url", "reply", "reply_at",
+    "language", "product", "url", "reply", "reply_at", "rating_original",
 )
 _SURVEY_FIELDS = ("source", "external_id", "kind", "score", "comment", "created_at", "customer", "language")
 
@@ -38,7 +38,7 @@ _STAGE_REVIEWS = """
 CREATE TEMP TABLE IF NOT EXISTS stage_reviews (
     source TEXT, external_id TEXT, rating INTEGER, title TEXT, body TEXT, author TEXT,
     created_at TEXT, updated_at TEXT, language TEXT, product TEXT, url TEXT, reply TEXT, reply_at TEXT,
-    known_id INTEGER, PRIMARY KEY (source, external_id)
+    rating_original TEXT, known_id INTEGER, PRIMARY KEY (source, external_id)
 )"""
 _STAGE_SURVEYS = """
 CREATE TEMP TABLE IF NOT EXISTS stage_surveys (
@@ -65,8 +65,8 @@ _UPDATE_REVIEWS = [
         FROM stage_reviews s JOIN reviews r ON {_KNOWN} WHERE {_CONTENT_CHANGED}""",
     # 2. edited text or rating: new sentiment needed; an answered review is outdated
     f"""UPDATE reviews AS r SET
-            rating = s.rating, title = s.title, body = s.body, author = s.author,
-            created_at = s.created_at, updated_at = coalesce(s.updated_at, :now),
+            rating = s.rating, rating_original = s.rating_original, title = s.title, body = s.body,
+            author = s.author, created_at = s.created_at, updated_at = coalesce(s.updated_at, :now),
             language = coalesce(s.language, r.language), product = s.product, url = s.url,
             polarity = NULL, subjectivity = NULL, sentiment = NULL,
             status = CASE WHEN r.status = 'replied' THEN 'outdated' ELSE r.status END
@@ -79,9 +79,9 @@ _UPDATE_REVIEWS = [
 ]
 # 4. new reviews; one that came with the source's reply is answered at once
 _INSERT_REVIEWS = """
-INSERT INTO reviews (source, external_id, rating, title, body, author, created_at, updated_at,
+INSERT INTO reviews (source, external_id, rating, rating_original, title, body, author, created_at, updated_at,
                      language, product, url, imported_at, import_run_id, has_reply, first_reply_at, status)
-SELECT source, external_id, rating, title, body, author, created_at, updated_at,
+SELECT source, external_id, rating, rating_original, title, body, author, created_at, updated_at,
        language, product, url, :now, :run, reply IS NOT NULL, CASE WHEN reply IS NOT NULL THEN reply_at END,
        CASE WHEN reply IS NULL THEN 'new' WHEN updated_at > reply_at THEN 'outdated' ELSE 'replied' END
 FROM stage_reviews WHERE known_id IS NULL ORDER BY created_at
@@ -269,7 +269,7 @@ def _find_known(conn: Any, stage: str, table: str) -> int:
 
 def _merge_batch(
     conn: Any, result: ImportResult, batch: list[ReviewRecord | SurveyRecord], rejects: list[Reject],
-    *, index_now: bool = True,
+    duplicates: int = 0, *, index_now: bool = True,
 ) -> None:
     """Stage, merge and count one batch inside the caller's write transaction
     (``index_now``: see :func:`_insert_new_reviews`)."""
@@ -301,6 +301,7 @@ def _merge_batch(
     result.inserted += inserted
     result.updated += updated
     result.unchanged += staged - inserted - updated
+    result.duplicates += duplicates
     conn.execute(
         "UPDATE import_runs SET inserted = ?, updated = ?, unchanged = ?, rejected = ? WHERE id = ?",
         (result.inserted, result.updated, result.unchanged, len(result.rejects) + len(rejects), result.run_id),
@@ -309,11 +310,12 @@ def _merge_batch(
 
 
 def _write_batch(
-    store: Store, result: ImportResult, batch: list[ReviewRecord | SurveyRecord], rejects: list[Reject]
+    store: Store, result: ImportResult, batch: list[ReviewRecord | SurveyRecord], rejects: list[Reject],
+    duplicates: int = 0,
 ) -> None:
     """One batch in its own transaction: a killed import keeps every batch before it."""
     with store.write() as conn:
-        _merge_batch(conn, result, batch, rejects)
+        _merge_batch(conn, result, batch, rejects, duplicates)
 
 
 BULK_MIN_ROWS = 100_000
@@ -360,7 +362,8 @@ def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterab
     and a crash, Ctrl-C or cancel rolls the whole load back (the run is then
     marked interrupted or cancelled; running the import again does it all).
     """
-    before = (result.inserted, result.updated, result.unchanged, result.replies_imported, len(result.rejects))
+    before = (result.inserted, result.updated, result.unchanged, result.replies_imported, len(result.rejects),
+              result.duplicates)
     try:
         with store.write() as conn:
             indexes = _secondary_indexes(conn, _TABLES[result.kind])
@@ -368,9 +371,8 @@ def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterab
                 conn.execute(f'DROP INDEX "{name}"')
             reviews = result.kind == "reviews"
             after_id = _pause_search_index(conn) if reviews else 0
-            if _each_batch(batches, lambda batch, rejects: _merge_batch(conn, result, batch, rejects,
-                                                                        index_now=not reviews),
-                           progress, should_stop):
+            if _each_batch(batches, lambda batch, rejects, duplicates: _merge_batch(
+                    conn, result, batch, rejects, duplicates, index_now=not reviews), progress, should_stop):
                 raise _Cancelled
             if on_step:  # seconds with no row to count, at a million rows
                 on_step("Rebuilding indexes and saving")
@@ -381,6 +383,7 @@ def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterab
     except BaseException as error:
         result.inserted, result.updated, result.unchanged, result.replies_imported = before[:4]
         del result.rejects[before[4]:]
+        result.duplicates = before[5]
         if isinstance(error, _Cancelled):
             return True
         raise
@@ -391,15 +394,16 @@ def _load_in_batches(store: Store, result: ImportResult, batches: Iterable[batch
                      progress: Progress | None, should_stop: Callable[[], bool] | None,
                      on_step: Callable[[str], None] | None = None) -> bool:
     """Commit batch by batch: other writers (agents) get in between. True if cancelled."""
-    return _each_batch(batches, lambda batch, rejects: _write_batch(store, result, batch, rejects),
+    return _each_batch(batches, lambda batch, rejects, duplicates: _write_batch(store, result, batch, rejects,
+                                                                                duplicates),
                        progress, should_stop)
 
 
-def _each_batch(batches: Iterable[batching.Batch], write: Callable[[list[Any], list[Reject]], None],
+def _each_batch(batches: Iterable[batching.Batch], write: Callable[[list[Any], list[Reject], int], None],
                 progress: Progress | None, should_stop: Callable[[], bool] | None) -> bool:
     """Write each batch, report progress; True when asked to stop."""
-    for batch, rejects, handled in batches:
-        write(batch, rejects)
+    for batch, rejects, handled, duplicates in batches:
+        write(batch, rejects, duplicates)
         if progress:
             progress(handled)
         if should_stop and should_stop():

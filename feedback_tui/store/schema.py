@@ -489,3 +489,39 @@ def m009_reply_time_histograms(db: Database) -> None:
         """,
     )
     _watch_column(db, "reviews_rollup_au", "reviews", "first_reply_at")
+
+
+_OLD_RATING = "rating INTEGER CHECK (rating IS NULL OR rating BETWEEN 1 AND 5)"
+_NEW_RATING = "rating NUMERIC CHECK (rating IS NULL OR rating BETWEEN 0.5 AND 5)"
+
+
+@migrations()
+def m010_exact_ratings(db: Database) -> None:
+    """Half and decimal stars stored exactly, and the rating as written on another scale.
+
+    ``rating`` held whole stars 1-5. Allociné gives half stars from 0.5,
+    TripAdvisor writes ``4.0``, and a 1-10 scale divided by two gives halves:
+    the column becomes ``NUMERIC`` from 0.5 to 5, so 3.5 is stored as the real
+    3.5 and a whole rating stays the integer every reader expects (the list's
+    stars, exports, the JSON figures). Only the declared type and the CHECK
+    change, not one stored value, so the table is not rebuilt (a million rows,
+    with its triggers, FTS and generated columns): the statement in the schema
+    is edited in place, which SQLite documents for loosening a constraint
+    (https://www.sqlite.org/lang_altertable.html#otheralter), and the schema
+    version is bumped so that every open connection rereads it.
+
+    ``rating_original`` keeps the text of a rating given on another scale
+    (``8/10``, ``--rating-scale 10``) next to its 1-5 value.
+    """
+    db.execute("ALTER TABLE reviews ADD COLUMN rating_original TEXT")
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'reviews'").fetchone()[0]
+    if _OLD_RATING not in sql:
+        raise RuntimeError("reviews: the rating column is not the one m001 created")
+    version = db.execute("PRAGMA schema_version").fetchone()[0]
+    db.execute("PRAGMA writable_schema = ON")
+    try:
+        db.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'reviews'",
+                   [sql.replace(_OLD_RATING, _NEW_RATING)])
+        db.execute(f"PRAGMA schema_version = {int(version) + 1}")
+    finally:
+        db.execute("PRAGMA writable_schema = OFF")
