@@ -8,7 +8,6 @@ cannot. A user mistake is one line on stderr, never a traceback.
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -18,11 +17,13 @@ import click
 
 from feedback_tui import __version__
 from feedback_tui.config import load_config, resolve_agent
+from feedback_tui.console import echo
 from feedback_tui.errors import FeedbackError, UsageProblem
 from feedback_tui.importers.dates import parse_date
 from feedback_tui.models import Filters, ImportResult
 from feedback_tui.paths import default_db_path, demo_db_path, fixtures_dir
 from feedback_tui.store import Store
+from feedback_tui.text import json_text
 
 MAX_REJECTS_SHOWN = 20
 DEMO_FILES = (
@@ -45,10 +46,10 @@ class FeedbackGroup(click.Group):
         try:
             return super().invoke(ctx)
         except FeedbackError as error:
-            click.secho(f"Error: {error}", err=True, fg="red")
+            echo(f"Error: {error}", err=True, fg="red")
             ctx.exit(error.exit_code)
         except KeyboardInterrupt:
-            click.echo("Interrupted: everything committed before this point is kept.", err=True)
+            echo("Interrupted: everything committed before this point is kept.", err=True)
             ctx.exit(130)
 
 
@@ -60,7 +61,7 @@ class Context:
         self.db_path = db or default_db_path()
         self.agent = resolve_agent(agent, self.config)
         for warning in self.config.warnings:
-            click.secho(f"Warning: {warning}", err=True, fg="yellow")
+            echo(f"Warning: {warning}", err=True, fg="yellow")
 
     def open_store(self) -> Store:
         return Store.open(self.db_path)
@@ -120,12 +121,12 @@ def _print_result(result: ImportResult, fmt: str, replaced_rows: int = 0) -> Non
     if replaced_rows:
         line += (f", {replaced_rows} with invalid bytes or NUL characters replaced by U+FFFD "
                  "(flagged 'replaced-bytes')")
-    click.echo(line)
+    echo(line)
     for reject in result.rejects[:MAX_REJECTS_SHOWN]:
-        click.secho(f"  {result.path}: {reject.describe()}", err=True, fg="yellow")
+        echo(f"  {result.path}: {reject.describe()}", err=True, fg="yellow")
     hidden = result.rejected - MAX_REJECTS_SHOWN
     if hidden > 0:
-        click.secho(f"  ... and {hidden} more: feedback-tui rejects --run {result.run_id}", err=True, fg="yellow")
+        echo(f"  ... and {hidden} more: feedback-tui rejects --run {result.run_id}", err=True, fg="yellow")
 
 
 def import_files(context: Context, files: tuple[str, ...], kind: str | None, source: str | None,
@@ -142,7 +143,7 @@ def import_files(context: Context, files: tuple[str, ...], kind: str | None, sou
             try:
                 parsed = open_input(name, kind=kind, source=source, survey_kind=survey_kind, imported_at=utc_now())
             except FeedbackError as error:
-                click.secho(f"Error: {error}", err=True, fg="red")
+                echo(f"Error: {error}", err=True, fg="red")
                 code = max(code, error.exit_code)
                 continue
             with progress_bar(f"Importing {Path(name).name}", parsed.estimated_rows, enabled=not quiet) as advance:
@@ -209,7 +210,7 @@ def score(context: Context, as_json: bool, by: str | None, segment: str | None, 
         card = scorecard(store, _filters(source, since, until, product, language), by=by, segment=segment,
                          sla_hours=context.config.sla_hours)
     if as_json:
-        click.echo(json.dumps(card, ensure_ascii=False, indent=2))
+        echo(json_text(card, indent=2))
     else:
         print_scorecard(card)
 
@@ -221,7 +222,7 @@ def rescore(context: Context, everything: bool) -> None:
     """Compute sentiment for reviews and comments (all of them with --all)."""
     with context.open_store() as store:
         done = _backfill(store, quiet=False, everything=everything, languages=context.config.languages)
-    click.echo(f"Sentiment computed for {done} texts.")
+    echo(f"Sentiment computed for {done} texts.")
 
 
 # -- export ------------------------------------------------------------------
@@ -238,7 +239,7 @@ def export(context: Context, fmt: str, output: Path | None, source: str | None, 
     with context.open_store() as store:
         count = write_export(store, _filters(source, since, until), fmt, output)
     if output:
-        click.echo(f"{count} reviews written to {output}", err=True)
+        echo(f"{count} reviews written to {output}", err=True)
 
 
 # -- report ------------------------------------------------------------------
@@ -287,15 +288,15 @@ def report(context: Context, period: str, since: str | None, source: str | None,
             window = last_periods(period, today, count)
             filters = Filters(source=source, since=window[0].since, until=window[-1].until)
             card = scorecard(store, filters, by=period, sla_hours=context.config.sla_hours)
-            text = json.dumps(card, ensure_ascii=False, indent=2) + "\n" if fmt == "json" else render_csv(card)
+            text = json_text(card, indent=2) + "\n" if fmt == "json" else render_csv(card)
     if output:
         try:
             output.write_text(text, encoding="utf-8")
         except OSError as error:
             raise UsageProblem(f"{output}: cannot write ({error.strerror})") from None
-        click.echo(f"Report written to {output}", err=True)
+        echo(f"Report written to {output}", err=True)
     else:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
 
 
 # -- runs and rejects --------------------------------------------------------
@@ -308,7 +309,7 @@ def runs(context: Context) -> None:
     with context.open_store() as store:
         for run in queries.import_runs(store):
             error = f"  ({run['error']})" if run["error"] else ""
-            click.echo(f"#{run['id']} {run['started_at']} {run['status']:<11} {run['kind']:<8} "
+            echo(f"#{run['id']} {run['started_at']} {run['status']:<11} {run['kind']:<8} "
                        f"+{run['inserted']} ~{run['updated']} ={run['unchanged']} !{run['rejected']}  {run['origin']}{error}")
 
 
@@ -322,11 +323,11 @@ def rejects(context: Context, run_id: int | None) -> None:
     with context.open_store() as store:
         rows = queries.rejects(store, run_id)
     if not rows:
-        click.echo("No rejected rows.")
+        echo("No rejected rows.")
     for row in rows:
         field = f", field '{row['field']}'" if row["field"] else ""
-        click.echo(f"{row['origin']}: line {row['line']}{field}: {row['reason']}")
-        click.echo(f"    {row['raw'][:200]!r}")
+        echo(f"{row['origin']}: line {row['line']}{field}: {row['reason']}")
+        echo(f"    {row['raw'][:200]!r}")
 
 
 # -- demo --------------------------------------------------------------------
@@ -345,7 +346,7 @@ def demo(ctx: click.Context, no_app: bool) -> None:
     files = tuple(str(folder / name) for name in DEMO_FILES if (folder / name).exists())
     if not files:
         raise UsageProblem(f"no demo data found in {folder}")
-    click.echo(f"Loading demo data into {context.db_path} ...", err=True)
+    echo(f"Loading demo data into {context.db_path} ...", err=True)
     code = import_files(context, files, None, None, None, sentiment=True, quiet=True)
     if code >= 2:
         raise UsageProblem("the demo data could not be loaded")
