@@ -19,7 +19,7 @@ from feedback_tui import __version__
 from feedback_tui.config import load_config, resolve_agent
 from feedback_tui.console import echo
 from feedback_tui.errors import FeedbackError, UsageProblem
-from feedback_tui.importers.dates import parse_date
+from feedback_tui.datebounds import bound, bound_day
 from feedback_tui.models import Filters, ImportResult
 from feedback_tui.paths import default_db_path, demo_db_path, fixtures_dir
 from feedback_tui.store import Store
@@ -71,8 +71,8 @@ def _filters(source: str | None, since: str | None, until: str | None, product: 
              language: str | None = None) -> Filters:
     """``--since`` is inclusive; ``--until 2026-10-31`` includes that whole day."""
     try:
-        since_at = parse_date(since) if since else None
-        until_at = parse_date(until) if until else None
+        since_at = bound(since) if since else None
+        until_at = bound(until) if until else None
     except ValueError as error:
         raise UsageProblem(f"--since/--until: {error}") from None
     if until and until_at and len(until.strip()) == 10:
@@ -248,9 +248,9 @@ def _day(value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(parse_date(value)[:10])
-    except ValueError:
-        raise UsageProblem(f"--today: expected a day as YYYY-MM-DD or dd/mm/yyyy, got {value!r}") from None
+        return bound_day(value)
+    except ValueError as error:
+        raise UsageProblem(f"--today: expected a day as YYYY-MM-DD or dd/mm/yyyy ({error})") from None
 
 
 @cli.command()

@@ -21,7 +21,8 @@ def echo(message: object = "", *, err: bool = False, fg: str | None = None, nl: 
     """The one way the headless commands print a line: whatever it holds (a file
     name, a URL, a server's message, a stored name) reaches the terminal with its
     control, C1, bidi and invisible characters as visible placeholders."""
-    click.secho(clean(str(message)), err=err, fg=fg, nl=nl)
+    text = "\r\n".join(clean(part) for part in str(message).split("\r\n"))  # CSV's line ends stay
+    click.secho(text, err=err, fg=fg, nl=nl)
 
 
 @contextmanager

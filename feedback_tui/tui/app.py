@@ -11,11 +11,13 @@ from pathlib import Path
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from feedback_tui.config import Config
+from feedback_tui.text import clean
 from feedback_tui.tui.commands import binding_commands
 from feedback_tui.tui.screens.help import HelpScreen
 from feedback_tui.tui.screens.inbox import InboxScreen
@@ -60,6 +62,18 @@ class FeedbackApp(App[None]):
         """Every store opens read-only too (``Store.open`` asks the same question):
         triage keys say so instead of failing."""
         self.sub_title = f"{'READ-ONLY · ' if self.read_only else ''}agent: {self.agent} · {self.db_path.name}"
+
+    def notify(self, message: str, *, title: str = "", severity: str = "information",  # type: ignore[override]
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every toast of the app (screens' ``self.notify`` lands here): its text is
+        never markup (a tag ``[/]`` would crash it, an HTTP reason ``[@click=app.quit]``
+        would become a button) and its controls are visible placeholders."""
+        super().notify(clean(str(message)), title=clean(str(title), single_line=True), severity=severity,
+                       timeout=timeout, markup=False)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header: the sub-title holds the agent's name and the database's file name."""
+        return super().format_title(clean(title, single_line=True), clean(sub_title, single_line=True))
 
     def on_mount(self) -> None:
         if self.config.keys:

@@ -34,7 +34,7 @@ from feedback_tui.store import Store, utc_now
 from feedback_tui.store import replies as reply_store
 from feedback_tui.store import triage
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
-from feedback_tui.tui.safe_text import plain
+from feedback_tui.tui.safe_text import clean, plain
 from feedback_tui.tui.screens.review import render_review
 
 DRAFT_DELAY = 0.5
@@ -140,6 +140,7 @@ class ComposerScreen(Screen[None]):
 
     # -- templates ---------------------------------------------------------------------
     def _set_text(self, text: str) -> None:
+        text = clean(text)  # a draft or a filled template: what the editor shows is what is sent
         self._proposed = text
         self.editor.load_text(text)
         self.editor.move_cursor(self.editor.document.end)
@@ -181,16 +182,18 @@ class ComposerScreen(Screen[None]):
     def _update_info(self) -> None:
         text = self.editor.text
         info = Text()
-        info.append(f"Template: {self.template_name or 'none'}", style="dim")
+        info.append(f"Template: {clean(self.template_name, single_line=True) or 'none'}", style="dim")
         info.append(" · ctrl+t another · ")
         count = reply_rules.measure(text, self.limit)
         if self.limit is None:
-            info.append(f"{count} characters (no limit for {self.review.get('source') or 'this source'})", style="dim")
+            source = clean(self.review.get("source"), single_line=True) or "this source"
+            info.append(f"{count} characters (no limit for {source})", style="dim")
         else:
             over = count > self.limit.size
             info.append(f"{count}/{self.limit.size} {self.limit.unit}", style="bold red" if over else "green")
             if over:
-                info.append(f"  {count - self.limit.size} over the {self.review.get('source')} limit", style="red")
+                source = clean(self.review.get("source"), single_line=True)
+                info.append(f"  {count - self.limit.size} over the {source} limit", style="red")
         self.query_one("#composer-info", Static).update(info)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
