@@ -175,9 +175,30 @@ def tag_names(store: Store) -> list[str]:
     return [row[0] for row in store.conn.execute("SELECT name FROM tags ORDER BY name COLLATE NOCASE")]
 
 
+SHOWN_CHARS = 1_000_000
+"""Texts longer than this are read cut (with their full ``<name>_length``): a 200 MB
+review would otherwise take minutes to lay out, and the screen would ignore escape."""
+
+
+def _cut_select(store: Store, table: str, long: tuple[str, ...]) -> str:
+    """``SELECT`` every column of ``table``, the ``long`` ones cut to SHOWN_CHARS."""
+    columns = [r[1] for r in store.conn.execute(f"PRAGMA table_info({table})")]
+    shown = [f"substr({c}, 1, {SHOWN_CHARS}) AS {c}, length({c}) AS {c}_length" if c in long else c
+             for c in columns]
+    return f"SELECT {', '.join(shown)} FROM {table}"
+
+
+def full_text(store: Store, kind: str, row_id: int) -> str:
+    """The whole text of a review's body or a survey answer's comment (never cut)."""
+    table, column = ("reviews", "body") if kind == "reviews" else ("survey_responses", "comment")
+    row = store.conn.execute(f"SELECT {column} FROM {table} WHERE id = ?", (row_id,)).fetchone()
+    return (row[0] or "") if row else ""
+
+
 def review_detail(store: Store, review_id: int) -> dict[str, Any] | None:
-    """A review with its tags, notes, replies and earlier versions."""
-    row = store.conn.execute("SELECT * FROM reviews WHERE id = ?", (review_id,)).fetchone()
+    """A review with its tags, notes, replies and earlier versions (long texts cut)."""
+    row = store.conn.execute(_cut_select(store, "reviews", ("body", "title")) + " WHERE id = ?",
+                             (review_id,)).fetchone()
     if row is None:
         return None
     detail = dict(row)
@@ -189,13 +210,15 @@ def review_detail(store: Store, review_id: int) -> dict[str, Any] | None:
     detail["replies"] = [dict(r) for r in store.conn.execute(
         "SELECT * FROM replies WHERE review_id = ? ORDER BY created_at, id", (review_id,))]
     detail["history"] = [dict(r) for r in store.conn.execute(
-        "SELECT rating, title, body, updated_at, replaced_at FROM review_history WHERE review_id = ? ORDER BY id",
+        f"SELECT rating, title, substr(body, 1, {SHOWN_CHARS}) AS body, updated_at, replaced_at "
+        "FROM review_history WHERE review_id = ? ORDER BY id",
         (review_id,))]
     return detail
 
 
 def survey_detail(store: Store, response_id: int) -> dict[str, Any] | None:
-    row = store.conn.execute("SELECT * FROM survey_responses WHERE id = ?", (response_id,)).fetchone()
+    row = store.conn.execute(_cut_select(store, "survey_responses", ("comment",)) + " WHERE id = ?",
+                             (response_id,)).fetchone()
     return dict(row) if row else None
 
 

@@ -12,6 +12,11 @@ from textual.widgets.option_list import Option
 from feedback_tui.tui.safe_text import clean, plain
 
 
+def _one_line(label: str) -> str:
+    """A label from data (a saved view's name) on one line; its spacing kept."""
+    return label.replace("\r", " ").replace("\n", " ").replace("\t", " ")
+
+
 class ChoiceDialog(ModalScreen[str | None]):
     """Returns the id of the chosen option, or None."""
 
@@ -30,7 +35,7 @@ class ChoiceDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(clean(self.title_text, single_line=True), markup=False)
-            yield OptionList(*[Option(plain(label, single_line=True), id=value) for value, label in self.options])
+            yield OptionList(*[Option(plain(_one_line(label)), id=value) for value, label in self.options])
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

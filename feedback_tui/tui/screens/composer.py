@@ -26,6 +26,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static, TextArea
+from textual.worker import Worker, WorkerState
 
 from feedback_tui import replies as reply_rules
 from feedback_tui.delivery import deliver, endpoint_for
@@ -137,6 +138,13 @@ class ComposerScreen(Screen[None]):
         self._loaded = True
         self._show_others(data["others"], opening=True)
         self._update_info()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A load that failed says so: "Loading the review…" would stay and look like a hang."""
+        if event.state == WorkerState.ERROR and event.worker.group == "composer" and not self._loaded:
+            self.query_one("#composer-review-text", Static).update(
+                plain(f"Could not load the review: {event.worker.error}. Escape closes.", "red"))
+            self.notify(f"Could not load the review: {event.worker.error}", title="Reply", severity="error")
 
     # -- templates ---------------------------------------------------------------------
     def _set_text(self, text: str) -> None:

@@ -6,6 +6,9 @@ back to it; triage keys work here too.
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from rich.console import Group
@@ -17,6 +20,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
+from textual.worker import Worker, WorkerState
 
 from feedback_tui.store import Store
 from feedback_tui.store import replies as reply_store
@@ -31,6 +35,10 @@ SENTIMENT_STYLES = {"positive": "green", "neutral": "yellow", "negative": "red",
 
 def _section(title: str) -> Text:
     return Text(f"\n{title}", style="bold underline")
+
+
+def _size(characters: int) -> str:
+    return f"{characters / 1_000_000:.1f} M characters" if characters >= 100_000 else f"{characters:,} characters"
 
 
 def render_review(detail: dict[str, Any], kind: str) -> Group:
@@ -69,7 +77,12 @@ def render_review(detail: dict[str, Any], kind: str) -> Group:
         parts.append(Text(""))
         parts.append(plain(detail["title"], "bold"))
     parts.append(Text(""))
-    parts.append(plain(detail.get("body") if kind == "reviews" else detail.get("comment")))
+    text_key = "body" if kind == "reviews" else "comment"
+    parts.append(plain(detail.get(text_key)))
+    length = detail.get(f"{text_key}_length") or 0
+    if length > len(detail.get(text_key) or ""):
+        parts.append(Text(f"… cut here: the whole text has {length:,} characters ({_size(length)}); "
+                          "x saves it to a file.", style="bold yellow"))
     if detail.get("url"):
         link = Text("source: ", style="dim")
         link.append_text(plain(detail["url"], "dim", single_line=True))
@@ -115,6 +128,7 @@ class ReviewScreen(TriageActions, Screen[None]):
         Binding("k", "previous", "Previous", id="review.previous"),
         Binding("E", "edit_reply", "Edit my reply", id="review.edit_reply", show=False),
         Binding("W", "withdraw_reply", "Withdraw my reply", id="review.withdraw_reply", show=False),
+        Binding("x", "save_text", "Save the whole text to a file", id="review.save_text", show=False),
         *TRIAGE_BINDINGS,
     ]
 
@@ -219,6 +233,30 @@ class ReviewScreen(TriageActions, Screen[None]):
 
         self.app.push_screen(ChoiceDialog("Withdraw your reply? (its text is kept)",
                                           [("no", "No, keep it"), ("yes", "Yes, withdraw it")]), chosen)
+
+    def action_save_text(self) -> None:
+        if self.row_id is not None:
+            self._save_text(self.row_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="detail-save", description="Saving the text")
+    def _save_text(self, row_id: int) -> None:
+        """The whole text (a review cut on screen, or any other) in a private file."""
+        with Store.open(self.app.db_path, migrate=False) as store:
+            text = triage.full_text(store, self.kind, row_id)
+        path = Path(tempfile.gettempdir()) / f"feedback-tui-{self.kind}-{row_id}.txt"
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as handle:
+                handle.write(text)
+        except OSError as error:
+            self.post_message(ActionDone(f"Could not save the text: {error.strerror}", error=True))
+            return
+        self.post_message(ActionDone(f"The whole text ({len(text):,} characters) is in {path}"))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A load that failed says so (else "Loading…" would stay and look like a hang)."""
+        if event.state == WorkerState.ERROR and event.worker.group == "detail":
+            self.query_one("#detail", Static).update(plain(f"Could not load this review: {event.worker.error}", "red"))
 
     def action_back(self) -> None:
         self.app.pop_screen()
