@@ -8,6 +8,7 @@ cannot. A user mistake is one line on stderr, never a traceback.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -39,6 +40,14 @@ DEMO_FILES = (
 )
 
 
+def _sqlite_reason(error: sqlite3.Error) -> str:
+    text = str(error)
+    if text.startswith("Could not decode to UTF-8"):
+        column = text.split("'")[1] if text.count("'") >= 2 else "a column"
+        return f"column {column!r} holds text that is not valid UTF-8; the file was written by another program"
+    return text[:200]
+
+
 class FeedbackGroup(click.Group):
     """Turns :class:`FeedbackError` into one line on stderr and its exit code."""
 
@@ -48,6 +57,12 @@ class FeedbackGroup(click.Group):
         except FeedbackError as error:
             echo(f"Error: {error}", err=True, fg="red")
             ctx.exit(error.exit_code)
+        except sqlite3.Error as error:
+            # A database that SQLite opens but cannot serve (text that is not UTF-8,
+            # a damaged page): one line and exit 3, like any database problem.
+            db = ctx.obj.db_path if isinstance(ctx.obj, Context) else "the database"
+            echo(f"Error: {db}: cannot read the database ({_sqlite_reason(error)})", err=True, fg="red")
+            ctx.exit(3)
         except KeyboardInterrupt:
             echo("Interrupted: everything committed before this point is kept.", err=True)
             ctx.exit(130)
