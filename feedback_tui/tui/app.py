@@ -132,6 +132,11 @@ class FeedbackApp(App[None]):
         except FeedbackError as error:
             self.call_from_thread(self._sync_done, [], str(error))
             return
+        except BaseException as error:
+            # A bug, not a user mistake: the worker fails loudly, but the progress bar
+            # still ends and the toast says the sync stopped.
+            self.call_from_thread(self._sync_done, [], f"the sync stopped: {type(error).__name__}: {error}")
+            raise
         self.call_from_thread(self._sync_done, results, None)
 
     def _sync_progress(self, done: int, total: int, message: str) -> None:
