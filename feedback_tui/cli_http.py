@@ -19,6 +19,7 @@ import click
 
 from feedback_tui.console import echo
 from feedback_tui.errors import UsageProblem
+from feedback_tui.text import clean
 from feedback_tui.importers import appstore, http_json
 from feedback_tui.importers.http import HttpSettings
 from feedback_tui.sources import FetchResult, SourceConfig, load_sources
@@ -56,10 +57,15 @@ def _settings(timeout: float, retries: int) -> HttpSettings:
 
 
 def _check_base_url(base_url: str | None) -> None:
+    """``--base-url``: http(s), a host, no control characters (it is printed and requested)."""
     if base_url is not None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise UsageProblem(f"--base-url must look like http://host:port, got {base_url!r}")
+        try:
+            parts = urlsplit(base_url)
+            ok = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port is None or parts.port > 0)
+        except ValueError:
+            ok = False
+        if not ok or clean(base_url, single_line=True) != base_url or " " in base_url:
+            raise UsageProblem(f"--base-url must look like http://host:port, got {clean(repr(base_url))}")
 
 
 def _report(result: FetchResult) -> int:
