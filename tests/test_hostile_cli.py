@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
 
-from conftest import FIXTURES, assert_no_crash
+from conftest import assert_no_crash
 from feedback_tui.cli import cli
 from feedback_tui.delivery import ReplyEndpoint, deliver
 from feedback_tui.importers.http import FetchError, HttpClient, HttpSettings

@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
-import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Select
 
 import feedback_tui.tui as tui_package
-from conftest import FIXTURES, assert_no_crash
+from conftest import FIXTURES
 from feedback_tui.cli import cli
 from feedback_tui.config import load_config
 from feedback_tui.store import Store
