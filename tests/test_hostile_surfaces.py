@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -251,3 +252,47 @@ async def test_the_read_only_banner_and_header_show_a_hostile_file_name_inert(su
         text = walker.check("read-only inbox")
         assert "READ-ONLY" in text and "PWNED-TITLE" in text  # the name, as text
         assert "ReadOnlyBanner" in {cls.__name__ for cls in walker.seen}
+
+
+# -- hangs: a huge review, escape while loading ------------------------------------------------------
+async def test_a_review_over_a_megabyte_is_shown_cut_with_its_size_and_x_saves_it_whole(db_path: Path,
+                                                                                      tmp_path: Path) -> None:
+    from feedback_tui.store.triage import SHOWN_CHARS
+    from feedback_tui.tui.screens.review import ReviewScreen
+
+    body = surfaces.huge_body(SHOWN_CHARS + 200_000)
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps([{"id": "big-1", "rating": 2, "text": body, "date": "2026-03-01T10:00:00Z"}]),
+                    encoding="utf-8")
+    assert CliRunner().invoke(cli, ["--db", str(db_path), "import", str(path), "--no-sentiment"]).exit_code == 0
+    app = FeedbackApp(db_path=db_path, agent="camille", watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "4", "enter")
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.detail is not None and len(app.screen.detail["body"]) == SHOWN_CHARS
+        await press(app, pilot, "end")
+        text = screen_text(app)
+        assert "cut here: the whole text has 1,200,000 characters (1.2 M characters); x saves it" in text
+        assert "THE-END" not in text
+        await press(app, pilot, "x")
+        saved = [n for n in notifications(app) if "The whole text" in n][-1]
+        target = Path(saved.rsplit(" is in ", 1)[1])
+        assert target.read_text(encoding="utf-8") == body and target.stat().st_mode & 0o077 == 0
+        target.unlink()
+        await press(app, pilot, "escape")
+        assert type(app.screen).__name__ == "InboxScreen"
+
+
+@pytest.mark.parametrize("key", ["enter", "r"])
+async def test_escape_leaves_a_screen_that_is_still_loading(surfaces_db: Path, key: str) -> None:
+    app = FeedbackApp(db_path=surfaces_db, agent="camille", watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "4")
+        await pilot.press(key, "escape")  # no wait: the screen's load is still running
+        await settle(app, pilot)
+        while type(app.screen).__name__ not in ("InboxScreen",):  # a template question may sit on top
+            await press(app, pilot, "escape")
+        assert [type(s).__name__ for s in app.screen_stack][-1] == "InboxScreen"
+        assert app.is_running
