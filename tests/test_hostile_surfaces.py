@@ -276,6 +276,10 @@ async def test_a_review_over_a_megabyte_is_shown_cut_with_its_size_and_x_saves_i
         assert "cut here: the whole text has 1,200,000 characters (1.2 M characters); x saves it" in text
         assert "THE-END" not in text
         await press(app, pilot, "x")
+        for _ in range(20):  # the file is written by a worker, then its message is handled
+            if any("The whole text" in n for n in notifications(app)):
+                break
+            await settle(app, pilot)
         saved = [n for n in notifications(app) if "The whole text" in n][-1]
         target = Path(saved.rsplit(" is in ", 1)[1])
         assert target.read_text(encoding="utf-8") == body and target.stat().st_mode & 0o077 == 0

@@ -182,7 +182,8 @@ review would otherwise take minutes to lay out, and the screen would ignore esca
 
 def _cut_select(store: Store, table: str, long: tuple[str, ...]) -> str:
     """``SELECT`` every column of ``table``, the ``long`` ones cut to SHOWN_CHARS."""
-    columns = [r[1] for r in store.conn.execute(f"PRAGMA table_info({table})")]
+    # table_xinfo, not table_info: generated columns (flags, reply_hours...) are columns too
+    columns = [r[1] for r in store.conn.execute(f"PRAGMA table_xinfo({table})") if r[6] != 1]
     shown = [f"substr({c}, 1, {SHOWN_CHARS}) AS {c}, length({c}) AS {c}_length" if c in long else c
              for c in columns]
     return f"SELECT {', '.join(shown)} FROM {table}"

@@ -243,9 +243,9 @@ class ReviewScreen(TriageActions, Screen[None]):
         """The whole text (a review cut on screen, or any other) in a private file."""
         with Store.open(self.app.db_path, migrate=False) as store:
             text = triage.full_text(store, self.kind, row_id)
-        path = Path(tempfile.gettempdir()) / f"feedback-tui-{self.kind}-{row_id}.txt"
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:  # a new file of our own (0600, never an existing name someone prepared)
+            fd, name = tempfile.mkstemp(prefix=f"feedback-tui-{self.kind}-{row_id}-", suffix=".txt")
+            path = Path(name)
             with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as handle:
                 handle.write(text)
         except OSError as error:
