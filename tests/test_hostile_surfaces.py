@@ -300,3 +300,22 @@ async def test_escape_leaves_a_screen_that_is_still_loading(surfaces_db: Path, k
             await press(app, pilot, "escape")
         assert [type(s).__name__ for s in app.screen_stack][-1] == "InboxScreen"
         assert app.is_running
+
+
+async def test_a_stored_far_future_date_and_a_far_filter_date_break_no_screen(surfaces_db: Path) -> None:
+    surfaces.damage_database(surfaces_db, "far_future")
+    app = FeedbackApp(db_path=surfaces_db, agent="camille", watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "4")
+        assert "9999-12-31" in screen_text(app)
+        await press(app, pilot, "d")
+        assert type(app.screen).__name__ == "DashboardScreen" and app.screen.error is None
+        assert "could not compute" not in screen_text(app)
+        await press(app, pilot, "escape", "f")
+        until = app.screen.query_one("#until", Input)
+        until.value = "9999-12-31"
+        await press(app, pilot, "ctrl+s")
+        assert type(app.screen).__name__ == "FilterDialog"  # not applied: the error says why
+        assert "outside 1970-01-01 to 2100-12-31" in screen_text(app)
+        assert app.is_running
