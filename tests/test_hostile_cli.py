@@ -281,3 +281,13 @@ def test_urls_from_a_server_are_checked_before_use(link: str) -> None:
             client.get_json(link, page=2)
     for bad in FORBIDDEN:
         assert bad not in str(caught.value)
+
+
+def test_a_reply_endpoint_that_drips_meets_the_deadline(raw_server: tuple[str, list[bytes]]) -> None:
+    url, answers = raw_server
+    answers[0] = b"DRIP:" + surfaces.SLOW_LORIS_HEADERS
+    started = time.monotonic()
+    status, error = deliver(ReplyEndpoint(url=url + "/replies", timeout=5, deadline=1.0, retries=2),
+                            {"text": "hi"}, sleep=lambda s: None)
+    assert status == "failed" and error is not None and "within 1 s" in error
+    assert time.monotonic() - started < 4

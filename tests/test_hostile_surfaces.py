@@ -319,3 +319,21 @@ async def test_a_stored_far_future_date_and_a_far_filter_date_break_no_screen(su
         assert type(app.screen).__name__ == "FilterDialog"  # not applied: the error says why
         assert "outside 1970-01-01 to 2100-12-31" in screen_text(app)
         assert app.is_running
+
+
+async def test_a_limit_that_is_not_a_number_leaves_the_composer_working(db_path: Path, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[limits]\ngoogle_play = {max = "abc"}\n', encoding="utf-8")
+    config.chmod(0o600)
+    reviews = tmp_path / "gp.csv"
+    reviews.write_text("id,source,rating,body,date\ngp-1,google_play,2,Late again,2026-03-01\n", encoding="utf-8")
+    assert CliRunner().invoke(cli, ["--db", str(db_path), "import", str(reviews), "--no-sentiment"]).exit_code == 0
+    loaded = load_config(config)
+    assert len(loaded.warnings) == 1 and "[limits] google_play" in loaded.warnings[0]
+    app = FeedbackApp(db_path=db_path, agent="camille", config=loaded, watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "4", "r")
+        while type(app.screen).__name__ != "ComposerScreen":
+            await press(app, pilot, "escape")
+        assert "Late again" in screen_text(app) and "/350 characters" in screen_text(app)  # the default limit

@@ -281,38 +281,15 @@ class HttpClient:
     def _once(self, url: str, page: int, headers: dict[str, str]) -> tuple[bytes, int, str | None]:
         import httpx
 
-        # httpx times each read, not the whole answer: a watchdog shuts the request's
-        # socket down at the deadline, which ends a read that is blocked or dripping.
-        sockets: list[socket.socket] = []
-        expired = threading.Event()
-
-        def trace(event: str, info: dict) -> None:
-            if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
-                stream = info.get("return_value")
-                sock = stream.get_extra_info("socket") if stream is not None else None
-                if sock is not None:
-                    sockets.append(sock)
-                    if expired.is_set():
-                        _shut(sock)
-
-        def expire() -> None:
-            expired.set()
-            for sock in sockets:
-                _shut(sock)
-
-        watchdog = threading.Timer(self.settings.deadline, expire)
-        watchdog.daemon = True
-        watchdog.start()
         started = time.monotonic()
-        try:
-            return self._exchange(url, page, headers, trace, started)
-        except (httpx.TransportError, _Retryable):
-            if expired.is_set():
-                raise self._error(url, page, f"no complete answer within {self.settings.deadline:g} s "
-                                             "(the deadline for one page); stopped there") from None
-            raise
-        finally:
-            watchdog.cancel()
+        with Deadline(self.settings.deadline) as deadline:
+            try:
+                return self._exchange(url, page, headers, deadline.trace, started)
+            except (httpx.TransportError, _Retryable):
+                if deadline.expired.is_set():
+                    raise self._error(url, page, f"no complete answer within {self.settings.deadline:g} s "
+                                                 "(the deadline for one page); stopped there") from None
+                raise
 
     def _exchange(self, url: str, page: int, headers: dict[str, str], trace: Callable[[str, dict], None],
                   started: float) -> tuple[bytes, int, str | None]:
@@ -354,6 +331,42 @@ class HttpClient:
             chunks.append(chunk)
         self.bytes_read += size
         return b"".join(chunks)
+
+
+class Deadline:
+    """One request's overall deadline. httpx times each read, not the whole answer:
+    this watchdog shuts the request's socket down when ``seconds`` have passed,
+    which ends a read that is blocked or dripping. Pass ``trace`` as the request's
+    ``extensions={"trace": ...}`` on a client that does not keep connections alive
+    (the socket is learnt when the connection is made)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = threading.Event()
+        self._sockets: list[socket.socket] = []
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def trace(self, event: str, info: dict) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if sock is not None:
+                self._sockets.append(sock)
+                if self.expired.is_set():
+                    _shut(sock)
+
+    def _expire(self) -> None:
+        self.expired.set()
+        for sock in self._sockets:
+            _shut(sock)
 
 
 def _shut(sock: socket.socket) -> None:
