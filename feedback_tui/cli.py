@@ -8,7 +8,7 @@ cannot. A user mistake is one line on stderr, never a traceback.
 
 from __future__ import annotations
 
-import json
+import sqlite3
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -17,11 +17,13 @@ from typing import Any
 import click
 
 from feedback_tui import __version__
+from feedback_tui.console import echo
 from feedback_tui.errors import FeedbackError, UsageProblem
-from feedback_tui.importers.dates import parse_date
+from feedback_tui.datebounds import bound_day
 from feedback_tui.models import Filters, ImportResult
 from feedback_tui.cli_context import MAX_REJECTS_SHOWN, Context, backfill_sentiment, filter_options, filters_from_options
 from feedback_tui.paths import demo_db_path, fixtures_dir
+from feedback_tui.text import json_text
 
 DEMO_FILES = (
     "reviews.csv",
@@ -36,6 +38,14 @@ DEMO_FILES = (
 )
 
 
+def _sqlite_reason(error: sqlite3.Error) -> str:
+    text = str(error)
+    if text.startswith("Could not decode to UTF-8"):
+        column = text.split("'")[1] if text.count("'") >= 2 else "a column"
+        return f"column {column!r} holds text that is not valid UTF-8; the file was written by another program"
+    return text[:200]
+
+
 class FeedbackGroup(click.Group):
     """Turns :class:`FeedbackError` into one line on stderr and its exit code."""
 
@@ -43,10 +53,16 @@ class FeedbackGroup(click.Group):
         try:
             return super().invoke(ctx)
         except FeedbackError as error:
-            click.secho(f"Error: {error}", err=True, fg="red")
+            echo(f"Error: {error}", err=True, fg="red")
             ctx.exit(error.exit_code)
+        except sqlite3.Error as error:
+            # A database that SQLite opens but cannot serve (text that is not UTF-8,
+            # a damaged page): one line and exit 3, like any database problem.
+            db = ctx.obj.db_path if isinstance(ctx.obj, Context) else "the database"
+            echo(f"Error: {db}: cannot read the database ({_sqlite_reason(error)})", err=True, fg="red")
+            ctx.exit(3)
         except KeyboardInterrupt:
-            click.echo("Interrupted: everything committed before this point is kept.", err=True)
+            echo("Interrupted: everything committed before this point is kept.", err=True)
             ctx.exit(130)
 
 
@@ -87,15 +103,15 @@ def _print_result(result: ImportResult, parsed: Any, imported_at: str) -> None:
     if parsed.replaced_rows:
         line += (f", {parsed.replaced_rows} with invalid bytes or NUL characters replaced by U+FFFD "
                  "(flagged 'replaced-bytes')")
-    click.echo(line)
+    echo(line)
     # indented under the file's line; stderr stays for problems (rejects, errors)
     for detail in plan_lines(parsed) + count_lines(parsed, result.duplicates, imported_at):
-        click.echo(f"  {detail}")
+        echo(f"  {detail}")
     for reject in result.rejects[:MAX_REJECTS_SHOWN]:
-        click.secho(f"  {result.path}: {reject.describe()}", err=True, fg="yellow")
+        echo(f"  {result.path}: {reject.describe()}", err=True, fg="yellow")
     hidden = result.rejected - MAX_REJECTS_SHOWN
     if hidden > 0:
-        click.secho(f"  ... and {hidden} more: feedback-tui rejects --run {result.run_id}", err=True, fg="yellow")
+        echo(f"  ... and {hidden} more: feedback-tui rejects --run {result.run_id}", err=True, fg="yellow")
 
 
 def import_files(context: Context, files: tuple[str, ...], kind: str | None, source: str | None,
@@ -131,7 +147,7 @@ def import_files(context: Context, files: tuple[str, ...], kind: str | None, sou
                 parsed = open_input(name, kind=kind, source=source, survey_kind=survey_kind, imported_at=imported_at,
                                     options=options)
             except FeedbackError as error:
-                click.secho(f"Error: {error}", err=True, fg="red")
+                echo(f"Error: {error}", err=True, fg="red")
                 code = max(code, error.exit_code)
                 continue
             with progress_bar(f"Importing {Path(parsed.origin).name}", parsed.estimated_rows, enabled=not quiet) as advance:
@@ -203,7 +219,7 @@ def score(context: Context, as_json: bool, by: str | None, segment: str | None, 
         card = scorecard(store, filters_from_options(source, since, until, product, language), by=by, segment=segment,
                          sla_hours=context.config.sla_hours)
     if as_json:
-        click.echo(json.dumps(card, ensure_ascii=False, indent=2))
+        echo(json_text(card, indent=2))
     else:
         print_scorecard(card)
 
@@ -215,7 +231,7 @@ def rescore(context: Context, everything: bool) -> None:
     """Compute sentiment for reviews and comments (all of them with --all)."""
     with context.open_store() as store:
         done = backfill_sentiment(store, quiet=False, everything=everything, languages=context.config.languages)
-    click.echo(f"Sentiment computed for {done} texts.")
+    echo(f"Sentiment computed for {done} texts.")
 
 
 # -- export ------------------------------------------------------------------
@@ -232,7 +248,7 @@ def export(context: Context, fmt: str, output: Path | None, source: str | None, 
     with context.open_store() as store:
         count = write_export(store, filters_from_options(source, since, until), fmt, output)
     if output:
-        click.echo(f"{count} reviews written to {output}", err=True)
+        echo(f"{count} reviews written to {output}", err=True)
 
 
 # -- report ------------------------------------------------------------------
@@ -241,9 +257,9 @@ def _day(value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(parse_date(value)[:10])
-    except ValueError:
-        raise UsageProblem(f"--today: expected a day as YYYY-MM-DD or dd/mm/yyyy, got {value!r}") from None
+        return bound_day(value)
+    except ValueError as error:
+        raise UsageProblem(f"--today: expected a day as YYYY-MM-DD or dd/mm/yyyy ({error})") from None
 
 
 @cli.command()
@@ -281,15 +297,15 @@ def report(context: Context, period: str, since: str | None, source: str | None,
             window = last_periods(period, today, count)
             filters = Filters(source=source, since=window[0].since, until=window[-1].until)
             card = scorecard(store, filters, by=period, sla_hours=context.config.sla_hours)
-            text = json.dumps(card, ensure_ascii=False, indent=2) + "\n" if fmt == "json" else render_csv(card)
+            text = json_text(card, indent=2) + "\n" if fmt == "json" else render_csv(card)
     if output:
         try:
             output.write_text(text, encoding="utf-8")
         except OSError as error:
             raise UsageProblem(f"{output}: cannot write ({error.strerror})") from None
-        click.echo(f"Report written to {output}", err=True)
+        echo(f"Report written to {output}", err=True)
     else:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
 
 
 # -- runs and rejects --------------------------------------------------------
@@ -302,7 +318,7 @@ def runs(context: Context) -> None:
     with context.open_store() as store:
         for run in queries.import_runs(store):
             error = f"  ({run['error']})" if run["error"] else ""
-            click.echo(f"#{run['id']} {run['started_at']} {run['status']:<11} {run['kind']:<8} "
+            echo(f"#{run['id']} {run['started_at']} {run['status']:<11} {run['kind']:<8} "
                        f"+{run['inserted']} ~{run['updated']} ={run['unchanged']} !{run['rejected']}  {run['origin']}{error}")
 
 
@@ -316,11 +332,11 @@ def rejects(context: Context, run_id: int | None) -> None:
     with context.open_store() as store:
         rows = queries.rejects(store, run_id)
     if not rows:
-        click.echo("No rejected rows.")
+        echo("No rejected rows.")
     for row in rows:
         field = f", field '{row['field']}'" if row["field"] else ""
-        click.echo(f"{row['origin']}: line {row['line']}{field}: {row['reason']}")
-        click.echo(f"    {row['raw'][:200]!r}")
+        echo(f"{row['origin']}: line {row['line']}{field}: {row['reason']}")
+        echo(f"    {row['raw'][:200]!r}")
 
 
 # -- demo --------------------------------------------------------------------
@@ -339,7 +355,7 @@ def demo(ctx: click.Context, no_app: bool) -> None:
     files = tuple(str(folder / name) for name in DEMO_FILES if (folder / name).exists())
     if not files:
         raise UsageProblem(f"no demo data found in {folder}")
-    click.echo(f"Loading demo data into {context.db_path} ...", err=True)
+    echo(f"Loading demo data into {context.db_path} ...", err=True)
     code = import_files(context, files, None, None, None, sentiment=True, quiet=True)
     if code >= 2:
         raise UsageProblem("the demo data could not be loaded")

@@ -13,8 +13,9 @@ from pathlib import Path
 import click
 
 from feedback_tui.config import load_config, resolve_agent
+from feedback_tui.console import echo
 from feedback_tui.errors import UsageProblem
-from feedback_tui.importers.dates import parse_date
+from feedback_tui.datebounds import bound
 from feedback_tui.models import Filters
 from feedback_tui.paths import default_db_path
 from feedback_tui.store import Store
@@ -30,7 +31,7 @@ class Context:
         self.db_path = db or default_db_path()
         self.agent = resolve_agent(agent, self.config)
         for warning in self.config.warnings:
-            click.secho(f"Warning: {warning}", err=True, fg="yellow")
+            echo(f"Warning: {warning}", err=True, fg="yellow")
 
     def open_store(self) -> Store:
         return Store.open(self.db_path)
@@ -40,8 +41,8 @@ def filters_from_options(source: str | None, since: str | None, until: str | Non
              language: str | None = None) -> Filters:
     """``--since`` is inclusive; ``--until 2026-10-31`` includes that whole day."""
     try:
-        since_at = parse_date(since) if since else None
-        until_at = parse_date(until) if until else None
+        since_at = bound(since) if since else None
+        until_at = bound(until) if until else None
     except ValueError as error:
         raise UsageProblem(f"--since/--until: {error}") from None
     if until and until_at and len(until.strip()) == 10:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
 
+from feedback_tui.console import echo
 from feedback_tui.errors import UsageProblem
+from feedback_tui.text import json_text
 
 
 def _fmt(value: float | None) -> str:
@@ -58,18 +59,18 @@ def eval_sentiment(file: str, text_column: str, label_column: str | None, rating
     report = evaluation.evaluate(dataset.examples, raw, ours)
     report["skipped"] = dataset.skipped
     if as_json:
-        click.echo(json.dumps(report, indent=2))
+        echo(json_text(report, indent=2))
         return
     truth = f"labels from {label_column}" if label_column else f"stars from {rating_column} (3 skipped)"
-    click.echo(f"{file}: {report['n']} texts, {truth}")
-    click.echo(f"{'':<22}{'raw':>8}{'ours':>8}")
+    echo(f"{file}: {report['n']} texts, {truth}")
+    echo(f"{'':<22}{'raw':>8}{'ours':>8}")
     lines = _rows("all", report)
     for language, block in report["by_language"].items():
         lines += _rows(language, block)
-    click.echo("\n".join(lines))
+    echo("\n".join(lines))
     left_out = {**dataset.skipped, **{f"no analyzer for {k}": v for k, v in report["unscored"].items()}}
     if left_out:
-        click.echo("left out: " + ", ".join(f"{v} {k}" for k, v in left_out.items()))
+        echo("left out: " + ", ".join(f"{v} {k}" for k, v in left_out.items()))
 
 
 COMMANDS: list[click.Command] = [eval_sentiment]

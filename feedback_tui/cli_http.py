@@ -18,7 +18,9 @@ from urllib.parse import urlsplit
 import click
 
 from feedback_tui.cli_context import MAX_REJECTS_SHOWN
+from feedback_tui.console import echo
 from feedback_tui.errors import UsageProblem
+from feedback_tui.text import clean
 from feedback_tui.importers import appstore, http_json
 from feedback_tui.importers.http import HttpSettings
 from feedback_tui.sources import FetchResult, SourceConfig, load_sources
@@ -49,32 +51,37 @@ def _sources_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def _settings(timeout: float, retries: int) -> HttpSettings:
     def tell(message: str) -> None:
-        click.secho(f"  {message}", err=True, fg="yellow")
+        echo(f"  {message}", err=True, fg="yellow")
 
     return HttpSettings(timeout=timeout, retries=retries, on_retry=tell)
 
 
 def _check_base_url(base_url: str | None) -> None:
+    """``--base-url``: http(s), a host, no control characters (it is printed and requested)."""
     if base_url is not None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise UsageProblem(f"--base-url must look like http://host:port, got {base_url!r}")
+        try:
+            parts = urlsplit(base_url)
+            ok = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port is None or parts.port > 0)
+        except ValueError:
+            ok = False
+        if not ok or clean(base_url, single_line=True) != base_url or " " in base_url:
+            raise UsageProblem(f"--base-url must look like http://host:port, got {clean(repr(base_url))}")
 
 
 def _report(result: FetchResult) -> int:
     """Print one source's summary, notes, rejects and error; return its exit code."""
-    click.echo(result.summary())
+    echo(result.summary())
     for note in result.notes:
-        click.secho(f"  {result.name}: {note}", err=True, fg="cyan")
+        echo(f"  {result.name}: {note}", err=True, fg="cyan")
     rejects = result.imported.rejects if result.imported else []
     for reject in rejects[:MAX_REJECTS_SHOWN]:
-        click.secho(f"  {result.name}: {reject.describe()}", err=True, fg="yellow")
+        echo(f"  {result.name}: {reject.describe()}", err=True, fg="yellow")
     if result.imported and result.imported.rejected > MAX_REJECTS_SHOWN:
-        click.secho(f"  ... and {result.imported.rejected - MAX_REJECTS_SHOWN} more: "
+        echo(f"  ... and {result.imported.rejected - MAX_REJECTS_SHOWN} more: "
                     f"feedback-tui rejects --run {result.imported.run_id}", err=True, fg="yellow")
     if result.error:
         kept = f" ({result.pages} earlier page{'s' if result.pages > 1 else ''} kept)" if result.pages else ""
-        click.secho(f"Error: {result.name}: {result.error}{kept}", err=True, fg="red")
+        echo(f"Error: {result.name}: {result.error}{kept}", err=True, fg="red")
         return result.exit_code or 1
     return 1 if rejects else 0
 
@@ -96,7 +103,7 @@ def _fetch(context: Context, sources: list[SourceConfig], settings: HttpSettings
                     result = fetch_source(store, source, settings=settings, base_url=base_url,
                                           incremental=not full, progress=advance)
             except UsageProblem as error:
-                click.secho(f"Error: {source.name}: {error}", err=True, fg="red")
+                echo(f"Error: {source.name}: {error}", err=True, fg="red")
                 code = max(code, error.exit_code)
                 continue
             code = max(code, _report(result))
@@ -109,7 +116,7 @@ def _fetch(context: Context, sources: list[SourceConfig], settings: HttpSettings
 
 def _print_warnings(warnings: list[str]) -> None:
     for warning in warnings:
-        click.secho(f"Warning: {warning}", err=True, fg="yellow")
+        echo(f"Warning: {warning}", err=True, fg="yellow")
 
 
 # -- fetch ---------------------------------------------------------------------
@@ -207,7 +214,7 @@ def sources_command(sources_file: Path | None) -> None:
     loaded = load_sources(sources_file)
     _print_warnings(loaded.warnings)
     if not loaded.sources:
-        click.echo(f"No sources in {loaded.path}. Add a [sources.NAME] table with kind = \"appstore\" or \"json\".")
+        echo(f"No sources in {loaded.path}. Add a [sources.NAME] table with kind = \"appstore\" or \"json\".")
         return
     width = max(len(source.name) for source in loaded.sources)
     for source in loaded.sources:
@@ -219,7 +226,7 @@ def sources_command(sources_file: Path | None) -> None:
             line += f"  replies: {source.reply_endpoint}"
         if source.base_url:
             line += f"  via {source.base_url}"
-        click.echo(line)
+        echo(line)
 
 
 @click.command("sync")
@@ -241,7 +248,7 @@ def sync_command(context: Context, names: tuple[str, ...], sources_file: Path | 
         raise UsageProblem(f"{loaded.path}: no source named {unknown[0]!r} (configured: {known})")
     chosen = [s for s in loaded.sources if not names or s.name in names]
     if not chosen:
-        click.echo(f"No sources in {loaded.path}: nothing to sync.")
+        echo(f"No sources in {loaded.path}: nothing to sync.")
         return
     raise SystemExit(_fetch(context, chosen, _settings(timeout, retries), base_url, full, not no_sentiment))
 

@@ -23,6 +23,7 @@ Known keys::
 from __future__ import annotations
 
 import getpass
+import math
 import os
 import stat
 import tomllib
@@ -30,8 +31,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from feedback_tui.paths import config_path
+from feedback_tui.text import clean
 
 AGENT_ENV = "FEEDBACK_TUI_AGENT"
+KNOWN_LANGUAGES = ("en", "fr")  # the languages sentiment.py has lexicons for
+LIMIT_UNITS = ("characters", "bytes")
+MAX_SLA_HOURS = 24 * 366
+MAX_REPLY_LIMIT = 1_000_000
+MAX_AGENT_LENGTH = 100
 
 
 @dataclass
@@ -88,40 +95,115 @@ def load_config(path: Path | None = None) -> Config:
     for key, (kind, label) in _TYPES.items():
         if key in data and (not isinstance(data[key], kind) or isinstance(data[key], bool)):
             config.warnings.append(f"{path}: {key!r} must be {label}; using the default")
+    where = clean(str(path), single_line=True)
     if isinstance(data.get("agent"), str):
-        config.agent = data["agent"]
+        problem = agent_problem(data["agent"])
+        if problem:
+            config.warnings.append(f"{where}: 'agent' {problem}; using the default")
+        else:
+            config.agent = data["agent"]
     if isinstance(data.get("languages"), list):
-        config.languages = [str(x) for x in data["languages"]]
+        config.languages = _languages(data["languages"], where, config.warnings)
     if isinstance(data.get("keys"), dict):
-        config.keys = {str(k): str(v) for k, v in data["keys"].items()}
+        config.keys = _keys(data["keys"], where, config.warnings)
     if isinstance(data.get("limits"), dict):
-        config.limits = {str(k): v if isinstance(v, dict) else {"max": v} for k, v in data["limits"].items()}
+        config.limits = _limits(data["limits"], where, config.warnings)
     if isinstance(data.get("sources"), dict):
         config.sources = {str(k): v for k, v in data["sources"].items() if isinstance(v, dict)}
-    if isinstance(data.get("sla_hours"), (int, float)) and not isinstance(data.get("sla_hours"), bool):
-        config.sla_hours = float(data["sla_hours"])
+    sla = data.get("sla_hours")
+    if isinstance(sla, (int, float)) and not isinstance(sla, bool):
+        if math.isfinite(sla) and 0 < sla <= MAX_SLA_HOURS:
+            config.sla_hours = float(sla)
+        else:
+            config.warnings.append(f"{where}: 'sla_hours' = {sla} must be a number of hours between 0 and "
+                                   f"{MAX_SLA_HOURS}; using {config.sla_hours:g}")
     if data.get("date_order") in ("dmy", "mdy"):
         config.date_order = data["date_order"]
     elif "date_order" in data:
-        config.warnings.append(f"{path}: 'date_order' must be \"dmy\" or \"mdy\"; ignored")
+        config.warnings.append(f"{where}: 'date_order' must be \"dmy\" or \"mdy\"; ignored")
     if isinstance(data.get("imports"), dict):
         for name, table in data["imports"].items():
             if isinstance(table, dict):
                 config.imports[str(name)] = table
             else:
-                config.warnings.append(f"{path}: imports.{name} must be a table; ignored")
+                config.warnings.append(f"{where}: imports.{clean(str(name), single_line=True)} must be a table; ignored")
     return config
 
 
+def _languages(values: list[object], where: str, warnings: list[str]) -> list[str]:
+    """Known language codes only: an unknown one (``"english"``) would be asked of the
+    language identifier and the sentiment lexicons, which have no such model."""
+    known = [v for v in values if isinstance(v, str) and v in KNOWN_LANGUAGES]
+    unknown = [clean(repr(v), single_line=True) for v in values if not (isinstance(v, str) and v in KNOWN_LANGUAGES)]
+    if unknown:
+        warnings.append(f"{where}: 'languages' has {', '.join(unknown)}, not one of "
+                        f"{', '.join(KNOWN_LANGUAGES)}; {'ignored' if known else 'using the default'}")
+    return list(dict.fromkeys(known)) or list(KNOWN_LANGUAGES)
+
+
+def _keys(values: dict[str, object], where: str, warnings: list[str]) -> dict[str, str]:
+    """Key names are shown in the footer and the help screen: no control characters."""
+    keys: dict[str, str] = {}
+    for name, key in values.items():
+        if not isinstance(key, str) or not key or clean(key) != key or clean(str(name)) != str(name):
+            warnings.append(f"{where}: [keys] {clean(repr(name), single_line=True)} must be a key name "
+                            "without control characters; ignored")
+            continue
+        keys[str(name)] = key
+    return keys
+
+
+def _limits(values: dict[str, object], where: str, warnings: list[str]) -> dict[str, dict[str, object]]:
+    """``{max = N, unit = "characters"|"bytes"}`` (or a bare N) per source; a limit
+    that is not a whole number in range would leave the composer unable to count."""
+    limits: dict[str, dict[str, object]] = {}
+    for source, value in values.items():
+        entry = value if isinstance(value, dict) else {"max": value}
+        size, unit = entry.get("max"), entry.get("unit", "characters")
+        name = clean(str(source), single_line=True)
+        size_ok = size is None or size is False or (
+            isinstance(size, int) and not isinstance(size, bool) and 0 <= size <= MAX_REPLY_LIMIT)
+        if not size_ok or unit not in LIMIT_UNITS:
+            warnings.append(f"{where}: [limits] {name} = {clean(repr(value), single_line=True)} must be "
+                            f"{{max = a whole number up to {MAX_REPLY_LIMIT}, unit = \"characters\" or \"bytes\"}}; "
+                            "using the default")
+            continue
+        limits[str(source)] = {"max": size or None, "unit": unit}
+    return limits
+
+
+def agent_problem(name: str) -> str | None:
+    """Why ``name`` cannot be an agent's name, or None. The name is stored on replies
+    and shown in headers: it must be text a terminal shows as it is."""
+    if not name.strip():
+        return "is empty"
+    if len(name) > MAX_AGENT_LENGTH:
+        return f"is longer than {MAX_AGENT_LENGTH} characters"
+    if any(0xDC80 <= ord(c) <= 0xDCFF for c in name):
+        return "is not valid UTF-8"
+    if clean(name) != name or "\n" in name or "\t" in name:
+        return "holds control, bidi or invisible characters"
+    return None
+
+
 def resolve_agent(explicit: str | None, config: Config | None = None) -> str:
-    """``--agent``, else ``$FEEDBACK_TUI_AGENT``, else the config, else the login name."""
-    if explicit:
-        return explicit
-    if os.environ.get(AGENT_ENV):
-        return os.environ[AGENT_ENV]
+    """``--agent``, else ``$FEEDBACK_TUI_AGENT``, else the config, else the login name.
+
+    A name that is not valid UTF-8 or holds control characters is refused here, at
+    start, with :class:`UsageProblem`: stored on a reply it would fail later, far
+    from its cause (the composer could neither send nor keep a draft)."""
+    from feedback_tui.errors import UsageProblem
+
+    for name, origin in ((explicit, "--agent"), (os.environ.get(AGENT_ENV), f"${AGENT_ENV}")):
+        if name:
+            problem = agent_problem(name)
+            if problem:
+                raise UsageProblem(f"{origin}: the agent name {clean(repr(name), single_line=True)} {problem}")
+            return name
     if config and config.agent:
         return config.agent
     try:
-        return getpass.getuser()
+        login = getpass.getuser()
     except (KeyError, OSError):
         return "agent"
+    return login if agent_problem(login) is None else "agent"

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -16,6 +17,14 @@ from feedback_tui.text import clean
 stderr = Console(stderr=True)
 
 
+def echo(message: object = "", *, err: bool = False, fg: str | None = None, nl: bool = True) -> None:
+    """The one way the headless commands print a line: whatever it holds (a file
+    name, a URL, a server's message, a stored name) reaches the terminal with its
+    control, C1, bidi and invisible characters as visible placeholders."""
+    text = "\r\n".join(clean(part) for part in str(message).split("\r\n"))  # CSV's line ends stay
+    click.secho(text, err=err, fg=fg, nl=nl)
+
+
 @contextmanager
 def progress_bar(label: str, total: int | None, *, enabled: bool = True) -> Iterator[Callable[..., None]]:
     """A progress bar on stderr (only on a terminal); yields ``advance(done)``, which
@@ -24,13 +33,14 @@ def progress_bar(label: str, total: int | None, *, enabled: bool = True) -> Iter
         yield lambda done=None, description=None: None
         return
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=stderr, transient=True,
     ) as progress:
+        label = clean(label, single_line=True)  # a file name is data: no markup, no controls
         task = progress.add_task(label, total=total)
 
         def advance(done: int | None = None, description: str | None = None) -> None:
-            progress.update(task, completed=done, description=description or label)
+            progress.update(task, completed=done, description=clean(description, single_line=True) or label)
 
         yield advance
 

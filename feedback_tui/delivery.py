@@ -18,6 +18,8 @@ from urllib.parse import quote
 import httpx
 
 from feedback_tui import __version__
+from feedback_tui.importers.http import Deadline
+from feedback_tui.text import clean
 
 
 @dataclass(frozen=True)
@@ -26,9 +28,10 @@ class ReplyEndpoint:
     token_env: str | None = None
     header: str = "Authorization"
     prefix: str = "Bearer "
-    timeout: float = 10.0
+    timeout: float = 10.0  # per connect and per read
     retries: int = 3
     backoff: float = 0.5
+    deadline: float = 30.0  # per attempt, connect + headers + body
 
 
 def endpoint_from_config(source_config: dict[str, Any] | None) -> ReplyEndpoint | None:
@@ -83,8 +86,9 @@ def deliver(endpoint: ReplyEndpoint, payload: dict[str, Any], *,
         headers[endpoint.header] = f"{endpoint.prefix}{secret}"
     error = "not attempted"
     url = endpoint.url.replace("{external_id}", quote(str(payload.get("review_id") or ""), safe=""))
-    try:
-        client = httpx.Client(timeout=endpoint.timeout, headers=headers)
+    try:  # a fresh connection per attempt: the deadline watches its socket
+        client = httpx.Client(timeout=endpoint.timeout, headers=headers,
+                              limits=httpx.Limits(max_keepalive_connections=0))
     except ValueError:  # a token that cannot be a header value (not ASCII)
         return "failed", f"the token in {endpoint.token_env} cannot be sent in an HTTP header"
     with client:
@@ -92,7 +96,14 @@ def deliver(endpoint: ReplyEndpoint, payload: dict[str, Any], *,
             if attempt:
                 sleep(endpoint.backoff * 2 ** (attempt - 1))
             try:
-                response = client.post(url, json=payload)
+                with Deadline(endpoint.deadline) as deadline:
+                    try:
+                        response = client.post(url, json=payload, extensions={"trace": deadline.trace})
+                    except httpx.TransportError:
+                        if not deadline.expired.is_set():
+                            raise
+                        error = f"no complete answer from {url} within {endpoint.deadline:g} s"
+                        break  # a server that drips its answer would hold every retry as long
             except httpx.TimeoutException:
                 error = f"no answer from {url} within {endpoint.timeout:g} s"
                 continue
@@ -104,7 +115,7 @@ def deliver(endpoint: ReplyEndpoint, payload: dict[str, Any], *,
                 break  # retrying will not make it valid
             if response.is_success:
                 return "sent", None
-            error = f"{url} answered {response.status_code} {response.reason_phrase}"
+            error = f"{url} answered {response.status_code} {clean(response.reason_phrase, single_line=True)}"
             if response.status_code < 500 and response.status_code != 429:
                 break  # a 4xx will not change by retrying
     return "failed", _redact(error, secret)

@@ -24,7 +24,7 @@ from feedback_tui.errors import UsageProblem
 from feedback_tui.models import Filters
 from feedback_tui.store import Store
 from feedback_tui.store.queries import EXPORT_COLUMNS, export_reviews
-from feedback_tui.text import clean
+from feedback_tui.text import clean, json_text
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
@@ -72,13 +72,13 @@ def write_export(store: Store, filters: Filters, fmt: str, output: Path | None) 
         elif fmt == "jsonl":
             for row in rows:
                 row["replies"] = json.loads(row["replies"] or "[]")
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+                handle.write(json_text(row) + "\n")
                 count += 1
         else:
             handle.write("[")
             for row in rows:
                 row["replies"] = json.loads(row["replies"] or "[]")
-                handle.write(("," if count else "") + "\n" + json.dumps(row, ensure_ascii=False))
+                handle.write(("," if count else "") + "\n" + json_text(row))
                 count += 1
             handle.write("\n]\n")
     return count

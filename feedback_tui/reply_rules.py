@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from feedback_tui.text import clean
+
 STORED_FIELDS = ("author", "product", "source", "rating", "agent")
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{(\?)?([^{}]*)\}")
 
@@ -93,12 +95,12 @@ def fill(body: str, review: dict[str, Any], agent: str, answers: dict[str, str] 
     """
     answers = answers or {}
     values = {
-        "author": (review.get("author") or "").strip() or "there",
-        "product": (review.get("product") or "").strip() or "our service",
-        "source": (review.get("source") or "").strip(),
+        "author": clean(review.get("author"), single_line=True).strip() or "there",
+        "product": clean(review.get("product"), single_line=True).strip() or "our service",
+        "source": clean(review.get("source"), single_line=True).strip(),
         "rating": str(review.get("rating") or ""),
-        "agent": agent,
-    }
+        "agent": clean(agent, single_line=True),
+    }  # names are data: a control sequence in one is never sent in a reply, nor shown raw
 
     def replace(match: re.Match[str]) -> str:
         token = match.group(0)

@@ -8,7 +8,10 @@ reorder what an agent reads.
 
 from __future__ import annotations
 
+import json
+import math
 import re
+from typing import Any
 
 # C0/C1 controls except tab and newline, DEL, bidi embeddings/overrides/isolates,
 # zero-width and invisible formatting characters, the Arabic letter mark, line and
@@ -51,3 +54,23 @@ def markdown_cell(text: object) -> str:
     """A value shown literally inside a Markdown table cell or line: a product
     named ``[win](https://evil)`` or ``<img src=x>`` stays text, not a link or HTML."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", clean(str(text), single_line=True))
+
+
+def _finite(value: Any) -> Any:
+    """NaN and infinities become None: JSON has no such numbers, and a reader that
+    accepts ``NaN`` (Python's) would hand it to the next tool as a figure."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def json_text(value: Any, *, indent: int | None = None) -> str:
+    """JSON that is safe to print: readable accents and emoji, but every control,
+    C1, bidi, invisible character and lone surrogate written as a ``\\uXXXX`` escape
+    (they only ever occur inside strings, where the escape means the same text)."""
+    text = json.dumps(_finite(value), ensure_ascii=False, allow_nan=False, indent=indent)
+    return _CONTROLS.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)

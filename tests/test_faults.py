@@ -59,7 +59,7 @@ def big_csv(path: Path, rows: int) -> Path:
         writer.writerow(["id", "rating", "title", "body", "author", "created_at", "reply", "reply_at"])
         for i in range(rows):
             writer.writerow([f"k{i:06d}", 1 + i % 5, f"title {i}", f"Review number {i}: " + "la livraison " * (i % 7 + 1),
-                             f"author {i % 97}", f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:00:00Z",
+                             f"author {i % 97}", f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:00:00Z",
                              f"reply {i}" if i % 3 == 0 else "", "2026-12-01T00:00:00Z" if i % 3 == 0 else ""])
     return path
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 import logging
 import re
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,7 +29,9 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from feedback_tui import __version__
 from feedback_tui.errors import FeedbackError
+from feedback_tui.importers.textio import repair
 from feedback_tui.models import Reject, ReviewRecord
+from feedback_tui.text import clean
 
 if TYPE_CHECKING:  # httpx is imported when a client is made: every CLI command loads this module
     import httpx
@@ -53,7 +57,8 @@ class FetchError(FeedbackError):
 class HttpSettings:
     """Limits of one fetch. Tests shrink the delays; the defaults suit cron."""
 
-    timeout: float = 15.0
+    timeout: float = 15.0  # per connect and per read
+    deadline: float = 60.0  # per request, connect + headers + body: a server dripping bytes cannot hold a run
     retries: int = 3  # extra attempts after the first, for connection errors, timeouts, 5xx and 429
     backoff: float = 1.0  # first retry waits this long, then twice as long each time
     max_wait: float = 60.0  # longest Retry-After we accept; a longer one fails the run
@@ -189,6 +194,8 @@ class HttpClient:
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             follow_redirects=False,
             transport=transport,
+            # A fresh connection per request: the deadline watches its socket (see _once).
+            limits=httpx.Limits(max_keepalive_connections=0),
         )
 
     def __enter__(self) -> HttpClient:
@@ -206,7 +213,7 @@ class HttpClient:
         """GET ``url`` and decode its JSON body; raise :class:`FetchError` naming the page."""
         body, final_url = self._get(url, page, dict(headers or {}))
         try:
-            return json.loads(body)
+            return _repaired(json.loads(body))
         except UnicodeDecodeError:
             raise self._error(final_url, page, "the answer is not UTF-8 JSON") from None
         except json.JSONDecodeError as error:
@@ -223,6 +230,7 @@ class HttpClient:
         """The body of ``url`` after redirects and retries, and the URL that gave it."""
         origin = url
         for _ in range(MAX_REDIRECTS + 1):
+            self._check_url(url, page)
             response_body, status, location = self._attempts(url, page, headers)
             if location is None:
                 return response_body, url
@@ -231,6 +239,23 @@ class HttpClient:
                 headers = {}  # never hand credentials to another host
             url = target
         raise self._error(url, page, f"more than {MAX_REDIRECTS} redirects")
+
+    def _check_url(self, url: str, page: int) -> None:
+        """A URL a server gave us (a next link, a redirect) before it is used: http or
+        https, a host, no control character or space (httpx would raise InvalidURL, or
+        worse, send it)."""
+        shown = clean(self.redactor.url(url), single_line=True)
+        if clean(url, single_line=True) != url or " " in url:
+            raise FetchError(self.redactor.text(
+                f"{shown} (page {page}): the URL holds control characters or spaces; not followed"))
+        try:
+            parts = urlsplit(url)
+            port_ok = parts.port is None or parts.port > 0
+        except ValueError:
+            parts, port_ok = None, False
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+            raise FetchError(self.redactor.text(
+                f"{shown} (page {page}): not an http(s) URL with a host; not followed"))
 
     def _attempts(self, url: str, page: int, headers: dict[str, str]) -> tuple[bytes, int, str | None]:
         settings = self.settings
@@ -256,8 +281,22 @@ class HttpClient:
     def _once(self, url: str, page: int, headers: dict[str, str]) -> tuple[bytes, int, str | None]:
         import httpx
 
+        started = time.monotonic()
+        with Deadline(self.settings.deadline) as deadline:
+            try:
+                return self._exchange(url, page, headers, deadline.trace, started)
+            except (httpx.TransportError, _Retryable):
+                if deadline.expired.is_set():
+                    raise self._error(url, page, f"no complete answer within {self.settings.deadline:g} s "
+                                                 "(the deadline for one page); stopped there") from None
+                raise
+
+    def _exchange(self, url: str, page: int, headers: dict[str, str], trace: Callable[[str, dict], None],
+                  started: float) -> tuple[bytes, int, str | None]:
+        import httpx
+
         try:
-            with self._client.stream("GET", url, headers=headers) as response:
+            with self._client.stream("GET", url, headers=headers, extensions={"trace": trace}) as response:
                 status = response.status_code
                 if status == 429:
                     raise _Retryable("too many requests (429)", retry_after_seconds(response.headers.get("Retry-After")))
@@ -267,13 +306,15 @@ class HttpClient:
                     return b"", status, response.headers["Location"]
                 if status >= 400:
                     raise self._error(url, page, _client_error(status))
-                return self._read(response, url, page), status, None
+                return self._read(response, url, page, started), status, None
+        except httpx.InvalidURL as error:
+            raise self._error(url, page, f"invalid URL ({clean(str(error), single_line=True)})") from None
         except httpx.TimeoutException:
             raise _Retryable(f"no answer within {self.settings.timeout:g} s (timeout)") from None
         except httpx.TransportError as error:
             raise _Retryable(f"connection failed ({type(error).__name__}: {error})") from None
 
-    def _read(self, response: httpx.Response, url: str, page: int) -> bytes:
+    def _read(self, response: httpx.Response, url: str, page: int, started: float) -> bytes:
         limit = self.settings.max_bytes
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
@@ -284,9 +325,68 @@ class HttpClient:
             size += len(chunk)
             if size > limit:
                 raise self._error(url, page, f"the page is larger than the {limit:,} byte limit")
+            if time.monotonic() - started > self.settings.deadline:
+                raise self._error(url, page, f"no complete answer within {self.settings.deadline:g} s "
+                                             "(the deadline for one page); stopped there")
             chunks.append(chunk)
         self.bytes_read += size
         return b"".join(chunks)
+
+
+class Deadline:
+    """One request's overall deadline. httpx times each read, not the whole answer:
+    this watchdog shuts the request's socket down when ``seconds`` have passed,
+    which ends a read that is blocked or dripping. Pass ``trace`` as the request's
+    ``extensions={"trace": ...}`` on a client that does not keep connections alive
+    (the socket is learnt when the connection is made)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = threading.Event()
+        self._sockets: list[socket.socket] = []
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def trace(self, event: str, info: dict) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if sock is not None:
+                self._sockets.append(sock)
+                if self.expired.is_set():
+                    _shut(sock)
+
+    def _expire(self) -> None:
+        self.expired.set()
+        for sock in self._sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed: nothing left to stop
+
+
+def _repaired(value: object) -> object:
+    """Decoded JSON with lone surrogates (``"\\ud800"``) and NUL characters replaced by
+    U+FFFD in every string, keys included, as the file importers do: SQLite cannot store
+    the first and cuts text at the second."""
+    if isinstance(value, str):
+        return repair(value)[0]
+    if isinstance(value, list):
+        return [_repaired(item) for item in value]
+    if isinstance(value, dict):
+        return {repair(key)[0]: _repaired(item) for key, item in value.items()}
+    return value
 
 
 class _Retryable(Exception):

@@ -16,15 +16,31 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from feedback_tui.errors import DatabaseProblem
+from feedback_tui.text import clean
 from feedback_tui.store.schema import migrations
 
 BUSY_TIMEOUT_ENV = "FEEDBACK_TUI_BUSY_TIMEOUT_MS"
 READ_ONLY_ENV = "FEEDBACK_TUI_READ_ONLY"
+
+
+REQUIRED_TABLES = frozenset({
+    "reviews", "survey_responses", "replies", "tags", "review_tags", "notes", "import_runs", "rejects",
+    "actions", "drafts", "templates", "saved_views", "review_history", "reviews_fts",
+    "review_daily", "survey_daily", "reply_daily", "rollup_dirty",
+})
+"""Tables every query relies on (a test checks a fresh database has them all)."""
+
+
+@lru_cache(maxsize=1)
+def _known_migrations() -> frozenset[str]:
+    """The names of this version's schema steps (all pending on an empty database)."""
+    return frozenset(m.name for m in migrations.pending(Database(memory=True)))
 
 
 def _busy_timeout() -> int:
@@ -138,9 +154,35 @@ class Store:
                     f"{db_path}: this database is read-only and was made by an older feedback-tui; "
                     "open it once with write access to upgrade it"
                 )
+            problem = store._shape_problem()
+            if problem:
+                conn.close()
+                raise DatabaseProblem(f"{db_path}: {problem}")
         except sqlite3.Error as error:
             raise _friendly(db_path, error) from None
         return store
+
+    def _shape_problem(self) -> str | None:
+        """Why this file cannot be used as it is: made by a newer feedback-tui (a
+        migration we do not know), or a table missing (dropped by hand, or a damaged
+        file). Checked at every open, before any query: a missing ``reviews`` would
+        otherwise leave ``score`` reading its rollups as if nothing had changed."""
+        names = {row[0] for row in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+        if migrations.migrations_table in names:
+            known = _known_migrations()
+            unknown = [row[0] for row in self.conn.execute(
+                f"SELECT name FROM {migrations.migrations_table} WHERE migration_set = ?", (migrations.name,))
+                if row[0] not in known]
+            if unknown:
+                return (f"made by a newer feedback-tui (schema step {clean(unknown[-1], single_line=True)!r} is "
+                        "unknown to this version); open it with that version or a later one")
+        applied = not self._pending_migrations()
+        missing = sorted(REQUIRED_TABLES - names) if applied else []
+        if missing:
+            return (f"not a complete feedback-tui database: table{'s' if len(missing) > 1 else ''} "
+                    f"{', '.join(missing)} missing (the file was changed by hand or is damaged)")
+        return None
 
     def _pending_migrations(self) -> bool:
         """Whether a migration is missing (a read: no write lock taken)."""

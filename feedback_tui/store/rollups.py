@@ -44,7 +44,10 @@ SURVEY_COUNTS = """
 
 
 def _day_after(day: str) -> str:
-    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+    start = date.fromisoformat(day)
+    if start == date.max:  # 9999-12-31 has no next day: every later string is on it
+        return day + "\uffff"
+    return (start + timedelta(days=1)).isoformat()
 
 
 def day_end(day: str) -> str:

@@ -126,6 +126,8 @@ class ReviewDetail:
     is_read: bool = False
     flags: str | None = None
     survey_kind: str | None = None
+    body_length: int = 0
+    """The whole text's length: ``body`` may be cut (see ``store.triage.SHOWN_CHARS``)."""
     tags: tuple[str, ...] = ()
     notes: tuple[Note, ...] = ()
     replies: tuple[Reply, ...] = ()
@@ -134,12 +136,14 @@ class ReviewDetail:
     @classmethod
     def of_review(cls, row: RowLike, *, tags: tuple[str, ...] = (), notes: tuple[Note, ...] = (),
                   replies: tuple[Reply, ...] = (), history: tuple[Version, ...] = ()) -> ReviewDetail:
-        return _known(cls, row, tags=tags, notes=notes, replies=replies, history=history)
+        length = row["body_length"] if "body_length" in row.keys() else len(row["body"] or "")
+        return _known(cls, row, tags=tags, notes=notes, replies=replies, history=history, body_length=length or 0)
 
     @classmethod
     def of_survey_answer(cls, row: RowLike) -> ReviewDetail:
+        length = row["comment_length"] if "comment_length" in row.keys() else len(row["comment"] or "")
         return _known(cls, row, survey_kind=row["kind"], rating=row["score"], body=row["comment"],
-                      author=row["customer"])
+                      author=row["customer"], body_length=length or 0)
 
     def placeholders(self) -> dict[str, Any]:
         """The values a reply template may fill in (see :mod:`feedback_tui.reply_rules`)."""

@@ -176,9 +176,31 @@ def tag_names(store: Store) -> list[str]:
     return [row[0] for row in store.conn.execute("SELECT name FROM tags ORDER BY name COLLATE NOCASE")]
 
 
+SHOWN_CHARS = 1_000_000
+"""Texts longer than this are read cut (with their full ``<name>_length``): a 200 MB
+review would otherwise take minutes to lay out, and the screen would ignore escape."""
+
+
+def _cut_select(store: Store, table: str, long: tuple[str, ...]) -> str:
+    """``SELECT`` every column of ``table``, the ``long`` ones cut to SHOWN_CHARS."""
+    # table_xinfo, not table_info: generated columns (flags, reply_hours...) are columns too
+    columns = [r[1] for r in store.conn.execute(f"PRAGMA table_xinfo({table})") if r[6] != 1]
+    shown = [f"substr({c}, 1, {SHOWN_CHARS}) AS {c}, length({c}) AS {c}_length" if c in long else c
+             for c in columns]
+    return f"SELECT {', '.join(shown)} FROM {table}"
+
+
+def full_text(store: Store, kind: str, row_id: int) -> str:
+    """The whole text of a review's body or a survey answer's comment (never cut)."""
+    table, column = ("reviews", "body") if kind == "reviews" else ("survey_responses", "comment")
+    row = store.conn.execute(f"SELECT {column} FROM {table} WHERE id = ?", (row_id,)).fetchone()
+    return (row[0] or "") if row else ""
+
+
 def review_detail(store: Store, review_id: int) -> ReviewDetail | None:
-    """A review with its tags, notes, replies and earlier versions."""
-    row = store.conn.execute("SELECT * FROM reviews WHERE id = ?", (review_id,)).fetchone()
+    """A review with its tags, notes, replies and earlier versions (long texts cut)."""
+    row = store.conn.execute(_cut_select(store, "reviews", ("body", "title")) + " WHERE id = ?",
+                             (review_id,)).fetchone()
     if row is None:
         return None
     conn = store.conn
@@ -192,14 +214,15 @@ def review_detail(store: Store, review_id: int) -> ReviewDetail | None:
         replies=tuple(Reply.from_row(r) for r in conn.execute(
             "SELECT * FROM replies WHERE review_id = ? ORDER BY created_at, id", (review_id,))),
         history=tuple(Version.from_row(r) for r in conn.execute(
-            "SELECT rating, title, body, updated_at, replaced_at FROM review_history WHERE review_id = ? ORDER BY id",
-            (review_id,))),
+            f"SELECT rating, title, substr(body, 1, {SHOWN_CHARS}) AS body, updated_at, replaced_at "
+            "FROM review_history WHERE review_id = ? ORDER BY id", (review_id,))),
     )
 
 
 def survey_detail(store: Store, response_id: int) -> ReviewDetail | None:
     """A survey answer, shaped like a review (its score as ``rating``, its comment as ``body``)."""
-    row = store.conn.execute("SELECT * FROM survey_responses WHERE id = ?", (response_id,)).fetchone()
+    row = store.conn.execute(_cut_select(store, "survey_responses", ("comment",)) + " WHERE id = ?",
+                             (response_id,)).fetchone()
     return ReviewDetail.of_survey_answer(row) if row else None
 
 

@@ -17,6 +17,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
@@ -25,6 +26,7 @@ from feedback_tui.config import Config
 from feedback_tui.outbox import Outbox
 from feedback_tui.store import Store, StoreOpener
 from feedback_tui.tui import messages
+from feedback_tui.text import clean
 from feedback_tui.tui.commands import binding_commands
 from feedback_tui.tui.screens.help import HelpScreen
 from feedback_tui.tui.screens.inbox import InboxScreen
@@ -102,6 +104,18 @@ class FeedbackApp(App[None]):
             self.pop_screen()
         self.broadcast(messages.OpenQuery, message.query)
 
+    def notify(self, message: str, *, title: str = "", severity: str = "information",  # type: ignore[override]
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every toast of the app (screens' ``self.notify`` lands here): its text is
+        never markup (a tag ``[/]`` would crash it, an HTTP reason ``[@click=app.quit]``
+        would become a button) and its controls are visible placeholders."""
+        super().notify(clean(str(message)), title=clean(str(title), single_line=True), severity=severity,
+                       timeout=timeout, markup=False)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header: the sub-title holds the agent's name and the database's file name."""
+        return super().format_title(clean(title, single_line=True), clean(sub_title, single_line=True))
+
     def on_mount(self) -> None:
         if self.config.keys:
             self.set_keymap(self.config.keys)
@@ -159,8 +173,10 @@ class FeedbackApp(App[None]):
         except FeedbackError as error:
             self.call_from_thread(self._sync_done, [], str(error))
             return
-        except BaseException:
-            self.call_from_thread(self.broadcast, messages.SyncProgress, None, None, "")  # the bar never stays
+        except BaseException as error:
+            # A bug, not a user mistake: the worker fails loudly, but the progress bar
+            # still ends and the toast says the sync stopped.
+            self.call_from_thread(self._sync_done, [], f"the sync stopped: {type(error).__name__}: {error}")
             raise
         self.call_from_thread(self._sync_done, results, None)
 

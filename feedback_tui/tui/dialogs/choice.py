@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
+
+from feedback_tui.tui.safe_text import clean, plain
+
+
+def _one_line(label: str) -> str:
+    """A label from data (a saved view's name) on one line; its spacing kept."""
+    return label.replace("\r", " ").replace("\n", " ").replace("\t", " ")
 
 
 class ChoiceDialog(ModalScreen[str | None]):
@@ -28,8 +34,8 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text, markup=False)
-            yield OptionList(*[Option(Text(label), id=value) for value, label in self.options])
+            yield Label(clean(self.title_text, single_line=True), markup=False)
+            yield OptionList(*[Option(plain(_one_line(label)), id=value) for value, label in self.options])
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

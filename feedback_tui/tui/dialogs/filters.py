@@ -13,9 +13,11 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select
 
-from feedback_tui.importers.dates import format_utc, parse_date
+from feedback_tui.datebounds import bound
+from feedback_tui.importers.dates import format_utc
 from feedback_tui.models import REVIEW_STATUSES
 from feedback_tui.store.inbox import SORTS, InboxQuery
+from feedback_tui.tui.safe_text import clean, plain
 
 SORT_LABELS = {
     "newest": "Newest first", "oldest": "Oldest first", "rating_low": "Lowest rating", "rating_high": "Highest rating",
@@ -30,7 +32,7 @@ def until_bound(text: str) -> str:
     command line: the store compares ``created_at < until``, which would
     otherwise leave out the very day the agent typed.
     """
-    moment = parse_date(text)
+    moment = bound(text)
     if moment.endswith("T00:00:00Z"):
         day = datetime.strptime(moment[:10], "%Y-%m-%d").replace(tzinfo=UTC)
         moment = format_utc(day + timedelta(days=1))
@@ -55,9 +57,9 @@ class FilterChoices:
 
 
 def _select(values: list[str], current: str | None, id: str) -> Select[str]:
-    options = [(Text(v), v) for v in values]
+    options = [(plain(v, single_line=True), v) for v in values]
     if current and current not in values:
-        options.append((Text(current), current))
+        options.append((plain(current, single_line=True), current))
     # Select.NULL is "no selection" (Select.BLANK is Widget.BLANK, a render flag: False, an illegal value).
     return Select(options, value=current if current else Select.NULL, allow_blank=True, id=id, prompt="any")
 
@@ -106,7 +108,8 @@ class FilterDialog(ModalScreen[InboxQuery | None]):
                 yield Label("Sort")
                 yield Select([(Text(SORT_LABELS[s]), s) for s in SORTS], value=q.sort, allow_blank=False, id="sort")
                 yield Label("Tag")
-                yield Input(q.tag or "", suggester=SuggestFromList(self.choices.tags, case_sensitive=False), id="tag")
+                yield Input(clean(q.tag, single_line=True), suggester=SuggestFromList(
+                    [clean(t, single_line=True) for t in self.choices.tags], case_sensitive=False), id="tag")
                 yield Label("Assignee")
                 yield Input(q.assignee or "", id="assignee")
                 yield Label("Since")
@@ -127,7 +130,7 @@ class FilterDialog(ModalScreen[InboxQuery | None]):
 
     def action_apply(self) -> None:
         try:
-            since = parse_date(self._value("since") or "") if self._value("since") else None
+            since = bound(self._value("since") or "") if self._value("since") else None
             until = until_bound(self._value("until") or "") if self._value("until") else None
         except ValueError as error:
             self.query_one("#error", Label).update(Text(f"Dates: {error}"))

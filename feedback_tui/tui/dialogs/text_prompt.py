@@ -9,6 +9,8 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, TextArea
 
+from feedback_tui.tui.safe_text import clean
+
 
 class TextPrompt(ModalScreen[str | None]):
     """Returns the text entered, or None when cancelled with escape."""
@@ -27,11 +29,13 @@ class TextPrompt(ModalScreen[str | None]):
     def __init__(self, title: str, *, suggestions: list[str] | None = None, multiline: bool = False,
                  placeholder: str = "", initial: str = "") -> None:
         super().__init__()
-        self.initial = initial
-        self.title_text = title
-        self.suggestions = suggestions or []
+        # Every text here may come from data (a tag, a view's name, a template's
+        # question): shown with its controls as visible placeholders.
+        self.initial = clean(initial, single_line=not multiline)
+        self.title_text = clean(title, single_line=True)
+        self.suggestions = list(dict.fromkeys(clean(s, single_line=True) for s in suggestions or []))
         self.multiline = multiline
-        self.placeholder = placeholder
+        self.placeholder = clean(placeholder, single_line=True)
 
     def compose(self) -> ComposeResult:
         with Vertical():

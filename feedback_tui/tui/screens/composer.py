@@ -26,6 +26,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static, TextArea
+from textual.worker import Worker, WorkerState
 
 from feedback_tui import reply_rules
 from feedback_tui.errors import FeedbackError
@@ -34,7 +35,7 @@ from feedback_tui.store import replies as reply_store
 from feedback_tui.store import triage
 from feedback_tui.store.rows import ReviewDetail
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
-from feedback_tui.tui.safe_text import plain
+from feedback_tui.tui.safe_text import clean, plain
 from feedback_tui.tui.widgets.review_view import render_review
 
 DRAFT_DELAY = 0.5
@@ -134,8 +135,16 @@ class ComposerScreen(Screen[None]):
         self._show_others(data["others"], opening=True)
         self._update_info()
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A load that failed says so: "Loading the review…" would stay and look like a hang."""
+        if event.state == WorkerState.ERROR and event.worker.group == "composer" and not self._loaded:
+            self.query_one("#composer-review-text", Static).update(
+                plain(f"Could not load the review: {event.worker.error}. Escape closes.", "red"))
+            self.notify(f"Could not load the review: {event.worker.error}", title="Reply", severity="error")
+
     # -- templates ---------------------------------------------------------------------
     def _set_text(self, text: str) -> None:
+        text = clean(text)  # a draft or a filled template: what the editor shows is what is sent
         self._proposed = text
         self.editor.load_text(text)
         self.editor.move_cursor(self.editor.document.end)
@@ -177,16 +186,18 @@ class ComposerScreen(Screen[None]):
     def _update_info(self) -> None:
         text = self.editor.text
         info = Text()
-        info.append(f"Template: {self.template_name or 'none'}", style="dim")
+        info.append(f"Template: {clean(self.template_name, single_line=True) or 'none'}", style="dim")
         info.append(" · ctrl+t another · ")
         count = reply_rules.measure(text, self.limit)
         if self.limit is None:
-            info.append(f"{count} characters (no limit for {self.review.source or 'this source'})", style="dim")
+            source = clean(self.review.source, single_line=True) or "this source"
+            info.append(f"{count} characters (no limit for {source})", style="dim")
         else:
             over = count > self.limit.size
             info.append(f"{count}/{self.limit.size} {self.limit.unit}", style="bold red" if over else "green")
             if over:
-                info.append(f"  {count - self.limit.size} over the {self.review.source} limit", style="red")
+                source = clean(self.review.source, single_line=True)
+                info.append(f"  {count - self.limit.size} over the {source} limit", style="red")
         self.query_one("#composer-info", Static).update(info)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:

@@ -20,7 +20,7 @@ from feedback_tui.store.inbox import VIEW_TITLES, InboxQuery, SearchProblem
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
 from feedback_tui.tui.dialogs.filters import SORT_LABELS, FilterChoices, FilterDialog, until_shown
 from feedback_tui.tui.messages import DatabaseChanged, OpenQuery, RowHighlighted, StepCursor, SyncProgress
-from feedback_tui.tui.safe_text import clean
+from feedback_tui.tui.safe_text import clean, plain
 from feedback_tui.tui.row_source import InboxSource
 from feedback_tui.tui.triage_actions import TRIAGE_BINDINGS, ActionDone, TriageActions
 from feedback_tui.tui.widgets.review_list import ReviewList
@@ -72,7 +72,7 @@ class InboxScreen(TriageActions, Screen[None]):
         bar.display = message.done is not None
         if message.done is not None:
             bar.update(total=message.total or None, progress=message.done)
-            bar.tooltip = message.text
+            bar.tooltip = plain(message.text, single_line=True)
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
         self.refresh_data()
@@ -152,14 +152,14 @@ class InboxScreen(TriageActions, Screen[None]):
     def _show_status(self) -> None:
         lst = self.review_list
         if lst.load_error is not None:  # else "counting…" would stay forever
-            self.query_one("#status-line", Static).update(Text(f"Nothing loaded · agent {self.app.agent} · ? for keys"))
+            self.query_one("#status-line", Static).update(plain(f"Nothing loaded · agent {self.app.agent} · ? for keys", single_line=True))
             return
         total = "counting…" if self.total is None else f"{self.total:,} {'reviews' if self.query_state.kind == 'reviews' else 'comments'}"
         position = f"{lst.cursor + 1:,} of {total}" if self.total else total
         selected = f" · {len(lst.selected)} selected" if lst.selected else ""
         # A one-line bar of fixed height: no layout pass needed on every cursor move.
         self.query_one("#status-line", Static).update(
-            Text(f"{position}{selected} · agent {self.app.agent} · ? for keys"), layout=False)
+            plain(f"{position}{selected} · agent {self.app.agent} · ? for keys", single_line=True), layout=False)
 
     # -- list messages -------------------------------------------------------------
     def on_review_list_counted(self, message: ReviewList.Counted) -> None:

@@ -8,6 +8,10 @@ Triage keys work here too.
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 
 from rich.text import Text
 from textual import work
@@ -17,6 +21,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
+from textual.worker import Worker, WorkerState
 
 from feedback_tui.store import replies as reply_store
 from feedback_tui.store import triage
@@ -24,6 +29,7 @@ from feedback_tui.store.rows import Reply, ReviewDetail
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
 from feedback_tui.tui.triage_actions import TRIAGE_BINDINGS, ActionDone, TriageActions
 from feedback_tui.tui.messages import CurrentRow, DatabaseChanged, StepRequested
+from feedback_tui.tui.safe_text import plain
 from feedback_tui.tui.widgets.review_view import render_review
 
 class ReviewScreen(TriageActions, Screen[None]):
@@ -35,6 +41,7 @@ class ReviewScreen(TriageActions, Screen[None]):
         Binding("k", "previous", "Previous", id="review.previous"),
         Binding("E", "edit_reply", "Edit my reply", id="review.edit_reply", show=False),
         Binding("W", "withdraw_reply", "Withdraw my reply", id="review.withdraw_reply", show=False),
+        Binding("x", "save_text", "Save the whole text to a file", id="review.save_text", show=False),
         *TRIAGE_BINDINGS,
     ]
 
@@ -154,3 +161,27 @@ class ReviewScreen(TriageActions, Screen[None]):
 
     def action_previous(self) -> None:
         self.post_message(StepRequested(-1))
+
+    def action_save_text(self) -> None:
+        if self.row_id is not None:
+            self._save_text(self.row_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="detail-save", description="Saving the text")
+    def _save_text(self, row_id: int) -> None:
+        """The whole text (a review cut on screen, or any other) in a private file."""
+        with self.app.open_store() as store:
+            text = triage.full_text(store, self.kind, row_id)
+        try:  # a new file of our own (0600, never an existing name someone prepared)
+            fd, name = tempfile.mkstemp(prefix=f"feedback-tui-{self.kind}-{row_id}-", suffix=".txt")
+            path = Path(name)
+            with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as handle:
+                handle.write(text)
+        except OSError as error:
+            self.post_message(ActionDone(f"Could not save the text: {error.strerror}", error=True))
+            return
+        self.post_message(ActionDone(f"The whole text ({len(text):,} characters) is in {path}"))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A load that failed says so (else "Loading…" would stay and look like a hang)."""
+        if event.state == WorkerState.ERROR and event.worker.group == "detail":
+            self.query_one("#detail", Static).update(plain(f"Could not load this review: {event.worker.error}", "red"))

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sta
 
 from feedback_tui.errors import FeedbackError
 from feedback_tui.store import replies as reply_store
+from feedback_tui.tui.safe_text import clean, plain
 
 PLACEHOLDER_HELP = "Placeholders: {author} {product} {source} {rating} {agent}, and {?question} asks the agent."
 
@@ -46,11 +47,11 @@ class TemplateDialog(ModalScreen[dict[str, Any] | None]):
         with Vertical():
             yield Label("Edit template" if t else "New template")
             with Horizontal():
-                yield Input(t.get("name", ""), placeholder="Name", id="name")
-                yield Input(t.get("language", "en"), placeholder="en", id="language")
+                yield Input(clean(t.get("name", ""), single_line=True), placeholder="Name", id="name")
+                yield Input(clean(t.get("language", "en"), single_line=True), placeholder="en", id="language")
                 yield Select([(Text(x), x) for x in reply_store.TONES], value=t.get("tone", "neutral"),
                              allow_blank=False, id="tone")
-            yield TextArea(t.get("body", ""), id="body")
+            yield TextArea(clean(t.get("body", "")), id="body")
             yield Label(PLACEHOLDER_HELP, classes="hint", markup=False)
             yield Label("ctrl+s saves · escape cancels", classes="hint")
 
@@ -124,8 +125,9 @@ class TemplatesScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.clear()
         for row in self.rows:
-            table.add_row(Text(row["name"]), row["language"], row["tone"],
-                          Text(" ".join(row["body"].split())[:70]), key=str(row["id"]))
+            table.add_row(plain(row["name"], single_line=True), plain(row["language"], single_line=True),
+                          plain(row["tone"], single_line=True), plain(" ".join(row["body"][:400].split())[:70]),
+                          key=str(row["id"]))
 
     def _current(self) -> dict[str, Any] | None:
         table = self.query_one(DataTable)
@@ -135,7 +137,7 @@ class TemplatesScreen(Screen[None]):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         row = self._current()
-        self.query_one("#template-preview", Static).update(Text(row["body"]) if row else Text(""))
+        self.query_one("#template-preview", Static).update(plain(row["body"]) if row else Text(""))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_edit()

@@ -23,6 +23,10 @@ def _section(title: str) -> Text:
     return Text(f"\n{title}", style="bold underline")
 
 
+def _size(characters: int) -> str:
+    return f"{characters / 1_000_000:.1f} M characters" if characters >= 100_000 else f"{characters:,} characters"
+
+
 def render_review(detail: ReviewDetail) -> Group:
     """The review (or survey answer) as Rich renderables built from plain text, never markup."""
     parts: list[Any] = []
@@ -57,6 +61,9 @@ def render_review(detail: ReviewDetail) -> Group:
         parts.append(plain(detail.title, "bold"))
     parts.append(Text(""))
     parts.append(plain(detail.body))
+    if detail.body_length > len(detail.body or ""):
+        parts.append(Text(f"… cut here: the whole text has {detail.body_length:,} characters "
+                          f"({_size(detail.body_length)}); x saves it to a file.", style="bold yellow"))
     if detail.url:
         link = Text("source: ", style="dim")
         link.append_text(plain(detail.url, "dim", single_line=True))
