@@ -64,7 +64,7 @@ async def walk_screens(db: Path) -> None:
         walker.check("dashboard by product")
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(values=REVIEW)
 def test_any_text_in_any_field_is_shown_without_a_raw_control(values: dict[str, str]) -> None:
     with tempfile.TemporaryDirectory() as folder:

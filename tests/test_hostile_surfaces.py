@@ -10,6 +10,7 @@ import importlib.util
 import inspect
 import json
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -259,6 +260,7 @@ async def test_a_review_over_a_megabyte_is_shown_cut_with_its_size_and_x_saves_i
                                                                                       tmp_path: Path) -> None:
     from feedback_tui.store.triage import SHOWN_CHARS
     from feedback_tui.tui.screens.review import ReviewScreen
+    from feedback_tui.tui.triage import ActionDone
 
     body = surfaces.huge_body(SHOWN_CHARS + 200_000)
     path = tmp_path / "huge.json"
@@ -266,7 +268,13 @@ async def test_a_review_over_a_megabyte_is_shown_cut_with_its_size_and_x_saves_i
                     encoding="utf-8")
     assert CliRunner().invoke(cli, ["--db", str(db_path), "import", str(path), "--no-sentiment"]).exit_code == 0
     app = FeedbackApp(db_path=db_path, agent="camille", watch=False)
-    async with app.run_test(size=SIZE) as pilot:
+    messages: list[str] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, ActionDone):
+            messages.append(message.text)
+
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
         await settle(app, pilot)
         await press(app, pilot, "4", "enter")
         assert isinstance(app.screen, ReviewScreen)
@@ -275,13 +283,17 @@ async def test_a_review_over_a_megabyte_is_shown_cut_with_its_size_and_x_saves_i
         text = screen_text(app)
         assert "cut here: the whole text has 1,200,000 characters (1.2 M characters); x saves it" in text
         assert "THE-END" not in text
-        await press(app, pilot, "x")
-        for _ in range(20):  # the file is written by a worker, then its message is handled
-            if any("The whole text" in n for n in notifications(app)):
+        row_id = app.screen.row_id
+        pattern = f"feedback-tui-reviews-{row_id}-*.txt"
+        before = set(Path(tempfile.gettempdir()).glob(pattern))
+        await press(app, pilot, "x")  # (its toast expires after 3 s: the message is what we read)
+        for _ in range(20):
+            if messages:
                 break
             await settle(app, pilot)
-        saved = [n for n in notifications(app) if "The whole text" in n][-1]
-        target = Path(saved.rsplit(" is in ", 1)[1])
+        created = set(Path(tempfile.gettempdir()).glob(pattern)) - before
+        assert len(created) == 1 and messages and str(next(iter(created))) in messages[-1]
+        target = next(iter(created))
         assert target.read_text(encoding="utf-8") == body and target.stat().st_mode & 0o077 == 0
         target.unlink()
         await press(app, pilot, "escape")
