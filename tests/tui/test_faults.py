@@ -3,7 +3,7 @@
 Every fault ends in a consistent database and, for the user, one clear line
 and an exit code (3 for the database), never a traceback nor a lost row.
 
-The kill -9 test runs 3 rounds here; ``pytest -m slow tests/test_faults.py``
+The kill -9 test runs 3 rounds here; ``pytest -m slow tests/tui/test_faults.py``
 runs the 20 rounds in a row that the acceptance asks for.
 """
 
@@ -32,7 +32,7 @@ from feedback_tui.importers import open_input
 from feedback_tui.store import Store
 from feedback_tui.store.imports import import_rows
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)

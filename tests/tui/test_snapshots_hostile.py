@@ -3,7 +3,7 @@
 Markup must show as typed, control sequences as visible placeholders
 (␛ ␇ ␈ ␍ �), bidi overrides and zero-width characters as ``·``, wide
 characters in their two cells, and every line must keep its width. After a
-deliberate UI change: ``pytest tests/test_snapshots_hostile.py --snapshot-update``,
+deliberate UI change: ``pytest tests/tui/test_snapshots_hostile.py --snapshot-update``,
 then look at the SVGs.
 """
 

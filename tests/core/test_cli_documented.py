@@ -14,7 +14,7 @@ import click
 
 from feedback_tui.cli import cli
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 
 
 def commands(group: click.Group = cli, prefix: str = "feedback-tui") -> Iterator[tuple[str, click.Command]]:

@@ -4,7 +4,7 @@ Four processes (agents) tag, assign, note and reply on the same reviews as
 fast as they can; each records what it did; at the end every action of every
 agent is in the database, the last assignment of each review won, and no agent
 ever saw an error. The default run lasts 5 seconds; ``pytest -m slow
-tests/test_concurrency.py`` runs the 30-second version.
+tests/tui/test_concurrency.py`` runs the 30-second version.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from feedback_tui.cli import cli
 from feedback_tui.store import Store
 from feedback_tui.store import replies as reply_store
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 AGENTS = 4
 
 AGENT = r"""

@@ -2,7 +2,7 @@
 
 The charts (plotext) are drawn from fixed data at a fixed size, so the
 picture only changes when the UI does. After a deliberate UI change:
-``pytest tests/test_snapshots_dashboard.py --snapshot-update``, then look at the SVG.
+``pytest tests/tui/test_snapshots_dashboard.py --snapshot-update``, then look at the SVG.
 """
 
 from __future__ import annotations

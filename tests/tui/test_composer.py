@@ -543,7 +543,7 @@ def test_a_draft_survives_kill_9(demo_db: Path) -> None:
     process; a new app on the file resumes it.
     """
     target = first_id(demo_db, "rating = 5 AND language = 'en'")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), str(TESTS.parent)])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), str(TESTS.parent), str(TESTS.parents[1])])}
     child = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(demo_db), str(target), str(TESTS)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
