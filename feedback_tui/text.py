@@ -47,7 +47,11 @@ def clean(text: str | None, *, single_line: bool = False) -> str:
 # ASCII punctuation that can open emphasis, code, links, images, autolinks, HTML,
 # entities or a table cell. CommonMark lets a backslash escape any of them. An
 # underscore inside a word (app_store) never makes emphasis: it stays readable.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>|&!#~]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z]))")
+# Renderers with GFM's autolinks (GitHub, GitLab, chat tools) also link bare
+# ``https://…``, ``www.…``, ``name@host`` and even ``evil.com/x``: the ``:`` of ``://``,
+# a dot before a letter or digit and ``@`` are escaped too, which also keeps
+# ``@everyone`` from pinging a channel; ``$`` would open maths in some of them.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>|&!#~@$]|:(?=//)|\.(?=[0-9A-Za-z])|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z]))")
 
 
 def markdown_cell(text: object) -> str:

@@ -313,6 +313,8 @@ def test_without_today_the_report_ends_with_the_current_period(demo_db: Path, ru
 @pytest.mark.parametrize("name", [
     "[win a prize](https://evil.example)", "![x](https://evil.example/p.png)", "<img src=x onerror=alert(1)>",
     "<https://evil.example>", "*bold* _it_ `code` ~~gone~~", "&lt;b&gt; &amp;", "# Heading", "back\\slash|pipe",
+    "visit https://evil.example/x now", "www.evil.example", "evil.example/win", "mail me: a@b.example",
+    "@everyone @here", "$$x^2$$ and $y$", "fr.panier.app", "HTTP://EVIL.EXAMPLE",
 ])
 def test_markdown_cells_render_as_the_literal_text(name: str) -> None:
     """Rendered by a CommonMark parser (markdown-it, which rich ships), a cell is the
@@ -321,6 +323,8 @@ def test_markdown_cells_render_as_the_literal_text(name: str) -> None:
 
     from markdown_it import MarkdownIt
 
-    html = MarkdownIt("commonmark").render(f"scope: {markdown_cell(name)}")
-    assert not any(tag in html for tag in ("<a ", "<img", "<em>", "<strong>", "<code>", "<h1>", "<del>"))
-    assert unescape(html.removeprefix("<p>").removesuffix("</p>\n")) == f"scope: {name}"
+    for preset in ("commonmark", "gfm-like"):  # gfm-like: GitHub's autolinks of bare URLs and domains (linkify)
+        html = MarkdownIt(preset).render(f"scope: {markdown_cell(name)}")
+        assert not any(tag in html for tag in ("<a ", "<img", "<em>", "<strong>", "<code>", "<h1>", "<del>")), preset
+        assert unescape(html.removeprefix("<p>").removesuffix("</p>\n")) == f"scope: {name}", preset
+    assert markdown_cell("@everyone") == "\\@everyone" and markdown_cell("$$x$$") == "\\$\\$x\\$\\$"
