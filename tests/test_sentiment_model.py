@@ -121,9 +121,9 @@ def _reviews_csv(path: Path, n_per_class: int) -> Path:
 
 
 def test_train_command_cold_start_then_learned(run_cli, db_path: Path, tmp_path: Path) -> None:
-    assert_no_crash(result := run_cli("import", _reviews_csv(tmp_path / "r.csv", 30)))
+    assert_no_crash(result := run_cli("import", _reviews_csv(tmp_path / "r.csv", 60)))
     assert result.exit_code == 0, result.output
-    cold = run_cli("train-sentiment", "--json")  # 30 per class < 200: the lexicon stays
+    cold = run_cli("train-sentiment", "--json")  # 60 per class < 200: the lexicon stays
     assert cold.exit_code == 0, cold.output
     report = json.loads(cold.output)
     assert report["training"]["en"]["status"] == "lexicon" and report["models"] == {}
@@ -133,14 +133,14 @@ def test_train_command_cold_start_then_learned(run_cli, db_path: Path, tmp_path:
     assert warm.exit_code == 0, warm.output
     report = json.loads(warm.output)
     en = report["models"]["en"]
-    assert en["n"] == {"positive": 31, "negative": 30}  # the 5-star liar counts as positive and en["folds"] == 3
+    assert en["n"] == {"positive": 61, "negative": 60}  # the 5-star liar counts as positive and en["folds"] == 3
     assert en["balanced_accuracy"] >= 0.8
-    assert report["scored_by"] == {str(en["model"]): 61}
+    assert report["scored_by"] == {str(en["model"]): 121}
     flagged = raw_rows(db_path, "SELECT external_id FROM reviews WHERE mismatch = 1")
     assert [r["external_id"] for r in flagged] == ["liar"]
 
     text = run_cli("train-sentiment", "--report")
-    assert text.exit_code == 0 and "en: model" in text.output and "learned from 61 of your texts" in text.output
+    assert text.exit_code == 0 and "en: model" in text.output and "learned from 121 of your texts" in text.output
 
 
 def test_eval_sentiment_cross_validate_json(run_cli, tmp_path: Path) -> None:
