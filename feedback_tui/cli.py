@@ -218,10 +218,23 @@ def score(context: Context, as_json: bool, by: str | None, segment: str | None, 
     with context.open_store() as store:
         card = scorecard(store, filters_from_options(source, since, until, product, language), by=by, segment=segment,
                          sla_hours=context.config.sla_hours)
+        if as_json:
+            card["sentiment_models"] = _sentiment_models(store)
     if as_json:
         echo(json_text(card, indent=2))
     else:
         print_scorecard(card)
+
+
+def _sentiment_models(store: Any) -> dict[str, Any]:
+    """Which model scored the texts: per model, "lexicon" or its description, and how many texts."""
+    from feedback_tui.store import sentiment_models
+
+    counts = sentiment_models.scored_by(store)
+    rows = sentiment_models.by_id(store, [int(k) for k in counts if k != "lexicon"])
+    return {key: {"texts": n, "model": "lexicon" if key == "lexicon" else rows[int(key)].describe(),
+                  "language": None if key == "lexicon" else rows[int(key)].language}
+            for key, n in sorted(counts.items())}
 
 
 @cli.command()

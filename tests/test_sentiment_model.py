@@ -156,3 +156,14 @@ def test_eval_sentiment_cross_validate_json(run_cli, tmp_path: Path) -> None:
     result = run_cli("eval-sentiment", too_few, "--rating-column", "stars", "--cross-validate", 5)
     assert_no_crash(result)
     assert result.exit_code != 0 and "needs 5 texts of each class" in result.output
+
+
+def test_score_json_says_which_model_scored(run_cli, tmp_path: Path) -> None:
+    assert run_cli("import", _reviews_csv(tmp_path / "r.csv", 60)).exit_code == 0
+    before = json.loads(run_cli("score", "--json").output)["sentiment_models"]
+    assert before == {"lexicon": {"texts": 121, "model": "lexicon", "language": None}}
+    assert run_cli("train-sentiment", "--min-per-class", 50, "--folds", 2, "--json").exit_code == 0
+    after = json.loads(run_cli("score", "--json").output)["sentiment_models"]
+    (only,) = after.values()
+    assert (only["texts"], only["language"]) == (121, "en")
+    assert only["model"].startswith("learned from 121 of your texts, 0.") and only["model"].endswith(" balanced accuracy")
