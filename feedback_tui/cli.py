@@ -310,6 +310,8 @@ def report(context: Context, period: str, since: str | None, source: str | None,
             window = last_periods(period, today, count)
             filters = Filters(source=source, since=window[0].since, until=window[-1].until)
             card = scorecard(store, filters, by=period, sla_hours=context.config.sla_hours)
+            if fmt == "json":  # the shape of `score --json`, which says which models scored the texts
+                card["sentiment_models"] = _sentiment_models(store)
             text = json_text(card, indent=2) + "\n" if fmt == "json" else render_csv(card)
     if output:
         try:

@@ -122,10 +122,11 @@ def train_sentiment(context: Any, min_per_class: int | None, folds: int, report:
                     trained[language] = {"status": "lexicon", "n": n,
                                          "reason": f"fewer than {threshold} labelled texts in a class"}
                     continue
-                metrics = sentiment_model.cross_validate(texts, labels, folds)
+                # fewer texts in a class than folds: the model is trained, its accuracy unknown
+                metrics = sentiment_model.cross_validate(texts, labels, folds) if min(n.values()) >= folds else None
                 model = sentiment_model.train(texts, labels, language)
                 model_id = sentiment_models.save(store, model, metrics)
-                trained[language] = {"status": "trained", "model": model_id, "n": n, **metrics}
+                trained[language] = {"status": "trained", "model": model_id, "n": n, **(metrics or {})}
             if any(v["status"] == "trained" for v in trained.values()):
                 backfill_sentiment(store, quiet=as_json, everything=True, languages=context.config.languages)
         models = sentiment_models.current(store)
@@ -147,9 +148,9 @@ def train_sentiment(context: Any, min_per_class: int | None, folds: int, report:
     if not models:
         echo("No learned model: every text is scored by the lexicon.")
     for language, row in models.items():
-        echo(f"{language}: model {row.id}, {row.describe()} "
-             f"(recall positive {_fmt(row.recall_positive).strip()}, negative {_fmt(row.recall_negative).strip()}, "
-             f"{row.folds}-fold), trained {row.trained_at}")
+        figures = (f"recall positive {_fmt(row.recall_positive).strip()}, negative "
+                   f"{_fmt(row.recall_negative).strip()}, {row.folds}-fold" if row.folds else "not cross-validated")
+        echo(f"{language}: model {row.id}, {row.describe()} ({figures}), trained {row.trained_at}")
     echo(f"Texts scored: " + ", ".join(f"{v} by {'the lexicon' if k == 'lexicon' else 'model ' + k}"
                                         for k, v in sorted(scored_by.items())) + f"; {mismatches} mismatches.")
 

@@ -167,3 +167,31 @@ def test_score_json_says_which_model_scored(run_cli, tmp_path: Path) -> None:
     (only,) = after.values()
     assert (only["texts"], only["language"]) == (121, "en")
     assert only["model"].startswith("learned from 121 of your texts, 0.") and only["model"].endswith(" balanced accuracy")
+
+
+def test_inbox_lists_only_the_mismatches(run_cli, db_path: Path, tmp_path: Path) -> None:
+    from feedback_tui.store import inbox
+    from feedback_tui.store.inbox import InboxQuery
+
+    assert run_cli("import", _reviews_csv(tmp_path / "r.csv", 60)).exit_code == 0
+    with Store.open(db_path) as opened:
+        assert inbox.count(opened, InboxQuery(view="all", mismatch=True)) == 0  # the lexicon flags nothing
+    assert run_cli("train-sentiment", "--min-per-class", 50, "--folds", 2).exit_code == 0
+    with Store.open(db_path) as opened:
+        query = InboxQuery(view="all", mismatch=True)
+        assert inbox.count(opened, query) == 1
+        assert [row.rating for row in inbox.page(opened, query)] == [5]
+        assert inbox.count(opened, InboxQuery(view="all")) == 121
+
+
+def test_train_with_fewer_texts_than_folds_stores_no_accuracy(run_cli, tmp_path: Path) -> None:
+    rows = [["a", "trustpilot", 5, "", "Fresh vegetables and quick delivery.", "Ann", "2026-03-01T10:00:00Z", "en", "", ""],
+            ["b", "trustpilot", 1, "", "Rotten avocados and missing items.", "Bob", "2026-03-31T10:00:00Z", "en", "", ""]]
+    assert run_cli("import", write_csv(tmp_path / "two.csv", REVIEW_HEADER, rows)).exit_code == 0
+    result = run_cli("train-sentiment", "--min-per-class", 1, "--json")
+    assert_no_crash(result)
+    assert result.exit_code == 0, result.output
+    en = json.loads(result.output)["models"]["en"]
+    assert en["n"] == {"positive": 1, "negative": 1} and en["balanced_accuracy"] is None
+    text = run_cli("train-sentiment", "--report")
+    assert "learned from 2 of your texts" in text.output and "None" not in text.output
