@@ -218,10 +218,23 @@ def score(context: Context, as_json: bool, by: str | None, segment: str | None, 
     with context.open_store() as store:
         card = scorecard(store, filters_from_options(source, since, until, product, language), by=by, segment=segment,
                          sla_hours=context.config.sla_hours)
+        if as_json:
+            card["sentiment_models"] = _sentiment_models(store)
     if as_json:
         echo(json_text(card, indent=2))
     else:
         print_scorecard(card)
+
+
+def _sentiment_models(store: Any) -> dict[str, Any]:
+    """Which model scored the texts: per model, "lexicon" or its description, and how many texts."""
+    from feedback_tui.store import sentiment_models
+
+    counts = sentiment_models.scored_by(store)
+    rows = sentiment_models.by_id(store, [int(k) for k in counts if k != "lexicon"])
+    return {key: {"texts": n, "model": "lexicon" if key == "lexicon" else rows[int(key)].describe(),
+                  "language": None if key == "lexicon" else rows[int(key)].language}
+            for key, n in sorted(counts.items())}
 
 
 @cli.command()
@@ -297,6 +310,8 @@ def report(context: Context, period: str, since: str | None, source: str | None,
             window = last_periods(period, today, count)
             filters = Filters(source=source, since=window[0].since, until=window[-1].until)
             card = scorecard(store, filters, by=period, sla_hours=context.config.sla_hours)
+            if fmt == "json":  # the shape of `score --json`, which says which models scored the texts
+                card["sentiment_models"] = _sentiment_models(store)
             text = json_text(card, indent=2) + "\n" if fmt == "json" else render_csv(card)
     if output:
         try:

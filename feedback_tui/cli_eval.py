@@ -1,4 +1,5 @@
-"""``eval-sentiment``: raw TextBlob against our extended analyzer on a labelled file (issue #7)."""
+"""``eval-sentiment``: raw TextBlob against our extended analyzer on a labelled file (issue #7),
+and the learned model cross-validated on the file's own labels; ``train-sentiment`` (issue 17)."""
 
 from __future__ import annotations
 
@@ -31,9 +32,11 @@ def _rows(name: str, block: dict[str, Any]) -> list[str]:
 @click.option("--label-column", help="Column with positive / neutral / negative.")
 @click.option("--rating-column", help="Column with 1-5 stars (1-2 negative, 4-5 positive, 3 skipped).")
 @click.option("--language-column", help="Column with the language (default: detected per text).")
+@click.option("--cross-validate", "folds", type=click.IntRange(min=2), metavar="K",
+              help="Also train the learned model on K-1 folds of the file and test it on the remaining one.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def eval_sentiment(file: str, text_column: str, label_column: str | None, rating_column: str | None,
-                   language_column: str | None, as_json: bool) -> None:
+                   language_column: str | None, folds: int | None, as_json: bool) -> None:
     """Compare raw TextBlob with our sentiment on a labelled or star-rated CSV file.
 
     Prints accuracy, balanced accuracy (mean recall of positive and negative) and
@@ -58,6 +61,8 @@ def eval_sentiment(file: str, text_column: str, label_column: str | None, rating
 
     report = evaluation.evaluate(dataset.examples, raw, ours)
     report["skipped"] = dataset.skipped
+    if folds:
+        report["learned"] = _cross_validated(file, dataset.examples, folds)
     if as_json:
         echo(json_text(report, indent=2))
         return
@@ -68,9 +73,86 @@ def eval_sentiment(file: str, text_column: str, label_column: str | None, rating
     for language, block in report["by_language"].items():
         lines += _rows(language, block)
     echo("\n".join(lines))
+    if folds:
+        learned = report["learned"]
+        echo(f"learned, {folds}-fold cross-validated on the file's own labels (n={learned['n']}): "
+             f"balanced accuracy {learned['balanced_accuracy']:.2f}, recall positive "
+             f"{learned['recall']['positive']:.2f}, negative {learned['recall']['negative']:.2f}")
     left_out = {**dataset.skipped, **{f"no analyzer for {k}": v for k, v in report["unscored"].items()}}
     if left_out:
         echo("left out: " + ", ".join(f"{v} {k}" for k, v in left_out.items()))
 
 
-COMMANDS: list[click.Command] = [eval_sentiment]
+def _cross_validated(file: str, examples: list[Any], folds: int) -> dict[str, Any]:
+    from feedback_tui import sentiment_model
+
+    polar = [e for e in examples if e.truth in sentiment_model.LABELS]
+    try:
+        return sentiment_model.cross_validate([e.text for e in polar], [e.truth for e in polar], folds)
+    except ValueError as error:
+        raise UsageProblem(f"{file}: {error}") from None
+
+
+@click.command("train-sentiment")
+@click.option("--min-per-class", type=click.IntRange(min=1), default=None,
+              help="Labelled texts needed in each class before a language leaves the lexicon (default 200).")
+@click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True,
+              help="Cross-validation folds for the accuracy stored with the model.")
+@click.option("--report", is_flag=True, help="Only print the stored models' figures; train nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def train_sentiment(context: Any, min_per_class: int | None, folds: int, report: bool, as_json: bool) -> None:
+    """Learn sentiment from the workspace's own stars and scored comments, per language.
+
+    1-2 stars, NPS 0-6 and CSAT 1-2 are negative; 4-5 stars, NPS 9-10 and CSAT 4-5
+    positive. A language with fewer labelled texts per class than --min-per-class
+    keeps the lexicon. The model is cross-validated, stored, and every text rescored.
+    """
+    from feedback_tui import sentiment_model
+    from feedback_tui.cli_context import backfill_sentiment
+    from feedback_tui.store import sentiment_models
+
+    threshold = min_per_class or sentiment_model.MIN_PER_CLASS
+    trained: dict[str, Any] = {}
+    with context.open_store() as store:
+        if not report:
+            for language, (texts, labels) in sorted(sentiment_models.labelled_texts(store).items()):
+                n = sentiment_model.counts(labels)
+                if min(n.values()) < threshold:
+                    trained[language] = {"status": "lexicon", "n": n,
+                                         "reason": f"fewer than {threshold} labelled texts in a class"}
+                    continue
+                # fewer texts in a class than folds: the model is trained, its accuracy unknown
+                metrics = sentiment_model.cross_validate(texts, labels, folds) if min(n.values()) >= folds else None
+                model = sentiment_model.train(texts, labels, language)
+                model_id = sentiment_models.save(store, model, metrics)
+                trained[language] = {"status": "trained", "model": model_id, "n": n, **(metrics or {})}
+            if any(v["status"] == "trained" for v in trained.values()):
+                backfill_sentiment(store, quiet=as_json, everything=True, languages=context.config.languages)
+        models = sentiment_models.current(store)
+        scored_by = sentiment_models.scored_by(store)
+        mismatches = sentiment_models.mismatch_count(store)
+    figures = {language: {"model": row.id, "trained_at": row.trained_at,
+                          "n": {"positive": row.n_positive, "negative": row.n_negative},
+                          "balanced_accuracy": row.balanced_accuracy,
+                          "recall": {"positive": row.recall_positive, "negative": row.recall_negative},
+                          "folds": row.folds} for language, row in models.items()}
+    if as_json:
+        echo(json_text({"training": trained, "models": figures, "scored_by": scored_by,
+                        "mismatch": mismatches}, indent=2))
+        return
+    for language, outcome in trained.items():
+        if outcome["status"] == "lexicon":
+            echo(f"{language}: lexicon ({outcome['n']['negative']} negative, {outcome['n']['positive']} positive: "
+                 f"{outcome['reason']})")
+    if not models:
+        echo("No learned model: every text is scored by the lexicon.")
+    for language, row in models.items():
+        figures = (f"recall positive {_fmt(row.recall_positive).strip()}, negative "
+                   f"{_fmt(row.recall_negative).strip()}, {row.folds}-fold" if row.folds else "not cross-validated")
+        echo(f"{language}: model {row.id}, {row.describe()} ({figures}), trained {row.trained_at}")
+    echo(f"Texts scored: " + ", ".join(f"{v} by {'the lexicon' if k == 'lexicon' else 'model ' + k}"
+                                        for k, v in sorted(scored_by.items())) + f"; {mismatches} mismatches.")
+
+
+COMMANDS: list[click.Command] = [eval_sentiment, train_sentiment]

@@ -9,6 +9,7 @@ negative, 4-5 positive and 3 is skipped.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,11 +76,14 @@ def read_examples(path: str | Path, *, text_column: str = "text", label_column: 
         raise FileProblem(str(path), error.strerror or "cannot be read") from None
     if not raw.strip():
         raise FileProblem(str(path), "empty file")
+    # Only the delimiter is sniffed: the Sniffer may also decide that a file has no doubled
+    # quotes (it did on a real App Store export) and then shifts every column after a
+    # quoted "" in a review, so 3 of 5 rows lost their stars.
     try:
-        dialect = csv.Sniffer().sniff(raw[:4096], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(raw[:4096], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(raw.splitlines(keepends=True), dialect=dialect)
+        delimiter = ","
+    reader = csv.DictReader(io.StringIO(raw, newline=""), dialect=csv.excel, delimiter=delimiter)
     columns = reader.fieldnames or []
     truth_column = label_column or rating_column
     for option, column in (("--text-column", text_column), ("--label-column", label_column),

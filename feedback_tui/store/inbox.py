@@ -57,6 +57,7 @@ class InboxQuery:
     replied: bool | None = None
     ids: tuple[int, ...] = field(default=())  # drill-down: exactly these rows
     missing: str | None = None  # drill-down into a "(none)" segment: rows with no value in this column
+    mismatch: bool = False  # only reviews whose text contradicts their stars (issue 17)
 
     def with_changes(self, **changes: Any) -> InboxQuery:
         return replace(self, **changes)
@@ -208,6 +209,8 @@ def _conditions(query: InboxQuery, *, probe_search: bool = False) -> tuple[list[
         if query.assignee:
             where.append("r.assignee = :assignee")
             params["assignee"] = query.assignee
+        if query.mismatch:
+            where.append("r.mismatch = 1")
         if query.replied is not None:
             where.append("r.has_reply = :replied")
             params["replied"] = int(query.replied)

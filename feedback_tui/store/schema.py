@@ -525,3 +525,38 @@ def m010_exact_ratings(db: Database) -> None:
         db.execute(f"PRAGMA schema_version = {int(version) + 1}")
     finally:
         db.execute("PRAGMA writable_schema = OFF")
+
+
+@migrations()
+def m011_learned_sentiment(db: Database) -> None:
+    """Sentiment models learned from the workspace's stars, and which one scored each text.
+
+    ``sentiment_models`` keeps one row per training (the newest per language is
+    used): the model as checksummed JSON (never a pickle), what it learned
+    from and its cross-validated accuracy. ``sentiment_model`` on a text is the
+    id of the model that scored it (NULL: the lexicon analyzer). ``mismatch``
+    is 1 when a review's text confidently contradicts its stars.
+    """
+    _run_script(
+        db,
+        """
+        CREATE TABLE sentiment_models (
+            id INTEGER PRIMARY KEY,
+            language TEXT NOT NULL,
+            trained_at TEXT NOT NULL,
+            n_positive INTEGER NOT NULL,
+            n_negative INTEGER NOT NULL,
+            balanced_accuracy REAL,
+            recall_positive REAL,
+            recall_negative REAL,
+            folds INTEGER,
+            model BLOB NOT NULL,
+            sha256 TEXT NOT NULL
+        );
+        CREATE INDEX sentiment_models_language ON sentiment_models(language, id);
+        ALTER TABLE reviews ADD COLUMN sentiment_model INTEGER;
+        ALTER TABLE survey_responses ADD COLUMN sentiment_model INTEGER;
+        ALTER TABLE reviews ADD COLUMN mismatch INTEGER NOT NULL DEFAULT 0 CHECK (mismatch IN (0, 1));
+        CREATE INDEX reviews_mismatch ON reviews(created_at) WHERE mismatch = 1
+        """,
+    )

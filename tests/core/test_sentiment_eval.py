@@ -151,3 +151,17 @@ def test_cli_errors_are_one_line_exit_2(run_cli, tmp_path: Path, args: tuple[str
     assert_no_crash(result)
     assert result.exit_code == 2
     assert result.stderr.startswith("Error:") and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_doubled_quotes_keep_their_columns(tmp_path: Path) -> None:
+    """The Sniffer guessed ``doublequote=False`` on a real export; only its delimiter is used now."""
+    rows = [[str(i), f'He said ""fine"" then it broke, line {i}\nsecond line', 1 if i % 2 else 5] for i in range(12)]
+    path = tmp_path / "quoted.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(",review,rating\n")
+        for index, text, stars in rows:
+            handle.write(f'{index},"{text}",{stars}\n')
+    dataset = read_examples(path, text_column="review", rating_column="rating")
+    assert len(dataset.examples) == 12 and not dataset.skipped
+    assert dataset.examples[0].text.startswith('He said "fine"')
+    assert [e.truth for e in dataset.examples[:2]] == ["positive", "negative"]

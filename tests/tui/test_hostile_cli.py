@@ -98,6 +98,9 @@ def test_every_command_prints_the_payloads_inert(evil_db: Path, tmp_path: Path, 
     labelled.write_text(f"text,label,language\ngreat,positive,{EVIL_NAME}\nawful,negative,en\n", encoding="utf-8")
     command("eval-sentiment", labelled, "--label-column", "label", "--language-column", "language")
     command("eval-sentiment", labelled, "--label-column", "label", "--language-column", "language", "--json")
+    command("train-sentiment")
+    command("train-sentiment", "--min-per-class", 1, "--folds", 2, "--json")
+    command("train-sentiment", "--report")
 
     # HTTP: a next link with controls, a server's damaged JSON
     httpserver.expect_request("/v1/reviews").respond_with_json(

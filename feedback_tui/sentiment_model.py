@@ -1,0 +1,259 @@
+"""A sentiment model learned from a workspace's own star-rated texts (issue 17).
+
+The lexicon analyzer (:mod:`feedback_tui.sentiment`) measures 0.60-0.76
+balanced accuracy on real reviews from other domains; every review already
+carries its author's verdict, the stars. This module learns from them: TF-IDF
+of word 1-2-grams and of character 2-5-grams (inside word boundaries, so
+"plante"/"planté"/"plantage" share features), a logistic regression with
+balanced classes. Two classes only: 1-2 stars negative, 4-5 positive, 3 left
+out (a 3-star text is as often a complaint as praise).
+
+A model is stored in the database, so loading one must never execute code
+from it: no pickle. :meth:`LearnedModel.to_blob` writes the vocabularies, the
+IDF weights and the coefficients as plain JSON (zlib-compressed) and
+:func:`checksum` is its SHA-256; :meth:`LearnedModel.from_blob` checks the
+checksum, the shapes and the types and raises :class:`ModelProblem` otherwise.
+
+Pure: no database. ``store.sentiment_models`` stores and loads the blobs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from feedback_tui.errors import FeedbackError
+
+FORMAT = 1
+LABELS = ("negative", "positive")  # class 0, class 1
+MIN_PER_CLASS = 200  # cold start: below this many labelled texts in a class, the lexicon scores
+CONFIDENT = 0.8  # probability from which a text "confidently" contradicts its stars
+# Vectoriser settings, saved with each model so that a model trained by a later
+# version with other settings still reads back as it was trained.
+WORD = {"analyzer": "word", "ngram_range": [1, 2], "min_df": 2, "max_features": 60000}
+CHAR = {"analyzer": "char_wb", "ngram_range": [2, 5], "min_df": 2, "max_features": 120000}
+C = 0.5  # inverse regularisation: 5-fold CV on real reviews (benchmarks/SENTIMENT.md) gave the best negative recall at 0.5 of 0.5-4
+
+
+class ModelProblem(FeedbackError):
+    """A stored model that cannot be used: tampered, truncated or of an unknown format."""
+
+
+def checksum(blob: bytes) -> str:
+    return hashlib.sha256(blob).hexdigest()
+
+
+def _vectorizer(settings: dict[str, Any], vocabulary: dict[str, int] | None = None):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(
+        analyzer=settings["analyzer"], ngram_range=tuple(settings["ngram_range"]),
+        min_df=1 if vocabulary is not None else settings["min_df"],
+        max_features=None if vocabulary is not None else settings["max_features"],
+        lowercase=True, sublinear_tf=True, dtype=_float32(), vocabulary=vocabulary,
+    )
+
+
+def _float32():
+    import numpy
+
+    return numpy.float32
+
+
+@dataclass(slots=True)
+class LearnedModel:
+    """A trained two-class model for one language, and what it was trained on."""
+
+    language: str
+    n: dict[str, int]  # labelled texts per class it was trained on
+    trained_at: str
+    word_terms: list[str]
+    word_idf: list[float]
+    char_terms: list[str]
+    char_idf: list[float]
+    coef: list[float]
+    intercept: float
+    settings: dict[str, Any] = field(default_factory=lambda: {"word": WORD, "char": CHAR})
+    _fitted: Any = None  # (word vectoriser, char vectoriser, coef array), built on first use
+
+    # -- scoring ---------------------------------------------------------------
+    def _parts(self):
+        if self._fitted is None:
+            import numpy
+
+            word = _vectorizer(self.settings["word"], {t: i for i, t in enumerate(self.word_terms)})
+            char = _vectorizer(self.settings["char"], {t: i for i, t in enumerate(self.char_terms)})
+            word.idf_ = numpy.asarray(self.word_idf, dtype=numpy.float64)
+            char.idf_ = numpy.asarray(self.char_idf, dtype=numpy.float64)
+            self._fitted = (word, char, numpy.asarray(self.coef, dtype=numpy.float64))
+        return self._fitted
+
+    def probabilities(self, texts: Sequence[str]) -> list[float]:
+        """Probability that each text is positive."""
+        if not texts:
+            return []
+        word, char, coef = self._parts()
+        n_word = len(self.word_terms)
+        scores = word.transform(texts) @ coef[:n_word] + char.transform(texts) @ coef[n_word:] + self.intercept
+        return [1.0 / (1.0 + math.exp(-float(s))) for s in scores]
+
+    def labels(self, texts: Sequence[str]) -> list[str]:
+        return [LABELS[p >= 0.5] for p in self.probabilities(texts)]
+
+    # -- storage ---------------------------------------------------------------
+    def to_blob(self) -> bytes:
+        """Plain JSON, compressed: terms, IDF weights and coefficients, nothing executable."""
+        document = {
+            "format": FORMAT, "language": self.language, "n": self.n, "trained_at": self.trained_at,
+            "settings": self.settings,
+            "word": {"terms": self.word_terms, "idf": [round(v, 6) for v in self.word_idf]},
+            "char": {"terms": self.char_terms, "idf": [round(v, 6) for v in self.char_idf]},
+            "coef": [round(v, 6) for v in self.coef], "intercept": self.intercept,
+        }
+        return zlib.compress(json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode(), 6)
+
+    @classmethod
+    def from_blob(cls, blob: bytes, expected_checksum: str) -> LearnedModel:
+        """Read a stored model; refuse one whose bytes or shape are not what was saved."""
+        if checksum(blob) != expected_checksum:
+            raise ModelProblem("the stored sentiment model does not match its checksum (tampered or damaged); "
+                               "run `feedback-tui train-sentiment` to rebuild it")
+        try:
+            document = json.loads(zlib.decompress(blob))
+        except (zlib.error, ValueError) as error:
+            raise ModelProblem(f"the stored sentiment model is not readable: {error}") from None
+        try:
+            return cls._from_document(document)
+        except (KeyError, TypeError, ValueError) as error:
+            raise ModelProblem(f"the stored sentiment model is malformed: {error}") from None
+
+    @classmethod
+    def _from_document(cls, doc: dict[str, Any]) -> LearnedModel:
+        if doc["format"] != FORMAT:
+            raise ValueError(f"format {doc['format']!r}, this version reads {FORMAT}")
+        word_terms, char_terms = _strings(doc["word"]["terms"]), _strings(doc["char"]["terms"])
+        word_idf, char_idf = _floats(doc["word"]["idf"]), _floats(doc["char"]["idf"])
+        coef = _floats(doc["coef"])
+        if len(word_idf) != len(word_terms) or len(char_idf) != len(char_terms):
+            raise ValueError("IDF weights and vocabulary differ in length")
+        if len(coef) != len(word_terms) + len(char_terms):
+            raise ValueError("coefficients and vocabulary differ in length")
+        settings = doc["settings"]
+        for part in ("word", "char"):
+            if settings[part]["analyzer"] not in ("word", "char_wb"):
+                raise ValueError(f"unknown analyzer {settings[part]['analyzer']!r}")
+            low, high = (int(v) for v in settings[part]["ngram_range"])
+            if not 1 <= low <= high <= 8:
+                raise ValueError("n-gram range out of bounds")
+        return cls(language=str(doc["language"]), n={k: int(v) for k, v in doc["n"].items()},
+                   trained_at=str(doc["trained_at"]), word_terms=word_terms, word_idf=word_idf,
+                   char_terms=char_terms, char_idf=char_idf, coef=coef,
+                   intercept=float(doc["intercept"]), settings=settings)
+
+
+def _strings(values: Any) -> list[str]:
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise TypeError("vocabulary is not a list of strings")
+    if len(set(values)) != len(values):
+        raise ValueError("vocabulary has duplicate terms")
+    return values
+
+
+def _floats(values: Any) -> list[float]:
+    if not isinstance(values, list) or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        raise TypeError("weights are not a list of numbers")
+    out = [float(v) for v in values]
+    if not all(math.isfinite(v) for v in out):
+        raise ValueError("weights are not finite")
+    return out
+
+
+# -- training --------------------------------------------------------------------
+def counts(labels: Sequence[str]) -> dict[str, int]:
+    return {label: sum(1 for v in labels if v == label) for label in LABELS}
+
+
+def enough(labels: Sequence[str], min_per_class: int = MIN_PER_CLASS) -> bool:
+    """Whether there are enough labelled texts to leave the cold start."""
+    return min(counts(labels).values()) >= min_per_class
+
+
+def _fit(texts: Sequence[str], labels: Sequence[str]):
+    import numpy
+    from scipy.sparse import hstack
+    from sklearn.linear_model import LogisticRegression
+
+    word, char = _vectorizer(WORD), _vectorizer(CHAR)
+    features = hstack([word.fit_transform(texts), char.fit_transform(texts)]).tocsr()
+    target = numpy.array([LABELS.index(v) for v in labels])
+    classifier = LogisticRegression(C=C, class_weight="balanced", max_iter=2000, solver="liblinear")
+    classifier.fit(features, target)
+    return word, char, classifier
+
+
+def train(texts: Sequence[str], labels: Sequence[str], language: str) -> LearnedModel:
+    """Fit a model on texts labelled ``positive`` / ``negative``; both classes must occur."""
+    if set(labels) - set(LABELS):
+        raise ValueError(f"labels must be {LABELS}")
+    if len(set(labels)) < 2:
+        raise ValueError("training needs both positive and negative texts")
+    word, char, classifier = _fit(texts, labels)
+
+    def terms(vectoriser) -> list[str]:
+        return [str(t) for t in vectoriser.get_feature_names_out()]
+
+    return LearnedModel(
+        language=language, n=counts(labels), trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        word_terms=terms(word), word_idf=[float(v) for v in word.idf_],
+        char_terms=terms(char), char_idf=[float(v) for v in char.idf_],
+        coef=[float(v) for v in classifier.coef_[0]], intercept=float(classifier.intercept_[0]),
+    )
+
+
+def cross_validate(texts: Sequence[str], labels: Sequence[str], folds: int = 5, seed: int = 0) -> dict[str, Any]:
+    """Train on K-1 folds, predict the held-out fold, pooled over the folds.
+
+    Returns ``{"balanced_accuracy", "recall": {"positive", "negative"}, "n", "folds"}``;
+    the folds are stratified so every fold holds both classes.
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    texts, labels = list(texts), list(labels)
+    smallest = min(counts(labels).values())
+    if folds < 2:
+        raise ValueError("cross-validation needs at least 2 folds")
+    if smallest < folds:
+        raise ValueError(f"{folds}-fold cross-validation needs {folds} texts of each class, the smallest class has {smallest}")
+    predicted: list[str] = [""] * len(texts)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for train_index, test_index in splitter.split(texts, labels):
+        word, char, classifier = _fit([texts[i] for i in train_index], [labels[i] for i in train_index])
+        from scipy.sparse import hstack
+
+        held_out = [texts[i] for i in test_index]
+        features = hstack([word.transform(held_out), char.transform(held_out)]).tocsr()
+        for i, value in zip(test_index, classifier.predict(features), strict=True):
+            predicted[i] = LABELS[int(value)]
+    recall = {}
+    for label in ("positive", "negative"):
+        of_class = [p for t, p in zip(labels, predicted, strict=True) if t == label]
+        recall[label] = sum(p == label for p in of_class) / len(of_class)
+    return {"balanced_accuracy": (recall["positive"] + recall["negative"]) / 2, "recall": recall,
+            "n": len(texts), "folds": folds}
+
+
+def contradicts(probability_positive: float, rating: float | None, confident: float = CONFIDENT) -> bool:
+    """A text confidently negative under 4-5 stars, or confidently positive under 1-2."""
+    if rating is None:
+        return False
+    if rating >= 4:
+        return probability_positive <= 1 - confident
+    if rating <= 2:
+        return probability_positive >= confident
+    return False

@@ -1,0 +1,137 @@
+"""The learned sentiment models in the database, and the labelled texts they learn from.
+
+The store's side of :mod:`feedback_tui.sentiment_model`. Labels come from what
+the customers said themselves: a review's stars (1-2 negative, 4-5 positive,
+3 left out), an NPS answer (0-6 negative, 9-10 positive, 7-8 left out) and a
+CSAT answer (1-2 negative, 4-5 positive) with a comment. A model is saved as
+its checksummed JSON blob and read back only through
+:meth:`LearnedModel.from_blob`, which refuses a blob that does not match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from feedback_tui.sentiment_model import LearnedModel, checksum
+from feedback_tui.store import Store
+
+_LABELLED_SQL = """
+    SELECT language, CASE WHEN title IS NOT NULL AND title != '' THEN title || '. ' || body ELSE body END,
+           CASE WHEN rating <= 2 THEN 'negative' ELSE 'positive' END
+    FROM reviews
+    WHERE language IS NOT NULL AND rating IS NOT NULL AND (rating <= 2 OR rating >= 4)
+          AND coalesce(body, '') || coalesce(title, '') != ''
+    UNION ALL
+    SELECT language, comment,
+           CASE WHEN (kind = 'nps' AND score <= 6) OR (kind = 'csat' AND score <= 2) THEN 'negative' ELSE 'positive' END
+    FROM survey_responses
+    WHERE language IS NOT NULL AND comment IS NOT NULL AND comment != ''
+          AND ((kind = 'nps' AND (score <= 6 OR score >= 9)) OR (kind = 'csat' AND (score <= 2 OR score >= 4)))
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRow:
+    """What the database says about a stored model, without reading its blob."""
+
+    id: int
+    language: str
+    trained_at: str
+    n_positive: int
+    n_negative: int
+    balanced_accuracy: float | None
+    recall_positive: float | None
+    recall_negative: float | None
+    folds: int | None
+
+    def describe(self) -> str:
+        """'learned from 12,340 of your texts, 0.88 balanced accuracy'."""
+        accuracy = "" if self.balanced_accuracy is None else f", {self.balanced_accuracy:.2f} balanced accuracy"
+        return f"learned from {self.n_positive + self.n_negative:,} of your texts{accuracy}"
+
+
+def labelled_texts(store: Store) -> dict[str, tuple[list[str], list[str]]]:
+    """Language -> (texts, labels) of every stored text whose author gave a verdict."""
+    out: dict[str, tuple[list[str], list[str]]] = {}
+    for language, text, label in store.conn.execute(_LABELLED_SQL):
+        texts, labels = out.setdefault(language, ([], []))
+        texts.append(text)
+        labels.append(label)
+    return out
+
+
+def save(store: Store, model: LearnedModel, metrics: dict[str, Any] | None) -> int:
+    blob = model.to_blob()
+    metrics = metrics or {}
+    recall = metrics.get("recall", {})
+    with store.write() as conn:
+        cursor = conn.execute(
+            """INSERT INTO sentiment_models (language, trained_at, n_positive, n_negative, balanced_accuracy,
+                   recall_positive, recall_negative, folds, model, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (model.language, model.trained_at, model.n["positive"], model.n["negative"],
+             metrics.get("balanced_accuracy"), recall.get("positive"), recall.get("negative"),
+             metrics.get("folds"), blob, checksum(blob)),
+        )
+        return int(cursor.lastrowid or 0)
+
+
+_ROW_COLUMNS = ("id, language, trained_at, n_positive, n_negative, balanced_accuracy, recall_positive, "
+                "recall_negative, folds")
+
+
+def current(store: Store) -> dict[str, ModelRow]:
+    """The newest model of each language."""
+    rows = store.conn.execute(
+        f"SELECT {_ROW_COLUMNS} FROM sentiment_models WHERE id IN "
+        "(SELECT max(id) FROM sentiment_models GROUP BY language) ORDER BY language"
+    )
+    return {row[1]: ModelRow(*row) for row in rows}
+
+
+def by_id(store: Store, ids: list[int]) -> dict[int, ModelRow]:
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = store.conn.execute(f"SELECT {_ROW_COLUMNS} FROM sentiment_models WHERE id IN ({marks})", ids)
+    return {row[0]: ModelRow(*row) for row in rows}
+
+
+def load(store: Store, model_id: int) -> LearnedModel:
+    """Read and check a stored model (raises ModelProblem if its blob was altered)."""
+    blob, digest = store.conn.execute("SELECT model, sha256 FROM sentiment_models WHERE id = ?",
+                                      (model_id,)).fetchone()
+    return LearnedModel.from_blob(bytes(blob), digest)
+
+
+def ratings(store: Store, ids: list[int]) -> dict[int, float | None]:
+    marks = ",".join("?" * len(ids))
+    return dict(store.conn.execute(f"SELECT id, rating FROM reviews WHERE id IN ({marks})", ids).fetchall())
+
+
+def mark_scored(store: Store, table: str, rows: list[tuple[int, int | None, int]]) -> None:
+    """Record which model scored each text (row id, model id, mismatch flag)."""
+    if table not in ("reviews", "survey_responses"):
+        raise ValueError(table)
+    with store.write() as conn:
+        if table == "reviews":
+            conn.executemany("UPDATE reviews SET sentiment_model = ?, mismatch = ? WHERE id = ?",
+                             [(model, flag, row_id) for row_id, model, flag in rows])
+        else:
+            conn.executemany("UPDATE survey_responses SET sentiment_model = ? WHERE id = ?",
+                             [(model, row_id) for row_id, model, _ in rows])
+
+
+def scored_by(store: Store) -> dict[str, int]:
+    """How many texts each kind of model scored: 'lexicon' or the model id as text."""
+    out: dict[str, int] = {}
+    for table in ("reviews", "survey_responses"):
+        for model, count in store.conn.execute(
+                f"SELECT sentiment_model, count(*) FROM {table} WHERE sentiment IS NOT NULL GROUP BY 1"):
+            key = "lexicon" if model is None else str(model)
+            out[key] = out.get(key, 0) + count
+    return out
+
+
+def mismatch_count(store: Store) -> int:
+    return int(store.scalar("SELECT count(*) FROM reviews WHERE mismatch = 1") or 0)
