@@ -66,7 +66,7 @@ class FeedbackApp(App[None]):
         self.config = config or Config()
         self.watch_database = watch
         self.store_opener = StoreOpener.for_path(self.db_path)
-        self.outbox = Outbox(self.store_opener, self.config.sources)
+        self.outbox = Outbox(self.store_opener, self.config.sources, self.config.limits)
         self.sub_title = f"{'READ-ONLY · ' if self.read_only else ''}agent: {self.agent} · {self.db_path.name}"
 
     @property

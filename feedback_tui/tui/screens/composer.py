@@ -318,7 +318,7 @@ class ComposerScreen(Screen[None]):
         if not self._loaded or self._sending:
             return
         text = self.editor.text.strip()
-        problem = reply_rules.check(text, self.limit, self.review.source)
+        problem = self.app.outbox.problem(text, self.review.source)  # the one check: send, edit, retry
         if problem:
             self.notify(f"Not sent: {problem}.", title="Reply", severity="error")
             return
