@@ -416,8 +416,13 @@ async def test_templates_screen_create_edit_delete(demo_db: Path) -> None:
         table.move_cursor(row=index)
         await pilot.press("x")
         await settle(app, pilot)
+        assert isinstance(app.screen, ChoiceDialog), "delete asks first"
+        assert rows(demo_db, "SELECT count(*) AS n FROM templates WHERE name = 'Late delivery'")[0]["n"] == 1
+        await pilot.press("home", "down", "enter")
+        await settle(app, pilot)
         assert rows(demo_db, "SELECT * FROM templates WHERE name = 'Late delivery'") == []
         assert table.row_count == 6
+        assert "u puts it back" in notifications(app)[-1]
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, InboxScreen)

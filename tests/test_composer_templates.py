@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import OptionList
+from textual.widgets import DataTable, OptionList, TextArea
 
 from feedback_tui.config import Config
 from feedback_tui.store import Store
@@ -19,9 +19,9 @@ from feedback_tui.store import replies as reply_store
 from feedback_tui.tui.dialogs import ChoiceDialog
 from feedback_tui.tui.screens.composer import ComposerScreen
 from feedback_tui.tui.screens.inbox import InboxScreen
-from test_composer import (AGENT, agent_replies, drafts, editor, first_id, make_app, open_composer, type_text,
-                           widget_text,
-                           wait_for_draft)
+from feedback_tui.tui.screens.templates import TemplateDialog, TemplatesScreen
+from test_composer import (AGENT, agent_replies, drafts, editor, first_id, make_app, open_composer, rows,
+                           type_text, wait_for_draft, widget_text)
 from tui_helpers import SIZE, notifications, settle
 
 ENGLISH_FALLBACKS = {"there", "our", "the", "from", "team", "app", "store", "service"}
@@ -190,3 +190,91 @@ async def test_quitting_from_the_composer_keeps_the_last_keystrokes(demo_db: Pat
         await app.action_quit()  # before the half-second draft timer
     assert [d["text"] for d in drafts(demo_db, target)][0].endswith(" PS")
 
+
+
+# -- the Templates screen ---------------------------------------------------------------------------------------
+async def open_templates(app: Any, pilot: Any) -> Any:
+    await settle(app, pilot)
+    await pilot.press("T")
+    await settle(app, pilot)
+    assert isinstance(app.screen, TemplatesScreen)
+    return app.screen.query_one(DataTable)
+
+
+def cursor_name(app: Any) -> str:
+    return str(app.screen._current()["name"])
+
+
+async def test_templates_screen_moves_with_j_k_g_G_and_stays_on_the_edited_row(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_templates(app, pilot)
+        names = [row["name"] for row in app.screen.rows]
+        await pilot.press("j", "j")
+        assert table.cursor_row == 2 and cursor_name(app) == names[2]
+        await pilot.press("k")
+        assert cursor_name(app) == names[1]
+        await pilot.press("G")
+        assert cursor_name(app) == names[-1]
+        await pilot.press("g")
+        assert cursor_name(app) == names[0]
+
+        await pilot.press("j", "j", "j", "e")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TemplateDialog)
+        app.screen.query_one("#body", TextArea).load_text("Edited {author}")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TemplatesScreen)
+        assert cursor_name(app) == names[3], "the cursor stays on the edited row"
+        assert rows(demo_db, "SELECT body FROM templates WHERE name = ?", (names[3],))[0]["body"] == "Edited {author}"
+
+
+async def test_a_built_in_template_is_not_deleted_but_can_be_reset(demo_db: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_templates(app, pilot)
+        name = cursor_name(app)
+        shipped = rows(demo_db, "SELECT body FROM templates WHERE name = ?", (name,))[0]["body"]
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TemplatesScreen), "no confirmation for what is refused"
+        assert "built-in template: it cannot be deleted" in notifications(app)[-1]
+        assert len(rows(demo_db, "SELECT * FROM templates WHERE name = ?", (name,))) == 1
+
+        await pilot.press("e")
+        await settle(app, pilot)
+        app.screen.query_one("#body", TextArea).load_text("Team text")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("R")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("home", "down", "enter")
+        await settle(app, pilot)
+        assert rows(demo_db, "SELECT body FROM templates WHERE name = ?", (name,))[0]["body"] == shipped
+        assert cursor_name(app) == name
+
+
+async def test_a_deleted_template_comes_back_with_u(demo_db: Path) -> None:
+    with Store.open(demo_db, migrate=False) as store:
+        reply_store.save_template(store, "Zut (FR)", "fr", "negative", "Zut {author} !")
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_templates(app, pilot)
+        index = next(i for i, row in enumerate(app.screen.rows) if row["name"] == "Zut (FR)")
+        table.move_cursor(row=index)
+        await pilot.press("x")
+        await settle(app, pilot)
+        await pilot.press("home", "enter")  # "No, keep it"
+        await settle(app, pilot)
+        assert len(rows(demo_db, "SELECT * FROM templates WHERE name = 'Zut (FR)'")) == 1
+        await pilot.press("x")
+        await settle(app, pilot)
+        await pilot.press("home", "down", "enter")
+        await settle(app, pilot)
+        assert rows(demo_db, "SELECT * FROM templates WHERE name = 'Zut (FR)'") == []
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert [r["body"] for r in rows(demo_db, "SELECT * FROM templates WHERE name = 'Zut (FR)'")] == ["Zut {author} !"]
+        assert cursor_name(app) == "Zut (FR)"

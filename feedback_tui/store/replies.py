@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from feedback_tui.errors import UsageProblem
-from feedback_tui.reply_rules import Template
+from feedback_tui.reply_rules import DEFAULT_TEMPLATES, Template
 from feedback_tui.store import Store, utc_now
 
 TONES = ("positive", "neutral", "negative")
@@ -54,8 +54,42 @@ def save_template(store: Store, name: str, language: str, tone: str, body: str,
 
 
 def delete_template(store: Store, template_id: int) -> None:
+    """Delete a template of the team's; a built-in one is refused (reset it instead)."""
     with store.write() as conn:
+        row = conn.execute("SELECT name, builtin FROM templates WHERE id = ?", (template_id,)).fetchone()
+        if row is None:
+            return
+        if row["builtin"]:
+            raise UsageProblem(f"{row['name']!r} is a built-in template: it cannot be deleted "
+                               "(R resets it to the shipped text)")
         conn.execute("DELETE FROM templates WHERE id = ?", (template_id,))
+
+
+def restore_template(store: Store, row: dict[str, Any]) -> int:
+    """Put a deleted template back as it was (its name, text and, when free, its id)."""
+    with store.write() as conn:
+        taken = conn.execute("SELECT 1 FROM templates WHERE id = ? OR name = ?", (row["id"], row["name"])).fetchone()
+        if taken:
+            raise UsageProblem(f"a template named {row['name']!r} exists again: nothing restored")
+        conn.execute("INSERT INTO templates (id, name, language, tone, body, builtin, updated_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     (row["id"], row["name"], row["language"], row["tone"], row["body"], row.get("builtin", 0),
+                      utc_now()))
+        return int(row["id"])
+
+
+def reset_template(store: Store, template_id: int) -> str:
+    """Give a built-in template back its shipped language, tone and text; its name is the key."""
+    with store.write() as conn:
+        row = conn.execute("SELECT name, builtin FROM templates WHERE id = ?", (template_id,)).fetchone()
+        if row is None or not row["builtin"]:
+            raise UsageProblem("only a built-in template can be reset")
+        shipped = next((t for t in DEFAULT_TEMPLATES if t.name == row["name"]), None)
+        if shipped is None:
+            raise UsageProblem(f"{row['name']!r} was renamed: no shipped text of that name to reset it to")
+        conn.execute("UPDATE templates SET language = ?, tone = ?, body = ?, updated_at = ? WHERE id = ?",
+                     (shipped.language, shipped.tone, shipped.body, utc_now(), template_id))
+        return shipped.name
 
 
 # -- drafts ----------------------------------------------------------------------------
