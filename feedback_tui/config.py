@@ -14,7 +14,7 @@ Known keys::
     [products]                        # {product} in replies: display names of stored ids
     "com.example.shop" = "Panier"
     [keys]                            # remap any binding by its id
-    "triage.archive" = "E"
+    "triage.archive" = "X"             # an unknown id or a key taken on a screen: a warning, not applied
     [limits]                          # reply length per source (defaults: google_play 350)
     google_play = { max = 350, unit = "characters" }
     date_order = "dmy"                # numeric dates of files that do not tell (dmy or mdy)
