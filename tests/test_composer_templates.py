@@ -16,12 +16,13 @@ from textual.widgets import DataTable, OptionList, TextArea
 from feedback_tui.config import Config
 from feedback_tui.store import Store
 from feedback_tui.store import replies as reply_store
+from feedback_tui.store import triage
 from feedback_tui.tui.dialogs import ChoiceDialog
 from feedback_tui.tui.screens.composer import ComposerScreen
 from feedback_tui.tui.screens.inbox import InboxScreen
 from feedback_tui.tui.screens.templates import TemplateDialog, TemplatesScreen
 from test_composer import (AGENT, agent_replies, drafts, editor, first_id, make_app, open_composer, rows,
-                           type_text, wait_for_draft, widget_text)
+                           show_review, type_text, wait_for_draft, widget_text)
 from tui_helpers import SIZE, notifications, settle
 
 ENGLISH_FALLBACKS = {"there", "our", "the", "from", "team", "app", "store", "service"}
@@ -278,3 +279,42 @@ async def test_a_deleted_template_comes_back_with_u(demo_db: Path) -> None:
         await settle(app, pilot)
         assert [r["body"] for r in rows(demo_db, "SELECT * FROM templates WHERE name = 'Zut (FR)'")] == ["Zut {author} !"]
         assert cursor_name(app) == "Zut (FR)"
+
+
+# -- undo and status rules ----------------------------------------------------------------------------------------
+async def test_u_right_after_sending_undoes_the_reply_not_an_older_assignment(demo_db: Path) -> None:
+    target = first_id(demo_db, "rating = 5 AND language = 'en'")
+    elsewhere = [r["id"] for r in rows(demo_db, "SELECT id FROM reviews WHERE id != ? AND assignee IS NULL "
+                                                "ORDER BY id LIMIT 2", (target,))]
+    with Store.open(demo_db, migrate=False) as store:
+        triage.assign(store, elsewhere, AGENT, AGENT)  # minutes earlier, now off-screen
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await open_composer(app, pilot, target)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert rows(demo_db, "SELECT has_reply FROM reviews WHERE id = ?", (target,))[0]["has_reply"] == 1
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert any(m.startswith("Undone: reply to '") for m in notifications(app))
+    assert rows(demo_db, "SELECT has_reply, status FROM reviews WHERE id = ?", (target,))[0]["has_reply"] == 0
+    assert [r["withdrawn_at"] is not None for r in agent_replies(demo_db, target)] == [True]
+    assert {r["assignee"] for r in rows(demo_db, f"SELECT assignee FROM reviews WHERE id IN ({elsewhere[0]}, "
+                                                 f"{elsewhere[1]})")} == {AGENT}
+
+
+async def test_m_replied_is_refused_for_a_review_with_no_reply(demo_db: Path) -> None:
+    target = first_id(demo_db, "has_reply = 0")
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await show_review(app, pilot, target)
+        await pilot.press("m")
+        await settle(app, pilot)
+        labels = picker_labels(app)
+        await pilot.press("home", *["down"] * labels.index("replied"), "enter")
+        await settle(app, pilot)
+        assert "not marked replied: this review has no reply" in notifications(app)[-1]
+    assert rows(demo_db, "SELECT status FROM reviews WHERE id = ?", (target,))[0]["status"] != "replied"

@@ -13,6 +13,7 @@ from typing import Any
 from feedback_tui.errors import UsageProblem
 from feedback_tui.reply_rules import DEFAULT_TEMPLATES, Template
 from feedback_tui.store import Store, utc_now
+from feedback_tui.store.triage import log_action, snapshot, sync_reply_summary
 
 TONES = ("positive", "neutral", "negative")
 
@@ -129,22 +130,20 @@ def others_activity(store: Store, review_id: int, agent: str, since: str) -> dic
 
 # -- replies -----------------------------------------------------------------------------
 def _sync_review(conn: Any, review_id: int) -> None:
-    """Recompute the review's reply summary from its live (not withdrawn) replies."""
-    conn.execute(
-        """UPDATE reviews SET
-               first_reply_at = (SELECT min(created_at) FROM replies WHERE review_id = reviews.id
-                                 AND withdrawn_at IS NULL),
-               has_reply = EXISTS (SELECT 1 FROM replies WHERE review_id = reviews.id AND withdrawn_at IS NULL)
-           WHERE id = ?""",
-        (review_id,),
-    )
+    sync_reply_summary(conn, review_id)
 
 
 def add_reply(store: Store, review_id: int, text: str, agent: str, *, template: str | None = None,
               channel: str | None = None, deliver: bool = False) -> int:
-    """Store a reply, mark the review replied and drop the agent's draft."""
+    """Store a reply, mark the review replied and drop the agent's draft.
+
+    Logged as the agent's latest action, so that ``u`` right after sending
+    undoes this reply (withdrawn, its text kept) rather than an older action
+    on reviews out of sight.
+    """
     now = utc_now()
     with store.write() as conn:
+        before = snapshot(conn, [review_id])
         cursor = conn.execute(
             """INSERT INTO replies (review_id, text, agent, created_at, channel, origin, delivery_status, template)
                VALUES (?, ?, ?, ?, ?, 'agent', ?, ?)""",
@@ -154,7 +153,9 @@ def add_reply(store: Store, review_id: int, text: str, agent: str, *, template: 
                      (review_id,))
         _sync_review(conn, review_id)
         conn.execute("DELETE FROM drafts WHERE review_id = ? AND agent = ?", (review_id, agent))
-        return int(cursor.lastrowid or 0)
+        reply_id = int(cursor.lastrowid or 0)
+        log_action(conn, agent, "reply", None, [review_id], {"reply_id": reply_id, "reviews": before})
+        return reply_id
 
 
 def edit_reply(store: Store, reply_id: int, text: str, agent: str) -> None:
