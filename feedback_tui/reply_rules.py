@@ -72,6 +72,7 @@ SOURCE_NAMES = {"google_play": "Google Play", "app_store": "the App Store", "tru
                 "google_business": "Google"}
 
 _PACKAGE_ID = re.compile(r"^[A-Za-z][\w-]*(\.[A-Za-z][\w-]*){2,}$")
+_GENERIC_SEGMENTS = {"app", "apps", "android", "ios", "mobile", "client", "prod", "release"}  # fr.panier.app: "Panier"
 _AUTHOR = re.compile(r"[ \t]*\{\s*author\s*\}")
 
 
@@ -80,7 +81,8 @@ def product_name(product: str | None, names: dict[str, str] | None = None) -> st
 
     The config's ``[products]`` table first (``"com.example.shop" = "Shop"``);
     else a package id (``com.example.shop_app``) becomes its last segment made
-    readable ("Shop app"), since a reply never shows a bundle id; else the
+    readable ("Shop app"; ``fr.panier.app`` is "Panier": a segment like
+    "app" or "android" names no product), since a reply never shows a bundle id; else the
     stored name as it is.
     """
     value = clean(product, single_line=True).strip()
@@ -90,7 +92,8 @@ def product_name(product: str | None, names: dict[str, str] | None = None) -> st
     if mapped:
         return clean(mapped, single_line=True).strip()
     if _PACKAGE_ID.match(value) and " " not in value:
-        last = value.rsplit(".", 1)[-1].replace("_", " ").replace("-", " ").strip()
+        segments = [part for part in value.split(".")[1:] if part.lower() not in _GENERIC_SEGMENTS]
+        last = (segments[-1] if segments else value.rsplit(".", 1)[-1]).replace("_", " ").replace("-", " ").strip()
         return last[:1].upper() + last[1:] if last else ""
     return value
 

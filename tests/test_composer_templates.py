@@ -75,7 +75,7 @@ async def test_the_picker_marks_a_template_in_another_language(demo_db: Path) ->
         await pilot.press("ctrl+t")
         await settle(app, pilot)
         labels = picker_labels(app)
-        assert any(label.startswith("Thanks (EN)") and "⚠ en, review in fr" in label for label in labels)
+        assert any(label.startswith("Thanks (EN)") and "⚠ not fr" in label for label in labels)
         assert not any(label.startswith("Merci (FR)") and "⚠" in label for label in labels)
 
 

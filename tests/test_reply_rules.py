@@ -58,6 +58,7 @@ def test_no_brand_in_the_seeded_templates() -> None:
 def test_product_never_shows_a_package_id() -> None:
     assert replies.product_name("com.example.shop") == "Shop"
     assert replies.product_name("fr.panier.courses_en_ligne") == "Courses en ligne"
+    assert replies.product_name("fr.panier.app") == "Panier"
     assert replies.product_name("com.example.shop", {"com.example.shop": "Panier"}) == "Panier"
     assert replies.product_name("Panier Web") == "Panier Web"
     assert replies.product_name("v2.0") == "v2.0"  # a version, not a package id

@@ -213,7 +213,7 @@ class ComposerScreen(Screen[None]):
 
         def label(t: dict[str, Any]) -> str:
             other = language and t["language"].lower() != language
-            mark = f"  ⚠ {t['language']}, review in {language}" if other else ""
+            mark = f"  ⚠ not {language}" if other else ""  # the review's language
             return f"{t['name']}  ·  {t['language']} · {t['tone']}{mark}"
 
         options = [(str(t["id"]), label(t)) for t in self.templates]
@@ -232,7 +232,7 @@ class ComposerScreen(Screen[None]):
                     self._apply_template(template, mode)
 
             self.app.push_screen(ChoiceDialog(
-                "Your reply has text: what should the template do?",
+                "Your reply has text. The template:",
                 [("replace", "Replace it (ctrl+z brings it back)"), ("insert", "Insert at the cursor"),
                  ("cancel", "Cancel")]), how)
 
