@@ -260,7 +260,7 @@ async def test_a_review_over_a_megabyte_is_shown_cut_with_its_size_and_x_saves_i
                                                                                       tmp_path: Path) -> None:
     from feedback_tui.store.triage import SHOWN_CHARS
     from feedback_tui.tui.screens.review import ReviewScreen
-    from feedback_tui.tui.triage import ActionDone
+    from feedback_tui.tui.triage_actions import ActionDone
 
     body = surfaces.huge_body(SHOWN_CHARS + 200_000)
     path = tmp_path / "huge.json"
