@@ -318,3 +318,19 @@ async def test_m_replied_is_refused_for_a_review_with_no_reply(demo_db: Path) ->
         await settle(app, pilot)
         assert "not marked replied: this review has no reply" in notifications(app)[-1]
     assert rows(demo_db, "SELECT status FROM reviews WHERE id = ?", (target,))[0]["status"] != "replied"
+
+
+async def test_question_mark_is_typed_in_the_reply_and_f1_shows_the_keys(demo_db: Path) -> None:
+    from feedback_tui.tui.screens.help import HelpScreen
+
+    target = first_id(demo_db, "rating = 5 AND language = 'en'")
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await open_composer(app, pilot, target)
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert editor(app).text.endswith("?")
+        await pilot.press("f1")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)

@@ -52,6 +52,8 @@ class ComposerScreen(Screen[None]):
         Binding("ctrl+t", "template", "Template", id="composer.template", priority=True),
         Binding("ctrl+r", "retry", "Retry delivery", id="composer.retry", priority=True),
         Binding("escape", "close", "Close (draft kept)", id="composer.close"),
+        # ? is a character of the reply here: the keys screen is on F1
+        Binding("f1", "app.help", "Keys", id="composer.help"),
     ]
 
     class Loaded(Message):
