@@ -151,7 +151,7 @@ def train_sentiment(context: Any, min_per_class: int | None, folds: int, report:
         figures = (f"recall positive {_fmt(row.recall_positive).strip()}, negative "
                    f"{_fmt(row.recall_negative).strip()}, {row.folds}-fold" if row.folds else "not cross-validated")
         echo(f"{language}: model {row.id}, {row.describe()} ({figures}), trained {row.trained_at}")
-    echo(f"Texts scored: " + ", ".join(f"{v} by {'the lexicon' if k == 'lexicon' else 'model ' + k}"
+    echo("Texts scored: " + ", ".join(f"{v} by {'the lexicon' if k == 'lexicon' else 'model ' + k}"
                                         for k, v in sorted(scored_by.items())) + f"; {mismatches} mismatches.")
 
 

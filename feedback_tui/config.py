@@ -10,8 +10,11 @@ Known keys::
     agent = "camille"                 # who is acting (else $FEEDBACK_TUI_AGENT, else login)
     languages = ["en", "fr"]          # languages we detect and analyse
     sla_hours = 24                    # "answered within the SLA"
+    company = "Panier"                # {company} in reply templates
+    [products]                        # {product} in replies: display names of stored ids
+    "com.example.shop" = "Panier"
     [keys]                            # remap any binding by its id
-    "triage.archive" = "E"
+    "triage.archive" = "X"             # an unknown id or a key taken on a screen: a warning, not applied
     [limits]                          # reply length per source (defaults: google_play 350)
     google_play = { max = 350, unit = "characters" }
     date_order = "dmy"                # numeric dates of files that do not tell (dmy or mdy)
@@ -51,6 +54,8 @@ class Config:
     sla_hours: float = 24.0
     date_order: str | None = None  # numeric dates of files that do not tell which order they use
     imports: dict[str, dict[str, object]] = field(default_factory=dict)  # raw [imports.NAME] profiles
+    company: str | None = None  # {company} in reply templates
+    products: dict[str, str] = field(default_factory=dict)  # stored product id -> name shown in replies
     warnings: list[str] = field(default_factory=list)
 
 
@@ -63,6 +68,8 @@ _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "sla_hours": ((int, float), "a number"),
     "date_order": (str, '"dmy" or "mdy"'),
     "imports": (dict, "a table of [imports.NAME] profiles"),
+    "company": (str, "a string"),
+    "products": (dict, "a table of product id = display name"),
 }
 
 
@@ -121,6 +128,17 @@ def load_config(path: Path | None = None) -> Config:
         config.date_order = data["date_order"]
     elif "date_order" in data:
         config.warnings.append(f"{where}: 'date_order' must be \"dmy\" or \"mdy\"; ignored")
+    if isinstance(data.get("company"), str):
+        company = clean(data["company"], single_line=True).strip()
+        if company:
+            config.company = company
+    if isinstance(data.get("products"), dict):
+        for product, name in data["products"].items():
+            if isinstance(name, str) and name.strip():
+                config.products[str(product)] = clean(name, single_line=True).strip()
+            else:
+                config.warnings.append(f"{where}: products.{clean(repr(product), single_line=True)} must be a "
+                                       "display name (a string); ignored")
     if isinstance(data.get("imports"), dict):
         for name, table in data["imports"].items():
             if isinstance(table, dict):

@@ -16,7 +16,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from feedback_tui import reply_rules
 from feedback_tui.delivery import ReplyEndpoint, deliver, endpoint_for
+from feedback_tui.errors import UsageProblem
 from feedback_tui.store import StoreOpener, utc_now
 from feedback_tui.store import replies as reply_store
 from feedback_tui.store.rows import ReviewDetail
@@ -48,10 +50,32 @@ class DeliveryOutcome:
 class Outbox:
     """One per program: the write lock that drafts and replies share."""
 
-    def __init__(self, opener: StoreOpener, sources: dict[str, dict[str, Any]] | None = None) -> None:
+    def __init__(self, opener: StoreOpener, sources: dict[str, dict[str, Any]] | None = None,
+                 limits: dict[str, dict[str, Any]] | None = None) -> None:
         self.opener = opener
         self.sources = sources or {}
+        self.limits = limits or {}  # the config's [limits]
         self.writes = threading.Lock()
+
+    def problem(self, text: str, source: str | None) -> str | None:
+        """Why ``text`` cannot be stored as a reply on ``source``, or None.
+
+        The one check for every way a reply is stored (sending, editing it
+        later, delivering it again), so each says the same thing.
+        """
+        return reply_rules.check(text, reply_rules.limit_for(source, self.limits), source)
+
+    def edit(self, reply_id: int, text: str, agent: str) -> None:
+        """Replace a stored reply's text (the earlier one kept in its versions),
+        refused like a send when it breaks the platform's limit. Raises FeedbackError."""
+        with self.writes, self.opener.open() as store:
+            stored = reply_store.reply(store, reply_id)
+            if stored is None:
+                raise UsageProblem("that reply no longer exists")
+            problem = self.problem(text, stored["source"])
+            if problem:
+                raise UsageProblem(f"not saved: {problem}")
+            reply_store.edit_reply(store, reply_id, text, agent)
 
     def endpoint(self, source: str | None) -> ReplyEndpoint | None:
         return endpoint_for(self.sources, source)
@@ -90,6 +114,9 @@ class ReplySession:
         check that nobody else replied or started a draft since the session
         opened. Raises FeedbackError."""
         source = self.review.source
+        problem = self.outbox.problem(text, source)
+        if problem:
+            raise UsageProblem(f"not sent: {problem}")
         endpoint = self.outbox.endpoint(source)
         with self.outbox.writes, self.outbox.opener.open() as store:
             activity = reply_store.others_activity(store, self.review_id, self.agent, self.opened_at)
@@ -119,6 +146,9 @@ class ReplySession:
         if not waiting:
             return DeliveryOutcome("nothing")
         last = waiting[-1]
+        problem = self.outbox.problem(last["text"], self.review.source)
+        if problem:  # stored before a limit was configured, or edited elsewhere
+            raise UsageProblem(f"not delivered: {problem}; edit it with E first")
         return self.deliver(last["id"], last["text"], last["agent"])
 
 

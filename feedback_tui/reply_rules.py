@@ -4,8 +4,11 @@ Pure functions, no I/O: the store keeps templates and drafts, the composer
 screen calls these to fill a template and check a reply before sending.
 
 Placeholders: ``{author}``, ``{product}``, ``{source}``, ``{rating}``,
-``{agent}``, and ``{?question}``, which asks the agent for a value that is not
-stored (an order number, a promised date). ``{{`` and ``}}`` write braces.
+``{agent}``, ``{company}``, and ``{?question}``, which asks the agent for a value
+that is not stored (an order number, a promised date). ``{{`` and ``}}`` write
+braces. A value that is missing falls back to words in the *template's*
+language (a French template never says "there" or "our service"), and a
+missing author takes its space with it ("Bonjour," rather than "Bonjour ,").
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 
 from feedback_tui.text import clean
 
-STORED_FIELDS = ("author", "product", "source", "rating", "agent")
+STORED_FIELDS = ("author", "product", "source", "rating", "agent", "company")
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{(\?)?([^{}]*)\}")
 
 # Characters for most stores; bytes where the platform counts bytes. None: no limit.
@@ -34,10 +37,12 @@ class Template:
     body: str
 
 
+# No brand here: ``{company}`` comes from the config (``company = "…"``), so the
+# same seeded templates serve every team.
 DEFAULT_TEMPLATES: tuple[Template, ...] = (
     Template("Thanks (EN)", "en", "positive",
              "Hi {author}, thank you for taking the time to review {product}! We're delighted it works well for "
-             "you. See you soon, {agent} from the Panier team"),
+             "you. See you soon, {agent}, {company}"),
     Template("Follow-up (EN)", "en", "neutral",
              "Hi {author}, thanks for your feedback on {product}. We read every review and we're working on what "
              "you mentioned. If there is anything else, reply here or write to support. {agent}"),
@@ -46,7 +51,7 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
              "number ({?order number}) to support so that we can look into it today? {agent}"),
     Template("Merci (FR)", "fr", "positive",
              "Bonjour {author}, merci beaucoup pour votre avis sur {product} ! Nous sommes ravis que le service "
-             "vous plaise. À bientôt, {agent} de l'équipe Panier"),
+             "vous plaise. À bientôt, {agent}, {company}"),
     Template("Suivi (FR)", "fr", "neutral",
              "Bonjour {author}, merci pour votre retour sur {product}. Nous lisons chaque avis et nous travaillons "
              "sur les points que vous évoquez. {agent}"),
@@ -55,6 +60,42 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
              "nous envoyer votre numéro de commande ({?numéro de commande}) ? Nous revenons vers vous "
              "aujourd'hui. {agent}"),
 )
+
+# What a missing value becomes, in the template's language (English for any other).
+FALLBACKS: dict[str, dict[str, str]] = {
+    "en": {"product": "our app", "company": "the support team", "source": "the store"},
+    "fr": {"product": "notre application", "company": "l'équipe support", "source": "la boutique"},
+}
+
+# How a source's id reads in a reply.
+SOURCE_NAMES = {"google_play": "Google Play", "app_store": "the App Store", "trustpilot": "Trustpilot",
+                "google_business": "Google"}
+
+_PACKAGE_ID = re.compile(r"^[A-Za-z][\w-]*(\.[A-Za-z][\w-]*){2,}$")
+_GENERIC_SEGMENTS = {"app", "apps", "android", "ios", "mobile", "client", "prod", "release"}  # fr.panier.app: "Panier"
+_AUTHOR = re.compile(r"[ \t]*\{\s*author\s*\}")
+
+
+def product_name(product: str | None, names: dict[str, str] | None = None) -> str:
+    """The name a customer knows a product by.
+
+    The config's ``[products]`` table first (``"com.example.shop" = "Shop"``);
+    else a package id (``com.example.shop_app``) becomes its last segment made
+    readable ("Shop app"; ``fr.panier.app`` is "Panier": a segment like
+    "app" or "android" names no product), since a reply never shows a bundle id; else the
+    stored name as it is.
+    """
+    value = clean(product, single_line=True).strip()
+    if not value:
+        return ""
+    mapped = (names or {}).get(value)
+    if mapped:
+        return clean(mapped, single_line=True).strip()
+    if _PACKAGE_ID.match(value) and " " not in value:
+        segments = [part for part in value.split(".")[1:] if part.lower() not in _GENERIC_SEGMENTS]
+        last = (segments[-1] if segments else value.rsplit(".", 1)[-1]).replace("_", " ").replace("-", " ").strip()
+        return last[:1].upper() + last[1:] if last else ""
+    return value
 
 
 def tone_of(rating: int | None, sentiment: str | None) -> str:
@@ -86,21 +127,29 @@ def questions(body: str) -> list[str]:
     return found
 
 
-def fill(body: str, review: dict[str, Any], agent: str, answers: dict[str, str] | None = None) -> str:
+def fill(body: str, review: dict[str, Any], agent: str, answers: dict[str, str] | None = None, *,
+         language: str | None = None, company: str | None = None, products: dict[str, str] | None = None) -> str:
     """The template with its placeholders replaced.
 
-    A stored field that is empty becomes a neutral word ("there" for a missing
-    author) rather than a hole in the sentence; an unknown ``{name}`` is left
-    as it is so the agent sees it.
+    ``language`` is the template's: a stored field that is empty becomes words
+    of that language ("notre application"), a missing author disappears with
+    the space before it; an unknown ``{name}`` is left as it is so the agent
+    sees it.
     """
     answers = answers or {}
+    fallback = FALLBACKS.get((language or "en").lower(), FALLBACKS["en"])
+    source = clean(review.get("source"), single_line=True).strip()
+    author = clean(review.get("author"), single_line=True).strip()
     values = {
-        "author": clean(review.get("author"), single_line=True).strip() or "there",
-        "product": clean(review.get("product"), single_line=True).strip() or "our service",
-        "source": clean(review.get("source"), single_line=True).strip(),
+        "author": author,
+        "product": product_name(review.get("product"), products) or fallback["product"],
+        "source": SOURCE_NAMES.get(source, source) or fallback["source"],
         "rating": str(review.get("rating") or ""),
         "agent": clean(agent, single_line=True),
+        "company": clean(company, single_line=True).strip() or fallback["company"],
     }  # names are data: a control sequence in one is never sent in a reply, nor shown raw
+    if not author:
+        body = _AUTHOR.sub("", body)
 
     def replace(match: re.Match[str]) -> str:
         token = match.group(0)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from feedback_tui.errors import UsageProblem
-from feedback_tui.reply_rules import Template
+from feedback_tui.reply_rules import DEFAULT_TEMPLATES, Template
 from feedback_tui.store import Store, utc_now
+from feedback_tui.store.triage import log_action, snapshot, sync_reply_summary
 
 TONES = ("positive", "neutral", "negative")
 
@@ -54,8 +55,42 @@ def save_template(store: Store, name: str, language: str, tone: str, body: str,
 
 
 def delete_template(store: Store, template_id: int) -> None:
+    """Delete a template of the team's; a built-in one is refused (reset it instead)."""
     with store.write() as conn:
+        row = conn.execute("SELECT name, builtin FROM templates WHERE id = ?", (template_id,)).fetchone()
+        if row is None:
+            return
+        if row["builtin"]:
+            raise UsageProblem(f"{row['name']!r} is a built-in template: it cannot be deleted "
+                               "(R resets it to the shipped text)")
         conn.execute("DELETE FROM templates WHERE id = ?", (template_id,))
+
+
+def restore_template(store: Store, row: dict[str, Any]) -> int:
+    """Put a deleted template back as it was (its name, text and, when free, its id)."""
+    with store.write() as conn:
+        taken = conn.execute("SELECT 1 FROM templates WHERE id = ? OR name = ?", (row["id"], row["name"])).fetchone()
+        if taken:
+            raise UsageProblem(f"a template named {row['name']!r} exists again: nothing restored")
+        conn.execute("INSERT INTO templates (id, name, language, tone, body, builtin, updated_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     (row["id"], row["name"], row["language"], row["tone"], row["body"], row.get("builtin", 0),
+                      utc_now()))
+        return int(row["id"])
+
+
+def reset_template(store: Store, template_id: int) -> str:
+    """Give a built-in template back its shipped language, tone and text; its name is the key."""
+    with store.write() as conn:
+        row = conn.execute("SELECT name, builtin FROM templates WHERE id = ?", (template_id,)).fetchone()
+        if row is None or not row["builtin"]:
+            raise UsageProblem("only a built-in template can be reset")
+        shipped = next((t for t in DEFAULT_TEMPLATES if t.name == row["name"]), None)
+        if shipped is None:
+            raise UsageProblem(f"{row['name']!r} was renamed: no shipped text of that name to reset it to")
+        conn.execute("UPDATE templates SET language = ?, tone = ?, body = ?, updated_at = ? WHERE id = ?",
+                     (shipped.language, shipped.tone, shipped.body, utc_now(), template_id))
+        return shipped.name
 
 
 # -- drafts ----------------------------------------------------------------------------
@@ -95,22 +130,20 @@ def others_activity(store: Store, review_id: int, agent: str, since: str) -> dic
 
 # -- replies -----------------------------------------------------------------------------
 def _sync_review(conn: Any, review_id: int) -> None:
-    """Recompute the review's reply summary from its live (not withdrawn) replies."""
-    conn.execute(
-        """UPDATE reviews SET
-               first_reply_at = (SELECT min(created_at) FROM replies WHERE review_id = reviews.id
-                                 AND withdrawn_at IS NULL),
-               has_reply = EXISTS (SELECT 1 FROM replies WHERE review_id = reviews.id AND withdrawn_at IS NULL)
-           WHERE id = ?""",
-        (review_id,),
-    )
+    sync_reply_summary(conn, review_id)
 
 
 def add_reply(store: Store, review_id: int, text: str, agent: str, *, template: str | None = None,
               channel: str | None = None, deliver: bool = False) -> int:
-    """Store a reply, mark the review replied and drop the agent's draft."""
+    """Store a reply, mark the review replied and drop the agent's draft.
+
+    Logged as the agent's latest action, so that ``u`` right after sending
+    undoes this reply (withdrawn, its text kept) rather than an older action
+    on reviews out of sight.
+    """
     now = utc_now()
     with store.write() as conn:
+        before = snapshot(conn, [review_id])
         cursor = conn.execute(
             """INSERT INTO replies (review_id, text, agent, created_at, channel, origin, delivery_status, template)
                VALUES (?, ?, ?, ?, ?, 'agent', ?, ?)""",
@@ -120,7 +153,9 @@ def add_reply(store: Store, review_id: int, text: str, agent: str, *, template: 
                      (review_id,))
         _sync_review(conn, review_id)
         conn.execute("DELETE FROM drafts WHERE review_id = ? AND agent = ?", (review_id, agent))
-        return int(cursor.lastrowid or 0)
+        reply_id = int(cursor.lastrowid or 0)
+        log_action(conn, agent, "reply", None, [review_id], {"reply_id": reply_id, "reviews": before})
+        return reply_id
 
 
 def edit_reply(store: Store, reply_id: int, text: str, agent: str) -> None:

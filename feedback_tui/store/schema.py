@@ -560,3 +560,16 @@ def m011_learned_sentiment(db: Database) -> None:
         CREATE INDEX reviews_mismatch ON reviews(created_at) WHERE mismatch = 1
         """,
     )
+
+
+@migrations()
+def m012_templates_without_brand(db: Database) -> None:
+    """The seeded templates lose the brand m003 wrote in them.
+
+    ``{agent} from the Panier team`` was a real company's name in every team's
+    replies: the built-in templates that still end so say ``{agent}, {company}``
+    instead (``company`` in the config, else "the support team" in the
+    template's language). A built-in the team edited keeps its text otherwise.
+    """
+    for old in (" from the Panier team", " de l'équipe Panier"):
+        db.execute("UPDATE templates SET body = replace(body, ?, ', {company}') WHERE builtin = 1", [old])

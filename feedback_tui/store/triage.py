@@ -30,6 +30,28 @@ def _snapshot(conn: Any, ids: Sequence[int]) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
+def sync_reply_summary(conn: Any, review_id: int) -> None:
+    """Recompute a review's reply summary from its live (not withdrawn) replies."""
+    conn.execute(
+        """UPDATE reviews SET
+               first_reply_at = (SELECT min(created_at) FROM replies WHERE review_id = reviews.id
+                                 AND withdrawn_at IS NULL),
+               has_reply = EXISTS (SELECT 1 FROM replies WHERE review_id = reviews.id AND withdrawn_at IS NULL)
+           WHERE id = ?""",
+        (review_id,),
+    )
+
+
+def snapshot(conn: Any, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """What an undo restores of these reviews: status, assignee, read mark."""
+    return _snapshot(conn, ids)
+
+
+def log_action(conn: Any, agent: str, kind: str, detail: str | None, ids: Sequence[int], previous: Any) -> int:
+    """Record an undoable action in the caller's transaction."""
+    return _log(conn, agent, kind, detail, ids, previous)
+
+
 def _log(conn: Any, agent: str, kind: str, detail: str | None, ids: Sequence[int], previous: Any) -> int:
     cursor = conn.execute(
         "INSERT INTO actions (agent, kind, detail, review_ids, previous, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -39,12 +61,23 @@ def _log(conn: Any, agent: str, kind: str, detail: str | None, ids: Sequence[int
 
 
 def set_status(store: Store, ids: Sequence[int], status: str, agent: str) -> int:
-    """Set the status of reviews (archive, spam, open...)."""
+    """Set the status of reviews (archive, spam, open...).
+
+    ``replied`` is refused for a review with no stored reply: it is what a
+    stored reply sets, and a review marked so by hand would leave Needs reply
+    with nobody having answered it.
+    """
     if status not in REVIEW_STATUSES:
         raise UsageProblem(f"unknown status {status!r} (expected one of {', '.join(REVIEW_STATUSES)})")
     if not ids:
         return 0
     with store.write() as conn:
+        if status == "replied":
+            unanswered = conn.execute(
+                f"SELECT count(*) FROM reviews WHERE id IN ({_ids_sql(ids)}) AND has_reply = 0").fetchone()[0]
+            if unanswered:
+                what = "this review has" if len(ids) == 1 else f"{unanswered} of these reviews have"
+                raise UsageProblem(f"not marked replied: {what} no reply; r writes one")
         previous = _snapshot(conn, ids)
         conn.execute(f"UPDATE reviews SET status = ? WHERE id IN ({_ids_sql(ids)})", (status,))
         return _log(conn, agent, "status", status, ids, previous)
@@ -164,12 +197,51 @@ def undo_last(store: Store, agent: str) -> str | None:
         elif kind == "survey-status":
             conn.executemany("UPDATE survey_responses SET status = ? WHERE id = ?",
                              [(p["status"], p["id"]) for p in previous])
+        elif kind == "reply":  # withdrawn, its text kept in its versions; the review as it was
+            conn.execute("INSERT INTO reply_versions (reply_id, text, agent, replaced_at) "
+                         "SELECT id, text, ?, ? FROM replies WHERE id = ?", (agent, utc_now(), previous["reply_id"]))
+            conn.execute("UPDATE replies SET withdrawn_at = ? WHERE id = ? AND withdrawn_at IS NULL",
+                         (utc_now(), previous["reply_id"]))
+            for review_id in json.loads(row["review_ids"]):
+                sync_reply_summary(conn, review_id)
+            conn.executemany(
+                "UPDATE reviews SET status = ?, assignee = ?, is_read = ? WHERE id = ? AND has_reply = 0",
+                [(p["status"], p["assignee"], p["is_read"], p["id"]) for p in previous["reviews"]],
+            )
         conn.execute("UPDATE actions SET undone_at = ? WHERE id = ?", (utc_now(), row["id"]))
-        count = len(json.loads(row["review_ids"]))
-        detail = f" {row['detail']}" if row["detail"] else ""
-        if kind == "survey-status":
-            return f"status{detail} on {count} comment{'s' if count != 1 else ''}"
-        return f"{kind}{detail} on {count} review{'s' if count != 1 else ''}"
+        done = describe(conn, row)
+        if kind == "reply":
+            sent = conn.execute("SELECT channel FROM replies WHERE id = ? AND delivery_status = 'sent'",
+                                (previous["reply_id"],)).fetchone()
+            if sent:  # a platform cannot be asked to forget it from here
+                done += f" (it was already delivered to {sent['channel']}: remove it there too)"
+        return done
+
+
+_WHAT = {"status": "status {detail}", "assign": "assignment to {detail}", "read": "{detail} mark",
+         "tag": "tag {detail}", "untag": "removal of tag {detail}", "note": "note", "reply": "reply",
+         "survey-status": "status {detail}"}
+
+
+def describe(conn: Any, action: Any) -> str:
+    """What an action did, with its review when there is one: "status archived of 'Très déçu' (Marc)"."""
+    kind, detail = action["kind"], action["detail"] or ""
+    what = _WHAT.get(kind, kind).format(detail=detail).strip()
+    if kind == "assign" and not detail:
+        what = "unassignment"
+    ids = json.loads(action["review_ids"])
+    if kind == "survey-status":
+        return f"{what} on {len(ids)} comment{'s' if len(ids) != 1 else ''}"
+    if len(ids) != 1:
+        return f"{what} on {len(ids)} reviews"
+    row = conn.execute("SELECT title, body, author FROM reviews WHERE id = ?", (ids[0],)).fetchone()
+    if row is None:
+        return f"{what} on 1 review"
+    label = " ".join((row["title"] or row["body"] or "").split())
+    label = label if len(label) <= 30 else label[:29] + "…"
+    author = f" ({' '.join(row['author'].split())})" if row["author"] and row["author"].strip() else ""
+    return f"{what} {'to' if kind == 'reply' else 'of'} {label!r}{author}"
+
 
 
 def tag_names(store: Store) -> list[str]:

@@ -24,6 +24,7 @@ from textual.worker import get_current_worker
 
 from feedback_tui.config import Config
 from feedback_tui.outbox import Outbox
+from feedback_tui.tui.keymap import binding_groups, check_keymap
 from feedback_tui.store import Store, StoreOpener
 from feedback_tui.tui import messages
 from feedback_tui.text import clean
@@ -66,7 +67,7 @@ class FeedbackApp(App[None]):
         self.config = config or Config()
         self.watch_database = watch
         self.store_opener = StoreOpener.for_path(self.db_path)
-        self.outbox = Outbox(self.store_opener, self.config.sources)
+        self.outbox = Outbox(self.store_opener, self.config.sources, self.config.limits)
         self.sub_title = f"{'READ-ONLY · ' if self.read_only else ''}agent: {self.agent} · {self.db_path.name}"
 
     @property
@@ -117,8 +118,13 @@ class FeedbackApp(App[None]):
         return super().format_title(clean(title, single_line=True), clean(sub_title, single_line=True))
 
     def on_mount(self) -> None:
-        if self.config.keys:
-            self.set_keymap(self.config.keys)
+        if self.config.keys:  # checked first: Textual would drop a clashing binding without a word
+            keymap, problems = check_keymap(self.config.keys, binding_groups(),
+                                            [b for b in self.BINDINGS if isinstance(b, Binding)])
+            if keymap:
+                self.set_keymap(keymap)
+            if problems:
+                self.notify("\n".join(problems), title="Key remapping", severity="warning", timeout=20)
         for warning in self.config.warnings:
             self.notify(warning, severity="warning")
         inbox = InboxScreen()

@@ -16,6 +16,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from conftest import REVIEW_HEADER, import_file, write_csv
+from feedback_tui.errors import UsageProblem
 from feedback_tui.outbox import Outbox, payload
 from feedback_tui.store import Store, StoreOpener
 from feedback_tui.store import replies as reply_store
@@ -106,3 +107,25 @@ def test_retry_without_an_endpoint_says_so(db_path: Path, review_id: int) -> Non
     reply = session(db_path, review_id)
     assert reply.retry().status == "nothing"
     assert reply.deliver(1, "text").status == "no-endpoint"
+
+
+def test_send_edit_and_retry_share_one_length_check(db_path: Path, review_id: int) -> None:
+    """Google Play's 350 characters hold however the reply is stored, with one message."""
+    reply = session(db_path, review_id)
+    too_long = "x" * 351
+    message = "google_play replies are limited to 350 characters; this one has 351"
+    with pytest.raises(UsageProblem, match=f"not sent: {message}"):
+        reply.send(too_long, None)
+    outcome = reply.send("Sorry Ann.", None)
+    assert outcome.reply_id is not None
+    with pytest.raises(UsageProblem, match=f"not saved: {message}"):
+        reply.outbox.edit(outcome.reply_id, too_long, "camille")
+    reply.outbox.edit(outcome.reply_id, "Sorry Ann, fixed.", "camille")
+    configured = Outbox(StoreOpener.for_path(db_path), {}, {"google_play": {"max": 5, "unit": "characters"}})
+    with configured.opener.open() as store:
+        assert reply_store.reply(store, outcome.reply_id)["text"] == "Sorry Ann, fixed."
+        detail = triage.review_detail(store, review_id)
+        with store.write() as conn:
+            conn.execute("UPDATE replies SET delivery_status = 'failed' WHERE id = ?", (outcome.reply_id,))
+    with pytest.raises(UsageProblem, match="not delivered: google_play replies are limited to 5 characters"):
+        configured.session(detail, "camille").retry()

@@ -6,6 +6,8 @@ is checked against values written out by hand.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from feedback_tui import reply_rules as replies
@@ -22,13 +24,45 @@ def by_name(name: str) -> Template:
 # -- fill -------------------------------------------------------------------------------------
 def test_fill_replaces_every_stored_field() -> None:
     body = "{author} · {product} · {source} · {rating} · {agent}"
-    assert fill(body, REVIEW, "camille") == "Ann · Panier App · google_play · 2 · camille"
+    assert fill(body, REVIEW, "camille") == "Ann · Panier App · Google Play · 2 · camille"
 
 
-def test_fill_a_missing_author_or_product_becomes_a_neutral_word() -> None:
+def test_fill_a_missing_author_goes_with_its_space_and_a_missing_product_is_a_neutral_word() -> None:
     review = {"author": None, "product": "  ", "source": "website", "rating": None}
-    assert fill("Hi {author}, thanks for {product} ({rating})", review, "bo") == "Hi there, thanks for our service ()"
-    assert fill("Hi {author}!", {"author": "   "}, "bo") == "Hi there!"
+    assert fill("Hi {author}, thanks for {product} ({rating})", review, "bo") == "Hi, thanks for our app ()"
+    assert fill("Hi {author}!", {"author": "   "}, "bo") == "Hi!"
+
+
+def test_fill_falls_back_in_the_templates_language() -> None:
+    review = {"author": None, "product": None, "source": None}
+    body = "Bonjour {author}, merci pour votre retour sur {product}. {agent}, {company}"
+    assert fill(body, review, "bo", language="fr") == \
+        "Bonjour, merci pour votre retour sur notre application. bo, l'équipe support"
+    assert fill("{company}", review, "bo", language="en") == "the support team"
+    assert fill("{company}", review, "bo", language="fr", company="Panier") == "Panier"
+
+
+@pytest.mark.parametrize("template", [t for t in DEFAULT_TEMPLATES if t.language == "fr"], ids=lambda t: t.name)
+def test_french_seeded_templates_with_nothing_known_have_no_english_word(template: Template) -> None:
+    filled = fill(template.body, {"author": None, "product": "com.example.shop", "source": "google_play"}, "bo",
+                  {q: "1234" for q in questions(template.body)}, language="fr")
+    assert "{" not in filled and "}" not in filled
+    words = set(re.findall(r"[\w.]+", filled.lower()))
+    assert not words & {"there", "our", "the", "from", "team", "app", "store", "com.example.shop"}
+
+
+def test_no_brand_in_the_seeded_templates() -> None:
+    assert not [t.name for t in DEFAULT_TEMPLATES if "Panier" in t.body]
+
+
+def test_product_never_shows_a_package_id() -> None:
+    assert replies.product_name("com.example.shop") == "Shop"
+    assert replies.product_name("fr.panier.courses_en_ligne") == "Courses en ligne"
+    assert replies.product_name("fr.panier.app") == "Panier"
+    assert replies.product_name("com.example.shop", {"com.example.shop": "Panier"}) == "Panier"
+    assert replies.product_name("Panier Web") == "Panier Web"
+    assert replies.product_name("v2.0") == "v2.0"  # a version, not a package id
+    assert fill("{product}", {"product": "com.example.shop"}, "bo") == "Shop"
 
 
 def test_fill_strips_the_author_and_keeps_accents() -> None:

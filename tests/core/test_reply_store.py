@@ -16,7 +16,7 @@ from conftest import REVIEW_HEADER, import_file, write_csv
 from feedback_tui.errors import UsageProblem
 from feedback_tui.reply_rules import DEFAULT_TEMPLATES
 from feedback_tui.store import Store
-from feedback_tui.store import inbox
+from feedback_tui.store import inbox, triage
 from feedback_tui.store import replies as reply_store
 from feedback_tui.store.inbox import InboxQuery
 
@@ -279,3 +279,40 @@ def test_reimporting_unchanged_keeps_replied(store: Store, tmp_path: Path, revie
     reply_store.add_reply(store, reviews["g1"], "Sorry", "ann")
     import_file(store, write_csv(tmp_path / "same.csv", REVIEW_HEADER, ROWS))
     assert review_row(store, "g1")["status"] == "replied"
+
+
+# -- undo and status rules (issue 16) ---------------------------------------------------------------
+def test_undo_right_after_a_reply_withdraws_it_not_an_older_action(store: Store, reviews: dict[str, int]) -> None:
+    others = [reviews["g2"], reviews["t1"]]
+    triage.assign(store, others, "camille", "camille")  # minutes earlier, on reviews out of sight
+    target = reviews["g1"]
+    before = review_row(store, 'g1')
+    reply_id = reply_store.add_reply(store, target, "Sorry Ann.", "camille")
+    assert review_row(store, 'g1')["status"] == "replied"
+
+    done = triage.undo_last(store, "camille")
+    assert done is not None and done.startswith("reply to '")
+    after = review_row(store, 'g1')
+    assert (after["status"], after["has_reply"], after["first_reply_at"]) == (before["status"], 0, None)
+    assert reply_store.reply(store, reply_id)["withdrawn_at"] is not None, "withdrawn, its text kept"
+    assert [review_row(store, k)["assignee"] for k in ("g2", "t1")] == ["camille", "camille"], "the assignment stays"
+    assert triage.undo_last(store, "camille").startswith("assignment to camille on 2 reviews")
+
+
+def test_undo_names_the_review_and_its_author(store: Store, reviews: dict[str, int]) -> None:
+    target = reviews["g1"]
+    row = review_row(store, 'g1')
+    triage.set_status(store, [target], "archived", "marc")
+    assert (row["title"], row["author"]) == ("Cold", "Ann")
+    assert triage.undo_last(store, "marc") == "status archived of 'Cold' (Ann)"
+
+
+def test_replied_is_refused_for_a_review_without_a_reply(store: Store, reviews: dict[str, int]) -> None:
+    target = reviews["g1"]
+    with pytest.raises(UsageProblem, match="not marked replied: this review has no reply"):
+        triage.set_status(store, [target], "replied", "camille")
+    assert review_row(store, 'g1')["status"] != "replied"
+    reply_store.add_reply(store, target, "Done.", "camille")
+    triage.set_status(store, [target], "open", "camille")
+    triage.set_status(store, [target], "replied", "camille")
+    assert review_row(store, 'g1')["status"] == "replied"

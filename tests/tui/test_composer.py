@@ -180,9 +180,10 @@ async def test_acceptance_french_one_star_reply_raises_the_response_rate(demo_db
         area = editor(app)
         assert app.focused is area, "the agent can type at once"
         expected = reply_rules.fill(template_body(demo_db, "Excuses (FR)"), target, AGENT,
-                                    {"numéro de commande": ORDER})
+                                    {"numéro de commande": ORDER}, language="fr")
         assert area.text == expected
-        assert area.text.startswith(f"Bonjour {target['author'] or 'there'}, nous sommes désolés")
+        greeting = f"Bonjour {target['author']}," if target["author"] else "Bonjour,"
+        assert area.text.startswith(f"{greeting} nous sommes désolés")
         assert f"({ORDER})" in area.text and "{" not in area.text and area.text.endswith(AGENT)
         assert "Template: Excuses (FR)" in widget_text(composer(app), "#composer-info")
         assert target["title"] and target["title"] in screen_text(app), "the review is shown above the reply"
@@ -331,7 +332,8 @@ async def test_ctrl_t_switches_the_template(demo_db: Path) -> None:
 
         assert isinstance(app.screen, ComposerScreen)
         assert app.focused is editor(app)
-        assert editor(app).text == reply_rules.fill(template_body(demo_db, "Suivi (FR)"), detail, AGENT)
+        assert editor(app).text == reply_rules.fill(template_body(demo_db, "Suivi (FR)"), detail, AGENT,
+                                                    language="fr")
         assert "Template: Suivi (FR)" in widget_text(composer(app), "#composer-info")
 
         # a template with a question asks it
@@ -414,8 +416,13 @@ async def test_templates_screen_create_edit_delete(demo_db: Path) -> None:
         table.move_cursor(row=index)
         await pilot.press("x")
         await settle(app, pilot)
+        assert isinstance(app.screen, ChoiceDialog), "delete asks first"
+        assert rows(demo_db, "SELECT count(*) AS n FROM templates WHERE name = 'Late delivery'")[0]["n"] == 1
+        await pilot.press("home", "down", "enter")
+        await settle(app, pilot)
         assert rows(demo_db, "SELECT * FROM templates WHERE name = 'Late delivery'") == []
         assert table.row_count == 6
+        assert "u puts it back" in notifications(app)[-1]
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, InboxScreen)

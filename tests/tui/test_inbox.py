@@ -379,10 +379,10 @@ async def test_set_status_with_the_dialog(demo_db: Path) -> None:
         await pilot.press("m")
         await settle(app, pilot)
         assert isinstance(app.screen, ChoiceDialog)
-        await choose(pilot, "replied")
+        await choose(pilot, "archived")  # "replied" is a stored reply's (test_composer_templates)
         await settle(app, pilot)
         assert isinstance(app.screen, InboxScreen)
-        assert review(demo_db, row.id)["status"] == "replied"
+        assert review(demo_db, row.id)["status"] == "archived"
         assert row.id not in {r.id for r in loaded_rows(review_list(app))}
 
 
@@ -555,16 +555,48 @@ async def test_command_palette_finds_and_runs_archive(demo_db: Path) -> None:
 
 
 async def test_keymap_remaps_archive(demo_db: Path) -> None:
-    app = make_app(demo_db, config=Config(keys={"triage.archive": "E"}))
+    app = make_app(demo_db, config=Config(keys={"triage.archive": "X"}))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         row = review_list(app).current_row
         await pilot.press("e")
         await settle(app, pilot)
         assert review(demo_db, row.id)["status"] == "new", "e no longer archives"
-        await pilot.press("E")
+        await pilot.press("X")
         await settle(app, pilot)
         assert review(demo_db, row.id)["status"] == "archived"
+        assert not [m for m in notifications(app) if "[keys]" in m]
+
+
+async def test_a_clashing_or_unknown_keymap_entry_is_reported_and_removes_nothing(demo_db: Path) -> None:
+    """``E`` is "Edit my reply" on the detail, ``a`` "Assign to me": neither is taken away."""
+    keys = {"triage.archive": "E", "triage.spam": "a", "triage.archiv": "z", "triage.note": "O"}
+    app = make_app(demo_db, config=Config(keys=keys))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        warnings = [m for m in notifications(app) if "[keys]" in m]
+        assert len(warnings) == 1, "one notification for every problem"
+        text = warnings[0]
+        assert "triage.archive = 'E' ignored: E is already review.edit_reply (Edit my reply) on the review detail" in text
+        assert "triage.spam = 'a' ignored: a is already triage.assign (Assign to me)" in text
+        assert "'triage.archiv' is not a binding id" in text and "triage.archive" in text
+        assert "triage.note" not in text, "a free key is applied"
+
+        row = review_list(app).current_row
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert review(demo_db, row.id)["assignee"] == AGENT, "a still assigns"
+        await pilot.press("O")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextPrompt), "O now writes a note"
+        await pilot.press("escape")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("E")
+        await settle(app, pilot)
+        assert review(demo_db, row.id)["status"] != "archived", "E does not archive on the detail"
+        assert "You have no reply on this review to change." in notifications(app)[-1]
 
 
 async def test_agent_is_shown(demo_db: Path) -> None:

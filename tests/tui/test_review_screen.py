@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets import TextArea
+
 from feedback_tui.store import Store
+from feedback_tui.store import replies as reply_store
+from feedback_tui.tui.dialogs import TextPrompt
 from feedback_tui.tui.app import FeedbackApp
 from feedback_tui.tui.screens.inbox import InboxScreen
 from feedback_tui.tui.screens.review import ReviewScreen
@@ -95,3 +99,43 @@ async def test_triage_from_the_detail(demo_db: Path) -> None:
         assert review(demo_db, row.id)["status"] == "archived"
         assert "status: archived" in screen_text(app)
         assert "1 review: archived" in notifications(app)
+
+
+async def test_edit_my_reply_enforces_the_platform_limit_and_keeps_the_text(demo_db: Path) -> None:
+    """``E`` stores nothing over Google Play's 350 characters, says so as the composer
+    does, and offers the refused text again; a short edit is stored."""
+    with Store.open(demo_db, migrate=False) as store:
+        target = int(store.scalar("SELECT id FROM reviews WHERE source = 'google_play' ORDER BY id LIMIT 1"))
+        reply_id = reply_store.add_reply(store, target, "Merci !", "camille", channel="google_play")
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        inbox = app.screen
+        assert isinstance(inbox, InboxScreen)
+        inbox.apply_query(inbox.query_state.with_changes(view="all", ids=(target,)))
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+
+        long_text = "x" * 414
+        await pilot.press("E")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextPrompt)
+        app.screen.query_one(TextArea).load_text(long_text)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "google_play replies are limited to 350 characters; this one has 414" in notifications(app)[-1]
+        with Store.open(demo_db, migrate=False) as store:
+            assert reply_store.reply(store, reply_id)["text"] == "Merci !"
+
+        await pilot.press("E")
+        await settle(app, pilot)
+        area = app.screen.query_one(TextArea)
+        assert area.text == long_text, "the refused text comes back to be shortened"
+        area.load_text("Merci beaucoup !")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "Reply edited" in notifications(app)[-1]
+    with Store.open(demo_db, migrate=False) as store:
+        assert reply_store.reply(store, reply_id)["text"] == "Merci beaucoup !"

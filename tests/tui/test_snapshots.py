@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from feedback_tui.store import Store
 from feedback_tui.tui.app import FeedbackApp
 from feedback_tui.tui.screens.help import HelpScreen
 from feedback_tui.tui.screens.review import ReviewScreen
@@ -80,6 +81,43 @@ def test_composer_with_its_proposed_template(demo_db: Path, snap_compare: Any) -
         # the review above has the focus for the picture: a text cursor is drawn or not
         # depending on the moment of its blink, even with blinking turned off
         pilot.app.screen.query_one("#composer-review").focus()
+        await settle(pilot.app, pilot)
+
+    assert snap_compare(make_app(demo_db), terminal_size=SIZE, run_before=run_before)
+
+
+def test_composer_asks_the_template_question(demo_db: Path, snap_compare: Any) -> None:
+    """The first review of Needs reply is negative: its template asks for the order number."""
+    async def run_before(pilot: Any) -> None:
+        from feedback_tui.tui.dialogs import TextPrompt
+
+        await settle(pilot.app, pilot)
+        await pilot.press("r")
+        await settle(pilot.app, pilot)
+        assert isinstance(pilot.app.screen, TextPrompt)
+        _no_blink(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(make_app(demo_db), terminal_size=SIZE, run_before=run_before)
+
+
+def test_composer_over_the_google_play_limit(demo_db: Path, snap_compare: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        from feedback_tui.tui.screens.composer import ComposerScreen
+
+        await settle(pilot.app, pilot)
+        inbox = pilot.app.screen
+        with Store.open(demo_db, migrate=False) as store:
+            target = int(store.scalar("SELECT id FROM reviews WHERE source = 'google_play' AND has_reply = 0 "
+                                      "AND status = 'new' AND rating >= 4 ORDER BY id LIMIT 1"))
+        inbox.apply_query(inbox.query_state.with_changes(view="all", ids=(target,)))
+        await settle(pilot.app, pilot)
+        await pilot.press("r")
+        await settle(pilot.app, pilot)
+        assert isinstance(pilot.app.screen, ComposerScreen)
+        pilot.app.screen.editor.load_text("Merci ! " * 50)  # 400 characters
+        await settle(pilot.app, pilot)
+        pilot.app.screen.query_one("#composer-review").focus()  # no blinking text cursor in the picture
         await settle(pilot.app, pilot)
 
     assert snap_compare(make_app(demo_db), terminal_size=SIZE, run_before=run_before)

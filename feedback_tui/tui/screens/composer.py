@@ -1,10 +1,15 @@
 """The reply composer: the review on top, the reply below, ready to type.
 
 A template is proposed from the review's tone and language; ``ctrl+t`` picks
-another, and its ``{?question}`` placeholders are asked for. A live counter
+another (over typed text it asks: replace, insert at the cursor, or cancel;
+``ctrl+z`` undoes the insertion), and its ``{?question}`` placeholders are
+asked for. The picker marks a template whose language is not the review's. A live counter
 shows the source's length limit. What the agent types is saved as a draft
 half a second after they stop (and on leaving), so closing, quitting or a
-crash loses nothing. Sending, delivery and drafts are the core's
+crash loses nothing. A template the agent picked, a question they answered
+or a reply they tried to send is theirs too, and kept as a draft; only the
+untouched proposal is not (it would show every opened review as "has a draft"
+to the other agents). Sending, delivery and drafts are the core's
 :class:`~feedback_tui.outbox.ReplySession`: this screen only calls it from
 workers and shows the outcome. If another agent replied or started a draft
 since the composer opened, it says so, shows their reply, and asks for a
@@ -47,6 +52,8 @@ class ComposerScreen(Screen[None]):
         Binding("ctrl+t", "template", "Template", id="composer.template", priority=True),
         Binding("ctrl+r", "retry", "Retry delivery", id="composer.retry", priority=True),
         Binding("escape", "close", "Close (draft kept)", id="composer.close"),
+        # ? is a character of the reply here: the keys screen is on F1
+        Binding("f1", "app.help", "Keys", id="composer.help"),
     ]
 
     class Loaded(Message):
@@ -81,6 +88,9 @@ class ComposerScreen(Screen[None]):
         self._proposed: str | None = None  # the text the composer put there (template or draft)
         self._edited = False  # the agent changed it: only then is there a draft to keep
         self._draft_seq = 0
+        self._dirty = False  # changed since the last draft save was started
+        self._last_filled: str | None = None  # the editor's text right after a template was filled in
+        self._text = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -143,20 +153,48 @@ class ComposerScreen(Screen[None]):
             self.notify(f"Could not load the review: {event.worker.error}", title="Reply", severity="error")
 
     # -- templates ---------------------------------------------------------------------
-    def _set_text(self, text: str) -> None:
-        text = clean(text)  # a draft or a filled template: what the editor shows is what is sent
-        self._proposed = text
-        self.editor.load_text(text)
-        self.editor.move_cursor(self.editor.document.end)
+    def _set_text(self, text: str, *, undoable: bool = False) -> None:
+        """Put a draft or a filled template in the editor: what it shows is what is sent.
 
-    def _apply_template(self, template: reply_rules.Template) -> None:
+        ``undoable``: through the editor's own history (one ``ctrl+z`` brings
+        back what was there), for a template the agent picked over a text.
+        """
+        text = clean(text)
+        editor = self.editor
+        if undoable:
+            editor.history.checkpoint()
+            editor.replace(text, (0, 0), editor.document.end)
+            editor.history.checkpoint()
+        else:
+            self._proposed = text
+            editor.load_text(text)
+        editor.move_cursor(editor.document.end)
+
+    def _insert_text(self, text: str) -> None:
+        editor = self.editor
+        editor.history.checkpoint()
+        editor.insert(clean(text))
+        editor.history.checkpoint()
+
+    def _apply_template(self, template: reply_rules.Template, mode: str = "proposed") -> None:
+        """Fill ``template`` in: ``proposed`` on opening, else ``replace`` or ``insert`` (the agent's pick)."""
         self.template_name = template.name
         pending = reply_rules.questions(template.body)
         answers: dict[str, str] = {}
 
         def ask(index: int) -> None:
             if index >= len(pending):
-                self._set_text(reply_rules.fill(template.body, self.review.placeholders(), self.app.agent, answers))
+                config = self.app.config
+                filled = reply_rules.fill(template.body, self.review.placeholders(), self.app.agent, answers,
+                                          language=template.language, company=config.company,
+                                          products=config.products)
+                if mode != "proposed" or answers:
+                    self._edited = True  # the agent's choice: a draft from now on
+                if mode == "insert":
+                    self._insert_text(filled)
+                else:
+                    self._set_text(filled, undoable=mode == "replace")
+                self._last_filled = self.editor.text
                 self._update_info()
                 return
 
@@ -173,12 +211,32 @@ class ComposerScreen(Screen[None]):
         if not self.templates:
             self.notify("No template yet: create one from the inbox with T.", severity="warning")
             return
-        options = [(str(t["id"]), f"{t['name']}  ·  {t['language']} · {t['tone']}") for t in self.templates]
+        language = (self.review.language or "").lower()
+
+        def label(t: dict[str, Any]) -> str:
+            other = language and t["language"].lower() != language
+            mark = f"  ⚠ not {language}" if other else ""  # the review's language
+            return f"{t['name']}  ·  {t['language']} · {t['tone']}{mark}"
+
+        options = [(str(t["id"]), label(t)) for t in self.templates]
 
         def chosen(value: str | None) -> None:
-            if value is not None:
-                row = next(t for t in self.templates if str(t["id"]) == value)
-                self._apply_template(reply_store.as_template(row))
+            if value is None:
+                return
+            row = next(t for t in self.templates if str(t["id"]) == value)
+            template = reply_store.as_template(row)
+            if not self.editor.text.strip() or self.editor.text == self._last_filled:
+                self._apply_template(template, "replace")
+                return
+
+            def how(mode: str | None) -> None:
+                if mode in ("replace", "insert"):
+                    self._apply_template(template, mode)
+
+            self.app.push_screen(ChoiceDialog(
+                "Your reply has text. The template:",
+                [("replace", "Replace it (ctrl+z brings it back)"), ("insert", "Insert at the cursor"),
+                 ("cancel", "Cancel")]), how)
 
         self.app.push_screen(ChoiceDialog("Reply template", options), chosen)
 
@@ -201,10 +259,12 @@ class ComposerScreen(Screen[None]):
         self.query_one("#composer-info", Static).update(info)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._text = self.editor.text  # read on unmount, when the editor is gone
         self._update_info()
         if not self._loaded or (not self._edited and self.editor.text == self._proposed):
             return  # a proposed template is not a draft until the agent changes it
         self._edited = True
+        self._dirty = True
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_timer = self.set_timer(DRAFT_DELAY, self._save_draft_now)
@@ -215,6 +275,7 @@ class ComposerScreen(Screen[None]):
     def _save_draft(self, text: str, template: str | None) -> None:
         # An app-level worker, so that the save on escape outlives this screen; it is
         # given the app because a closed screen no longer finds it from a thread.
+        self._dirty = False
         self._draft_seq += 1
         self.app.run_worker(partial(self._write_draft, self.app, self._draft_seq, text, template), thread=True,
                             group="draft", exit_on_error=False, description="Saving the draft")
@@ -259,7 +320,7 @@ class ComposerScreen(Screen[None]):
         if not self._loaded or self._sending:
             return
         text = self.editor.text.strip()
-        problem = reply_rules.check(text, self.limit, self.review.source)
+        problem = self.app.outbox.problem(text, self.review.source)  # the one check: send, edit, retry
         if problem:
             self.notify(f"Not sent: {problem}.", title="Reply", severity="error")
             return
@@ -296,8 +357,8 @@ class ComposerScreen(Screen[None]):
 
     def on_composer_screen_others_active(self, message: OthersActive) -> None:
         self._sending = False
-        if self._edited:
-            self._save_draft_now()  # not sent: the draft stays on disk, up to date
+        self._edited = True  # the agent meant to send it: whatever comes next, it is a draft
+        self._save_draft_now()  # not sent: the draft stays on disk, up to date
         self._confirmed_others = True
         self._show_others(message.activity)
         if message.activity["replies"]:
@@ -336,5 +397,20 @@ class ComposerScreen(Screen[None]):
             self._draft_timer.stop()
         if self._loaded and self._edited:
             self._save_draft(self.editor.text, self.template_name)
+        elif self._loaded and self.editor.text.strip():
+            self.notify("The proposed template was not changed: no draft kept.", timeout=3)
         self.app.pop_screen()
+
+    def on_unmount(self) -> None:
+        """Quitting the app from here (``ctrl+q``, a signal) skips ``escape``: the
+        last keystrokes, not saved yet, are written now, in this thread, since no
+        worker outlives the app."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        if self._loaded and self._edited and self._dirty and self.session is not None:
+            self._draft_seq += 1
+            try:
+                self.session.save_draft(self._draft_seq, self._text, self.template_name)
+            except FeedbackError:
+                pass  # the app is closing: the timer's last save is what is kept
 

@@ -57,6 +57,7 @@ class ReviewScreen(TriageActions, Screen[None]):
         self.first_row_id = row_id
         self.row_id: int | None = None
         self.detail: ReviewDetail | None = None
+        self._rejected_edit: str | None = None  # an edit refused for its length, offered again
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -131,12 +132,22 @@ class ReviewScreen(TriageActions, Screen[None]):
             return
         agent = self.app.agent
 
-        def chosen(text: str | None) -> None:
-            if text and text.strip() and text != reply.text:
-                self.run_triage(lambda s: (reply_store.edit_reply(s, reply.id, text, agent), "Reply edited")[1],
-                                False)
+        outbox = self.app.outbox
 
-        prompt = TextPrompt("Edit your reply (the earlier version is kept)", multiline=True, initial=reply.text)
+        def chosen(text: str | None) -> None:
+            if text is None or text == reply.text:
+                return
+            problem = outbox.problem(text, self.detail.source if self.detail else None)
+            if problem:  # said at once, as the composer does; the store checks again
+                self.notify(f"Not saved: {problem}. Your text is kept: E again to shorten it.",
+                            title="Reply", severity="error", markup=False)
+                self._rejected_edit = text
+                return
+            self._rejected_edit = None
+            self.run_triage(lambda s: (outbox.edit(reply.id, text, agent), "Reply edited")[1], False)
+
+        initial = self._rejected_edit or reply.text  # a refused edit is not lost: it comes back
+        prompt = TextPrompt("Edit your reply (the earlier version is kept)", multiline=True, initial=initial)
         self.app.push_screen(prompt, chosen)
 
     def action_withdraw_reply(self) -> None:
