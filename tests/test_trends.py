@@ -148,7 +148,7 @@ def test_change_without_a_margin_or_a_figure() -> None:
 
 # -- dashboard() on hand-made data ---------------------------------------------------------------------
 def test_nps_card_by_hand(small_store: Store) -> None:
-    figures = dashboard(small_store, period="month", today=TODAY)
+    figures = dashboard(small_store, period="month", today=TODAY, selected=-1)
     assert [p["period"] for p in figures["trend"]][-2:] == ["2026-03", "2026-04"]
     assert len(figures["trend"]) == 12 and figures["trend"][0]["period"] == "2025-05"
     assert figures["current"]["nps"] == {"score": -60.0, "n": 30, "promoters": 3, "passives": 6, "detractors": 21,
@@ -163,7 +163,7 @@ def test_nps_card_by_hand(small_store: Store) -> None:
 
 
 def test_csat_ces_and_responses_cards_by_hand(small_store: Store) -> None:
-    cards = dashboard(small_store, period="month", today=TODAY)["cards"]
+    cards = dashboard(small_store, period="month", today=TODAY, selected=-1)["cards"]
     assert cards["csat"] == {"value": 50.0, "margin": 49.0, "n": 4, "previous": 75.0, "previous_n": 4, "thin": True,
                              "change": {"delta": -25.0, "margin": 64.798, "significant": False}}
     assert cards["ces"] == {"value": 4.0, "margin": 2.26, "n": 3, "previous": 7.0, "previous_n": 1, "thin": True,
@@ -179,7 +179,7 @@ def test_csat_ces_and_responses_cards_by_hand(small_store: Store) -> None:
 
 
 def test_dashboard_equals_scorecard_per_period(small_store: Store) -> None:
-    figures = dashboard(small_store, period="month", today=TODAY)
+    figures = dashboard(small_store, period="month", today=TODAY, selected=-1)
     periods = last_periods("month", TODAY)
     for point, period in zip(figures["trend"], periods, strict=True):
         expected = scorecard(small_store, period.filters(Filters()), with_margins=True)
@@ -195,7 +195,7 @@ def test_dashboard_equals_scorecard_per_period(small_store: Store) -> None:
 
 
 def test_thin_flags_and_empty_periods(small_store: Store) -> None:
-    figures = dashboard(small_store, period="month", today=TODAY)
+    figures = dashboard(small_store, period="month", today=TODAY, selected=-1)
     thin = {name: card["thin"] for name, card in figures["cards"].items()}
     assert thin == {"nps": False, "csat": True, "ces": True, "sentiment": True, "response_rate": True,
                     "reply_hours": True}
@@ -205,7 +205,7 @@ def test_thin_flags_and_empty_periods(small_store: Store) -> None:
 
 
 def test_dashboard_filters_apply_to_every_figure(small_store: Store) -> None:
-    figures = dashboard(small_store, Filters(source="app_store"), period="month", today=TODAY)
+    figures = dashboard(small_store, Filters(source="app_store"), period="month", today=TODAY, selected=-1)
     assert figures["filters"] == {"source": "app_store"}
     assert figures["cards"]["nps"]["n"] == 0 and figures["cards"]["nps"]["value"] is None
     assert figures["cards"]["response_rate"]["n"] == 2  # r4, r5
@@ -214,7 +214,7 @@ def test_dashboard_filters_apply_to_every_figure(small_store: Store) -> None:
 
 
 def test_segments_over_the_window(small_store: Store) -> None:
-    segments = dashboard(small_store, period="month", today=TODAY)["segments"]
+    segments = dashboard(small_store, period="month", today=TODAY, selected=-1)["segments"]
     by_source = {row["segment"]: row for row in segments["source"]}
     assert set(by_source) == {"app_store", "email", "trustpilot"}
     assert by_source["trustpilot"]["responses"]["reviews"] == 3
@@ -224,10 +224,10 @@ def test_segments_over_the_window(small_store: Store) -> None:
 
 
 def test_week_and_quarter_dashboards(small_store: Store) -> None:
-    weeks = dashboard(small_store, period="week", today=TODAY)
+    weeks = dashboard(small_store, period="week", today=TODAY, selected=-1)
     assert weeks["trend"][-1]["period"] == "2026-04-20" and len(weeks["trend"]) == 12
     assert sum(p["nps"]["n"] for p in weeks["trend"]) == 40  # every answer falls in the 12 weeks
-    quarters = dashboard(small_store, period="quarter", today=TODAY)
+    quarters = dashboard(small_store, period="quarter", today=TODAY, selected=-1)
     assert [p["period"] for p in quarters["trend"]][-2:] == ["2026-Q1", "2026-Q2"]
     # Q2 holds April only; Q1 holds March
     assert quarters["cards"]["nps"]["value"] == -60.0 and quarters["cards"]["nps"]["previous"] == 20.0
