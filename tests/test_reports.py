@@ -211,7 +211,10 @@ def test_csv_rows_equal_score_json_field_by_field(demo_cli: Callable[..., Result
         assert record["reviews"] == str(point["responses"]["reviews"])
         assert record["response_rate"] == _cell(point["responses"]["rate"])
         for name, path in CSV_COLUMNS[1:]:
-            assert record[name] == _cell(point[path[0]][path[1]]), (point["period"], name)
+            value = point
+            for key in path:
+                value = value[key]
+            assert record[name] == _cell(value), (point["period"], name)
 
 
 def test_csv_of_an_empty_period_is_blank_not_zero(small_cli: Callable[..., Result]) -> None:
