@@ -120,10 +120,10 @@ def test_markdown_trend_table_equals_scorecard(small_cli: Callable[..., Result],
 def test_markdown_sparklines_one_per_metric(small_cli: Callable[..., Result]) -> None:
     text = ok(small_cli("report"))
     block = text.split("## Sparklines\n\n```\n", 1)[1].split("\n```", 1)[0].splitlines()
-    assert len(block) == 6
+    assert len(block) == 7
     by_title = {line[:22].strip(): line[23:] for line in block}
-    assert set(by_title) == {"NPS", "CSAT %", "CES mean (1-7)", "Mean polarity", "Response rate %",
-                             "Median hours to reply"}
+    assert set(by_title) == {"NPS", "CSAT %", "CES mean (1-7)", "Mean polarity", "Stars mean (1-5)",
+                             "Response rate %", "Median hours to reply"}
     # ten empty months, then the highest, then the lowest
     assert by_title["NPS"] == " " * 10 + "█▁  20.0 → -60.0"
     assert by_title["CSAT %"] == " " * 10 + "█▁  75.0 → 50.0"
@@ -173,12 +173,17 @@ def test_json_per_week_and_quarter(demo_cli: Callable[..., Result]) -> None:
     weeks = json.loads(ok(demo_cli("report", "--format", "json", "--period", "week")))
     first = last_periods("week", DEMO_TODAY)[0]
     assert first.label == "2026-09-07"
-    assert weeks == json.loads(ok(demo_cli("score", "--json", "--by", "week", "--since", first.label)))
+    scored = json.loads(ok(demo_cli("score", "--json", "--by", "week", "--since", first.label)))
     labels = [p.label for p in last_periods("week", DEMO_TODAY)]
-    assert [p["period"] for p in weeks["periods"]] == [label for label in labels if label != "2026-11-23"]  # none yet
+    # every period of the window, the empty one too (with nulls), as in the Markdown report
+    assert [p["period"] for p in weeks["periods"]] == labels
+    assert [p for p in weeks["periods"] if p["period"] != "2026-11-23"] == scored["periods"]
+    empty = next(p for p in weeks["periods"] if p["period"] == "2026-11-23")
+    assert empty["nps"]["score"] is None and empty["ratings"]["mean"] is None
     quarters = json.loads(ok(demo_cli("report", "--format", "json", "--period", "quarter", "--since", "2026-01-01")))
     assert [p["period"] for p in quarters["periods"]] == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
-    assert quarters == json.loads(ok(demo_cli("score", "--json", "--by", "quarter", "--since", "2026-01-01")))
+    assert quarters["periods"] == json.loads(ok(demo_cli("score", "--json", "--by", "quarter", "--since",
+                                                         "2026-01-01")))["periods"]
 
 
 def test_json_uses_the_configured_sla(demo_cli: Callable[..., Result], tmp_path: Path,
@@ -219,9 +224,11 @@ def test_csv_rows_equal_score_json_field_by_field(demo_cli: Callable[..., Result
 
 def test_csv_of_an_empty_period_is_blank_not_zero(small_cli: Callable[..., Result]) -> None:
     rows = list(csv.DictReader(io.StringIO(ok(small_cli("report", "--format", "csv")))))
-    assert [row["period"] for row in rows] == ["2026-03", "2026-04"]  # only months with data, like score --by
-    april = rows[1]
-    assert (april["nps"], april["nps_moe95"], april["detractors"], april["mean_polarity"]) == ("-60.0", "23.7", "21", "")
+    # the same twelve months as the Markdown report, empty ones with blank cells
+    assert [row["period"] for row in rows][-2:] == ["2026-03", "2026-04"] and len(rows) == 12
+    assert rows[0]["nps"] == "" and rows[0]["reviews"] == "0"
+    april = rows[-1]
+    assert (april["nps"], april["nps_moe95"], april["detractors"], april["mean_polarity"]) == ("-60.0", "23.5", "21", "")
     assert render_csv({"periods": []}).splitlines() == [",".join(name for name, _ in CSV_COLUMNS)]
 
 
