@@ -107,14 +107,18 @@ def test_markdown_trend_table_equals_scorecard(small_cli: Callable[..., Result],
             card = scorecard(store, period.filters(Filters()))
             assert row == [
                 period.label, _fmt(card["nps"]["score"], 1, True), _fmt(card["nps"]["moe95"]), str(card["nps"]["n"]),
-                _fmt(card["csat"]["score"]), _fmt(card["ces"]["mean"], 2), _fmt(card["sentiment"]["mean_polarity"], 2),
+                _fmt(card["csat"]["score"]), _fmt(card["ces"]["mean"], 2), _fmt(card["ratings"]["mean"], 2),
+                _fmt(card["sentiment"]["mean_polarity"], 2),
                 str(card["responses"]["reviews"]), _fmt(card["responses"]["rate"]),
-                _fmt(card["responses"]["median_hours_to_reply"]),
+                _fmt(card["responses"]["median_hours_to_reply"]), _fmt(card["responses"]["within_sla_rate"]),
+                _fmt(card["responses"]["overdue"], 0),
             ], period.label
-    # by hand, the two months with data
-    assert rows[-2] == ["2026-03", "+20.0", "54.0", "10", "75.0", "7.00", "—", "3", "66.7", "13.0"]
-    assert rows[-1] == ["2026-04", "-60.0", "23.7", "30", "50.0", "4.00", "—", "2", "100.0", "8.0"]
-    assert rows[0] == ["2025-05", "—", "—", "0", "—", "—", "—", "0", "—", "—"]
+    # by hand, the two months with data (stars, SLA share and overdue left out here)
+    def by_hand(row: list[str]) -> list[str]:
+        return row[:6] + row[7:11]
+    assert by_hand(rows[-2]) == ["2026-03", "+20.0", "45.7", "10", "75.0", "7.00", "—", "3", "66.7", "13.0"]
+    assert by_hand(rows[-1]) == ["2026-04", "-60.0", "23.5", "30", "50.0", "4.00", "—", "2", "100.0", "8.0"]
+    assert rows[0] == ["2025-05", "—", "—", "0", "—", "—", "—", "—", "0", "—", "—", "—", "0"]  # empty: no figure, 0 overdue
 
 
 def test_markdown_sparklines_one_per_metric(small_cli: Callable[..., Result]) -> None:
@@ -269,7 +273,7 @@ def test_demo_markdown_is_readable(demo_cli: Callable[..., Result], demo_db: Pat
     """The acceptance: a readable report without the TUI, with the demo's figures."""
     text = ok(demo_cli("report", "--format", "md"))
     with Store.open(demo_db, migrate=False) as store:
-        figures = dashboard(store, period="month", today=DEMO_TODAY)
+        figures = dashboard(store, period="month", today=DEMO_TODAY, selected=-1)
     assert text == render_markdown(figures)
     nps = figures["cards"]["nps"]
     cards = {row[0]: row for row in table_rows(text, "2026-11 against 2026-10")}
