@@ -280,7 +280,8 @@ def test_demo_markdown_is_readable(demo_cli: Callable[..., Result], demo_db: Pat
     cards = {row[0]: row for row in table_rows(text, "2026-11 against 2026-10")}
     assert cards["NPS"] == [
         "NPS", f"{nps['value']:+.1f} *thin*", str(nps["n"]), f"{nps['margin']:.1f}", f"{nps['previous']:+.1f}",
-        f"{nps['change']['delta']:+.1f} (not significant)"]
+        f"{nps['change']['delta']:+.1f} (not enough answers)", "—",
+        f"{nps['window']['value']:+.1f} ±{nps['window']['margin']:.1f}"]
     assert len(table_rows(text, "Trend")) == 12
     assert "10 reviews were edited by their author after a reply" in text
     assert "\x1b" not in text
@@ -305,7 +306,7 @@ def test_markdown_escapes_pipes_and_control_characters(run_cli: Callable[..., Re
     assert "\x1b" not in scoped
     scope_line = next(line for line in scoped.splitlines() if line.startswith("Scope:"))
     assert "evil\\|shop␛" in scope_line
-    assert table_rows(scoped, "Trend")[-1][7] == "1"  # only the evil source's review
+    assert table_rows(scoped, "Trend")[-1][8] == "1"  # only the evil source's review
 
 
 def test_today_must_be_a_date(run_cli: Callable[..., Result]) -> None:
