@@ -18,7 +18,11 @@ SCORE_KEYS = {
     "sentiment": {"n", "positive", "neutral", "negative", "mean_polarity"},
     "responses": {"reviews", "replied", "rate", "positive_rate", "negative_rate", "median_hours_to_reply",
                   # added by the reply-tracking issue (#4)
-                  "p90_hours_to_reply", "sla_hours", "within_sla_rate"},
+                  "p90_hours_to_reply", "sla_hours", "within_sla_rate",
+                  # issue 15: unanswered reviews past the SLA
+                  "overdue"},
+    # issue 15: star ratings, half stars counted in the star below
+    "ratings": {"n", "mean", "moe95", "distribution"},
 }
 
 
