@@ -168,3 +168,21 @@ def test_reply_without_a_date_still_counts_as_replied(store: Store, tmp_path: Pa
     assert store.scalar("SELECT status FROM reviews WHERE external_id = 'u-1'") == "replied"
     figures = scorecard(store)["responses"]
     assert (figures["replied"], figures["rate"], figures["median_hours_to_reply"]) == (1, 50.0, None)
+
+
+def test_ratings_by_hand_and_half_stars_round_down(store: Store, responses_csv: Path) -> None:
+    from feedback_tui.scoring import ratings
+
+    # a half star (4.5) is in the mean as it is and in the distribution as a 4
+    row = {"n": 3, "total": 4.5 + 5 + 1, "squares": 4.5**2 + 25 + 1, "s1": 1, "s2": 0, "s3": 0, "s4": 1, "s5": 1}
+    figures = ratings(row)
+    assert figures["mean"] == 3.5 and figures["distribution"] == {"1": 1, "2": 0, "3": 0, "4": 1, "5": 1}
+    assert 0 < figures["moe95"] <= 2.0
+    assert ratings(None) == {"n": 0, "mean": None, "moe95": None,
+                             "distribution": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 0}}
+    import_file(store, responses_csv)
+    card = scorecard(store)["ratings"]
+    counted = store.query("SELECT rating, count(*) FROM reviews WHERE status != 'spam' GROUP BY rating", {})
+    by_star = {str(int(r[0])): r[1] for r in counted if r[0] is not None}
+    assert card["n"] == sum(by_star.values())
+    assert {k: v for k, v in card["distribution"].items() if v} == by_star
