@@ -282,21 +282,23 @@ def _day(value: str | None) -> date | None:
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "csv"]), default="md", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
 @click.option("--today", "as_of", metavar="YYYY-MM-DD",
-              help="Report as of this day (default: today, UTC); the last period is the one holding it.")
+              help="Report the period holding this day (default: the last complete period, UTC).")
 @click.pass_obj
 def report(context: Context, period: str, since: str | None, source: str | None, fmt: str,
            output: Path | None, as_of: str | None) -> None:
     """A report of every figure per period, for a mail or a wiki (Markdown, JSON or CSV).
 
-    The JSON has the shape of `score --json --by PERIOD`; the Markdown report has
-    the cards, a trend table and a sparkline per metric. A monthly cron job
-    can send last month's report with `--today` set to a day in that month.
+    Without `--today` the report is about the last complete period (on the 1st
+    of a month, last month) and its window ends there; with `--today DAY` it is
+    about the period holding DAY, even if it is still running. The JSON has the
+    shape of `score --json --by PERIOD`; Markdown, CSV and JSON have the same
+    periods, empty ones included (with nulls).
     """
     from feedback_tui.reports import render_csv, render_markdown
     from feedback_tui.scoring import scorecard
-    from feedback_tui.trends import DEFAULT_PERIODS, dashboard, last_periods, periods_since
+    from feedback_tui.trends import DEFAULT_PERIODS, dashboard, last_complete_day, last_periods, now_for, periods_since
 
-    today = _day(as_of) or datetime.now(UTC).date()
+    today = _day(as_of) or last_complete_day(period, datetime.now(UTC).date())
     count = DEFAULT_PERIODS
     if since:
         start = filters_from_options(None, since, None).since
@@ -305,11 +307,13 @@ def report(context: Context, period: str, since: str | None, source: str | None,
     base = Filters(source=source)
     with context.open_store() as store:
         if fmt == "md":
-            text = render_markdown(dashboard(store, base, period=period, today=today, count=count))
+            text = render_markdown(dashboard(store, base, period=period, today=today, count=count,
+                                             sla_hours=context.config.sla_hours, selected=-1))
         else:
             window = last_periods(period, today, count)
             filters = Filters(source=source, since=window[0].since, until=window[-1].until)
-            card = scorecard(store, filters, by=period, sla_hours=context.config.sla_hours)
+            card = scorecard(store, filters, by=period, sla_hours=context.config.sla_hours,
+                             now=now_for(today), periods=[p.label for p in window])
             if fmt == "json":  # the shape of `score --json`, which says which models scored the texts
                 card["sentiment_models"] = _sentiment_models(store)
             text = json_text(card, indent=2) + "\n" if fmt == "json" else render_csv(card)

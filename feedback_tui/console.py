@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -57,6 +58,7 @@ def _row(figures: dict[str, Any]) -> list[str]:
         f"{nps_text} (n={nps['n']})",
         f"{_fmt(csat['score'], '%')} (n={csat['n']})",
         f"{_fmt(ces['mean'])} / {_fmt(ces['normalized'])} (n={ces['n']})",
+        f"{_fmt(figures['ratings']['mean'], '★')} (n={figures['ratings']['n']})",
         f"{mix} ({_fmt(sent['mean_polarity'])})",
         f"{_fmt(resp['rate'], '%')} of {resp['reviews']}",
         _fmt(resp["median_hours_to_reply"], " h"),
@@ -68,10 +70,47 @@ def _name(value: object) -> Text:
     return Text(clean(str(value), single_line=True))
 
 
+TSV_COLUMNS = ("group", "nps", "nps_moe95", "nps_n", "csat", "csat_n", "ces_mean", "ces_n", "stars_mean",
+               "stars_moe95", "stars_n", "mean_polarity", "sentiment_n", "reviews", "replied", "response_rate",
+               "median_hours_to_reply", "p90_hours_to_reply", "within_sla_rate", "overdue", "open_assigned")
+
+
+def _tsv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    return clean(str(value), single_line=True).replace("\t", " ")
+
+
+def _tsv_row(name: Any, figures: dict[str, Any]) -> list[Any]:
+    resp = figures.get("responses") or {}
+    if "nps" not in figures:  # an agent: response figures only
+        return [name, *[None] * 13, resp.get("replied"), None, resp.get("median_hours_to_reply"),
+                resp.get("p90_hours_to_reply"), resp.get("within_sla_rate"), None, resp.get("open_assigned")]
+    nps, csat, ces, sent, stars = (figures[k] for k in ("nps", "csat", "ces", "sentiment", "ratings"))
+    return [name, nps["score"], nps["moe95"], nps["n"], csat["score"], csat["n"], ces["mean"], ces["n"],
+            stars["mean"], stars["moe95"], stars["n"], sent["mean_polarity"], sent["n"], resp["reviews"],
+            resp["replied"], resp["rate"], resp["median_hours_to_reply"], resp["p90_hours_to_reply"],
+            resp["within_sla_rate"], resp.get("overdue"), None]
+
+
+def scorecard_tsv(card: dict[str, Any]) -> str:
+    """The score table for a pipe: a header and one tab-separated line per group,
+    empty cells for no figure; never wrapped, whatever the width."""
+    rows = [list(TSV_COLUMNS), _tsv_row("overall", card)]
+    rows += [_tsv_row(p["period"], p) for p in card.get("periods", [])]
+    rows += [_tsv_row(s["segment"], s) for s in card.get("segments", [])]
+    return "".join("\t".join(_tsv_cell(v) for v in row) + "\n" for row in rows)
+
+
 def print_scorecard(card: dict[str, Any]) -> None:
+    """A Rich table on a terminal; a tab-separated table when stdout is a pipe or a file."""
     console = Console()
+    if not console.is_terminal:
+        sys.stdout.write(scorecard_tsv(card))
+        return
     table = Table(title="Customer scores", title_justify="left")
-    for heading in ("", "NPS ±95%", "CSAT", "CES mean / norm.", "Sentiment +/=/- (mean)", "Replied", "Median reply"):
+    for heading in ("", "NPS ±95%", "CSAT", "CES mean / norm.", "Stars (n)", "Sentiment +/=/- (mean)", "Replied",
+                    "Median reply"):
         table.add_column(heading, overflow="fold")
     table.add_row("overall", *_row(card))
     for period in card.get("periods", []):
@@ -79,7 +118,7 @@ def print_scorecard(card: dict[str, Any]) -> None:
     for segment in card.get("segments", []):
         if "nps" not in segment:  # per agent: response figures only
             resp = segment["responses"]
-            table.add_row(_name(segment["segment"]), "", "", "", "", f"{resp['replied']} first replies",
+            table.add_row(_name(segment["segment"]), "", "", "", "", "", f"{resp['replied']} first replies",
                           f"{_fmt(resp['median_hours_to_reply'], ' h')} (p90 {_fmt(resp['p90_hours_to_reply'], ' h')})")
             continue
         table.add_row(_name(segment["segment"]), *_row(segment))

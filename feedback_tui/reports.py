@@ -16,6 +16,7 @@ from feedback_tui.trends import METRICS, metric
 
 SPARKS = "▁▂▃▄▅▆▇█"
 TITLES = {"nps": "NPS", "csat": "CSAT %", "ces": "CES mean (1-7)", "sentiment": "Mean polarity",
+          "ratings": "Stars mean (1-5)",
           "response_rate": "Response rate %", "reply_hours": "Median hours to reply"}
 
 
@@ -43,7 +44,7 @@ def _fmt(value: Any, digits: int = 1, sign: bool = False) -> str:
 
 
 def _digits(name: str) -> int:
-    return 2 if name in ("sentiment", "ces") else 1
+    return 2 if name in ("sentiment", "ces", "ratings") else 1
 
 
 def _change(card: dict[str, Any], name: str) -> str:
@@ -52,48 +53,63 @@ def _change(card: dict[str, Any], name: str) -> str:
         return "—"
     delta = _fmt(move["delta"], _digits(name), sign=True)
     if move["significant"] is None:
-        return f"{delta} (no margin)"
+        return f"{delta} ({move.get('reason') or 'no margin'})"
     return f"{delta} ({'significant' if move['significant'] else 'not significant'})"
 
 
 def render_markdown(figures: dict[str, Any]) -> str:
     trend = figures["trend"]
-    current, previous = trend[-1]["period"], trend[-2]["period"] if len(trend) > 1 else "—"
+    first_card = next(iter(figures["cards"].values()))
+    current, previous = first_card["period"], first_card["previous_period"] or "—"
+    last = trend[-1]["period"]
     scope = ", ".join(f"{k}: {markdown_cell(v)}" for k, v in figures["filters"].items()) or "all feedback"
     lines = [
-        f"# Customer feedback report, per {figures['period']}: {trend[0]['period']} to {current}",
+        f"# Customer feedback report, per {figures['period']}: {trend[0]['period']} to {last}",
         "",
-        f"Scope: {scope}. Generated for {figures['today']}. A change is *significant* when it is larger than "
-        f"the 95 % margin of the difference; a figure from fewer than {figures['min_n']} answers is marked *thin*.",
+        f"Scope: {scope}. Generated for {figures['today']}. A change is *significant* when both periods have at "
+        f"least {figures['min_n']} answers and the change is larger than the 95 % margin of the difference; "
+        f"a figure from fewer than {figures['min_n']} answers is marked *thin*.",
         "",
         f"## {current} against {previous}",
         "",
-        f"| Figure | {current} | n | ±95 % | {previous} | Change |",
-        "| --- | ---: | ---: | ---: | ---: | --- |",
+        f"| Figure | {current} | n | ±95 % | {previous} | Change | {last} so far | {len(trend)} {figures['period']}s ±95 % |",
+        "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
     ]
     for name in METRICS:
         card = figures["cards"][name]
         digits = _digits(name)
         thin = " *thin*" if card["thin"] else ""
         sign = name in ("nps", "sentiment")
+        so_far = card.get("so_far") or {}
+        total = card.get("window") or {}
+        so_far_text = f"{_fmt(so_far.get('value'), digits, sign)} (n={so_far.get('n', 0)})" if so_far else "—"
+        total_text = (f"{_fmt(total.get('value'), digits, sign)} ±{_fmt(total.get('margin'), digits)}"
+                      if total.get("value") is not None else "—")
         lines.append(f"| {TITLES[name]} | {_fmt(card['value'], digits, sign)}{thin} | {card['n']} | "
-                     f"{_fmt(card['margin'], digits)} | {_fmt(card['previous'], digits, sign)} | {_change(card, name)} |")
+                     f"{_fmt(card['margin'], digits)} | {_fmt(card['previous'], digits, sign)} | {_change(card, name)} "
+                     f"| {so_far_text} | {total_text} |")
     lines += ["", "## Trend", "",
-              "| Period | NPS | ±95 % | n | CSAT % | CES | Polarity | Reviews | Replied % | Median reply (h) |",
-              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+              "| Period | NPS | ±95 % | n | CSAT % | CES | Stars | Polarity | Reviews | Replied % | Median reply (h) "
+              "| Within SLA % | Overdue |",
+              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for point in trend:
         lines.append(
             f"| {point['period']} | {_fmt(point['nps']['score'], 1, True)} | {_fmt(point['nps']['moe95'])} | {point['nps']['n']} "
-            f"| {_fmt(point['csat']['score'])} | {_fmt(point['ces']['mean'], 2)} "
+            f"| {_fmt(point['csat']['score'])} | {_fmt(point['ces']['mean'], 2)} | {_fmt(point['ratings']['mean'], 2)} "
             f"| {_fmt(point['sentiment']['mean_polarity'], 2)} | {point['responses']['reviews']} "
-            f"| {_fmt(point['responses']['rate'])} | {_fmt(point['responses']['median_hours_to_reply'])} |")
+            f"| {_fmt(point['responses']['rate'])} | {_fmt(point['responses']['median_hours_to_reply'])} "
+            f"| {_fmt(point['responses']['within_sla_rate'])} | {_fmt(point['responses']['overdue'], 0)} |")
     lines += ["", "## Sparklines", "", "```"]
     for name in METRICS:
         values = [metric(point, name)[0] for point in trend]
         known = [v for v in values if v is not None]
         ends = f"{_fmt(known[0], _digits(name))} → {_fmt(known[-1], _digits(name))}" if known else "no data"
         lines.append(f"{TITLES[name]:<22} {sparkline(values)}  {ends}")
-    lines += ["```", "", "## Reply effect", ""]
+    lines += ["```", "", "## Star ratings", ""]
+    lines += _ratings_section(figures["window"]["ratings"], f"{len(trend)} {figures['period']}s")
+    lines += ["", "## Replies per agent", ""]
+    lines += _agents_section(figures.get("agents") or [])
+    lines += ["", "## Reply effect", ""]
     effect = figures["reply_effect"]["overall"]
     if effect["n"]:
         lines.append(f"{effect['n']} reviews were edited by their author after a reply: mean rating change "
@@ -110,7 +126,33 @@ def render_markdown(figures: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-CSV_COLUMNS = [
+def _ratings_section(ratings: dict[str, Any], scope: str) -> list[str]:
+    """The star distribution of the window; half stars are counted in the star below."""
+    if not ratings["n"]:
+        return ["No review with a star rating in this window."]
+    lines = [f"{ratings['n']} rated reviews over the last {scope}: mean {ratings['mean']:.2f}★ "
+             f"±{_fmt(ratings['moe95'], 2)} (half stars are counted in the star below).", "",
+             "| Stars | Reviews | Share |", "| --- | ---: | ---: |"]
+    for star in ("5", "4", "3", "2", "1"):
+        count = ratings["distribution"][star]
+        lines.append(f"| {star}★ | {count} | {100.0 * count / ratings['n']:.1f} % |")
+    return lines
+
+
+def _agents_section(agents: list[dict[str, Any]]) -> list[str]:
+    """First replies per agent; ``platform`` stands for replies imported with an export."""
+    if not agents:
+        return ["No first reply in this window."]
+    lines = ["| Agent | First replies | Median (h) | p90 (h) | Within SLA % | Open assigned |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for row in agents:
+        r = row["responses"]
+        lines.append(f"| {markdown_cell(str(row['segment']))} | {r['replied']} | {_fmt(r['median_hours_to_reply'])} "
+                     f"| {_fmt(r['p90_hours_to_reply'])} | {_fmt(r['within_sla_rate'])} | {r['open_assigned']} |")
+    return lines
+
+
+CSV_COLUMNS: list[tuple[str, tuple[str, ...] | None]] = [
     ("period", None), ("nps", ("nps", "score")), ("nps_moe95", ("nps", "moe95")), ("nps_n", ("nps", "n")),
     ("promoters", ("nps", "promoters")), ("passives", ("nps", "passives")), ("detractors", ("nps", "detractors")),
     ("csat", ("csat", "score")), ("csat_n", ("csat", "n")), ("ces_mean", ("ces", "mean")),
@@ -120,7 +162,20 @@ CSV_COLUMNS = [
     ("reviews", ("responses", "reviews")), ("replied", ("responses", "replied")),
     ("response_rate", ("responses", "rate")), ("positive_rate", ("responses", "positive_rate")),
     ("negative_rate", ("responses", "negative_rate")), ("median_hours_to_reply", ("responses", "median_hours_to_reply")),
+    ("p90_hours_to_reply", ("responses", "p90_hours_to_reply")), ("within_sla_rate", ("responses", "within_sla_rate")),
+    ("overdue", ("responses", "overdue")), ("ratings_n", ("ratings", "n")), ("ratings_mean", ("ratings", "mean")),
+    ("ratings_moe95", ("ratings", "moe95")),
+    *((f"stars_{star}", ("ratings", "distribution", star)) for star in ("1", "2", "3", "4", "5")),
 ]
+
+
+def _cell(point: dict[str, Any], path: tuple[str, ...] | None) -> Any:
+    if path is None:
+        return point["period"]
+    value: Any = point
+    for key in path:
+        value = value[key]
+    return value
 
 
 def render_csv(card: dict[str, Any]) -> str:
@@ -129,5 +184,5 @@ def render_csv(card: dict[str, Any]) -> str:
     writer = csv.writer(buffer)
     writer.writerow([name for name, _ in CSV_COLUMNS])
     for point in card.get("periods", []):
-        writer.writerow([point["period"] if path is None else point[path[0]][path[1]] for _, path in CSV_COLUMNS])
+        writer.writerow([_cell(point, path) for _, path in CSV_COLUMNS])
     return buffer.getvalue()

@@ -16,15 +16,17 @@ with no data behind it (n = 0) is ``None`` (JSON ``null``), never 0.
 
 from __future__ import annotations
 
-import math
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from feedback_tui import margins
 from feedback_tui.models import Filters
 from feedback_tui.store import Store
 from feedback_tui.store import aggregates, grouping, rollups
 
-Z95 = 1.96
+Z95 = margins.Z95
 CES_OPTIONS = 7
+STARS = ("1", "2", "3", "4", "5")
 DEFAULT_SLA_HOURS = 24.0
 
 
@@ -39,21 +41,19 @@ def percent(part: int, whole: int) -> float | None:
 def nps(n: int, promoters: int, detractors: int) -> dict[str, Any]:
     """Net Promoter Score: % promoters (9-10) minus % detractors (0-6).
 
-    The 95 % margin of error, in points, is 1.96·√((p + d − (p − d)²)/n) with
-    p and d the promoter and detractor shares: the standard error of a
-    difference of two shares of one multinomial sample.
+    ``moe95`` is the half-width of Rocks' adjusted Wald interval
+    (:func:`feedback_tui.margins.nps_margin`): never 0, never wider than the scale.
     """
     if n == 0:
         return {"score": None, "n": 0, "promoters": 0, "passives": 0, "detractors": 0, "moe95": None}
     p, d = promoters / n, detractors / n
-    moe = Z95 * math.sqrt(max(p + d - (p - d) ** 2, 0.0) / n) * 100.0
     return {
         "score": round1((p - d) * 100.0),
         "n": n,
         "promoters": promoters,
         "passives": n - promoters - detractors,
         "detractors": detractors,
-        "moe95": round1(moe),
+        "moe95": margins.nps_margin(n, promoters, detractors),
     }
 
 
@@ -63,11 +63,8 @@ def csat(n: int, satisfied: int) -> dict[str, Any]:
 
 
 def share_margin(n: int, part: int) -> float | None:
-    """95 % margin of error, in points, of a share such as CSAT or a response rate."""
-    if n == 0:
-        return None
-    share = part / n
-    return round1(Z95 * math.sqrt(share * (1 - share) / n) * 100.0)
+    """95 % margin, in points, of a share such as CSAT or a response rate (Wilson)."""
+    return margins.share_margin(n, part)
 
 
 def ces(n: int, total: int, options: int = CES_OPTIONS) -> dict[str, Any]:
@@ -78,12 +75,27 @@ def ces(n: int, total: int, options: int = CES_OPTIONS) -> dict[str, Any]:
     return {"mean": round1(mean), "normalized": round1(mean / options * 100.0), "n": n}
 
 
-def mean_margin(n: int, total: float, squares: float) -> float | None:
-    """95 % margin of a mean (CES, polarity) from n, Σx and Σx²."""
-    if n < 2:
-        return None
-    variance = max((squares - total * total / n) / (n - 1), 0.0)
-    return Z95 * math.sqrt(variance / n)
+def mean_margin(n: int, total: float, squares: float, low: float | None = None,
+                high: float | None = None) -> float | None:
+    """95 % margin of a mean (CES, stars, polarity) from n, Σx and Σx²."""
+    return margins.mean_margin(n, total, squares, low, high)
+
+
+def ratings(row: dict[str, Any] | None) -> dict[str, Any]:
+    """Star ratings: how many, their mean (1-5) with its margin, and the count per star.
+
+    Half stars (4.5) are in the mean as they are and in the distribution rounded
+    down (4.5 counts as a 4).
+    """
+    r = row or {}
+    n = int(r.get("n") or 0)
+    distribution = {star: int(r.get(f"s{star}") or 0) for star in STARS}
+    if n == 0:
+        return {"n": 0, "mean": None, "moe95": None, "distribution": distribution}
+    total, squares = float(r.get("total") or 0), float(r.get("squares") or 0)
+    margin = margins.mean_margin(n, total, squares, 1.0, 5.0)
+    return {"n": n, "mean": round(total / n, 2), "moe95": None if margin is None else round(margin, 2),
+            "distribution": distribution}
 
 
 def sentiment_mix(n: int, positive: int, neutral: int, negative: int, mean_polarity: float | None) -> dict[str, Any]:
@@ -98,12 +110,19 @@ def sentiment_mix(n: int, positive: int, neutral: int, negative: int, mean_polar
 
 
 def responses(counts: dict[str, Any] | None, hours: dict[str, float] | None,
-              sla_hours: float = DEFAULT_SLA_HOURS) -> dict[str, Any]:
-    """Response rate overall and for positive and negative reviews, reply times, SLA."""
+              sla_hours: float = DEFAULT_SLA_HOURS, overdue: int | None = None) -> dict[str, Any]:
+    """Response rate overall and for positive and negative reviews, reply times, SLA.
+
+    ``within_sla_rate`` is first replies within the SLA ÷ reviews that got a first
+    reply (the same definition per period and per agent). Unanswered reviews are
+    not in it: those older than the SLA are the separate ``overdue`` count, and
+    younger ones are counted nowhere (they are not late yet).
+    """
     c = counts or {}
     h = hours or {}
     n, replied = int(c.get("n") or 0), int(c.get("replied") or 0)
     positive, negative = int(c.get("positive") or 0), int(c.get("negative") or 0)
+    within = h.get("within_sla")
     return {
         "reviews": n,
         "replied": replied,
@@ -113,7 +132,8 @@ def responses(counts: dict[str, Any] | None, hours: dict[str, float] | None,
         "median_hours_to_reply": round1(h.get("median")),
         "p90_hours_to_reply": round1(h.get("p90")),
         "sla_hours": sla_hours,
-        "within_sla_rate": round1(percent(int(h.get("within_sla") or 0), n)),
+        "within_sla_rate": None if within is None else round1(percent(int(within), replied)),
+        "overdue": overdue,
     }
 
 
@@ -123,7 +143,8 @@ def _by_group(rows: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
 
 def _figures(group: Any, surveys: dict[tuple[Any, str], dict[str, Any]], sentiment: dict[Any, dict[str, Any]],
              replies: dict[Any, dict[str, Any]], hours: dict[Any, dict[str, float]], with_margins: bool = False,
-             sla_hours: float = DEFAULT_SLA_HOURS) -> dict[str, Any]:
+             sla_hours: float = DEFAULT_SLA_HOURS, stars: dict[Any, dict[str, Any]] | None = None,
+             overdue: dict[Any, int] | None = None) -> dict[str, Any]:
     def survey(kind: str) -> dict[str, Any]:
         return surveys.get((group, kind)) or {}
 
@@ -135,11 +156,14 @@ def _figures(group: Any, surveys: dict[tuple[Any, str], dict[str, Any]], sentime
         "ces": ces(n_ces, int(survey("ces").get("total") or 0)),
         "sentiment": sentiment_mix(int(s.get("n") or 0), int(s.get("positive") or 0), int(s.get("neutral") or 0),
                                    int(s.get("negative") or 0), s.get("mean_polarity")),
-        "responses": responses(replies.get(group), hours.get(group), sla_hours),
+        "ratings": ratings((stars or {}).get(group)),
+        "responses": responses(replies.get(group), hours.get(group), sla_hours,
+                               None if overdue is None else overdue.get(group, 0)),
     }
     if with_margins:
         r = replies.get(group) or {}
-        ces_margin = mean_margin(n_ces, float(survey("ces").get("total") or 0), float(survey("ces").get("total_squares") or 0))
+        ces_margin = mean_margin(n_ces, float(survey("ces").get("total") or 0),
+                                 float(survey("ces").get("total_squares") or 0), 1.0, float(CES_OPTIONS))
         polarity_margin = mean_margin(int(s.get("n") or 0), float(s.get("polarity_total") or 0),
                                       float(s.get("polarity_squares") or 0))
         figures["margins"] = {
@@ -152,7 +176,8 @@ def _figures(group: Any, surveys: dict[tuple[Any, str], dict[str, Any]], sentime
 
 
 def _grouped(store: Store, filters: Filters, by: str | None, with_margins: bool = False,
-             sla_hours: float = DEFAULT_SLA_HOURS, reply_times: bool = True) -> dict[Any, dict[str, Any]]:
+             sla_hours: float = DEFAULT_SLA_HOURS, reply_times: bool = True,
+             overdue_before: str | None = None) -> dict[Any, dict[str, Any]]:
     fast = rollups.refresh_for(store, filters)
     surveys = {(row["grp"], row["kind"]): row for row in aggregates.survey_counts(store, filters, by, rollup=fast)}
     sentiment = _by_group(aggregates.sentiment_counts(store, filters, by, rollup=fast))
@@ -160,17 +185,24 @@ def _grouped(store: Store, filters: Filters, by: str | None, with_margins: bool 
     # Medians add up daily histograms and then read a few replied reviews: still
     # skipped when the caller does not show them, such as the dashboard's breakdown table.
     hours = aggregates.reply_hours(store, filters, by, sla_hours, rollup=fast) if reply_times else {}
-    groups = {g for g, _ in surveys} | set(sentiment) | set(replies)
-    return {g: _figures(g, surveys, sentiment, replies, hours, with_margins, sla_hours) for g in groups}
+    # Ratings are read from the reviews themselves (the rollups have no star
+    # counts; adding them needs a migration, left until ratings may be REAL).
+    stars = {row["grp"]: row for row in aggregates.rating_counts(store, filters, by)} \
+        if by is None or by in grouping.PERIODS or by in grouping.SEGMENTS else {}
+    overdue = aggregates.overdue_counts(store, filters, by, overdue_before) if overdue_before else None
+    groups = {g for g, _ in surveys} | set(sentiment) | set(replies) | set(stars)
+    return {g: _figures(g, surveys, sentiment, replies, hours, with_margins, sla_hours, stars, overdue)
+            for g in groups}
 
 
 def empty_figures(with_margins: bool = False) -> dict[str, Any]:
     """The figures of a group with no data at all (every score ``None``)."""
-    return _figures(None, {}, {}, {}, {}, with_margins)
+    return _figures(None, {}, {}, {}, {}, with_margins, overdue={})
 
 
-def agent_responses(row: dict[str, Any], sla_hours: float) -> dict[str, Any]:
-    """One agent's first replies: how many, how fast, how many within the SLA."""
+def agent_responses(row: dict[str, Any], sla_hours: float, open_assigned: int = 0) -> dict[str, Any]:
+    """One agent's first replies: how many, how fast, the share within the SLA
+    (÷ that agent's first replies, as everywhere), and what is still assigned to them."""
     replied = int(row.get("replied") or 0)
     return {
         "replied": replied,
@@ -178,39 +210,61 @@ def agent_responses(row: dict[str, Any], sla_hours: float) -> dict[str, Any]:
         "p90_hours_to_reply": round1(row.get("p90")),
         "sla_hours": sla_hours,
         "within_sla_rate": round1(percent(int(row.get("within_sla") or 0), replied)),
+        "open_assigned": open_assigned,
     }
+
+
+def agents(store: Store, filters: Filters, sla_hours: float = DEFAULT_SLA_HOURS) -> list[dict[str, Any]]:
+    """Per agent (``platform`` for replies that came with an export): first replies,
+    their median and p90 hours, SLA share, and the reviews still assigned to them."""
+    assigned = aggregates.open_assigned(store, filters)
+    rows = [{"segment": row["agent"], "responses": agent_responses(row, sla_hours, assigned.pop(row["agent"], 0))}
+            for row in aggregates.responses_by_agent(store, filters, sla_hours)]
+    rows += [{"segment": name, "responses": agent_responses({}, sla_hours, n)} for name, n in sorted(assigned.items())]
+    return rows
+
+
+def overdue_cutoff(now: datetime | None, sla_hours: float) -> str:
+    """The stored form of ``now − SLA``: reviews created before it and unanswered are overdue."""
+    moment = (now or datetime.now(UTC)) - timedelta(hours=sla_hours)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def scorecard(store: Store, filters: Filters | None = None, *, by: str | None = None,
               segment: str | None = None, with_margins: bool = False,
               sla_hours: float = DEFAULT_SLA_HOURS, reply_times: bool = True,
-              overall_reply_times: bool = True) -> dict[str, Any]:
+              overall_reply_times: bool = True, now: datetime | None = None,
+              periods: list[str] | None = None) -> dict[str, Any]:
     """Every score overall; ``by`` adds ``periods``, ``segment`` adds ``segments``.
 
     ``with_margins`` adds a ``margins`` object to each group (the dashboard's
     significance tests); ``score --json`` leaves it out. ``segment="agent"``
-    gives, per agent who answered first, only the ``responses`` figures
-    (its ``within_sla_rate`` is a share of that agent's replies). Without
-    ``reply_times``, median, p90 and SLA figures are left ``None`` (cheaper);
-    without ``overall_reply_times``, only the overall ones are (the dashboard
-    shows reply times per period, and over a whole year the exact median is the
-    costliest figure to read).
+    gives, per agent who answered first, only the ``responses`` figures (see
+    :func:`agents`). Without ``reply_times``, median, p90 and SLA figures are
+    left ``None`` (cheaper); without ``overall_reply_times``, only the overall
+    ones are (the dashboard shows reply times per period, and over a whole year
+    the exact median is the costliest figure to read). ``now`` fixes the clock of
+    the ``overdue`` count. ``periods`` lists the period labels to show even when
+    empty (with ``null`` figures), so that every report format has the same rows.
     """
     filters = filters or Filters()
-    overall = _grouped(store, filters, None, with_margins, sla_hours, reply_times and overall_reply_times).get(None) \
-        or empty_figures(with_margins)
+    cutoff = overdue_cutoff(now, sla_hours)
+    overall = _grouped(store, filters, None, with_margins, sla_hours, reply_times and overall_reply_times,
+                       cutoff).get(None) or empty_figures(with_margins)
     result: dict[str, Any] = dict(overall)
     if by:
         if by not in grouping.PERIODS:
             raise ValueError(f"unknown period {by!r}")
-        grouped = _grouped(store, filters, by, with_margins, sla_hours, reply_times)
-        result["periods"] = [{"period": key, **grouped[key]} for key in sorted(k for k in grouped if k is not None)]
+        grouped = _grouped(store, filters, by, with_margins, sla_hours, reply_times, cutoff)
+        keys = sorted(k for k in grouped if k is not None)
+        if periods is not None:
+            keys = list(periods)
+        result["periods"] = [{"period": key, **(grouped.get(key) or empty_figures(with_margins))} for key in keys]
     if segment == "agent":
-        result["segments"] = [{"segment": row["agent"], "responses": agent_responses(row, sla_hours)}
-                              for row in aggregates.responses_by_agent(store, filters, sla_hours)]
+        result["segments"] = agents(store, filters, sla_hours)
     elif segment:
         if segment not in grouping.SEGMENTS:
             raise ValueError(f"unknown segment {segment!r}")
-        grouped = _grouped(store, filters, segment, with_margins, sla_hours, reply_times)
+        grouped = _grouped(store, filters, segment, with_margins, sla_hours, reply_times, cutoff)
         result["segments"] = [{"segment": key, **grouped[key]} for key in sorted(k for k in grouped if k is not None)]
     return result

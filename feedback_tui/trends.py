@@ -1,21 +1,27 @@
 """The manager's view: the last 12 periods, cards with honest changes, segments.
 
-A change between two periods is called significant only when it is larger
-than the 95 % margin of the difference, √(m₁² + m₂²), where m₁ and m₂ are the
-margins of the two figures. Smaller moves are "not significant": the dashboard
-shows no green or red arrow for them. A period with fewer than ``MIN_N``
-answers behind a figure is marked as thin.
+The cards show the last *complete* period by default (on the 1st of a month,
+last month, not a few hours of this one); the period still running is shown
+beside it as "so far", and the window's total (all 12 periods) with its margin.
+:func:`cards_for` builds the cards of any period of the trend, so that the
+dashboard's cards follow the period selected with ←/→ without another query.
+
+A change between two periods is called significant only when both periods
+have at least ``MIN_N`` answers behind the figure and the move is larger than
+the 95 % margin of the difference, √(m₁² + m₂²), where m₁ and m₂ are the
+margins of the two figures (see :mod:`feedback_tui.margins`). With fewer
+answers the verdict is "not enough answers", in a neutral colour.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from feedback_tui.models import Filters
-from feedback_tui.scoring import empty_figures, scorecard
+from feedback_tui.scoring import DEFAULT_SLA_HOURS, agents, empty_figures, scorecard
 from feedback_tui.store import Store
 from feedback_tui.store import aggregates, grouping
 
@@ -76,15 +82,24 @@ def last_periods(kind: str, today: date, count: int = DEFAULT_PERIODS) -> list[P
 
 
 def change(current: float | None, previous: float | None, margin_now: float | None,
-           margin_before: float | None) -> dict[str, Any]:
-    """The move between two figures and whether it exceeds the noise."""
-    if current is None or previous is None:
-        return {"delta": None, "margin": None, "significant": None}
+           margin_before: float | None, n_now: int | None = None, n_before: int | None = None) -> dict[str, Any]:
+    """The move between two figures and whether it exceeds the noise.
+
+    ``reason`` says why there is no verdict: ``no current figure``, ``no previous
+    figure``, ``not enough answers`` (either period under ``MIN_N``; only checked
+    when the n are given) or ``no margin`` (reply times have none).
+    """
+    if current is None:
+        return {"delta": None, "margin": None, "significant": None, "reason": "no current figure"}
+    if previous is None:
+        return {"delta": None, "margin": None, "significant": None, "reason": "no previous figure"}
     delta = round(current - previous, 3)
     if margin_now is None or margin_before is None:
-        return {"delta": delta, "margin": None, "significant": None}
-    margin = math.sqrt(margin_now**2 + margin_before**2)
-    return {"delta": delta, "margin": round(margin, 3), "significant": abs(delta) > margin}
+        return {"delta": delta, "margin": None, "significant": None, "reason": "no margin"}
+    margin = round(math.sqrt(margin_now**2 + margin_before**2), 3)
+    if n_now is not None and n_before is not None and min(n_now, n_before) < MIN_N:
+        return {"delta": delta, "margin": margin, "significant": None, "reason": "not enough answers"}
+    return {"delta": delta, "margin": margin, "significant": abs(delta) > margin, "reason": None}
 
 
 def periods_since(kind: str, since: date, today: date, limit: int = 520) -> int:
@@ -103,6 +118,7 @@ METRICS: dict[str, tuple[tuple[str, str], tuple[str, str] | None, tuple[str, str
     "csat": (("csat", "score"), ("margins", "csat"), ("csat", "n")),
     "ces": (("ces", "mean"), ("margins", "ces_mean"), ("ces", "n")),
     "sentiment": (("sentiment", "mean_polarity"), ("margins", "mean_polarity"), ("sentiment", "n")),
+    "ratings": (("ratings", "mean"), ("ratings", "moe95"), ("ratings", "n")),
     "response_rate": (("responses", "rate"), ("margins", "response_rate"), ("responses", "reviews")),
     "reply_hours": (("responses", "median_hours_to_reply"), None, ("responses", "replied")),
 }
@@ -120,10 +136,13 @@ def metric(figures: dict[str, Any], name: str) -> tuple[Any, Any, int]:
 
 
 def dashboard(store: Store, filters: Filters | None = None, *, period: str = "month", today: date | None = None,
-              count: int = DEFAULT_PERIODS) -> dict[str, Any]:
+              count: int = DEFAULT_PERIODS, sla_hours: float = DEFAULT_SLA_HOURS,
+              selected: int | None = None) -> dict[str, Any]:
     """Everything the dashboard shows, computed from SQL aggregates.
 
-    ``today`` fixes the clock (tests, reports for a past date).
+    ``today`` fixes the clock (tests, reports for a past date). The cards are
+    those of the last complete period unless ``selected`` (an index into the
+    trend, ``-1`` for the period holding ``today``) says otherwise.
     """
     base = filters or Filters()
     today = today or datetime.now(UTC).date()
@@ -131,17 +150,17 @@ def dashboard(store: Store, filters: Filters | None = None, *, period: str = "mo
     window = Filters(source=base.source, product=base.product, language=base.language,
                      since=periods[0].since, until=periods[-1].until)
     # Reply times are shown per period: the window's own median is not computed.
-    card = scorecard(store, window, by=period, with_margins=True, overall_reply_times=False)
+    card = scorecard(store, window, by=period, with_margins=True, overall_reply_times=False,
+                     now=now_for(today), sla_hours=sla_hours)
     by_label = {p["period"]: p for p in card["periods"]}
     trend = [{"period": p.label, "since": p.since, "until": p.until,
               **(by_label.get(p.label) or empty_figures(with_margins=True))} for p in periods]
-    current, previous = trend[-1], trend[-2] if len(trend) > 1 else empty_figures(True)
-    cards = {}
-    for name in METRICS:
-        value, margin, n = metric(current, name)
-        before, margin_before, n_before = metric(previous, name)
-        cards[name] = {"value": value, "margin": margin, "n": n, "previous": before, "previous_n": n_before,
-                       "thin": n < MIN_N, "change": change(value, before, margin, margin_before)}
+    if selected is None:
+        selected = len(trend) - 2 if len(trend) > 1 else 0  # the last complete period
+    selected = selected % len(trend)
+    current = trend[selected]
+    previous = trend[selected - 1] if selected > 0 else empty_figures(True)
+    cards = cards_for(trend, selected, card)
     # The breakdown table shows no reply times: skip their per-review medians.
     segments = {seg: scorecard(store, window, segment=seg, reply_times=False)["segments"]
                 for seg in grouping.SEGMENTS}
@@ -154,15 +173,54 @@ def dashboard(store: Store, filters: Filters | None = None, *, period: str = "mo
         "current": current,
         "previous": previous,
         "cards": cards,
+        "selected": selected,
         "trend": trend,
         "window": card,
         "segments": segments,
+        "agents": agents(store, window, sla_hours),
         "reply_effect": {
             "overall": _effect(effect_all[0] if effect_all else None),
             "periods": [{"period": p.label, **_effect(effect_rows.get(p.label))} for p in periods],
         },
         "min_n": MIN_N,
     }
+
+
+def last_complete_day(kind: str, today: date) -> date:
+    """The last day of the last complete period of ``kind`` before ``today``'s."""
+    return _start_of(kind, today) - timedelta(days=1)
+
+
+def now_for(today: date) -> datetime:
+    """The clock of the ``overdue`` count: now, or the end of ``today`` when the
+    dashboard or the report is computed as of a past day."""
+    real = datetime.now(UTC)
+    if today >= real.date():
+        return real
+    return datetime.combine(today + timedelta(days=1), time(0, 0), tzinfo=UTC)
+
+
+def cards_for(trend: list[dict[str, Any]], index: int, window: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The cards of period ``index`` of the trend, against the period before it.
+
+    Each card also carries the period still running (``so_far``, when ``index``
+    is not it) and the window's total with its margin (``window``).
+    """
+    index = max(0, min(index, len(trend) - 1))
+    current = trend[index]
+    previous = trend[index - 1] if index > 0 else empty_figures(True)
+    running = index == len(trend) - 1
+    cards = {}
+    for name in METRICS:
+        value, margin, n = metric(current, name)
+        before, margin_before, n_before = metric(previous, name)
+        so_far = None if running else dict(zip(("value", "margin", "n"), metric(trend[-1], name), strict=True))
+        total = dict(zip(("value", "margin", "n"), metric(window, name), strict=True))
+        cards[name] = {"period": current["period"], "running": running, "value": value, "margin": margin, "n": n,
+                       "previous": before, "previous_n": n_before, "previous_period": previous.get("period"),
+                       "thin": n < MIN_N, "so_far": so_far, "window": total,
+                       "change": change(value, before, margin, margin_before, n, n_before)}
+    return cards
 
 
 def _effect(row: dict[str, Any] | None) -> dict[str, Any]:

@@ -103,13 +103,17 @@ def reply_hours(store: Store, filters: Filters, by: str | None = None,
 
 
 def responses_by_agent(store: Store, filters: Filters, sla_hours: float) -> list[dict[str, Any]]:
-    """Per agent who gave the first reply: reviews answered, within the SLA, and hours."""
+    """Per agent who gave the first reply: reviews answered, within the SLA, and hours.
+
+    A reply that came with a platform's export (origin ``import``) was written by
+    someone outside this tool: it is counted under ``platform``, not as an agent."""
     where, params = where_clause(filters, table_alias="r")
     params["sla"] = sla_hours
     sql = f"""
         WITH firsts AS (
             SELECT r.id, max(0.0, (julianday(r.first_reply_at) - julianday(r.created_at)) * 24.0) AS hours,
-                   (SELECT p.agent FROM replies p WHERE p.review_id = r.id AND p.withdrawn_at IS NULL
+                   (SELECT CASE WHEN p.origin = 'import' THEN 'platform' ELSE p.agent END
+                    FROM replies p WHERE p.review_id = r.id AND p.withdrawn_at IS NULL
                     ORDER BY p.created_at, p.id LIMIT 1) AS agent
             FROM reviews r WHERE {where} AND r.first_reply_at IS NOT NULL AND r.status != 'spam'),
         ranked AS (
@@ -147,3 +151,43 @@ def reply_effect(store: Store, filters: Filters, by: str | None = None) -> list[
               AND r.rating IS NOT NULL AND h.rating IS NOT NULL
         GROUP BY grp"""
     return [dict(row) for row in store.query(sql, params)]
+
+
+def rating_counts(store: Store, filters: Filters, by: str | None = None) -> list[dict[str, Any]]:
+    """Star ratings per group: n, Σ, Σ² and the count per whole star.
+
+    Ratings may be decimal (half stars): the mean uses the exact value, the
+    distribution rounds a half star down (4.5 counts as 4, ``CAST`` truncates).
+    Spam is left out, as for every review figure.
+    """
+    where, params = where_clause(filters)
+    sql = f"""
+        SELECT {group_expression(by)} AS grp, count(*) AS n, total(rating) AS total,
+               total(rating * rating) AS squares,
+               sum(CAST(rating AS INTEGER) = 1) AS s1, sum(CAST(rating AS INTEGER) = 2) AS s2,
+               sum(CAST(rating AS INTEGER) = 3) AS s3, sum(CAST(rating AS INTEGER) = 4) AS s4,
+               sum(CAST(rating AS INTEGER) = 5) AS s5
+        FROM reviews WHERE {where} AND rating IS NOT NULL AND status != 'spam' GROUP BY grp"""
+    return [dict(row) for row in store.query(sql, params)]
+
+
+def overdue_counts(store: Store, filters: Filters, by: str | None, older_than: str) -> dict[Any, int]:
+    """Unanswered reviews (not spam, not archived) created before ``older_than``
+    (now minus the SLA, stored form): the ones past their SLA. Younger ones are
+    not late yet and are counted nowhere."""
+    where, params = where_clause(filters)
+    params["older_than"] = older_than
+    sql = f"""
+        SELECT {group_expression(by)} AS grp, count(*) AS n FROM reviews
+        WHERE {where} AND has_reply = 0 AND status NOT IN ('spam', 'archived') AND created_at < :older_than
+        GROUP BY grp"""
+    return {row["grp"]: int(row["n"]) for row in store.query(sql, params)}
+
+
+def open_assigned(store: Store, filters: Filters) -> dict[str, int]:
+    """Per assignee, the reviews assigned to them still waiting for a reply."""
+    where, params = where_clause(filters)
+    sql = f"""SELECT assignee, count(*) AS n FROM reviews
+              WHERE {where} AND assignee IS NOT NULL AND has_reply = 0 AND status NOT IN ('spam', 'archived')
+              GROUP BY assignee"""
+    return {row["assignee"]: int(row["n"]) for row in store.query(sql, params)}

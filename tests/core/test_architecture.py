@@ -33,7 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("feedback_tui.store", "feedback_tui.importers", "feedback_tui.sentiment", "feedback_tui.sentiment_model",
      "feedback_tui.config", "feedback_tui.datebounds"),
     ("feedback_tui.models", "feedback_tui.errors", "feedback_tui.text", "feedback_tui.paths",
-     "feedback_tui.reply_rules", "feedback_tui"),
+     "feedback_tui.reply_rules", "feedback_tui.margins", "feedback_tui"),
 )
 
 

@@ -18,7 +18,11 @@ SCORE_KEYS = {
     "sentiment": {"n", "positive", "neutral", "negative", "mean_polarity"},
     "responses": {"reviews", "replied", "rate", "positive_rate", "negative_rate", "median_hours_to_reply",
                   # added by the reply-tracking issue (#4)
-                  "p90_hours_to_reply", "sla_hours", "within_sla_rate"},
+                  "p90_hours_to_reply", "sla_hours", "within_sla_rate",
+                  # issue 15: unanswered reviews past the SLA
+                  "overdue"},
+    # issue 15: star ratings, half stars counted in the star below
+    "ratings": {"n", "mean", "moe95", "distribution"},
 }
 
 
@@ -219,8 +223,11 @@ def test_score_table_output(run_cli) -> None:
     run_cli("import", "--no-sentiment", FIXTURES / "scoring_small.csv")
     result = run_cli("score")
     assert result.exit_code == 0
-    assert "Customer scores" in result.stdout
-    assert "+10.0" in result.stdout and "36.4" in result.stdout and "66.7%" in result.stdout
+    # stdout is not a terminal here: a plain tab-separated table, never wrapped
+    lines = [line.split("\t") for line in result.stdout.splitlines()]
+    header, overall = lines[0], dict(zip(lines[0], lines[1], strict=True))
+    assert header[0] == "group" and all(len(line) == len(header) for line in lines)
+    assert (overall["group"], overall["nps"], overall["nps_moe95"], overall["csat"]) == ("overall", "10.0", "33.4", "66.7")
 
 
 # -- demo -----------------------------------------------------------------------------

@@ -79,16 +79,17 @@ def test_markdown_cards_by_hand(small_cli: Callable[..., Result]) -> None:
     assert text.startswith("# Customer feedback report, per month: 2025-05 to 2026-04\n")
     assert "Scope: all feedback. Generated for 2026-04-20." in text
     assert "## 2026-04 against 2026-03\n" in text
-    assert "| Figure | 2026-04 | n | ±95 % | 2026-03 | Change |" in text
-    cards = table_rows(text, "2026-04 against 2026-03")
-    assert cards == [
-        ["NPS", "-60.0", "30", "23.7", "+20.0", "-80.0 (significant)"],
-        ["CSAT %", "50.0 *thin*", "4", "49.0", "75.0", "-25.0 (not significant)"],
-        ["CES mean (1-7)", "4.00 *thin*", "3", "2.26", "7.00", "-3.00 (no margin)"],
-        ["Mean polarity", "— *thin*", "0", "—", "—", "—"],
-        ["Response rate %", "100.0 *thin*", "2", "0.0", "66.7", "+33.3 (not significant)"],
-        ["Median hours to reply", "8.0 *thin*", "2", "—", "13.0", "-5.0 (no margin)"],
-    ]
+    assert "| Figure | 2026-04 | n | ±95 % | 2026-03 | Change | 2026-04 so far | 12 months ±95 % |" in text
+    cards = {row[0]: row for row in table_rows(text, "2026-04 against 2026-03")}
+    # --today in April: April's cards (still running, so no "so far"); window: 8 promoters, 24 detractors of 40
+    # -> -40.0, Rocks n~ = 43 -> ±23.9; March had 10 answers: no verdict on -80
+    assert cards["NPS"] == ["NPS", "-60.0", "30", "23.5", "+20.0", "-80.0 (not enough answers)", "—", "-40.0 ±23.9"]
+    # CSAT 2 of 4 (Wilson ±35.0) against 3 of 4; the window 5 of 8 = 62.5, Wilson ±27.9
+    assert cards["CSAT %"] == ["CSAT %", "50.0 *thin*", "4", "35.0", "75.0", "-25.0 (not enough answers)", "—",
+                               "62.5 ±27.9"]
+    assert cards["Response rate %"][3] == "32.9"  # 2 of 2: never ±0
+    assert cards["Mean polarity"][1:6] == ["— *thin*", "0", "—", "—", "—"]
+    assert cards["Median hours to reply"][5] == "-5.0 (no margin)"
 
 
 def _fmt(value: Any, digits: int = 1, sign: bool = False) -> str:
@@ -107,23 +108,27 @@ def test_markdown_trend_table_equals_scorecard(small_cli: Callable[..., Result],
             card = scorecard(store, period.filters(Filters()))
             assert row == [
                 period.label, _fmt(card["nps"]["score"], 1, True), _fmt(card["nps"]["moe95"]), str(card["nps"]["n"]),
-                _fmt(card["csat"]["score"]), _fmt(card["ces"]["mean"], 2), _fmt(card["sentiment"]["mean_polarity"], 2),
+                _fmt(card["csat"]["score"]), _fmt(card["ces"]["mean"], 2), _fmt(card["ratings"]["mean"], 2),
+                _fmt(card["sentiment"]["mean_polarity"], 2),
                 str(card["responses"]["reviews"]), _fmt(card["responses"]["rate"]),
-                _fmt(card["responses"]["median_hours_to_reply"]),
+                _fmt(card["responses"]["median_hours_to_reply"]), _fmt(card["responses"]["within_sla_rate"]),
+                _fmt(card["responses"]["overdue"], 0),
             ], period.label
-    # by hand, the two months with data
-    assert rows[-2] == ["2026-03", "+20.0", "54.0", "10", "75.0", "7.00", "—", "3", "66.7", "13.0"]
-    assert rows[-1] == ["2026-04", "-60.0", "23.7", "30", "50.0", "4.00", "—", "2", "100.0", "8.0"]
-    assert rows[0] == ["2025-05", "—", "—", "0", "—", "—", "—", "0", "—", "—"]
+    # by hand, the two months with data (stars, SLA share and overdue left out here)
+    def by_hand(row: list[str]) -> list[str]:
+        return row[:6] + row[7:11]
+    assert by_hand(rows[-2]) == ["2026-03", "+20.0", "45.7", "10", "75.0", "7.00", "—", "3", "66.7", "13.0"]
+    assert by_hand(rows[-1]) == ["2026-04", "-60.0", "23.5", "30", "50.0", "4.00", "—", "2", "100.0", "8.0"]
+    assert rows[0] == ["2025-05", "—", "—", "0", "—", "—", "—", "—", "0", "—", "—", "—", "0"]  # empty: no figure, 0 overdue
 
 
 def test_markdown_sparklines_one_per_metric(small_cli: Callable[..., Result]) -> None:
     text = ok(small_cli("report"))
     block = text.split("## Sparklines\n\n```\n", 1)[1].split("\n```", 1)[0].splitlines()
-    assert len(block) == 6
+    assert len(block) == 7
     by_title = {line[:22].strip(): line[23:] for line in block}
-    assert set(by_title) == {"NPS", "CSAT %", "CES mean (1-7)", "Mean polarity", "Response rate %",
-                             "Median hours to reply"}
+    assert set(by_title) == {"NPS", "CSAT %", "CES mean (1-7)", "Mean polarity", "Stars mean (1-5)",
+                             "Response rate %", "Median hours to reply"}
     # ten empty months, then the highest, then the lowest
     assert by_title["NPS"] == " " * 10 + "█▁  20.0 → -60.0"
     assert by_title["CSAT %"] == " " * 10 + "█▁  75.0 → 50.0"
@@ -173,12 +178,17 @@ def test_json_per_week_and_quarter(demo_cli: Callable[..., Result]) -> None:
     weeks = json.loads(ok(demo_cli("report", "--format", "json", "--period", "week")))
     first = last_periods("week", DEMO_TODAY)[0]
     assert first.label == "2026-09-07"
-    assert weeks == json.loads(ok(demo_cli("score", "--json", "--by", "week", "--since", first.label)))
+    scored = json.loads(ok(demo_cli("score", "--json", "--by", "week", "--since", first.label)))
     labels = [p.label for p in last_periods("week", DEMO_TODAY)]
-    assert [p["period"] for p in weeks["periods"]] == [label for label in labels if label != "2026-11-23"]  # none yet
+    # every period of the window, the empty one too (with nulls), as in the Markdown report
+    assert [p["period"] for p in weeks["periods"]] == labels
+    assert [p for p in weeks["periods"] if p["period"] != "2026-11-23"] == scored["periods"]
+    empty = next(p for p in weeks["periods"] if p["period"] == "2026-11-23")
+    assert empty["nps"]["score"] is None and empty["ratings"]["mean"] is None
     quarters = json.loads(ok(demo_cli("report", "--format", "json", "--period", "quarter", "--since", "2026-01-01")))
     assert [p["period"] for p in quarters["periods"]] == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
-    assert quarters == json.loads(ok(demo_cli("score", "--json", "--by", "quarter", "--since", "2026-01-01")))
+    assert quarters["periods"] == json.loads(ok(demo_cli("score", "--json", "--by", "quarter", "--since",
+                                                         "2026-01-01")))["periods"]
 
 
 def test_json_uses_the_configured_sla(demo_cli: Callable[..., Result], tmp_path: Path,
@@ -211,14 +221,19 @@ def test_csv_rows_equal_score_json_field_by_field(demo_cli: Callable[..., Result
         assert record["reviews"] == str(point["responses"]["reviews"])
         assert record["response_rate"] == _cell(point["responses"]["rate"])
         for name, path in CSV_COLUMNS[1:]:
-            assert record[name] == _cell(point[path[0]][path[1]]), (point["period"], name)
+            value = point
+            for key in path:
+                value = value[key]
+            assert record[name] == _cell(value), (point["period"], name)
 
 
 def test_csv_of_an_empty_period_is_blank_not_zero(small_cli: Callable[..., Result]) -> None:
     rows = list(csv.DictReader(io.StringIO(ok(small_cli("report", "--format", "csv")))))
-    assert [row["period"] for row in rows] == ["2026-03", "2026-04"]  # only months with data, like score --by
-    april = rows[1]
-    assert (april["nps"], april["nps_moe95"], april["detractors"], april["mean_polarity"]) == ("-60.0", "23.7", "21", "")
+    # the same twelve months as the Markdown report, empty ones with blank cells
+    assert [row["period"] for row in rows][-2:] == ["2026-03", "2026-04"] and len(rows) == 12
+    assert rows[0]["nps"] == "" and rows[0]["reviews"] == "0"
+    april = rows[-1]
+    assert (april["nps"], april["nps_moe95"], april["detractors"], april["mean_polarity"]) == ("-60.0", "23.5", "21", "")
     assert render_csv({"periods": []}).splitlines() == [",".join(name for name, _ in CSV_COLUMNS)]
 
 
@@ -259,13 +274,14 @@ def test_demo_markdown_is_readable(demo_cli: Callable[..., Result], demo_db: Pat
     """The acceptance: a readable report without the TUI, with the demo's figures."""
     text = ok(demo_cli("report", "--format", "md"))
     with Store.open(demo_db, migrate=False) as store:
-        figures = dashboard(store, period="month", today=DEMO_TODAY)
+        figures = dashboard(store, period="month", today=DEMO_TODAY, selected=-1)
     assert text == render_markdown(figures)
     nps = figures["cards"]["nps"]
     cards = {row[0]: row for row in table_rows(text, "2026-11 against 2026-10")}
     assert cards["NPS"] == [
         "NPS", f"{nps['value']:+.1f} *thin*", str(nps["n"]), f"{nps['margin']:.1f}", f"{nps['previous']:+.1f}",
-        f"{nps['change']['delta']:+.1f} (not significant)"]
+        f"{nps['change']['delta']:+.1f} (not enough answers)", "—",
+        f"{nps['window']['value']:+.1f} ±{nps['window']['margin']:.1f}"]
     assert len(table_rows(text, "Trend")) == 12
     assert "10 reviews were edited by their author after a reply" in text
     assert "\x1b" not in text
@@ -290,7 +306,7 @@ def test_markdown_escapes_pipes_and_control_characters(run_cli: Callable[..., Re
     assert "\x1b" not in scoped
     scope_line = next(line for line in scoped.splitlines() if line.startswith("Scope:"))
     assert "evil\\|shop␛" in scope_line
-    assert table_rows(scoped, "Trend")[-1][7] == "1"  # only the evil source's review
+    assert table_rows(scoped, "Trend")[-1][8] == "1"  # only the evil source's review
 
 
 def test_today_must_be_a_date(run_cli: Callable[..., Result]) -> None:
@@ -304,10 +320,12 @@ def test_today_reads_the_date_forms_since_reads(small_cli: Callable[..., Result]
     assert ok(run_cli("report", "--today", "20/04/2026")) == ok(small_cli("report")) != ""
 
 
-def test_without_today_the_report_ends_with_the_current_period(demo_db: Path, run_cli: Callable[..., Result]) -> None:
+def test_without_today_the_report_ends_with_the_last_complete_period(demo_db: Path,
+                                                                    run_cli: Callable[..., Result]) -> None:
     text = ok(run_cli("report", "--period", "quarter"))
     now = datetime.now(UTC).date()
-    assert text.splitlines()[0].endswith(f" to {now.year}-Q{(now.month - 1) // 3 + 1}")
+    year, quarter = (now.year, (now.month - 1) // 3) if now.month > 3 else (now.year - 1, 4)
+    assert text.splitlines()[0].endswith(f" to {year}-Q{quarter}")
 
 
 @pytest.mark.parametrize("name", [

@@ -2,7 +2,7 @@
 
 NPS of the 20 answers in scoring_small.csv / nps_only.csv: 8 promoters,
 6 passives, 6 detractors -> p = 0.40, d = 0.30, NPS = 10.0,
-MOE = 1.96 * sqrt((0.7 - 0.01) / 20) * 100 = 36.4.
+Margin (Rocks adjusted Wald, n~ = 23, p~ = 8.75/23, d~ = 6.75/23) = 33.4 points.
 CSAT 10 of 15 answers are 4-5 -> 66.7. CES sum 53 over 10 -> 5.3, 5.3 / 7 = 75.7 %.
 Response figures of conftest.RESPONSE_ROWS: 4 of 6 reviews replied after
 2, 24, 10 and 6 hours (median 8.0); positive (4-5 stars) r1 r2 -> 1 of 2;
@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, import_file
+from datetime import UTC, datetime, timedelta
+
 from feedback_tui.models import Filters
 from feedback_tui.scoring import ces, csat, nps, responses, scorecard, sentiment_mix, share_margin
 from feedback_tui.store import Store
@@ -24,8 +26,8 @@ from feedback_tui.store import Store
 
 # -- pure functions ------------------------------------------------------------------
 def test_nps_by_hand() -> None:
-    assert nps(20, 8, 6) == {"score": 10.0, "n": 20, "promoters": 8, "passives": 6, "detractors": 6, "moe95": 36.4}
-    assert nps(4, 4, 0)["score"] == 100.0 and nps(4, 4, 0)["moe95"] == 0.0
+    assert nps(20, 8, 6) == {"score": 10.0, "n": 20, "promoters": 8, "passives": 6, "detractors": 6, "moe95": 33.4}
+    assert nps(4, 4, 0)["score"] == 100.0 and nps(4, 4, 0)["moe95"] == 50.2  # never 0 at 100 %
     assert nps(3, 0, 3)["score"] == -100.0
     assert nps(3, 1, 1)["score"] == 0.0  # not -0.0
     assert nps(0, 0, 0) == {"score": None, "n": 0, "promoters": 0, "passives": 0, "detractors": 0, "moe95": None}
@@ -36,7 +38,7 @@ def test_csat_and_ces_by_hand() -> None:
     assert csat(0, 0) == {"score": None, "n": 0, "satisfied": 0}
     assert ces(10, 53) == {"mean": 5.3, "normalized": 75.7, "n": 10}
     assert ces(0, 0) == {"mean": None, "normalized": None, "n": 0}
-    assert share_margin(0, 0) is None and share_margin(100, 50) == 9.8
+    assert share_margin(0, 0) is None and share_margin(100, 50) == 9.6  # Wilson
 
 
 def test_sentiment_mix_and_responses_without_data() -> None:
@@ -44,7 +46,7 @@ def test_sentiment_mix_and_responses_without_data() -> None:
     assert sentiment_mix(3, 2, 1, 0, 0.123456)["mean_polarity"] == 0.123
     assert responses(None, None) == {"reviews": 0, "replied": 0, "rate": None, "positive_rate": None,
                                      "negative_rate": None, "median_hours_to_reply": None,
-                                     "p90_hours_to_reply": None, "sla_hours": 24.0, "within_sla_rate": None}
+                                     "p90_hours_to_reply": None, "sla_hours": 24.0, "within_sla_rate": None, "overdue": None}
 
 
 # -- acceptance numbers through the CLI ------------------------------------------------
@@ -53,7 +55,7 @@ def test_scoring_small_acceptance_numbers(run_cli) -> None:
     result = run_cli("score", "--json")
     assert result.exit_code == 0
     card = json.loads(result.stdout)
-    assert card["nps"] == {"score": 10.0, "n": 20, "promoters": 8, "passives": 6, "detractors": 6, "moe95": 36.4}
+    assert card["nps"] == {"score": 10.0, "n": 20, "promoters": 8, "passives": 6, "detractors": 6, "moe95": 33.4}
     assert card["csat"] == {"score": 66.7, "n": 15, "satisfied": 10}
     assert card["ces"] == {"mean": 5.3, "normalized": 75.7, "n": 10}
     assert card["responses"]["reviews"] == 0 and card["responses"]["rate"] is None
@@ -63,7 +65,7 @@ def test_nps_only_with_survey_kind(run_cli) -> None:
     result = run_cli("import", "--no-sentiment", "--survey-kind", "nps", FIXTURES / "nps_only.csv")
     assert result.exit_code == 0, result.output
     card = json.loads(run_cli("score", "--json").stdout)
-    assert (card["nps"]["score"], card["nps"]["moe95"], card["nps"]["n"]) == (10.0, 36.4, 20)
+    assert (card["nps"]["score"], card["nps"]["moe95"], card["nps"]["n"]) == (10.0, 33.4, 20)
     assert card["csat"]["score"] is None and card["ces"]["mean"] is None
 
 
@@ -75,23 +77,37 @@ def response_store(store: Store, responses_csv: Path) -> Store:
 
 
 def test_response_rates_and_median(response_store: Store) -> None:
-    assert scorecard(response_store)["responses"] == {
+    assert scorecard(response_store, now=datetime(2030, 1, 1, tzinfo=UTC))["responses"] == {
         "reviews": 6, "replied": 4, "rate": 66.7, "positive_rate": 50.0, "negative_rate": 66.7,
         "median_hours_to_reply": 8.0,
         # hours to reply 2, 6, 10, 24: the 90th percentile by nearest rank is the 4th (ceil(0.9 x 4))
         "p90_hours_to_reply": 24.0,
-        # all four replies came within 24 h (24 h counts as within): 4 of 6 reviews
-        "sla_hours": 24.0, "within_sla_rate": 66.7,
+        # all four first replies came within 24 h (24 h counts as within): 4 of 4 replies
+        "sla_hours": 24.0, "within_sla_rate": 100.0,
+        # the two unanswered reviews are years older than the SLA by 2030
+        "overdue": 2,
     }
+
+
+def test_young_unanswered_reviews_are_never_breaches(response_store: Store) -> None:
+    """The SLA share counts replies only; unanswered reviews younger than the SLA are not overdue."""
+    latest = max(row[0] for row in response_store.query("SELECT created_at FROM reviews WHERE has_reply = 0", {}))
+    moment = datetime.strptime(latest, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    young = scorecard(response_store, now=moment + timedelta(hours=1))["responses"]
+    old = scorecard(response_store, now=moment + timedelta(hours=25))["responses"]
+    assert young["within_sla_rate"] == old["within_sla_rate"] == 100.0
+    assert (young["overdue"], old["overdue"]) == (1, 2)
 
 
 def test_a_tighter_sla_and_responses_per_agent(response_store: Store) -> None:
     tight = scorecard(response_store, sla_hours=8.0)["responses"]
-    assert (tight["sla_hours"], tight["within_sla_rate"]) == (8.0, 33.3)  # 2 h and 6 h: 2 of 6
+    # 2 h and 6 h: 2 of the 4 first replies, the same share overall and per agent
+    assert (tight["sla_hours"], tight["within_sla_rate"]) == (8.0, 50.0)
     per_agent = scorecard(response_store, segment="agent", sla_hours=8.0)["segments"]
-    assert per_agent == [{"segment": "imported", "responses": {
+    # replies that came with the export are the platform's, not an agent's
+    assert per_agent == [{"segment": "platform", "responses": {
         "replied": 4, "median_hours_to_reply": 8.0, "p90_hours_to_reply": 24.0, "sla_hours": 8.0,
-        "within_sla_rate": 50.0}}]
+        "within_sla_rate": 50.0, "open_assigned": 0}}]
 
 
 def test_spam_is_left_out_of_response_figures(response_store: Store) -> None:
@@ -152,3 +168,21 @@ def test_reply_without_a_date_still_counts_as_replied(store: Store, tmp_path: Pa
     assert store.scalar("SELECT status FROM reviews WHERE external_id = 'u-1'") == "replied"
     figures = scorecard(store)["responses"]
     assert (figures["replied"], figures["rate"], figures["median_hours_to_reply"]) == (1, 50.0, None)
+
+
+def test_ratings_by_hand_and_half_stars_round_down(store: Store, responses_csv: Path) -> None:
+    from feedback_tui.scoring import ratings
+
+    # a half star (4.5) is in the mean as it is and in the distribution as a 4
+    row = {"n": 3, "total": 4.5 + 5 + 1, "squares": 4.5**2 + 25 + 1, "s1": 1, "s2": 0, "s3": 0, "s4": 1, "s5": 1}
+    figures = ratings(row)
+    assert figures["mean"] == 3.5 and figures["distribution"] == {"1": 1, "2": 0, "3": 0, "4": 1, "5": 1}
+    assert 0 < figures["moe95"] <= 2.0
+    assert ratings(None) == {"n": 0, "mean": None, "moe95": None,
+                             "distribution": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 0}}
+    import_file(store, responses_csv)
+    card = scorecard(store)["ratings"]
+    counted = store.query("SELECT rating, count(*) FROM reviews WHERE status != 'spam' GROUP BY rating", {})
+    by_star = {str(int(r[0])): r[1] for r in counted if r[0] is not None}
+    assert card["n"] == sum(by_star.values())
+    assert {k: v for k, v in card["distribution"].items() if v} == by_star

@@ -30,6 +30,7 @@ from feedback_tui.models import Filters
 from feedback_tui.scoring import scorecard
 from feedback_tui.store import Store
 from feedback_tui.trends import (
+    cards_for,
     MIN_N,
     Period,
     change,
@@ -128,9 +129,10 @@ def test_periods_since() -> None:
 # -- change ------------------------------------------------------------------------------------
 def test_change_is_significant_only_beyond_the_margin_of_the_difference() -> None:
     # √(3² + 4²) = 5
-    assert change(60.0, 54.0, 3.0, 4.0) == {"delta": 6.0, "margin": 5.0, "significant": True}
-    assert change(54.0, 60.0, 3.0, 4.0) == {"delta": -6.0, "margin": 5.0, "significant": True}
-    assert change(59.0, 54.0, 3.0, 4.0) == {"delta": 5.0, "margin": 5.0, "significant": False}  # equal: not more
+    assert change(60.0, 54.0, 3.0, 4.0) == {"delta": 6.0, "margin": 5.0, "significant": True, "reason": None}
+    assert change(54.0, 60.0, 3.0, 4.0) == {"delta": -6.0, "margin": 5.0, "significant": True, "reason": None}
+    assert change(59.0, 54.0, 3.0, 4.0) == {"delta": 5.0, "margin": 5.0, "significant": False,
+                                            "reason": None}  # equal: not more
     assert change(58.9, 54.0, 3.0, 4.0)["significant"] is False
     assert change(10.0, 10.0, 0.0, 0.0)["significant"] is False
     # each margin alone would call it significant; together they do not
@@ -139,47 +141,62 @@ def test_change_is_significant_only_beyond_the_margin_of_the_difference() -> Non
 
 
 def test_change_without_a_margin_or_a_figure() -> None:
-    assert change(5.0, 7.0, None, 1.0) == {"delta": -2.0, "margin": None, "significant": None}
-    assert change(5.0, 7.0, 1.0, None) == {"delta": -2.0, "margin": None, "significant": None}
-    assert change(None, 7.0, 1.0, 1.0) == {"delta": None, "margin": None, "significant": None}
-    assert change(5.0, None, 1.0, 1.0) == {"delta": None, "margin": None, "significant": None}
+    assert change(5.0, 7.0, None, 1.0) == {"delta": -2.0, "margin": None, "significant": None, "reason": "no margin"}
+    assert change(5.0, 7.0, 1.0, None) == {"delta": -2.0, "margin": None, "significant": None, "reason": "no margin"}
+    assert change(None, 7.0, 1.0, 1.0) == {"delta": None, "margin": None, "significant": None,
+                                           "reason": "no current figure"}
+    assert change(5.0, None, 1.0, 1.0) == {"delta": None, "margin": None, "significant": None,
+                                           "reason": "no previous figure"}
     assert change(0.1, 0.3, None, None)["delta"] == -0.2  # rounded, not -0.19999999999999998
 
 
 # -- dashboard() on hand-made data ---------------------------------------------------------------------
 def test_nps_card_by_hand(small_store: Store) -> None:
-    figures = dashboard(small_store, period="month", today=TODAY)
+    figures = dashboard(small_store, period="month", today=TODAY, selected=-1)
     assert [p["period"] for p in figures["trend"]][-2:] == ["2026-03", "2026-04"]
     assert len(figures["trend"]) == 12 and figures["trend"][0]["period"] == "2025-05"
+    # Rocks' adjusted Wald: n~ = 33, p~ = 3.75/33, d~ = 21.75/33 -> ±23.5; n~ = 13, 5.75/13, 3.75/13 -> ±45.7
     assert figures["current"]["nps"] == {"score": -60.0, "n": 30, "promoters": 3, "passives": 6, "detractors": 21,
-                                         "moe95": 23.7}
+                                         "moe95": 23.5}
     assert figures["previous"]["nps"] == {"score": 20.0, "n": 10, "promoters": 5, "passives": 2, "detractors": 3,
-                                          "moe95": 54.0}
+                                          "moe95": 45.7}
     card = figures["cards"]["nps"]
-    assert card == {"value": -60.0, "margin": 23.7, "n": 30, "previous": 20.0, "previous_n": 10,
-                    "thin": False,  # n = MIN_N is enough
-                    "change": {"delta": -80.0, "margin": 58.972, "significant": True}}
+    assert {k: card[k] for k in ("value", "margin", "n", "previous", "previous_n", "thin", "change")} == {
+        "value": -60.0, "margin": 23.5, "n": 30, "previous": 20.0, "previous_n": 10,
+        "thin": False,  # n = MIN_N is enough
+        # -80 is far outside ±51.4, but March had 10 answers: no verdict
+        "change": {"delta": -80.0, "margin": 51.388, "significant": None, "reason": "not enough answers"}}
+    assert (card["period"], card["previous_period"], card["running"], card["so_far"]) == ("2026-04", "2026-03", True, None)
+    assert card["window"] == {"value": figures["window"]["nps"]["score"], "margin": figures["window"]["nps"]["moe95"],
+                              "n": 40}
     assert MIN_N == 30
 
 
 def test_csat_ces_and_responses_cards_by_hand(small_store: Store) -> None:
-    cards = dashboard(small_store, period="month", today=TODAY)["cards"]
-    assert cards["csat"] == {"value": 50.0, "margin": 49.0, "n": 4, "previous": 75.0, "previous_n": 4, "thin": True,
-                             "change": {"delta": -25.0, "margin": 64.798, "significant": False}}
-    assert cards["ces"] == {"value": 4.0, "margin": 2.26, "n": 3, "previous": 7.0, "previous_n": 1, "thin": True,
-                            "change": {"delta": -3.0, "margin": None, "significant": None}}
-    # April: r4 r5 both replied (share margin of 2 of 2 is 0); March: 2 of 3, ±53.3
-    assert cards["response_rate"] == {"value": 100.0, "margin": 0.0, "n": 2, "previous": 66.7, "previous_n": 3,
-                                      "thin": True, "change": {"delta": 33.3, "margin": 53.3, "significant": False}}
-    assert cards["reply_hours"] == {"value": 8.0, "margin": None, "n": 2, "previous": 13.0, "previous_n": 2,
-                                    "thin": True, "change": {"delta": -5.0, "margin": None, "significant": None}}
+    cards = dashboard(small_store, period="month", today=TODAY, selected=-1)["cards"]
+    keys = ("value", "margin", "n", "previous", "previous_n", "thin", "change")
+    # Wilson, 2 of 4: half-width 35.0 (the Wald margin was 49.0)
+    assert {k: cards["csat"][k] for k in keys} == {
+        "value": 50.0, "margin": 35.0, "n": 4, "previous": 75.0, "previous_n": 4, "thin": True,
+        "change": {"delta": -25.0, "margin": 47.899, "significant": None, "reason": "not enough answers"}}
+    assert cards["ces"]["value"] == 4.0 and cards["ces"]["n"] == 3 and cards["ces"]["previous_n"] == 1
+    # CES 1-7 with one answer in March: a bounded margin (never none, never wider than 3)
+    assert 0 < cards["ces"]["change"]["margin"] and cards["ces"]["change"]["reason"] == "not enough answers"
+    # April: r4 r5 both replied: Wilson 2 of 2 is 34.2 .. 100, half-width 32.9 (never 0 at 100 %)
+    assert {k: cards["response_rate"][k] for k in ("value", "margin", "n", "previous", "previous_n")} == {
+        "value": 100.0, "margin": 32.9, "n": 2, "previous": 66.7, "previous_n": 3}
+    assert cards["response_rate"]["change"]["reason"] == "not enough answers"
+    assert {k: cards["reply_hours"][k] for k in keys} == {
+        "value": 8.0, "margin": None, "n": 2, "previous": 13.0, "previous_n": 2, "thin": True,
+        "change": {"delta": -5.0, "margin": None, "significant": None, "reason": "no margin"}}
     # imported without sentiment: no figure, no change (never 0)
     assert cards["sentiment"]["value"] is None and cards["sentiment"]["n"] == 0
-    assert cards["sentiment"]["change"] == {"delta": None, "margin": None, "significant": None}
+    assert cards["sentiment"]["change"] == {"delta": None, "margin": None, "significant": None,
+                                            "reason": "no current figure"}
 
 
 def test_dashboard_equals_scorecard_per_period(small_store: Store) -> None:
-    figures = dashboard(small_store, period="month", today=TODAY)
+    figures = dashboard(small_store, period="month", today=TODAY, selected=-1)
     periods = last_periods("month", TODAY)
     for point, period in zip(figures["trend"], periods, strict=True):
         expected = scorecard(small_store, period.filters(Filters()), with_margins=True)
@@ -195,17 +212,17 @@ def test_dashboard_equals_scorecard_per_period(small_store: Store) -> None:
 
 
 def test_thin_flags_and_empty_periods(small_store: Store) -> None:
-    figures = dashboard(small_store, period="month", today=TODAY)
+    figures = dashboard(small_store, period="month", today=TODAY, selected=-1)
     thin = {name: card["thin"] for name, card in figures["cards"].items()}
-    assert thin == {"nps": False, "csat": True, "ces": True, "sentiment": True, "response_rate": True,
-                    "reply_hours": True}
+    assert thin == {"nps": False, "csat": True, "ces": True, "sentiment": True, "ratings": True,
+                    "response_rate": True, "reply_hours": True}
     empty = figures["trend"][0]
     assert empty["nps"]["score"] is None and empty["nps"]["n"] == 0 and empty["responses"]["reviews"] == 0
     assert empty["margins"] == {"csat": None, "ces_mean": None, "mean_polarity": None, "response_rate": None}
 
 
 def test_dashboard_filters_apply_to_every_figure(small_store: Store) -> None:
-    figures = dashboard(small_store, Filters(source="app_store"), period="month", today=TODAY)
+    figures = dashboard(small_store, Filters(source="app_store"), period="month", today=TODAY, selected=-1)
     assert figures["filters"] == {"source": "app_store"}
     assert figures["cards"]["nps"]["n"] == 0 and figures["cards"]["nps"]["value"] is None
     assert figures["cards"]["response_rate"]["n"] == 2  # r4, r5
@@ -214,7 +231,7 @@ def test_dashboard_filters_apply_to_every_figure(small_store: Store) -> None:
 
 
 def test_segments_over_the_window(small_store: Store) -> None:
-    segments = dashboard(small_store, period="month", today=TODAY)["segments"]
+    segments = dashboard(small_store, period="month", today=TODAY, selected=-1)["segments"]
     by_source = {row["segment"]: row for row in segments["source"]}
     assert set(by_source) == {"app_store", "email", "trustpilot"}
     assert by_source["trustpilot"]["responses"]["reviews"] == 3
@@ -224,10 +241,10 @@ def test_segments_over_the_window(small_store: Store) -> None:
 
 
 def test_week_and_quarter_dashboards(small_store: Store) -> None:
-    weeks = dashboard(small_store, period="week", today=TODAY)
+    weeks = dashboard(small_store, period="week", today=TODAY, selected=-1)
     assert weeks["trend"][-1]["period"] == "2026-04-20" and len(weeks["trend"]) == 12
     assert sum(p["nps"]["n"] for p in weeks["trend"]) == 40  # every answer falls in the 12 weeks
-    quarters = dashboard(small_store, period="quarter", today=TODAY)
+    quarters = dashboard(small_store, period="quarter", today=TODAY, selected=-1)
     assert [p["period"] for p in quarters["trend"]][-2:] == ["2026-Q1", "2026-Q2"]
     # Q2 holds April only; Q1 holds March
     assert quarters["cards"]["nps"]["value"] == -60.0 and quarters["cards"]["nps"]["previous"] == 20.0
@@ -288,3 +305,27 @@ def test_reply_effect_on_the_demo_data(demo_db: Path) -> None:
     assert effect["overall"]["mean_rating_change"] == round(sum(changes) / len(changes), 2)
     assert effect["overall"]["raised"] == sum(c > 0 for c in changes)
     assert sum(p["n"] for p in effect["periods"]) == 10
+
+
+@pytest.mark.parametrize("today,shown,running", [
+    (date(2026, 5, 1), "2026-04", "2026-05"),    # the 1st: April's cards, May so far
+    (date(2026, 4, 15), "2026-03", "2026-04"),   # mid-month: March is the last complete month
+    (date(2026, 4, 30), "2026-03", "2026-04"),   # the last day: April still runs until midnight
+])
+def test_cards_show_the_last_complete_period_by_default(small_store: Store, today: date, shown: str,
+                                                         running: str) -> None:
+    figures = dashboard(small_store, period="month", today=today)
+    card = figures["cards"]["nps"]
+    assert (card["period"], card["running"], figures["trend"][-1]["period"]) == (shown, False, running)
+    assert figures["trend"][figures["selected"]]["period"] == shown
+    assert card["value"] == figures["trend"][-2]["nps"]["score"]
+    assert card["so_far"] == dict(zip(("value", "margin", "n"), metric(figures["trend"][-1], "nps"), strict=True))
+    # the window total (12 months) with its margin
+    assert card["window"]["n"] == sum(p["nps"]["n"] for p in figures["trend"])
+
+
+def test_cards_follow_the_selected_period(small_store: Store) -> None:
+    figures = dashboard(small_store, period="month", today=date(2026, 5, 1))
+    march = cards_for(figures["trend"], len(figures["trend"]) - 3, figures["window"])
+    assert (march["nps"]["period"], march["nps"]["previous_period"]) == ("2026-03", "2026-02")
+    assert march["nps"]["value"] == 20.0 and march["nps"]["change"]["reason"] == "no previous figure"

@@ -97,7 +97,8 @@ async def test_cards_and_trends_show_the_figures(demo_db: Path, run_cli: Callabl
         for metric, title in CARDS:
             card = expected["cards"][metric]
             widget = screen.query_one(f"#card-{metric}", ScoreCard)
-            assert (widget.border_title, widget.border_subtitle) == (title, "2026-11")
+            # the last complete month, not November still running
+            assert (widget.border_title, widget.border_subtitle) == (title, "2026-10")
             text = card_text(screen, metric)
             assert text.startswith(format_value(metric, card["value"])), text
             assert len(text.splitlines()) <= 4  # fits the card: nothing cut off
@@ -106,29 +107,28 @@ async def test_cards_and_trends_show_the_figures(demo_db: Path, run_cli: Callabl
                 assert "±" in text
             assert ("thin sample" in text) == card["thin"]
         # the same numbers as the CLI
-        november = score["periods"][-1]
-        assert card_text(screen, "nps").splitlines()[0] == f"{november['nps']['score']:+.1f} ±{november['nps']['moe95']:.1f}"
-        assert f"n={november['nps']['n']}" in card_text(screen, "nps")
-        assert card_text(screen, "csat").splitlines()[0].startswith(f"{november['csat']['score']:.1f}%")
-        assert f"n={november['csat']['n']}" in card_text(screen, "csat")
-        assert card_text(screen, "ces").splitlines()[0] == f"{november['ces']['mean']:.1f}"  # n = 1: no margin
-        assert card_text(screen, "response_rate").splitlines()[0].startswith(f"{november['responses']['rate']:.1f}%")
-        assert f"n={november['responses']['reviews']}" in card_text(screen, "response_rate")
+        october = score["periods"][-2]  # named for the old default: the cards' month, October
+        assert card_text(screen, "nps").splitlines()[0] == f"{october['nps']['score']:+.1f} ±{october['nps']['moe95']:.1f}"
+        assert f"n={october['nps']['n']}" in card_text(screen, "nps")
+        assert card_text(screen, "csat").splitlines()[0].startswith(f"{october['csat']['score']:.1f}%")
+        assert f"n={october['csat']['n']}" in card_text(screen, "csat")
+        assert card_text(screen, "ces").splitlines()[0].startswith(f"{october['ces']['mean']:.1f}")
+        assert card_text(screen, "response_rate").splitlines()[0].startswith(f"{october['responses']['rate']:.1f}%")
+        assert f"n={october['responses']['reviews']}" in card_text(screen, "response_rate")
         assert card_text(screen, "reply_hours").splitlines()[0] == \
-            f"{november['responses']['median_hours_to_reply']:.1f} h"
+            f"{october['responses']['median_hours_to_reply']:.1f} h"
         assert card_text(screen, "sentiment").splitlines()[0].startswith(
-            f"{november['sentiment']['mean_polarity']:+.2f}")
+            f"{october['sentiment']['mean_polarity']:+.2f}")
         # every trend point is `score --json --by month` for that month
         for point, cli_point in zip(screen.figures["trend"], score["periods"], strict=True):
             assert point["period"] == cli_point["period"]
             assert {k: point[k] for k in cli_point if k != "margins"} == cli_point
-        # November against October: no move on the demo data exceeds its margin
+        # October against September: the demo has under 30 answers a month, so no verdict, in a neutral colour
         cards = screen.figures["cards"]
-        assert cards["nps"]["change"] == {"delta": 0.0, "margin": 61.094, "significant": False}
-        assert card_text(screen, "nps").endswith("+0.0 vs before\nnot significant")
-        assert card_text(screen, "csat").endswith("-6.8 vs before\nnot significant")
-        assert card_text(screen, "ces").endswith("-1.2 vs before\n(no margin)")  # one answer: no margin
-        assert "not significant" in screen_text(app)
+        assert cards["nps"]["change"]["reason"] == "not enough answers"
+        assert cards["nps"]["change"]["significant"] is None
+        assert card_text(screen, "nps").endswith("vs before\nnot enough answers")
+        assert "significant" not in card_text(screen, "csat")
         for metric, _title in CARDS:
             assert "▲" not in card_text(screen, metric) and "▼" not in card_text(screen, metric)
         # the NPS trend: twelve months with error bars
@@ -138,7 +138,9 @@ async def test_cards_and_trends_show_the_figures(demo_db: Path, run_cli: Callabl
         assert nps.values == [p["nps"]["score"] for p in expected["trend"]]
         assert nps.margins == [p["nps"]["moe95"] for p in expected["trend"]]
         assert nps.thin == [p["nps"]["n"] < 30 for p in expected["trend"]] == [True] * 12
-        assert nps.selected == 11 and nps.border_subtitle == "2026-11: 50.0 ±43.2 (thin)"
+        october = expected["trend"][10]["nps"]
+        # the cursor starts on the last complete month, as the cards do
+        assert nps.selected == 10 and nps.border_subtitle == f"2026-10: {october['score']:.1f} ±{october['moe95']:.1f} (thin)"
         for metric, _title in TRENDS:
             assert len(panel(screen, metric).labels) == 12
         effect = str(screen.query_one("#reply-effect").content)
@@ -157,10 +159,10 @@ async def test_acceptance_lowest_month_lists_its_detractors(demo_db: Path) -> No
         nps.focus()
         await pilot.pause()
         assert lowest == 0 and trend[4]["nps"]["score"] == 0.0
-        for _ in range(7):
+        for _ in range(6):  # from October, the last complete month, where the cursor starts
             await pilot.press("left")
         await pilot.pause()
-        assert nps.border_subtitle == "2026-04: 0.0 ±47.7 (thin)"  # an NPS of zero, one decimal like the others
+        assert nps.border_subtitle == f"2026-04: 0.0 ±{trend[4]['nps']['moe95']:.1f} (thin)"  # an NPS of zero, one decimal like the others
         april = trend[4]
         assert panel(screen, "ces").border_subtitle == \
             f"2026-04: {april['ces']['mean']:.2f} ±{april['margins']['ces_mean']:.2f} (thin)"
@@ -181,7 +183,10 @@ async def test_acceptance_lowest_month_lists_its_detractors(demo_db: Path) -> No
         assert "Surveys" in screen_text(app)
 
 
-async def test_enter_on_the_nps_card_lists_this_months_detractors(demo_db: Path) -> None:
+async def test_enter_on_the_nps_card_lists_the_shown_months_detractors(demo_db: Path) -> None:
+    with sqlite3.connect(demo_db) as conn:  # the card shows October, the last complete month: a hand count
+        hand = conn.execute("""SELECT count(*) FROM survey_responses WHERE kind = 'nps' AND score <= 6
+                               AND created_at >= '2026-10' AND created_at < '2026-11'""").fetchone()[0]
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_dashboard(app, pilot)
@@ -189,24 +194,28 @@ async def test_enter_on_the_nps_card_lists_this_months_detractors(demo_db: Path)
         assert app.focused is screen.query_one("#card-nps")
         await pilot.press("enter")
         inbox = await drilled_inbox(app, pilot)
-        assert inbox.total == detractors == 2
-        assert inbox.query_state.since == "2026-11-01T00:00:00Z"
+        assert inbox.total == detractors == hand > 0
+        assert inbox.query_state.since == "2026-10-01T00:00:00Z"
 
 
 async def test_enter_on_the_response_rate_card_lists_the_unanswered(demo_db: Path) -> None:
     # a spam review is left out of the response rate: the drill-down leaves it out too
     with sqlite3.connect(demo_db) as conn:
         conn.execute("""UPDATE reviews SET status = 'spam' WHERE id = (SELECT id FROM reviews
-                        WHERE has_reply = 0 AND created_at >= '2026-11' ORDER BY id LIMIT 1)""")
+                        WHERE has_reply = 0 AND created_at >= '2026-10' AND created_at < '2026-11'
+                        ORDER BY id LIMIT 1)""")
+        # the card shows October, the last complete month: counted here by hand, spam left out
+        hand = conn.execute("""SELECT count(*), sum(has_reply) FROM reviews WHERE status != 'spam'
+                               AND created_at >= '2026-10' AND created_at < '2026-11'""").fetchone()
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_dashboard(app, pilot)
         responses = screen.figures["current"]["responses"]
-        assert (responses["reviews"], responses["replied"]) == (18, 4)
+        assert (responses["reviews"], responses["replied"]) == tuple(hand) and hand[0] > hand[1] > 0
         screen.query_one("#card-response_rate").focus()
         await pilot.press("enter")
         inbox = await drilled_inbox(app, pilot)
-        assert inbox.total == responses["reviews"] - responses["replied"] == 14
+        assert inbox.total == responses["reviews"] - responses["replied"] == hand[0] - hand[1]
         assert all(not review_list(app).row_at(i).replied for i in range(inbox.total))
 
 
@@ -294,7 +303,7 @@ async def test_p_switches_to_weeks_then_quarters(demo_db: Path) -> None:
         weeks = panel(screen, "nps").labels
         assert weeks == [p.label for p in last_periods("week", TODAY)] and weeks[-1] == "2026-11-23"
         assert screen.figures == figures_of(demo_db, period="week")
-        assert screen.query_one("#card-nps", ScoreCard).border_subtitle == "2026-11-23"
+        assert screen.query_one("#card-nps", ScoreCard).border_subtitle == "2026-11-16"  # the last complete week
         assert "per week" in str(screen.query_one("#dash-title").content)
         await pilot.press("p")
         await settle(app, pilot)
@@ -324,12 +333,12 @@ async def test_f_filters_every_card_and_chart_by_a_segment(demo_db: Path) -> Non
         expected = figures_of(demo_db, Filters(source="google_play"))
         assert screen.figures == expected
         with Store.open(demo_db, migrate=False) as store:
-            november = scorecard(store, Filters(source="google_play", since="2026-11-01T00:00:00Z",
-                                                until="2026-12-01T00:00:00Z"), with_margins=True)
-        assert expected["cards"]["response_rate"]["n"] == november["responses"]["reviews"]
-        assert f"n={november['responses']['reviews']}" in card_text(screen, "response_rate")
+            october = scorecard(store, Filters(source="google_play", since="2026-10-01T00:00:00Z",
+                                               until="2026-11-01T00:00:00Z"), with_margins=True)
+        assert expected["cards"]["response_rate"]["n"] == october["responses"]["reviews"]  # the last complete month
+        assert f"n={october['responses']['reviews']}" in card_text(screen, "response_rate")
         assert card_text(screen, "response_rate") != before
-        assert expected["cards"]["nps"]["n"] == november["nps"]["n"] == 0  # Google Play has no survey
+        assert expected["cards"]["nps"]["n"] == october["nps"]["n"] == 0  # Google Play has no survey
         assert panel(screen, "nps").values == [None] * 12
         assert "source: google_play" in str(screen.query_one("#dash-title").content)
         # the drill-down keeps the filter
@@ -337,7 +346,7 @@ async def test_f_filters_every_card_and_chart_by_a_segment(demo_db: Path) -> Non
         await pilot.press("enter")
         inbox = await drilled_inbox(app, pilot)
         assert inbox.query_state.source == "google_play"
-        assert inbox.total == november["responses"]["reviews"] - november["responses"]["replied"]
+        assert inbox.total == october["responses"]["reviews"] - october["responses"]["replied"]
 
 
 async def test_segment_rows_keep_the_segment_filter(demo_db: Path) -> None:

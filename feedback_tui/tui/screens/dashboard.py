@@ -25,7 +25,7 @@ from textual.worker import get_current_worker
 from feedback_tui.models import REVIEW_STATUSES, Filters
 from feedback_tui.store import inbox
 from feedback_tui.store.inbox import InboxQuery
-from feedback_tui.trends import dashboard
+from feedback_tui.trends import cards_for, dashboard
 from feedback_tui.tui.dialogs import ChoiceDialog
 from feedback_tui.tui.messages import DatabaseChanged, ShowInInbox
 from feedback_tui.tui.safe_text import clean
@@ -171,10 +171,8 @@ class DashboardScreen(Screen[None]):
         self.error = None
         trend = figures["trend"]
         if self.selected < 0 or self.selected >= len(trend):
-            self.selected = len(trend) - 1
-        label = trend[-1]["period"]
-        for metric, _title in CARDS:
-            self.query_one(f"#card-{metric}", ScoreCard).show(figures["cards"][metric], label)
+            self.selected = figures["selected"]  # the last complete period
+        self._show_cards()
         self._plot()
         self._show_effect()
         self._show_segments()
@@ -236,14 +234,26 @@ class DashboardScreen(Screen[None]):
     # -- interaction ---------------------------------------------------------------------
     def on_trend_panel_moved(self, message: TrendPanel.Moved) -> None:
         self.selected = message.index
+        self._show_cards()
         self._plot()
+
+    def _show_cards(self) -> None:
+        """The cards of the selected period (the last complete one until ←/→ move)."""
+        assert self.figures is not None
+        cards = cards_for(self.figures["trend"], self.selected, self.figures["window"])
+        for metric, _title in CARDS:
+            card = cards[metric]
+            label = f"{card['period']} so far" if card["running"] else card["period"]
+            self.query_one(f"#card-{metric}", ScoreCard).show(card, label)
 
     def on_trend_panel_drill(self, message: TrendPanel.Drill) -> None:
         self._drill(message.metric, message.index)
 
     def on_score_card_drill(self, message: ScoreCard.Drill) -> None:
         if self.figures is not None:
-            self._drill(message.metric, len(self.figures["trend"]) - 1)
+            # the rows behind what the card shows: the selected period (the last complete one at first)
+            self._drill(message.metric, self.selected if 0 <= self.selected < len(self.figures["trend"])
+                        else len(self.figures["trend"]) - 1)
 
     def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
         if self.figures is None or message.row_key.value is None:

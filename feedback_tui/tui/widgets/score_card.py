@@ -34,11 +34,11 @@ def change_text(name: str, card: dict[str, Any]) -> Text:
     """
     move = card["change"]
     if move["delta"] is None:
-        return Text("no previous figure", style="dim")
+        return Text(move.get("reason") or "no previous figure", style="dim")
     delta = move["delta"]
     shown = f"{delta:+.2f}" if name == "sentiment" else f"{delta:+.1f}"
     if move["significant"] is None:
-        return Text(f"{shown} vs before\n(no margin)", style="dim")
+        return Text(f"{shown} vs before\n{move.get('reason') or 'no margin'}", style="dim")
     if not move["significant"]:
         return Text(f"{shown} vs before\nnot significant", style="yellow")
     better = (delta > 0) != (name in LOWER_IS_BETTER)
