@@ -177,7 +177,7 @@ def _figures(group: Any, surveys: dict[tuple[Any, str], dict[str, Any]], sentime
 
 def _grouped(store: Store, filters: Filters, by: str | None, with_margins: bool = False,
              sla_hours: float = DEFAULT_SLA_HOURS, reply_times: bool = True,
-             overdue_before: str | None = None) -> dict[Any, dict[str, Any]]:
+             overdue_before: str | None = None, stars: bool = True) -> dict[Any, dict[str, Any]]:
     fast = rollups.refresh_for(store, filters)
     surveys = {(row["grp"], row["kind"]): row for row in aggregates.survey_counts(store, filters, by, rollup=fast)}
     sentiment = _by_group(aggregates.sentiment_counts(store, filters, by, rollup=fast))
@@ -188,7 +188,7 @@ def _grouped(store: Store, filters: Filters, by: str | None, with_margins: bool 
     # Ratings are read from the reviews themselves (the rollups have no star
     # counts; adding them needs a migration, left until ratings may be REAL).
     stars = {row["grp"]: row for row in aggregates.rating_counts(store, filters, by)} \
-        if by is None or by in grouping.PERIODS or by in grouping.SEGMENTS else {}
+        if stars and (by is None or by in grouping.PERIODS or by in grouping.SEGMENTS) else {}
     overdue = aggregates.overdue_counts(store, filters, by, overdue_before) if overdue_before else None
     groups = {g for g, _ in surveys} | set(sentiment) | set(replies) | set(stars)
     return {g: _figures(g, surveys, sentiment, replies, hours, with_margins, sla_hours, stars, overdue)
@@ -234,7 +234,7 @@ def scorecard(store: Store, filters: Filters | None = None, *, by: str | None = 
               segment: str | None = None, with_margins: bool = False,
               sla_hours: float = DEFAULT_SLA_HOURS, reply_times: bool = True,
               overall_reply_times: bool = True, now: datetime | None = None,
-              periods: list[str] | None = None) -> dict[str, Any]:
+              periods: list[str] | None = None, stars_and_overdue: bool = True) -> dict[str, Any]:
     """Every score overall; ``by`` adds ``periods``, ``segment`` adds ``segments``.
 
     ``with_margins`` adds a ``margins`` object to each group (the dashboard's
@@ -244,18 +244,22 @@ def scorecard(store: Store, filters: Filters | None = None, *, by: str | None = 
     left ``None`` (cheaper); without ``overall_reply_times``, only the overall
     ones are (the dashboard shows reply times per period, and over a whole year
     the exact median is the costliest figure to read). ``now`` fixes the clock of
-    the ``overdue`` count. ``periods`` lists the period labels to show even when
+    the ``overdue`` count; without ``stars_and_overdue`` neither the star ratings
+    nor the overdue count are read (both scan the reviews: the rollups hold no
+    star counts yet), as for the dashboard's breakdown table, which shows neither.
+    ``periods`` lists the period labels to show even when
     empty (with ``null`` figures), so that every report format has the same rows.
     """
     filters = filters or Filters()
-    cutoff = overdue_cutoff(now, sla_hours)
+    cutoff = overdue_cutoff(now, sla_hours) if stars_and_overdue else None
+    stars = stars_and_overdue
     overall = _grouped(store, filters, None, with_margins, sla_hours, reply_times and overall_reply_times,
-                       cutoff).get(None) or empty_figures(with_margins)
+                       cutoff, stars).get(None) or empty_figures(with_margins)
     result: dict[str, Any] = dict(overall)
     if by:
         if by not in grouping.PERIODS:
             raise ValueError(f"unknown period {by!r}")
-        grouped = _grouped(store, filters, by, with_margins, sla_hours, reply_times, cutoff)
+        grouped = _grouped(store, filters, by, with_margins, sla_hours, reply_times, cutoff, stars)
         keys = sorted(k for k in grouped if k is not None)
         if periods is not None:
             keys = list(periods)
@@ -265,6 +269,6 @@ def scorecard(store: Store, filters: Filters | None = None, *, by: str | None = 
     elif segment:
         if segment not in grouping.SEGMENTS:
             raise ValueError(f"unknown segment {segment!r}")
-        grouped = _grouped(store, filters, segment, with_margins, sla_hours, reply_times, cutoff)
+        grouped = _grouped(store, filters, segment, with_margins, sla_hours, reply_times, cutoff, stars)
         result["segments"] = [{"segment": key, **grouped[key]} for key in sorted(k for k in grouped if k is not None)]
     return result

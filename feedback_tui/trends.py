@@ -162,7 +162,7 @@ def dashboard(store: Store, filters: Filters | None = None, *, period: str = "mo
     previous = trend[selected - 1] if selected > 0 else empty_figures(True)
     cards = cards_for(trend, selected, card)
     # The breakdown table shows no reply times: skip their per-review medians.
-    segments = {seg: scorecard(store, window, segment=seg, reply_times=False)["segments"]
+    segments = {seg: scorecard(store, window, segment=seg, reply_times=False, stars_and_overdue=False)["segments"]
                 for seg in grouping.SEGMENTS}
     effect_rows = {row["grp"]: row for row in aggregates.reply_effect(store, window, by=period)}
     effect_all = aggregates.reply_effect(store, window)
