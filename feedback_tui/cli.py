@@ -137,7 +137,7 @@ def import_files(context: Context, files: tuple[str, ...], kind: str | None, sou
                 cli_import.dry_run(open_input(name, kind=kind, source=source, survey_kind=survey_kind,
                                               imported_at=utc_now(), options=options), name)
             except FeedbackError as error:
-                click.secho(f"Error: {error}", err=True, fg="red")
+                echo(f"Error: {error}", err=True, fg="red")
                 code = max(code, error.exit_code)
         return code
     with context.open_store() as store:
@@ -158,7 +158,7 @@ def import_files(context: Context, files: tuple[str, ...], kind: str | None, sou
                 _print_result(result, parsed, imported_at)
             if result.rejected:
                 code = max(code, 1)
-        if sentiment and not dry_run:
+        if sentiment:
             backfill_sentiment(store, quiet, languages=context.config.languages)
     return code
 

@@ -13,9 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import click
-
 from feedback_tui.config import Config
+from feedback_tui.console import echo
 from feedback_tui.errors import UsageProblem
 from feedback_tui.importers.base import ImportOptions, ParsedInput
 from feedback_tui.importers.kinds import parse_map_options
@@ -134,11 +133,11 @@ def _preview(row: object) -> str:
 def dry_run(parsed: ParsedInput, name: str) -> None:
     """Print how ``name`` would be read (and its first rows) without writing anything."""
     fmt, _, encoding = parsed.format.partition(", ")
-    click.echo(f"{name}: {parsed.kind}, format {fmt}, encoding {encoding or '?'}, "
-               f"about {parsed.estimated_rows} rows (dry run: nothing written)")
+    echo(f"{name}: {parsed.kind}, format {fmt}, encoding {encoding or '?'}, "
+         f"about {parsed.estimated_rows} rows (dry run: nothing written)")
     for line in plan_lines(parsed):
-        click.echo(f"  {line}")
+        echo(f"  {line}")
     for number, row in enumerate(parsed.rows, start=1):
-        click.echo(f"  row {number}: {_preview(row)}")
+        echo(f"  row {number}: {_preview(row)}")
         if number >= DRY_RUN_ROWS:
             break
