@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from conftest import BROKEN, FIXTURES, REVIEW_HEADER, import_file, write_csv
 from feedback_tui.errors import DatabaseProblem
@@ -250,3 +251,12 @@ def test_duplicate_id_in_one_file_is_rejected_not_silently_dropped(store: Store,
     assert (reject.line, reject.field) == (3, "external_id") and "line 2" in reject.reason
     assert store.scalar("SELECT body FROM reviews WHERE external_id = 'd-1'") == "Late again"
     assert store.scalar("SELECT count(*) FROM rejects WHERE line = 3") == 1
+
+
+def test_schema_steps_register_in_number_order():
+    """Steps live in several ``steps_*`` modules; sqlite-utils applies them in
+    registration order, so that order must be the order of their numbers."""
+    names = [m.name for m in migrations.pending(Database(memory=True))]
+    numbers = [int(name[1:4]) for name in names]
+    assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
+    assert names[0] == "m001_core" and len(names) >= 12
