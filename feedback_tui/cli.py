@@ -384,9 +384,9 @@ def demo(ctx: click.Context, no_app: bool) -> None:
 
 def _register_commands() -> None:
     """Commands that live in their own modules, to keep this one small."""
-    from feedback_tui import cli_eval, cli_http
+    from feedback_tui import cli_eval, cli_http, cli_serve
 
-    for command in (*cli_http.COMMANDS, *cli_eval.COMMANDS):
+    for command in (*cli_http.COMMANDS, *cli_eval.COMMANDS, *cli_serve.COMMANDS):
         cli.add_command(command)
 
 

@@ -21,11 +21,18 @@ Known keys::
     [imports.survey_monkey]           # an import profile: feedback-tui import --profile survey_monkey
     fields = { score = "Likely-To-Recommend", comment = "Why?" }
     survey_kind = "nps"               # also: kind, source, date_order, rating_scale, skip_identical
+    [agents.camille]                  # who may log in to `feedback-tui serve` (written by `agents add`)
+    password_hash = "scrypt$16384$8$1$..."
+    [serve]                           # `feedback-tui serve`: its options' defaults
+    idle_minutes = 30                 # a browser session idle this long is logged out
+    behind_https = true               # a TLS proxy is in front: cookies are Secure
+    trusted_proxies = ["127.0.0.1"]   # whose X-Forwarded-Proto / X-Forwarded-For to believe
 """
 
 from __future__ import annotations
 
 import getpass
+import ipaddress
 import math
 import os
 import stat
@@ -42,6 +49,16 @@ LIMIT_UNITS = ("characters", "bytes")
 MAX_SLA_HOURS = 24 * 366
 MAX_REPLY_LIMIT = 1_000_000
 MAX_AGENT_LENGTH = 100
+MAX_IDLE_MINUTES = 7 * 24 * 60
+
+
+@dataclass
+class ServeSettings:
+    """The ``[serve]`` table: defaults for ``feedback-tui serve``'s options."""
+
+    idle_minutes: float = 30.0
+    behind_https: bool = False
+    trusted_proxies: tuple[str, ...] = ()
 
 
 @dataclass
@@ -56,6 +73,8 @@ class Config:
     imports: dict[str, dict[str, object]] = field(default_factory=dict)  # raw [imports.NAME] profiles
     company: str | None = None  # {company} in reply templates
     products: dict[str, str] = field(default_factory=dict)  # stored product id -> name shown in replies
+    agents: dict[str, str] = field(default_factory=dict)  # [agents.NAME] password_hash, for `serve`
+    serve: ServeSettings = field(default_factory=lambda: ServeSettings())
     warnings: list[str] = field(default_factory=list)
 
 
@@ -70,6 +89,8 @@ _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "imports": (dict, "a table of [imports.NAME] profiles"),
     "company": (str, "a string"),
     "products": (dict, "a table of product id = display name"),
+    "agents": (dict, "a table of [agents.NAME] tables"),
+    "serve": (dict, "a table"),
 }
 
 
@@ -139,6 +160,10 @@ def load_config(path: Path | None = None) -> Config:
             else:
                 config.warnings.append(f"{where}: products.{clean(repr(product), single_line=True)} must be a "
                                        "display name (a string); ignored")
+    if isinstance(data.get("agents"), dict):
+        config.agents = _agents(data["agents"], where, config.warnings)
+    if isinstance(data.get("serve"), dict):
+        config.serve = _serve(data["serve"], where, config.warnings)
     if isinstance(data.get("imports"), dict):
         for name, table in data["imports"].items():
             if isinstance(table, dict):
@@ -188,6 +213,49 @@ def _limits(values: dict[str, object], where: str, warnings: list[str]) -> dict[
             continue
         limits[str(source)] = {"max": size or None, "unit": unit}
     return limits
+
+
+def _agents(values: dict[str, object], where: str, warnings: list[str]) -> dict[str, str]:
+    """``[agents.NAME]`` with a ``password_hash`` string; the name must be one
+    :func:`agent_problem` accepts, as it becomes the app's ``--agent``. The hash
+    itself is read by the server (``serve.auth``), which names a bad one."""
+    agents: dict[str, str] = {}
+    for name, table in values.items():
+        shown = clean(repr(name), single_line=True)
+        problem = agent_problem(str(name))
+        if problem:
+            warnings.append(f"{where}: [agents] {shown} {problem}; this agent cannot log in")
+        elif not isinstance(table, dict) or not isinstance(table.get("password_hash"), str):
+            warnings.append(f"{where}: agents.{shown} needs a password_hash (feedback-tui agents add NAME); "
+                            "this agent cannot log in")
+        else:
+            agents[str(name)] = table["password_hash"]
+    return agents
+
+
+def _serve(values: dict[str, object], where: str, warnings: list[str]) -> ServeSettings:
+    settings = ServeSettings()
+    idle = values.get("idle_minutes", settings.idle_minutes)
+    if isinstance(idle, (int, float)) and not isinstance(idle, bool) and math.isfinite(idle) and 0 < idle <= MAX_IDLE_MINUTES:
+        settings.idle_minutes = float(idle)
+    else:
+        warnings.append(f"{where}: serve.idle_minutes = {clean(repr(idle), single_line=True)} must be a number of "
+                        f"minutes between 0 and {MAX_IDLE_MINUTES}; using {settings.idle_minutes:g}")
+    https = values.get("behind_https", False)
+    if isinstance(https, bool):
+        settings.behind_https = https
+    else:
+        warnings.append(f"{where}: serve.behind_https must be true or false; using false")
+    proxies = values.get("trusted_proxies", [])
+    good: list[str] = []
+    for proxy in proxies if isinstance(proxies, list) else [proxies]:
+        try:
+            good.append(str(ipaddress.ip_address(proxy if isinstance(proxy, str) else "")))
+        except ValueError:
+            warnings.append(f"{where}: serve.trusted_proxies: {clean(repr(proxy), single_line=True)} is not an IP "
+                            "address; ignored")
+    settings.trusted_proxies = tuple(good)
+    return settings
 
 
 def agent_problem(name: str) -> str | None:

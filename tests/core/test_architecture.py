@@ -2,8 +2,8 @@
 
 The layers, from the top (a module may import its own layer and those below):
 
-    0  cli (cli.py, cli_*.py, console.py, __main__.py) and tui/
-    1  reports, trends, scoring, sources, exporters, evaluation, outbox, delivery
+    0  cli (cli.py, cli_*.py, console.py, __main__.py), tui/ and serve/ (the browser front end)
+    1  reports, trends, scoring, sources, exporters, evaluation, outbox, delivery, serve.auth
     2  store/, importers/, sentiment, sentiment_model, config, datebounds
     3  models, errors, text, paths, reply_rules
 
@@ -27,9 +27,11 @@ import feedback_tui
 PACKAGE = Path(feedback_tui.__file__).parent
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("feedback_tui.cli", "feedback_tui.cli_*", "feedback_tui.console", "feedback_tui.__main__", "feedback_tui.tui"),
+    ("feedback_tui.cli", "feedback_tui.cli_*", "feedback_tui.console", "feedback_tui.__main__", "feedback_tui.tui",
+     "feedback_tui.serve"),
     ("feedback_tui.reports", "feedback_tui.trends", "feedback_tui.scoring", "feedback_tui.sources",
-     "feedback_tui.exporters", "feedback_tui.evaluation", "feedback_tui.outbox", "feedback_tui.delivery"),
+     "feedback_tui.exporters", "feedback_tui.evaluation", "feedback_tui.outbox", "feedback_tui.delivery",
+     "feedback_tui.serve.auth"),
     ("feedback_tui.store", "feedback_tui.importers", "feedback_tui.sentiment", "feedback_tui.sentiment_model",
      "feedback_tui.config", "feedback_tui.datebounds"),
     ("feedback_tui.models", "feedback_tui.errors", "feedback_tui.text", "feedback_tui.paths",
@@ -228,7 +230,8 @@ def test_core_never_imports_textual(layer: str) -> None:
     """Import every core module (and, for the CLI, every command module) in a
     fresh interpreter and check sys.modules: the CLI runs in cron without
     paying for Textual unless it opens the app."""
-    names = CORE_MODULES if layer == "core" else ["feedback_tui.cli", "feedback_tui.cli_http", "feedback_tui.cli_eval"]
+    names = CORE_MODULES if layer == "core" else ["feedback_tui.cli", "feedback_tui.cli_http", "feedback_tui.cli_eval",
+                                                  "feedback_tui.cli_serve", "feedback_tui.serve.server"]
     code = (
         "import importlib, sys\n"
         f"for name in {names!r}:\n"
