@@ -54,5 +54,5 @@ def logout_bar(agent: str) -> str:
     """A small fixed bar over the terminal's top-right corner: who is logged in, and the way out."""
     return (f'<form id="ft-logout" method="post" action="/logout" style="position:fixed;top:0;right:0;z-index:100;'
             f'margin:0;padding:0 .4rem;font:12px system-ui,sans-serif;white-space:nowrap;color:#ccc;background:#12232dcc">'
-            f'{escape(agent)} · <button type="submit" style="font:12px system-ui,sans-serif;background:none;'
-            f'color:#9ecbff;border:0;padding:0;cursor:pointer">Log out</button></form>')
+            f'{escape(agent)} · <button type="submit" style="display:inline;margin:0;padding:0;font:12px system-ui,'
+            f'sans-serif;background:none;color:#9ecbff;border:0;cursor:pointer">Log out</button></form>')
