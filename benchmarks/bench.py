@@ -402,6 +402,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, action="append", help="N (repeat for several sizes)")
     parser.add_argument("--json", action="store_true", help="print one JSON object per N")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep its files")
+    parser.add_argument("--agents", type=int, help="instead: N agents at once for 30 s (benchmarks/bench_agents.py)")
     parser.add_argument("--app-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--textblob-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -412,6 +413,12 @@ def main() -> None:
         print(json.dumps(textblob_baseline(args.textblob_child)))
         return
     sizes = args.rows or [100_000]
+    if args.agents:  # its own module, options and table; the first --rows is its database's size
+        import bench_agents
+
+        bench_agents.main(["--agents", str(args.agents), "--rows", str(sizes[0]), *(["--json"] if args.json else []),
+                           *(["--keep", str(args.keep)] if args.keep else [])])
+        return
 
     def log(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
