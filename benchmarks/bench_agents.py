@@ -53,8 +53,9 @@ def _percentile(values: list[float], share: float) -> float | None:
 
 
 # -- one agent -------------------------------------------------------------------------------
-def agent_loop(db: str, name: str, seconds: float, start_at: float, seed: int, think_ms: float) -> dict[str, Any]:
-    """Act as agent ``name`` until ``start_at + seconds``; return timings and what was acknowledged."""
+def agent_loop(db: str, name: str, seconds: float, start: Any, seed: int, think_ms: float) -> dict[str, Any]:
+    """Act as agent ``name`` for ``seconds`` once every agent is ready (``start``, a
+    barrier); return timings and what was acknowledged."""
     from feedback_tui.errors import FeedbackError
     from feedback_tui.outbox import Outbox
     from feedback_tui.store import StoreOpener
@@ -80,9 +81,8 @@ def agent_loop(db: str, name: str, seconds: float, start_at: float, seed: int, t
 
     with opener.open() as store:  # the first page, as the app paints it on start
         rows = inbox.page(store, query)
-    while time.time() < start_at:
-        time.sleep(0.005)
-    deadline = start_at + seconds
+    start.wait(timeout=300)
+    deadline = time.time() + seconds
     while time.time() < deadline:
         kind = rng.choices(kinds, weights)[0]
         if not rows and kind not in ("page", "search"):
@@ -144,11 +144,13 @@ def _child(queue: Any, *args: Any) -> None:
 def run_agents(db: Path, agents: int, seconds: float, think_ms: float = 0.0, prefix: str = "agent") -> list[dict[str, Any]]:
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    start_at = time.time() + 3.0 + 0.15 * agents  # every process imported and on its first page
-    processes = [context.Process(target=_child, args=(queue, str(db), f"{prefix}{i:02d}", seconds, start_at, 1000 + i,
+    start = context.Barrier(agents + 1)  # every process imported and on its first page, then all at once
+    run = f"{prefix}-{int(time.time()) % 100000:05d}-"  # a reused database keeps earlier runs' agents apart
+    processes = [context.Process(target=_child, args=(queue, str(db), f"{run}{i:02d}", seconds, start, 1000 + i,
                                                       think_ms)) for i in range(agents)]
     for process in processes:
         process.start()
+    start.wait(timeout=300)
     results = [queue.get(timeout=seconds + 120) for _ in processes]
     for process in processes:
         process.join(timeout=30)
