@@ -6,9 +6,10 @@
 
 Each agent is its own process doing what an agent does in the app, through the
 store's real functions and a :class:`StoreOpener` (a connection per action, as
-the app's workers open one): open a review (its detail, marked read), page the
-inbox (keyset, the next page or back to the first), search (FTS), tag, assign,
-archive, reply (an :class:`outbox.ReplySession`), undo. Every action is timed
+the app's workers open one, beside one held open as the app's change watcher
+holds it): open a review (its detail, marked read), page the inbox (keyset, the
+next page or back to the first), search (FTS), tag, assign, archive, reply (an
+:class:`outbox.ReplySession`), undo. Every action is timed
 from opening the connection to closing it. An action that raises a
 :class:`FeedbackError` is what the agent would see as a toast: "busy" ones are
 counted apart.
@@ -79,6 +80,10 @@ def agent_loop(db: str, name: str, seconds: float, start: Any, seed: int, think_
     def target() -> int:
         return rng.choice(rows).id
 
+    # The app keeps one connection open for its life (its data_version watcher), so a
+    # connection closing after an action is never the last one, which would checkpoint
+    # and delete the WAL on every close.
+    watcher = opener.open()
     with opener.open() as store:  # the first page, as the app paints it on start
         rows = inbox.page(store, query)
     start.wait(timeout=300)
@@ -130,6 +135,8 @@ def agent_loop(db: str, name: str, seconds: float, start: Any, seed: int, think_
         timings[kind].append((time.perf_counter() - started) * 1000)
         if think_ms:
             time.sleep(rng.uniform(0.5, 1.5) * think_ms / 1000)
+    watcher.data_version()
+    watcher.close()
     return {"agent": name, "timings": timings, "acknowledged": acknowledged, "undos": undos, "errors": errors,
             "messages": messages}
 

@@ -48,7 +48,7 @@ def _unb64(text: str) -> bytes:
 
 
 def _derive(password: str, salt: bytes, n: int, r: int, p: int, size: int) -> bytes:
-    return hashlib.scrypt(password.encode("utf-8", "surrogatepass")[:MAX_PASSWORD_BYTES], salt=salt,
+    return hashlib.scrypt(password.encode("utf-8", "surrogatepass")[:MAX_PASSWORD_BYTES], salt=salt,  # see check()
                           n=n, r=r, p=p, dklen=size, maxmem=n * r * 128 + 1024 * 1024)
 
 
@@ -127,6 +127,8 @@ class Logins:
     def check(self, agent: str, password: str) -> bool:
         """True only for a known agent with their password; the same work either way."""
         stored = self._hashes.get(agent)
+        if len(password.encode("utf-8", "surrogatepass")) > MAX_PASSWORD_BYTES:
+            stored = None  # longer than any password can be set: refused, after the same work
         matched = verify(password, stored if stored is not None else self._dummy)
         return matched and stored is not None
 

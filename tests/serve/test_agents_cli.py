@@ -110,6 +110,14 @@ def test_hashes_carry_their_parameters() -> None:
     assert verify("a long password", stored) and "a long" not in repr(stored) and stored.salt.hex() not in repr(stored)
 
 
+def test_a_login_longer_than_any_password_is_refused_even_if_it_starts_with_one() -> None:
+    from feedback_tui.serve.auth import MAX_PASSWORD_BYTES
+
+    exact = "p" * MAX_PASSWORD_BYTES
+    logins = Logins({"camille": hash_password(exact, n=2**10)})
+    assert logins.check("camille", exact) and not logins.check("camille", exact + "and more")
+
+
 def test_serve_refuses_to_start_without_agents(config_file: Path, tmp_path: Path) -> None:
     result = _run("--db", str(tmp_path / "f.db"), "serve")
     assert result.exit_code == 2 and "feedback-tui agents add NAME" in result.output
