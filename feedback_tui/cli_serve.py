@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -163,8 +164,15 @@ def serve(context: Context, host: str, port: int, max_sessions: int, idle_minute
             raise UsageProblem(f"--trusted-proxy: {clean(repr(proxy), single_line=True)} is not an IP address") from None
     proxies = trusted_proxies or settings.trusted_proxies
     https = behind_https or settings.behind_https
-    if public_url and not public_url.startswith(("http://", "https://")):
-        raise UsageProblem("--public-url: expected an address starting with http:// or https://")
+    if public_url is not None:
+        try:
+            parts = urlsplit(public_url)
+            usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+        except ValueError:  # brackets that are not an IPv6 address
+            usable = False
+        if not usable or clean(public_url, single_line=True) != public_url:
+            raise UsageProblem(f"--public-url: {clean(repr(public_url), single_line=True)} is not an http(s) address "
+                               "such as https://feedback.example.com")
     if not context.config.agents:
         raise UsageProblem(f"no agent may log in: add one with `feedback-tui agents add NAME` (config: {config_path()})")
     store = context.open_store()  # a database problem is one line here, not an app that dies in every browser

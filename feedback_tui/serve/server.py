@@ -245,7 +245,10 @@ class FeedbackServer(Server):
         allowed = {request.host}
         if self.fixed_public_url:
             allowed.add(urlsplit(self.fixed_public_url).netloc)
-        return urlsplit(origin).netloc in allowed
+        try:
+            return urlsplit(origin).netloc in allowed
+        except ValueError:  # "http://[x": not an address at all
+            return False
 
     async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
         found = self.session_of(request)

@@ -170,9 +170,10 @@ async def test_an_agent_name_with_shell_characters_stays_one_argument(tmp_path, 
 async def test_a_websocket_from_another_origin_is_refused(tmp_path, monkeypatch) -> None:
     async with running_server(tmp_path, monkeypatch) as running, client() as browser:
         await login(browser, running.url, "camille", PASSWORDS["camille"])
-        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
-            await _open_ws(browser, running.url, origin="http://evil.example")
-        assert refused.value.status == 403
+        for origin in ("http://evil.example", "http://[bad", "null"):
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await _open_ws(browser, running.url, origin=origin)
+            assert refused.value.status == 403
         assert running.launches() == []
 
 

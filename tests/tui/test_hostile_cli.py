@@ -117,6 +117,16 @@ def test_every_command_prints_the_payloads_inert(evil_db: Path, tmp_path: Path, 
     assert_inert(output_of(result), "demo")
     tried.add("demo")
 
+    # serve and agents (issue 20): a name or a value with a payload is refused inert, nothing served
+    for args in (("agents", "add", EVIL_NAME, "--password-stdin"), ("agents", "remove", EVIL_NAME),
+                 ("agents", "list")):
+        command(*args)
+        tried.add(f"{args[0]} {args[1]}")
+    for option, value in (("--trusted-proxy", EVIL_NAME), ("--public-url", EVIL_NAME),
+                          ("--public-url", f"https://{EVIL_NAME}.example")):
+        result = command("serve", option, value)
+        assert result.exit_code == 2 and "PWNED-TITLE" in output_of(result)
+
     every = {name for name, cmd in cli.commands.items() if not isinstance(cmd, click.Group)}
     every |= {f"{name} {sub}" for name, cmd in cli.commands.items() if isinstance(cmd, click.Group)
               for sub in cmd.commands}
