@@ -59,7 +59,7 @@ class InboxScreen(TriageActions, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="views")
-        yield Input(placeholder="Search (enter applies, escape clears): livraison, refund*, \"not working\"",
+        yield Input(placeholder="Search (enter applies, escape clears): livraison, refund*, \"not working\", 😭 · ?a OR b: operators",
                     id="search")
         yield ReviewList(id="list")
         yield ProgressBar(id="progress", show_eta=False)
@@ -174,7 +174,8 @@ class InboxScreen(TriageActions, Screen[None]):
         from feedback_tui.tui.screens.review import ReviewScreen
 
         row = self.review_list.current_row
-        self.app.push_screen(ReviewScreen(row.id if row is not None else None, self.query_state.kind))
+        self.app.push_screen(ReviewScreen(row.id if row is not None else None, self.query_state.kind,
+                                          self.review_list.terms))
 
     def on_review_list_load_failed(self, message: ReviewList.LoadFailed) -> None:
         error = message.error

@@ -26,6 +26,7 @@ from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from feedback_tui.store.inbox import PAGE_SIZE
+from feedback_tui.store.search import match_spans
 from feedback_tui.store.rows import InboxRow
 from feedback_tui.tui.safe_text import clean
 from feedback_tui.tui.widgets.rating import stars
@@ -60,8 +61,10 @@ class ReviewList(ScrollView, can_focus=True):
     ReviewList > .review-list--selected { background: $secondary 30%; }
     ReviewList > .review-list--unread { text-style: bold; }
     ReviewList > .review-list--dim { color: $text-muted; }
+    ReviewList > .review-list--match { text-style: bold reverse; }
     """
-    COMPONENT_CLASSES = {"review-list--cursor", "review-list--selected", "review-list--unread", "review-list--dim"}
+    COMPONENT_CLASSES = {"review-list--cursor", "review-list--selected", "review-list--unread", "review-list--dim",
+                         "review-list--match"}
     BINDINGS = [
         Binding("j,down", "cursor_down", "Next", id="list.down", show=False),
         Binding("k,up", "cursor_up", "Previous", id="list.up", show=False),
@@ -110,6 +113,8 @@ class ReviewList(ScrollView, can_focus=True):
         """What was selected before the visual range started: the range adds to it."""
         self._keep: tuple[Row, int] | None = None
         self.load_error: Exception | None = None
+        self.terms: tuple[str, ...] = ()
+        """The search's terms (from the source), highlighted in each row's text."""
         """Why the current source failed; no page is requested again until the next ``set_source``."""
 
     # -- data --------------------------------------------------------------
@@ -137,6 +142,7 @@ class ReviewList(ScrollView, can_focus=True):
         if previous is not None and previous is not source and hasattr(previous, "cancel"):
             previous.cancel()  # its count or pages still running are of no use now
         self.source = source
+        self.terms = tuple(getattr(source, "terms", ()))
         self._generation += 1
         self.pages.clear()
         self._pending.clear()
@@ -435,5 +441,24 @@ class ReviewList(ScrollView, can_focus=True):
              base + Style(color="green" if row.replied else "yellow")),
             (clean(row.assignee, single_line=True), 11, base + dim),
         ]
-        return [Segment(set_cell_size(value, size), style) for value, size, style in cells]
+        segments = [Segment(set_cell_size(value, size), style) for value, size, style in cells]
+        if self.terms:  # the text cell, split where the search matched
+            text_cell = segments[7]
+            match = text_cell.style + self.get_component_rich_style("review-list--match", partial=True)
+            segments[7:8] = _split_at(text_cell.text, match_spans(text_cell.text, self.terms), text_cell.style, match)
+        return segments
+
+
+def _split_at(text: str, spans: list[tuple[int, int]], style: Style, match: Style) -> list[Segment]:
+    """``text`` as segments, the ``spans`` in the ``match`` style (cell widths are unchanged)."""
+    pieces: list[Segment] = []
+    at = 0
+    for start, end in spans:
+        if start > at:
+            pieces.append(Segment(text[at:start], style))
+        pieces.append(Segment(text[start:end], match))
+        at = end
+    if at < len(text):
+        pieces.append(Segment(text[at:], style))
+    return pieces
 

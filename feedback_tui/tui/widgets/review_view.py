@@ -13,7 +13,7 @@ from rich.console import Group
 from rich.text import Text
 
 from feedback_tui.store.rows import ReviewDetail
-from feedback_tui.tui.safe_text import plain
+from feedback_tui.tui.safe_text import highlighted, plain
 from feedback_tui.tui.widgets.rating import stars
 
 SENTIMENT_STYLES = {"positive": "green", "neutral": "yellow", "negative": "red", "unknown": "dim"}
@@ -27,8 +27,9 @@ def _size(characters: int) -> str:
     return f"{characters / 1_000_000:.1f} M characters" if characters >= 100_000 else f"{characters:,} characters"
 
 
-def render_review(detail: ReviewDetail) -> Group:
-    """The review (or survey answer) as Rich renderables built from plain text, never markup."""
+def render_review(detail: ReviewDetail, terms: tuple[str, ...] = ()) -> Group:
+    """The review (or survey answer) as Rich renderables built from plain text, never markup;
+    ``terms`` (the inbox's search) are highlighted in the title and the text."""
     parts: list[Any] = []
     head = Text()
     head.append(stars(detail.rating, detail.survey_kind) + "  ", style="yellow")
@@ -58,9 +59,9 @@ def render_review(detail: ReviewDetail) -> Group:
         parts.append(tags)
     if detail.title:
         parts.append(Text(""))
-        parts.append(plain(detail.title, "bold"))
+        parts.append(highlighted(detail.title, terms, "bold"))
     parts.append(Text(""))
-    parts.append(plain(detail.body))
+    parts.append(highlighted(detail.body, terms))
     if detail.body_length > len(detail.body or ""):
         parts.append(Text(f"… cut here: the whole text has {detail.body_length:,} characters "
                           f"({_size(detail.body_length)}); x saves it to a file.", style="bold yellow"))
