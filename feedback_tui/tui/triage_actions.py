@@ -128,10 +128,30 @@ class TriageActions:
             return
 
         def chosen(status: str | None) -> None:
-            if status:
+            if status == triage.ELSEWHERE:
+                self._answered_elsewhere(ids)
+            elif status:
                 self._status(status, ids)
 
-        self.app.push_screen(ChoiceDialog("Set status", [(s, s) for s in REVIEW_STATUSES]), chosen)
+        statuses = [s for s in REVIEW_STATUSES if s != triage.ELSEWHERE or self.target_kind() == "reviews"]
+        self.app.push_screen(ChoiceDialog("Set status", [(s, s.replace("_", " ")) for s in statuses]), chosen)
+
+    def _answered_elsewhere(self, ids: list[int]) -> None:
+        """The status needs a note saying where: asked for, and an empty one changes nothing."""
+        agent = self.app.agent
+
+        def noted(text: str | None) -> None:
+            if text is None:
+                return
+            if not text.strip():
+                self.app.notify("Not changed: answered elsewhere needs a note saying where.",
+                                title="Status", severity="warning", markup=False)
+                return
+            self.run_triage(lambda s: (triage.answer_elsewhere(s, ids, text, agent),
+                                       f"{self._plural(ids)}: answered elsewhere")[1])
+
+        self.app.push_screen(TextPrompt("Answered where? (phone, e-mail, on the platform…): required",
+                                        placeholder="phoned the customer on 2 Dec"), noted)
 
     def action_tag(self) -> None:
         ids = self._targets("tag")

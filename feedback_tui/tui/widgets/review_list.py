@@ -48,7 +48,8 @@ class RowSource(Protocol):
 
 
 SENTIMENT_MARKS = {"positive": ("▲", "green"), "neutral": ("■", "yellow"), "negative": ("▼", "red")}
-STATUS_MARKS = {"new": "●", "open": "○", "replied": "✓", "outdated": "↻", "archived": "▪", "spam": "⊘"}
+STATUS_MARKS = {"new": "●", "open": "○", "replied": "✓", "outdated": "↻", "archived": "▪", "spam": "⊘",
+                "answered_elsewhere": "⇢"}
 
 
 class ReviewList(ScrollView, can_focus=True):

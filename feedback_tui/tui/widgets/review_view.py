@@ -90,6 +90,16 @@ def render_review(detail: ReviewDetail, terms: tuple[str, ...] = ()) -> Group:
             line.append_text(plain(note.agent, "dim", single_line=True))
             parts.append(line)
             parts.append(plain(note.text))
+    if detail.activity:
+        parts.append(_section(f"Activity ({len(detail.activity)})"))
+        for entry in detail.activity:
+            line = Text(f"{entry.created_at[:16].replace('T', ' ')} · ", style="dim")
+            line.append_text(plain(entry.agent, "dim", single_line=True))
+            line.append(" · ", style="dim")
+            line.append_text(plain(entry.what, "strike dim" if entry.undone_at else "", single_line=True))
+            if entry.undone_at:
+                line.append(f" (undone {entry.undone_at[:16].replace('T', ' ')})", style="dim")
+            parts.append(line)
     if detail.history:
         parts.append(_section("Earlier versions"))
         for version in detail.history:
