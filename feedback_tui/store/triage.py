@@ -193,6 +193,13 @@ def add_note(store: Store, review_id: int, text: str, agent: str) -> int:
 
 def undo_last(store: Store, agent: str) -> str | None:
     """Undo this agent's latest action not yet undone; return what was undone."""
+    undone = undo_last_action(store, agent)
+    return undone[0] if undone else None
+
+
+def undo_last_action(store: Store, agent: str) -> tuple[str, list[int], str] | None:
+    """Undo this agent's latest action (never another agent's): what was undone, the ids of
+    the rows it restored (for the list to jump to) and their kind (reviews or surveys)."""
     with store.write() as conn:
         row = conn.execute(
             "SELECT * FROM actions WHERE agent = ? AND undone_at IS NULL AND kind != 'undo' ORDER BY id DESC LIMIT 1",
@@ -246,7 +253,8 @@ def undo_last(store: Store, agent: str) -> str | None:
                                 (previous["reply_id"],)).fetchone()
             if sent:  # a platform cannot be asked to forget it from here
                 done += f" (it was already delivered to {sent['channel']}: remove it there too)"
-        return done
+        ids = [int(i) for i in json.loads(row["review_ids"])]
+        return done, ids, "surveys" if kind == "survey-status" else "reviews"
 
 
 _WHAT = {"status": "status {detail}", "assign": "assignment to {detail}", "read": "{detail} mark",
@@ -254,10 +262,15 @@ _WHAT = {"status": "status {detail}", "assign": "assignment to {detail}", "read"
          "survey-status": "status {detail}", "elsewhere": "answered elsewhere"}
 
 
+_STATUS_WORDS = {"archived": "archive", "spam": "spam mark"}
+
+
 def describe(conn: Any, action: Any) -> str:
     """What an action did, with its review when there is one: "status archived of 'Très déçu' (Marc)"."""
     kind, detail = action["kind"], action["detail"] or ""
     what = _WHAT.get(kind, kind).format(detail=detail).strip()
+    if kind in ("status", "survey-status") and detail in _STATUS_WORDS:
+        what = _STATUS_WORDS[detail]
     if kind == "assign" and not detail:
         what = "unassignment"
     ids = json.loads(action["review_ids"])

@@ -420,7 +420,7 @@ async def test_undo_restores_the_previous_status(demo_db: Path) -> None:
         assert review(demo_db, row.id)["status"] == "new"
         assert lst.total == total
         assert row.id in {r.id for r in loaded_rows(lst)}
-        assert any(text.startswith("Undone: status archived") for text in notifications(app))
+        assert any(text.startswith("Undone: archive of ") for text in notifications(app))
         await pilot.press("u")
         await settle(app, pilot)
         assert "Nothing to undo" in notifications(app)
@@ -512,7 +512,7 @@ async def test_triage_on_survey_comments(demo_db: Path) -> None:
         await pilot.press("u")  # undone like a review's status
         await settle(app, pilot)
         assert scalar(demo_db, "SELECT status FROM survey_responses WHERE id = ?", (row.id,)) == row.status
-        assert any("Undone: status archived on 1 comment" in text for text in notifications(app))
+        assert any("Undone: archive on 1 comment" in text for text in notifications(app))
         assert lst.total == total
 
 

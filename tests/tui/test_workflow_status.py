@@ -44,3 +44,41 @@ async def test_answered_elsewhere_asks_for_a_note_and_the_detail_shows_the_activ
         text = screen_text(app)
         assert "Activity (1)" in text and "marc · answered elsewhere: phoned" in text
         assert "Answered elsewhere: phoned" in text  # the note, with the internal notes
+
+
+async def test_undo_names_the_review_and_jumps_to_the_restored_row(demo_db: Path) -> None:
+    app = FeedbackApp(db_path=demo_db, agent="marc", watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        lst = review_list(app)
+        lst.move_to(3)
+        await settle(app, pilot)
+        row = lst.current_row
+        assert row is not None
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert review(demo_db, row.id)["status"] == "archived"
+        await pilot.press("j", "j", "j", "j", "j")
+        await settle(app, pilot)
+        assert lst.cursor == 8
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert review(demo_db, row.id)["status"] == row.status
+        assert lst.current_row is not None and lst.current_row.id == row.id and lst.cursor == 3
+        label = " ".join((row.title or row.excerpt or "").split())[:29]
+        assert any(n.startswith(f"Undone: archive of '{label}") and f"({row.author})" in n
+                   for n in notifications(app)), notifications(app)
+
+
+async def test_undo_is_per_agent(demo_db: Path) -> None:
+    from feedback_tui.store import Store, triage
+
+    with Store.open(demo_db) as store:
+        triage.set_status(store, [1], "archived", "camille")
+    app = FeedbackApp(db_path=demo_db, agent="marc", watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert "Nothing to undo" in notifications(app)
+        assert review(demo_db, 1)["status"] == "archived", "camille's archive is hers to undo"

@@ -98,10 +98,11 @@ class InboxScreen(TriageActions, Screen[None]):
     def review_list(self) -> ReviewList:
         return self.query_one(ReviewList)
 
-    def apply_query(self, query: InboxQuery, *, keep_position: bool = False) -> None:
+    def apply_query(self, query: InboxQuery, *, keep_position: bool = False, focus: int | None = None) -> None:
         self.query_state = query
         self.total = None if not keep_position else self.total
-        self.review_list.set_source(InboxSource(self.app.store_opener, query), keep_position=keep_position)
+        self.review_list.set_source(InboxSource(self.app.store_opener, query), keep_position=keep_position,
+                                    focus=focus)
         self._show_views()
         self._show_status()
 
@@ -189,7 +190,7 @@ class InboxScreen(TriageActions, Screen[None]):
         self.notify(message.text, severity="error" if message.error else "information", timeout=3)
         if message.clear_selection and not message.error:
             self.review_list.clear_selection()
-        self.refresh_data()
+        self.apply_query(self.query_state, keep_position=True, focus=message.focus)
 
     # -- TriageActions -------------------------------------------------------------
     def target_ids(self) -> list[int]:

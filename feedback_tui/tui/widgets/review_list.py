@@ -135,9 +135,12 @@ class ReviewList(ScrollView, can_focus=True):
     def current_row(self) -> Row | None:
         return self.row_at(self.cursor)
 
-    def set_source(self, source: RowSource, *, keep_position: bool = False) -> None:
-        """Show rows from ``source``; ``keep_position`` keeps the cursor on its row (live refresh)."""
+    def set_source(self, source: RowSource, *, keep_position: bool = False, focus: int | None = None) -> None:
+        """Show rows from ``source``; ``keep_position`` keeps the cursor on its row (live refresh),
+        or moves it to the row ``focus`` (the one an undo restored) when it is listed."""
         current = self.current_row if keep_position else None
+        if keep_position and focus is not None:
+            current = Row(id=focus)
         self._keep = (current, self.cursor) if current else None
         previous = self.source
         if previous is not None and previous is not source and hasattr(previous, "cancel"):
