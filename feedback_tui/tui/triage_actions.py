@@ -195,6 +195,8 @@ class TriageActions:
         self.app.push_screen(TextPrompt("Internal note (only agents see it)", multiline=True), chosen)
 
     def action_undo(self) -> None:
+        if self.app.reply_holder.cancel():  # a reply in its grace period is the latest thing done
+            return
         if getattr(self.app, "read_only", False):
             self.app.notify("The database is open read-only: nothing to undo.", title="Read-only", severity="warning")
             return
