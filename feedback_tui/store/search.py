@@ -122,7 +122,7 @@ def match_spans(text: str, terms: tuple[str, ...] | list[str]) -> list[tuple[int
     return merged
 
 
-def centred_excerpt(text: str, terms: tuple[str, ...], width: int = 300, lead: int = 40) -> str:
+def centred_excerpt(text: str, terms: tuple[str, ...], width: int = 300, lead: int = 24) -> str:
     """``width`` characters of ``text`` starting a little before the first match ("…" marks a cut)."""
     spans = match_spans(text, terms)
     if not spans or spans[0][0] <= lead:

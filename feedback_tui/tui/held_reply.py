@@ -57,7 +57,7 @@ class ReplyHolder:
         self._subtitle = self.app.sub_title
         held.timer = self.app.set_interval(1.0, self._tick)
         self._show()
-        self.app.notify(f"{held.label.capitalize()}: sending in {held.left} s — u to cancel", title="Reply",
+        self.app.notify(f"{held.label[:1].upper()}{held.label[1:]}: sending in {held.left} s — u to cancel", title="Reply",
                         timeout=min(held.left, 5))
 
     def _show(self) -> None:

@@ -429,6 +429,8 @@ class ReviewList(ScrollView, can_focus=True):
         mark, colour = SENTIMENT_MARKS.get(row.sentiment or "", ("·", ""))
         title = clean(row.title, single_line=True)
         excerpt = clean(row.excerpt, single_line=True)
+        if self.terms and title and not match_spans(title, self.terms) and match_spans(excerpt, self.terms):
+            title = title if len(title) <= 24 else title[:23] + "…"  # the match, in the text, stays in sight
         text = f"{title} — {excerpt}" if title else excerpt
         fixed = 2 + 2 + 11 + 12 + 7 + 3 + 15 + 2 + 11
         text_width = max(width - fixed, 10)
@@ -439,7 +441,7 @@ class ReviewList(ScrollView, can_focus=True):
             (clean(row.source, single_line=True), 12, base + dim),
             (stars(row.rating, row.kind), 7, base + Style(color="yellow")),
             (mark, 3, base + Style(color=colour) if colour else base + dim),
-            (clean(row.author, single_line=True) or "—", 15, base),
+            (set_cell_size(clean(row.author, single_line=True) or "—", 14), 15, base),  # a space before the text
             (text, text_width, base + bold),
             ("↩" if row.replied else "✎" if row.has_draft else " ", 2,
              base + Style(color="green" if row.replied else "yellow")),
