@@ -240,6 +240,11 @@ class InboxScreen(TriageActions, Screen[None]):
             return
         if self.query_state.ids:
             self.apply_query(self.query_state.with_changes(ids=()))
+            return
+        if self._filter_summary():  # no search, nothing selected: escape clears the filters
+            q = self.query_state
+            self.apply_query(InboxQuery(kind=q.kind, view=q.view, agent=q.agent, sort=q.sort))
+            self.notify("Filters cleared.", timeout=2)
 
     def action_filters(self) -> None:
         self._load_filter_choices()
