@@ -23,7 +23,7 @@ from feedback_tui.store.rows import InboxRow
 PAGE_SIZE = 100
 VIEWS = ("needs_reply", "negative", "mine", "all")
 VIEW_TITLES = {"needs_reply": "Needs reply", "negative": "Negative", "mine": "Mine", "all": "All"}
-SORTS = ("newest", "oldest", "rating_low", "rating_high", "sentiment_low", "sentiment_high")
+SORTS = ("newest", "oldest", "rating_low", "rating_high", "sentiment_low", "sentiment_high", "needs_reply")
 OPEN_STATUSES = ("new", "open", "outdated")
 MISSABLE = ("source", "language", "product")  # columns a drill-down can ask to be empty
 
@@ -88,7 +88,7 @@ _REVIEW_ORDERS: dict[str, list[tuple[str, bool]]] = {
     "sentiment_low": [("coalesce(r.polarity, 0)", False), ("r.created_at", True), ("r.id", True)],
     "sentiment_high": [("coalesce(r.polarity, 0)", True), ("r.created_at", True), ("r.id", True)],
 }
-# "Needs reply": negative first, then the oldest waiting first.
+# "Needs reply" (also a sort of its own, for any view): negative first, then the oldest waiting first.
 _NEEDS_REPLY_ORDER = [("r.is_negative", True), ("r.created_at", False), ("r.id", False)]
 _SURVEY_ORDERS: dict[str, list[tuple[str, bool]]] = {
     "newest": [("r.created_at", True), ("r.id", True)],
@@ -103,7 +103,7 @@ _SURVEY_ORDERS: dict[str, list[tuple[str, bool]]] = {
 def order_of(query: InboxQuery) -> list[tuple[str, bool]]:
     if query.kind == "surveys":
         return _SURVEY_ORDERS.get(query.sort, _SURVEY_ORDERS["newest"])
-    if query.view == "needs_reply" and query.sort == "newest":
+    if (query.view == "needs_reply" and query.sort == "newest") or query.sort == "needs_reply":
         return _NEEDS_REPLY_ORDER
     return _REVIEW_ORDERS.get(query.sort, _REVIEW_ORDERS["newest"])
 
@@ -226,10 +226,12 @@ def _conditions(query: InboxQuery, *, probe_search: bool = False) -> tuple[list[
 _REVIEW_COLUMNS = """r.id, r.created_at, r.source, r.rating, r.sentiment, r.polarity, r.author, r.title,
     substr(r.body, 1, 300) AS excerpt, r.status, r.assignee, r.is_read, r.language, r.product,
     r.has_reply AS replied, r.is_negative, NULL AS kind,
-    EXISTS (SELECT 1 FROM drafts d WHERE d.review_id = r.id) AS has_draft"""
+    EXISTS (SELECT 1 FROM drafts d WHERE d.review_id = r.id) AS has_draft,
+    (SELECT group_concat(t.name, ' ') FROM review_tags rt JOIN tags t ON t.id = rt.tag_id
+     WHERE rt.review_id = r.id) AS tags"""
 _SURVEY_COLUMNS = """r.id, r.created_at, r.source, r.score AS rating, r.sentiment, r.polarity, r.customer AS author,
     NULL AS title, substr(r.comment, 1, 300) AS excerpt, r.status, NULL AS assignee, 1 AS is_read, r.language,
-    NULL AS product, 0 AS replied, r.sentiment = 'negative' AS is_negative, r.kind, 0 AS has_draft"""
+    NULL AS product, 0 AS replied, r.sentiment = 'negative' AS is_negative, r.kind, 0 AS has_draft, NULL AS tags"""
 
 
 def _table(query: InboxQuery) -> str:

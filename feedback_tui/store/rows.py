@@ -48,6 +48,8 @@ class InboxRow:
     is_negative: bool = False
     kind: str | None = None
     has_draft: bool = False
+    tags: str | None = None
+    """The row's tag names, space-separated (shown before its text)."""
     sort_key: dict[str, Any] = field(default_factory=dict, compare=False)
     """The values of the row's sort columns, for the next keyset page."""
 

@@ -82,3 +82,48 @@ async def test_undo_is_per_agent(demo_db: Path) -> None:
         await settle(app, pilot)
         assert "Nothing to undo" in notifications(app)
         assert review(demo_db, 1)["status"] == "archived", "camille's archive is hers to undo"
+
+
+async def test_a_row_archived_by_another_agent_under_the_cursor_is_announced(demo_db: Path) -> None:
+    from feedback_tui.store import Store, triage
+
+    app = FeedbackApp(db_path=demo_db, agent="marc", watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        lst = review_list(app)
+        row = lst.current_row
+        assert row is not None
+        with Store.open(demo_db) as store:  # camille, in another process in real life
+            triage.set_status(store, [row.id], "archived", "camille")
+        app.screen.refresh_data()  # what the database watcher calls on her commit
+        await settle(app, pilot)
+        assert lst.current_row is not None and lst.current_row.id != row.id
+        assert any("left this view: status → archived by camille" in n for n in notifications(app)), \
+            notifications(app)
+        before = len(notifications(app))
+        await pilot.press("e")  # our own archive: no warning
+        await settle(app, pilot)
+        app.screen.refresh_data()
+        await settle(app, pilot)
+        assert not any("left this view" in n for n in notifications(app)[before:])
+
+
+async def test_rows_show_tags_an_unread_bar_and_the_columns_have_titles(demo_db: Path) -> None:
+    from feedback_tui.store import Store, triage
+    from tui_helpers import row_line, screen_text
+
+    app = FeedbackApp(db_path=demo_db, agent="marc", watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        lst = review_list(app)
+        first, second = lst.row_at(0), lst.row_at(1)
+        assert first is not None and second is not None
+        with Store.open(demo_db) as store:
+            triage.add_tag(store, [first.id], "livraison", "marc")
+            store.conn.execute("UPDATE reviews SET is_read = 1 WHERE id = ?", (second.id,))
+        app.screen.refresh_data()
+        await settle(app, pilot)
+        assert "#livraison" in row_line(lst, 0) and "#livraison" not in row_line(lst, 1)
+        assert row_line(lst, 0).startswith("▌") and not row_line(lst, 1).startswith("▌")
+        header = screen_text(app).splitlines()[2]
+        assert "date" in header and "author" in header and "assignee" in header
