@@ -37,6 +37,9 @@ class HeldReply:
 class ReplyHolder:
     """The app's one held reply: the countdown, the cancel and the send at the end."""
 
+    tick_seconds = 1.0
+    """How long one second of the countdown lasts (a test drives :meth:`_tick` itself instead)."""
+
     def __init__(self, app: Any) -> None:
         self.app = app
         self.held: HeldReply | None = None
@@ -55,7 +58,7 @@ class ReplyHolder:
             return
         self.held = held
         self._subtitle = self.app.sub_title
-        held.timer = self.app.set_interval(1.0, self._tick)
+        held.timer = self.app.set_interval(self.tick_seconds, self._tick)
         self._show()
         self.app.notify(f"{held.label[:1].upper()}{held.label[1:]}: sending in {held.left} s — u to cancel", title="Reply",
                         timeout=min(held.left, 5))

@@ -22,6 +22,7 @@ async def test_a_sent_reply_waits_can_be_cancelled_with_u_and_is_stored_after_th
     app = FeedbackApp(db_path=demo_db, agent=AGENT, config=Config(send_grace_seconds=10), watch=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
+        app.reply_holder.tick_seconds = 3600  # only the test's own ticks count down: no clock in the test
         subtitle = app.sub_title
         await open_composer(app, pilot, review_id)
         await paste(app, pilot, TEXT)
