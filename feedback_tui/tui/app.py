@@ -42,7 +42,7 @@ class ReadOnlyBanner(Static):
     """A bar under the header while the database is open read-only."""
 
     DEFAULT_CSS = """
-    ReadOnlyBanner { dock: top; height: 1; background: $warning; color: $text; text-style: bold; padding: 0 1; }
+    ReadOnlyBanner { height: 1; background: $warning; color: $text; text-style: bold; padding: 0 1; }
     """
 
 
