@@ -10,6 +10,7 @@ Known keys::
     agent = "camille"                 # who is acting (else $FEEDBACK_TUI_AGENT, else login)
     languages = ["en", "fr"]          # languages we detect and analyse
     sla_hours = 24                    # "answered within the SLA"
+    send_grace_seconds = 10           # a sent reply waits this long (u cancels it); 0 sends at once
     company = "Panier"                # {company} in reply templates
     [products]                        # {product} in replies: display names of stored ids
     "com.example.shop" = "Panier"
@@ -47,6 +48,7 @@ AGENT_ENV = "FEEDBACK_TUI_AGENT"
 KNOWN_LANGUAGES = ("en", "fr")  # the languages sentiment.py has lexicons for
 LIMIT_UNITS = ("characters", "bytes")
 MAX_SLA_HOURS = 24 * 366
+MAX_GRACE_SECONDS = 120
 MAX_REPLY_LIMIT = 1_000_000
 MAX_AGENT_LENGTH = 100
 MAX_IDLE_MINUTES = 7 * 24 * 60
@@ -69,6 +71,7 @@ class Config:
     limits: dict[str, dict[str, object]] = field(default_factory=dict)  # reply length per source
     sources: dict[str, dict[str, object]] = field(default_factory=dict)  # raw [sources.NAME] tables
     sla_hours: float = 24.0
+    send_grace_seconds: float = 10.0  # the composer's send is held this long; u cancels (tui/held_reply.py)
     date_order: str | None = None  # numeric dates of files that do not tell which order they use
     imports: dict[str, dict[str, object]] = field(default_factory=dict)  # raw [imports.NAME] profiles
     company: str | None = None  # {company} in reply templates
@@ -85,6 +88,7 @@ _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "limits": (dict, "a table"),
     "sources": (dict, "a table"),
     "sla_hours": ((int, float), "a number"),
+    "send_grace_seconds": ((int, float), "a number of seconds"),
     "date_order": (str, '"dmy" or "mdy"'),
     "imports": (dict, "a table of [imports.NAME] profiles"),
     "company": (str, "a string"),
@@ -145,6 +149,13 @@ def load_config(path: Path | None = None) -> Config:
         else:
             config.warnings.append(f"{where}: 'sla_hours' = {sla} must be a number of hours between 0 and "
                                    f"{MAX_SLA_HOURS}; using {config.sla_hours:g}")
+    grace = data.get("send_grace_seconds")
+    if isinstance(grace, (int, float)) and not isinstance(grace, bool):
+        if math.isfinite(grace) and 0 <= grace <= MAX_GRACE_SECONDS:
+            config.send_grace_seconds = float(grace)
+        else:
+            config.warnings.append(f"{where}: 'send_grace_seconds' = {grace} must be between 0 and "
+                                   f"{MAX_GRACE_SECONDS} seconds; using {config.send_grace_seconds:g}")
     if data.get("date_order") in ("dmy", "mdy"):
         config.date_order = data["date_order"]
     elif "date_order" in data:

@@ -13,7 +13,7 @@ SurveyKind = Literal["nps", "csat", "ces"]
 SURVEY_KINDS: tuple[str, ...] = ("nps", "csat", "ces")
 SURVEY_RANGES: dict[str, tuple[int, int]] = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 
-REVIEW_STATUSES: tuple[str, ...] = ("new", "open", "replied", "outdated", "archived", "spam")
+REVIEW_STATUSES: tuple[str, ...] = ("new", "open", "replied", "outdated", "archived", "spam", "answered_elsewhere")
 SENTIMENT_LABELS: tuple[str, ...] = ("positive", "neutral", "negative", "unknown")
 
 

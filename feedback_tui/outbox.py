@@ -109,6 +109,18 @@ class ReplySession:
             return True
 
     # -- sending --------------------------------------------------------------------
+    def others_active(self) -> Activity:
+        """Replies and drafts by other agents since the session opened (the send checks again)."""
+        with self.outbox.opener.open() as store:
+            return reply_store.others_activity(store, self.review_id, self.agent, self.opened_at)
+
+    def label(self) -> str:
+        """The reply in words, for the grace period's countdown: "reply to 'Colis abîmé' (Ann)"."""
+        text = " ".join((self.review.title or self.review.body or "").split())
+        text = text if len(text) <= 30 else text[:29] + "…"
+        author = " ".join((self.review.author or "").split())
+        return f"reply to {text!r}" + (f" ({author})" if author else "")
+
     def send(self, text: str, template: str | None, *, confirmed: bool = False) -> SendOutcome:
         """Store the reply (the draft goes with it). Unless ``confirmed``, first
         check that nobody else replied or started a draft since the session

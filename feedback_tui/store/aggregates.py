@@ -179,7 +179,7 @@ def overdue_counts(store: Store, filters: Filters, by: str | None, older_than: s
     params["older_than"] = older_than
     sql = f"""
         SELECT {group_expression(by)} AS grp, count(*) AS n FROM reviews
-        WHERE {where} AND has_reply = 0 AND status NOT IN ('spam', 'archived') AND created_at < :older_than
+        WHERE {where} AND has_reply = 0 AND status NOT IN ('spam', 'archived', 'answered_elsewhere') AND created_at < :older_than
         GROUP BY grp"""
     return {row["grp"]: int(row["n"]) for row in store.query(sql, params)}
 
@@ -188,6 +188,6 @@ def open_assigned(store: Store, filters: Filters) -> dict[str, int]:
     """Per assignee, the reviews assigned to them still waiting for a reply."""
     where, params = where_clause(filters)
     sql = f"""SELECT assignee, count(*) AS n FROM reviews
-              WHERE {where} AND assignee IS NOT NULL AND has_reply = 0 AND status NOT IN ('spam', 'archived')
+              WHERE {where} AND assignee IS NOT NULL AND has_reply = 0 AND status NOT IN ('spam', 'archived', 'answered_elsewhere')
               GROUP BY assignee"""
     return {row["assignee"]: int(row["n"]) for row in store.query(sql, params)}

@@ -17,13 +17,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from feedback_tui.errors import FeedbackError
-from feedback_tui.store import Store
+from feedback_tui.store import Store, search
 from feedback_tui.store.rows import InboxRow
 
 PAGE_SIZE = 100
 VIEWS = ("needs_reply", "negative", "mine", "all")
 VIEW_TITLES = {"needs_reply": "Needs reply", "negative": "Negative", "mine": "Mine", "all": "All"}
-SORTS = ("newest", "oldest", "rating_low", "rating_high", "sentiment_low", "sentiment_high")
+SORTS = ("newest", "oldest", "rating_low", "rating_high", "sentiment_low", "sentiment_high", "needs_reply")
 OPEN_STATUSES = ("new", "open", "outdated")
 MISSABLE = ("source", "language", "product")  # columns a drill-down can ask to be empty
 
@@ -88,7 +88,7 @@ _REVIEW_ORDERS: dict[str, list[tuple[str, bool]]] = {
     "sentiment_low": [("coalesce(r.polarity, 0)", False), ("r.created_at", True), ("r.id", True)],
     "sentiment_high": [("coalesce(r.polarity, 0)", True), ("r.created_at", True), ("r.id", True)],
 }
-# "Needs reply": negative first, then the oldest waiting first.
+# "Needs reply" (also a sort of its own, for any view): negative first, then the oldest waiting first.
 _NEEDS_REPLY_ORDER = [("r.is_negative", True), ("r.created_at", False), ("r.id", False)]
 _SURVEY_ORDERS: dict[str, list[tuple[str, bool]]] = {
     "newest": [("r.created_at", True), ("r.id", True)],
@@ -103,62 +103,50 @@ _SURVEY_ORDERS: dict[str, list[tuple[str, bool]]] = {
 def order_of(query: InboxQuery) -> list[tuple[str, bool]]:
     if query.kind == "surveys":
         return _SURVEY_ORDERS.get(query.sort, _SURVEY_ORDERS["newest"])
-    if query.view == "needs_reply" and query.sort == "newest":
+    if (query.view == "needs_reply" and query.sort == "newest") or query.sort == "needs_reply":
         return _NEEDS_REPLY_ORDER
     return _REVIEW_ORDERS.get(query.sort, _REVIEW_ORDERS["newest"])
 
 
 # -- full-text search ------------------------------------------------------------
-_OPERATORS = re.compile(r'"|\bAND\b|\bOR\b|\bNOT\b|\bNEAR\(|[()^:]')
-
-
-def fts_query(text: str) -> str:
-    """What the user typed, as an FTS5 query.
-
-    Plain words become quoted terms (so ``don't`` or ``c'est`` just work),
-    with a trailing ``*`` kept as a prefix search. Text that uses FTS5 syntax
-    (quotes, AND/OR/NOT, NEAR) is passed as it is, and a syntax error becomes
-    a :class:`SearchProblem`.
-    """
-    if _OPERATORS.search(text):
-        return text
-    terms = []
-    for token in text.split():
-        prefix = token.endswith("*")
-        word = token.rstrip("*").replace('"', '""')
-        if word:
-            terms.append(f'"{word}"' + ("*" if prefix else ""))
-    return " ".join(terms)
-
-
-# -- where ---------------------------------------------------------------------
+# What the search box means lives in store/search.py; here it becomes SQL.
 # A word in more reviews than this is "common": walking the date index and probing
 # the full-text index row by row finds a page of hits long before collecting them all.
 COMMON_TERM_DOCS = 20_000
-_PLAIN_TERM = re.compile(r'"([^"*]+)"')
 
 
-def search_is_common(store: Store, fts: str) -> bool:
-    """True when every term of a plain-word query is in many reviews (see COMMON_TERM_DOCS)."""
-    terms = _PLAIN_TERM.findall(fts)
-    if not terms or _OPERATORS.sub("", fts.replace('"', "")) != fts.replace('"', "") or "*" in fts:
+def fts_query(text: str) -> str:
+    """The FTS5 query of what the user typed ('' when only symbols or nothing were typed)."""
+    return search.plan(text).fts or ""
+
+
+def search_is_common(store: Store, plan: search.SearchPlan | str) -> bool:
+    """True when every word of a plain query is in many reviews (see COMMON_TERM_DOCS)."""
+    if isinstance(plan, str):
+        plan = search.plan(plan)
+    if plan.advanced or not plan.fts or "*" in plan.fts:
         return False
     counts = []
-    for term in terms:
-        words = re.findall(r"\w+", term.lower())
+    for phrase in re.findall(r'"((?:[^"]|"")*)"', plan.fts):
+        words = re.findall(r"\w+", phrase)
         if len(words) != 1:
             return False
         row = store.conn.execute(
-            "SELECT doc FROM reviews_fts_vocab WHERE term = ?", (_fold(words[0]),)).fetchone()
+            "SELECT doc FROM reviews_fts_vocab WHERE term = ?", (search.fold(words[0]),)).fetchone()
         counts.append(row[0] if row else 0)
-    return min(counts) >= COMMON_TERM_DOCS
+    return bool(counts) and min(counts) >= COMMON_TERM_DOCS
 
 
-def _fold(word: str) -> str:
-    """A word as the FTS5 tokenizer stores it (lower case, accents removed)."""
-    import unicodedata
-
-    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+def _search_conditions(plan: search.SearchPlan, where: list[str], params: dict[str, Any], probe: bool) -> None:
+    if plan.fts:
+        if probe:
+            where.append("EXISTS (SELECT 1 FROM reviews_fts WHERE reviews_fts MATCH :fts AND rowid = r.id)")
+        else:
+            where.append("r.id IN (SELECT rowid FROM reviews_fts WHERE reviews_fts MATCH :fts)")
+        params["fts"] = plan.fts
+    for i, literal in enumerate(plan.literals):
+        where.append(f"(instr(r.body, :lit{i}) > 0 OR instr(coalesce(r.title, ''), :lit{i}) > 0)")
+        params[f"lit{i}"] = literal
 
 
 def _conditions(query: InboxQuery, *, probe_search: bool = False) -> tuple[list[str], dict[str, Any]]:
@@ -228,24 +216,22 @@ def _conditions(query: InboxQuery, *, probe_search: bool = False) -> tuple[list[
     if query.search and query.search.strip():
         if surveys:
             where.append("r.comment LIKE :like ESCAPE '\\'")
-            escaped = query.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            escaped = query.search.strip().removeprefix(search.ADVANCED_PREFIX).strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             params["like"] = f"%{escaped}%"
         else:
-            if probe_search:
-                where.append("EXISTS (SELECT 1 FROM reviews_fts WHERE reviews_fts MATCH :fts AND rowid = r.id)")
-            else:
-                where.append("r.id IN (SELECT rowid FROM reviews_fts WHERE reviews_fts MATCH :fts)")
-            params["fts"] = fts_query(query.search.strip())
+            _search_conditions(search.plan(query.search), where, params, probe_search)
     return where, params
 
 
 _REVIEW_COLUMNS = """r.id, r.created_at, r.source, r.rating, r.sentiment, r.polarity, r.author, r.title,
     substr(r.body, 1, 300) AS excerpt, r.status, r.assignee, r.is_read, r.language, r.product,
     r.has_reply AS replied, r.is_negative, NULL AS kind,
-    EXISTS (SELECT 1 FROM drafts d WHERE d.review_id = r.id) AS has_draft"""
+    EXISTS (SELECT 1 FROM drafts d WHERE d.review_id = r.id) AS has_draft,
+    (SELECT group_concat(t.name, ' ') FROM review_tags rt JOIN tags t ON t.id = rt.tag_id
+     WHERE rt.review_id = r.id) AS tags"""
 _SURVEY_COLUMNS = """r.id, r.created_at, r.source, r.score AS rating, r.sentiment, r.polarity, r.customer AS author,
     NULL AS title, substr(r.comment, 1, 300) AS excerpt, r.status, NULL AS assignee, 1 AS is_read, r.language,
-    NULL AS product, 0 AS replied, r.sentiment = 'negative' AS is_negative, r.kind, 0 AS has_draft"""
+    NULL AS product, 0 AS replied, r.sentiment = 'negative' AS is_negative, r.kind, 0 AS has_draft, NULL AS tags"""
 
 
 def _table(query: InboxQuery) -> str:
@@ -259,7 +245,8 @@ def _run(store: Store, sql: str, params: dict[str, Any]) -> list[sqlite3.Row]:
         text = str(error)
         # FTS5 reports a query's column filter ("col:word") as "no such column".
         if any(word in text for word in ("fts5", "MATCH", "syntax error", "unterminated", "no such column")):
-            raise SearchProblem(f"search: cannot understand that query ({text})") from None
+            raise SearchProblem(f"search: SQLite cannot read that advanced query ({text}); "
+                                "without the leading ? every word is searched as it is") from None
         raise
 
 
@@ -301,7 +288,8 @@ def page(
     carries its ``sort_key`` for the next call.
     """
     order = order_of(query)
-    probe = bool(query.search and query.kind == "reviews" and search_is_common(store, fts_query(query.search.strip())))
+    plan = search.plan(query.search) if query.search and query.kind == "reviews" else None
+    probe = bool(plan and search_is_common(store, plan))
     where, params = _conditions(query, probe_search=probe)
     reverse = before is not None or from_end
     if after is not None or before is not None:
@@ -312,6 +300,8 @@ def page(
     order_sql = ", ".join(f"{expr} {'DESC' if desc != reverse else 'ASC'}" for expr, desc in order)
     keys_sql = ", ".join(f"{expr} AS {name}" for (expr, _), name in zip(order, _key_names(order), strict=True))
     columns = _SURVEY_COLUMNS if query.kind == "surveys" else _REVIEW_COLUMNS
+    if plan is not None and plan.terms:  # enough text to centre the excerpt on the first match
+        columns = columns.replace("substr(r.body, 1, 300) AS excerpt", "substr(r.body, 1, 3000) AS excerpt")
     sql = (f"SELECT {columns}, {keys_sql} FROM {_table(query)} WHERE {' AND '.join(where) or '1'} "
            f"ORDER BY {order_sql} LIMIT :limit")
     params["limit"] = limit
@@ -320,6 +310,8 @@ def page(
         params["offset"] = offset
     names = _key_names(order)
     rows = [InboxRow.from_row(row, {name: row[name] for name in names}) for row in _run(store, sql, params)]
+    if plan is not None and plan.terms:
+        rows = [replace(row, excerpt=search.centred_excerpt(row.excerpt or "", plan.terms)) for row in rows]
     if reverse:
         rows.reverse()
     return rows

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 
 from feedback_tui.sentiment import SUPPORTED_LANGUAGES, Pool, Scored, Sentiment
 from feedback_tui.sentiment_model import LearnedModel, contradicts
-from feedback_tui.store import Store, queries, rollups, sentiment_models
+from feedback_tui.store import Store, queries, rollups, sentiment_models, short_texts
 
 ProgressCallback = Callable[[int, int], None]
 BACKFILL_BATCH = 10000  # rows read, scored and written per round trip
@@ -44,6 +44,7 @@ def backfill(
     """
     if everything:
         queries.reset_sentiment(store)
+    short_texts.assign_languages(store, languages)  # "Bad" takes its file's language, never a guess
     total = queries.count_pending_sentiment(store)
     done = 0
     learner = _Learned(store) if learned else None

@@ -48,6 +48,8 @@ class InboxRow:
     is_negative: bool = False
     kind: str | None = None
     has_draft: bool = False
+    tags: str | None = None
+    """The row's tag names, space-separated (shown before its text)."""
     sort_key: dict[str, Any] = field(default_factory=dict, compare=False)
     """The values of the row's sort columns, for the next keyset page."""
 
@@ -102,6 +104,16 @@ class Version:
 
 
 @dataclass(frozen=True, slots=True)
+class Activity:
+    """One line of a review's activity log (store/activity.py)."""
+
+    agent: str
+    what: str
+    created_at: str
+    undone_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ReviewDetail:
     """A review in full, or a survey answer (``survey_kind`` set, ``rating``
     its score, ``body`` its comment, ``author`` its customer)."""
@@ -132,12 +144,15 @@ class ReviewDetail:
     notes: tuple[Note, ...] = ()
     replies: tuple[Reply, ...] = ()
     history: tuple[Version, ...] = ()
+    activity: tuple[Activity, ...] = ()
 
     @classmethod
     def of_review(cls, row: RowLike, *, tags: tuple[str, ...] = (), notes: tuple[Note, ...] = (),
-                  replies: tuple[Reply, ...] = (), history: tuple[Version, ...] = ()) -> ReviewDetail:
+                  replies: tuple[Reply, ...] = (), history: tuple[Version, ...] = (),
+                  activity: tuple[Activity, ...] = ()) -> ReviewDetail:
         length = row["body_length"] if "body_length" in row.keys() else len(row["body"] or "")
-        return _known(cls, row, tags=tags, notes=notes, replies=replies, history=history, body_length=length or 0)
+        return _known(cls, row, tags=tags, notes=notes, replies=replies, history=history, activity=activity,
+                      body_length=length or 0)
 
     @classmethod
     def of_survey_answer(cls, row: RowLike) -> ReviewDetail:
@@ -151,4 +166,4 @@ class ReviewDetail:
                 "sentiment": self.sentiment, "language": self.language}
 
 
-__all__ = ["InboxRow", "Note", "Reply", "ReviewDetail", "Version"]
+__all__ = ["Activity", "InboxRow", "Note", "Reply", "ReviewDetail", "Version"]

@@ -14,7 +14,7 @@ from typing import Any
 
 from feedback_tui.errors import UsageProblem
 from feedback_tui.models import REVIEW_STATUSES
-from feedback_tui.store import Store, utc_now
+from feedback_tui.store import Store, activity, utc_now
 from feedback_tui.store.rows import Note, Reply, ReviewDetail, Version
 
 MAX_TAG_LENGTH = 40
@@ -69,6 +69,8 @@ def set_status(store: Store, ids: Sequence[int], status: str, agent: str) -> int
     """
     if status not in REVIEW_STATUSES:
         raise UsageProblem(f"unknown status {status!r} (expected one of {', '.join(REVIEW_STATUSES)})")
+    if status == ELSEWHERE:
+        raise UsageProblem("answered elsewhere needs a note saying where (m, then answered_elsewhere, asks for it)")
     if not ids:
         return 0
     with store.write() as conn:
@@ -81,6 +83,29 @@ def set_status(store: Store, ids: Sequence[int], status: str, agent: str) -> int
         previous = _snapshot(conn, ids)
         conn.execute(f"UPDATE reviews SET status = ? WHERE id IN ({_ids_sql(ids)})", (status,))
         return _log(conn, agent, "status", status, ids, previous)
+
+
+ELSEWHERE = "answered_elsewhere"
+
+
+def answer_elsewhere(store: Store, ids: Sequence[int], note: str, agent: str) -> int:
+    """Mark reviews answered outside the app (phone, the platform itself), with a required
+    note saying where; the note is added to each review, and undo removes both."""
+    note = note.strip()
+    if not note:
+        raise UsageProblem("answered elsewhere needs a note saying where (phone, e-mail, on the platform...)")
+    if len(note) > MAX_NOTE_LENGTH:
+        raise UsageProblem(f"the note has {len(note):,} characters; at most {MAX_NOTE_LENGTH:,}")
+    if not ids:
+        return 0
+    with store.write() as conn:
+        previous = _snapshot(conn, ids)
+        conn.execute(f"UPDATE reviews SET status = ? WHERE id IN ({_ids_sql(ids)})", (ELSEWHERE,))
+        now = utc_now()
+        note_ids = [conn.execute("INSERT INTO notes (review_id, agent, text, created_at) VALUES (?, ?, ?, ?)",
+                                 (review_id, agent, f"Answered elsewhere: {note}", now)).lastrowid
+                    for review_id in ids]
+        return _log(conn, agent, "elsewhere", note, ids, {"reviews": previous, "note_ids": note_ids})
 
 
 def assign(store: Store, ids: Sequence[int], assignee: str | None, agent: str) -> int:
@@ -168,6 +193,13 @@ def add_note(store: Store, review_id: int, text: str, agent: str) -> int:
 
 def undo_last(store: Store, agent: str) -> str | None:
     """Undo this agent's latest action not yet undone; return what was undone."""
+    undone = undo_last_action(store, agent)
+    return undone[0] if undone else None
+
+
+def undo_last_action(store: Store, agent: str) -> tuple[str, list[int], str] | None:
+    """Undo this agent's latest action (never another agent's): what was undone, the ids of
+    the rows it restored (for the list to jump to) and their kind (reviews or surveys)."""
     with store.write() as conn:
         row = conn.execute(
             "SELECT * FROM actions WHERE agent = ? AND undone_at IS NULL AND kind != 'undo' ORDER BY id DESC LIMIT 1",
@@ -182,6 +214,12 @@ def undo_last(store: Store, agent: str) -> str | None:
                 "UPDATE reviews SET status = ?, assignee = ?, is_read = ? WHERE id = ?",
                 [(p["status"], p["assignee"], p["is_read"], p["id"]) for p in previous],
             )
+        elif kind == "elsewhere":
+            conn.executemany(
+                "UPDATE reviews SET status = ?, assignee = ?, is_read = ? WHERE id = ?",
+                [(p["status"], p["assignee"], p["is_read"], p["id"]) for p in previous["reviews"]],
+            )
+            conn.executemany("DELETE FROM notes WHERE id = ?", [(i,) for i in previous["note_ids"]])
         elif kind == "tag":
             conn.executemany(
                 "DELETE FROM review_tags WHERE review_id = ? AND tag_id = ?",
@@ -215,18 +253,24 @@ def undo_last(store: Store, agent: str) -> str | None:
                                 (previous["reply_id"],)).fetchone()
             if sent:  # a platform cannot be asked to forget it from here
                 done += f" (it was already delivered to {sent['channel']}: remove it there too)"
-        return done
+        ids = [int(i) for i in json.loads(row["review_ids"])]
+        return done, ids, "surveys" if kind == "survey-status" else "reviews"
 
 
 _WHAT = {"status": "status {detail}", "assign": "assignment to {detail}", "read": "{detail} mark",
          "tag": "tag {detail}", "untag": "removal of tag {detail}", "note": "note", "reply": "reply",
-         "survey-status": "status {detail}"}
+         "survey-status": "status {detail}", "elsewhere": "answered elsewhere"}
+
+
+_STATUS_WORDS = {"archived": "archive", "spam": "spam mark"}
 
 
 def describe(conn: Any, action: Any) -> str:
     """What an action did, with its review when there is one: "status archived of 'Très déçu' (Marc)"."""
     kind, detail = action["kind"], action["detail"] or ""
     what = _WHAT.get(kind, kind).format(detail=detail).strip()
+    if kind in ("status", "survey-status") and detail in _STATUS_WORDS:
+        what = _STATUS_WORDS[detail]
     if kind == "assign" and not detail:
         what = "unassignment"
     ids = json.loads(action["review_ids"])
@@ -288,6 +332,7 @@ def review_detail(store: Store, review_id: int) -> ReviewDetail | None:
         history=tuple(Version.from_row(r) for r in conn.execute(
             f"SELECT rating, title, substr(body, 1, {SHOWN_CHARS}) AS body, updated_at, replaced_at "
             "FROM review_history WHERE review_id = ? ORDER BY id", (review_id,))),
+        activity=activity.of_review(store, review_id),
     )
 
 

@@ -23,6 +23,7 @@ from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from feedback_tui.config import Config
+from feedback_tui.tui.held_reply import ReplyHolder
 from feedback_tui.outbox import Outbox
 from feedback_tui.tui.keymap import binding_groups, check_keymap
 from feedback_tui.store import Store, StoreOpener
@@ -41,7 +42,7 @@ class ReadOnlyBanner(Static):
     """A bar under the header while the database is open read-only."""
 
     DEFAULT_CSS = """
-    ReadOnlyBanner { dock: top; height: 1; background: $warning; color: $text; text-style: bold; padding: 0 1; }
+    ReadOnlyBanner { height: 1; background: $warning; color: $text; text-style: bold; padding: 0 1; }
     """
 
 
@@ -68,6 +69,7 @@ class FeedbackApp(App[None]):
         self.watch_database = watch
         self.store_opener = StoreOpener.for_path(self.db_path)
         self.outbox = Outbox(self.store_opener, self.config.sources, self.config.limits)
+        self.reply_holder = ReplyHolder(self)  # the send grace period (tui/held_reply.py)
         self.sub_title = f"{'READ-ONLY · ' if self.read_only else ''}agent: {self.agent} · {self.db_path.name}"
 
     @property

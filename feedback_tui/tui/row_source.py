@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from feedback_tui.store import Store, StoreOpener
-from feedback_tui.store import inbox
+from feedback_tui.store import inbox, search
 from feedback_tui.store.inbox import InboxQuery
 from feedback_tui.store.rows import InboxRow
 
@@ -30,6 +30,8 @@ class InboxSource:
         self._lock = threading.Lock()
         self._running: set[Store] = set()
         self.cancelled = False
+        self.terms = search.plan(query.search).terms if query.search else ()
+        """The search's words and symbols, for the list to highlight."""
 
     @contextmanager
     def _open(self) -> Iterator[Store]:

@@ -38,10 +38,13 @@ TRIAGE_BINDINGS = [
 class ActionDone(Message):
     """A triage action finished (or failed with a user-facing message)."""
 
-    def __init__(self, text: str, *, error: bool = False, clear_selection: bool = True) -> None:
+    def __init__(self, text: str, *, error: bool = False, clear_selection: bool = True,
+                 focus: int | None = None) -> None:
         self.text = text
         self.error = error
         self.clear_selection = clear_selection
+        self.focus = focus
+        """A row to put the cursor on once the list reloads (the row an undo restored)."""
         super().__init__()
 
 
@@ -73,14 +76,16 @@ class TriageActions:
         return ids
 
     @work(thread=True, exit_on_error=False, group="triage", description="Saving a triage action")
-    def run_triage(self, action: Callable[[Store], str], clear_selection: bool = True) -> None:
+    def run_triage(self, action: Callable[[Store], str | tuple[str, int | None]], clear_selection: bool = True) -> None:
+        """Run ``action`` in a worker; it returns the message, or (message, row to jump to)."""
         try:
             with self.app.open_store() as store:
-                text = action(store)
+                result = action(store)
         except FeedbackError as error:
             self.post_message(ActionDone(str(error), error=True, clear_selection=False))  # type: ignore[attr-defined]
             return
-        self.post_message(ActionDone(text, clear_selection=clear_selection))  # type: ignore[attr-defined]
+        text, focus = result if isinstance(result, tuple) else (result, None)
+        self.post_message(ActionDone(text, clear_selection=clear_selection, focus=focus))  # type: ignore[attr-defined]
 
     @staticmethod
     def _plural(ids: list[int]) -> str:
@@ -128,10 +133,30 @@ class TriageActions:
             return
 
         def chosen(status: str | None) -> None:
-            if status:
+            if status == triage.ELSEWHERE:
+                self._answered_elsewhere(ids)
+            elif status:
                 self._status(status, ids)
 
-        self.app.push_screen(ChoiceDialog("Set status", [(s, s) for s in REVIEW_STATUSES]), chosen)
+        statuses = [s for s in REVIEW_STATUSES if s != triage.ELSEWHERE or self.target_kind() == "reviews"]
+        self.app.push_screen(ChoiceDialog("Set status", [(s, s.replace("_", " ")) for s in statuses]), chosen)
+
+    def _answered_elsewhere(self, ids: list[int]) -> None:
+        """The status needs a note saying where: asked for, and an empty one changes nothing."""
+        agent = self.app.agent
+
+        def noted(text: str | None) -> None:
+            if text is None:
+                return
+            if not text.strip():
+                self.app.notify("Not changed: answered elsewhere needs a note saying where.",
+                                title="Status", severity="warning", markup=False)
+                return
+            self.run_triage(lambda s: (triage.answer_elsewhere(s, ids, text, agent),
+                                       f"{self._plural(ids)}: answered elsewhere")[1])
+
+        self.app.push_screen(TextPrompt("Answered where? (phone, e-mail, on the platform…): required",
+                                        placeholder="phoned the customer on 2 Dec"), noted)
 
     def action_tag(self) -> None:
         ids = self._targets("tag")
@@ -170,14 +195,21 @@ class TriageActions:
         self.app.push_screen(TextPrompt("Internal note (only agents see it)", multiline=True), chosen)
 
     def action_undo(self) -> None:
+        if self.app.reply_holder.cancel():  # a reply in its grace period is the latest thing done
+            return
         if getattr(self.app, "read_only", False):
             self.app.notify("The database is open read-only: nothing to undo.", title="Read-only", severity="warning")
             return
         agent = self.app.agent
 
-        def undo(store: Store) -> str:
-            done = triage.undo_last(store, agent)
-            return f"Undone: {done}" if done else "Nothing to undo"
+        kind = self.target_kind()
+
+        def undo(store: Store) -> tuple[str, int | None]:
+            undone = triage.undo_last_action(store, agent)
+            if undone is None:
+                return "Nothing to undo", None
+            text, ids, undone_kind = undone
+            return f"Undone: {text}", (ids[0] if ids and undone_kind == kind else None)
 
         self.run_triage(undo, False)
 

@@ -304,7 +304,7 @@ def test_undo_names_the_review_and_its_author(store: Store, reviews: dict[str, i
     row = review_row(store, 'g1')
     triage.set_status(store, [target], "archived", "marc")
     assert (row["title"], row["author"]) == ("Cold", "Ann")
-    assert triage.undo_last(store, "marc") == "status archived of 'Cold' (Ann)"
+    assert triage.undo_last(store, "marc") == "archive of 'Cold' (Ann)"
 
 
 def test_replied_is_refused_for_a_review_without_a_reply(store: Store, reviews: dict[str, int]) -> None:

@@ -31,6 +31,8 @@ from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 
 from feedback_tui import reply_rules
 from feedback_tui.cli import cli
+from dataclasses import replace
+
 from feedback_tui.config import Config
 from feedback_tui.store import Store
 from feedback_tui.store import replies as reply_store
@@ -48,6 +50,8 @@ TESTS = Path(__file__).resolve().parent
 
 
 def make_app(path: Path, config: Config | None = None, agent: str = AGENT, watch: bool = False) -> FeedbackApp:
+    # Sent at once: the grace period has its own tests (test_held_reply.py).
+    config = replace(config or Config(), send_grace_seconds=0)
     return FeedbackApp(db_path=path, agent=agent, config=config, watch=watch)
 
 

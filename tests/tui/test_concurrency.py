@@ -172,12 +172,13 @@ with Store.open(sys.argv[1], migrate=False) as store:
 
 async def test_two_agents_replying_to_one_review_are_warned_and_both_replies_kept(demo_db: Path) -> None:
     from feedback_tui.store.inbox import InboxQuery
+    from feedback_tui.config import Config
     from feedback_tui.tui.app import FeedbackApp
     from tui_helpers import SIZE, screen_text, settle
 
     with Store.open(demo_db) as store:
         review_id = store.scalar("SELECT id FROM reviews WHERE has_reply = 0 ORDER BY id LIMIT 1")
-    app = FeedbackApp(db_path=demo_db, agent="alice", watch=False)
+    app = FeedbackApp(db_path=demo_db, agent="alice", watch=False, config=Config(send_grace_seconds=0))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         app.screen.open_with(InboxQuery(view="all", ids=(review_id,)))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from textual.widgets import TextArea
 
+from feedback_tui.config import Config
 from feedback_tui.store import Store
 from feedback_tui.store import replies as reply_store
 from feedback_tui.tui.dialogs import TextPrompt
@@ -16,7 +17,7 @@ from tui_helpers import SIZE, loaded_rows, notifications, review, review_list, s
 
 
 def make_app(path: Path) -> FeedbackApp:
-    return FeedbackApp(db_path=path, agent="camille", watch=False)
+    return FeedbackApp(db_path=path, agent="camille", watch=False, config=Config(send_grace_seconds=0))
 
 
 def first_line(text: str | None) -> str:

@@ -22,6 +22,7 @@ from feedback_tui.tui.safe_text import clean, plain
 SORT_LABELS = {
     "newest": "Newest first", "oldest": "Oldest first", "rating_low": "Lowest rating", "rating_high": "Highest rating",
     "sentiment_low": "Most negative", "sentiment_high": "Most positive",
+    "needs_reply": "Needs reply order: negative first, oldest first",
 }
 
 

@@ -40,6 +40,7 @@ from feedback_tui.store import replies as reply_store
 from feedback_tui.store import triage
 from feedback_tui.store.rows import ReviewDetail
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
+from feedback_tui.tui.held_reply import HeldReply
 from feedback_tui.tui.safe_text import clean, plain
 from feedback_tui.tui.widgets.review_view import render_review
 
@@ -66,6 +67,13 @@ class ComposerScreen(Screen[None]):
             self.text = text
             self.error = error
             self.close = close
+            super().__init__()
+
+    class Hold(Message):
+        """Nobody else is active: close, and let the app hold the reply for the grace period."""
+
+        def __init__(self, text: str) -> None:
+            self.text = text
             super().__init__()
 
     class OthersActive(Message):
@@ -327,10 +335,40 @@ class ComposerScreen(Screen[None]):
         self._sending = True
         if self._draft_timer is not None:
             self._draft_timer.stop()
+        if self.app.config.send_grace_seconds > 0:
+            self._check_before_holding(text, self._confirmed_others)
+            return
         # An app-level worker: delivery goes on after this screen has closed, so it
         # is given the app (a closed screen no longer finds it from a thread).
         self.app.run_worker(partial(self._send, self.app, text, self._confirmed_others), thread=True,
                             group="reply-send", exit_on_error=False, description="Sending a reply")
+
+    @work(thread=True, exit_on_error=False, group="composer", description="Checking other agents")
+    def _check_before_holding(self, text: str, confirmed: bool) -> None:
+        assert self.session is not None
+        try:
+            activity = self.session.others_active()
+        except FeedbackError as error:
+            self.post_message(self.Finished(f"Not sent: {error}", error=True))
+            return
+        if (activity["replies"] or activity["drafts"]) and not confirmed:
+            self.post_message(self.OthersActive(activity))
+        else:
+            self.post_message(self.Hold(text))
+
+    def on_composer_screen_hold(self, message: Hold) -> None:
+        """The text becomes the draft now (a cancel or a crash keeps it), the app holds the send."""
+        self._sending = False
+        assert self.session is not None
+        self._save_draft(message.text, self.template_name)
+        self.app.reply_holder.hold(HeldReply(self.session, message.text, self.template_name,
+                                             self._confirmed_others, self.session.label(),
+                                             int(round(self.app.config.send_grace_seconds))))
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._loaded = False  # saved above: nothing more to write on the way out
+        if self.is_current:
+            self.app.pop_screen()
 
     def _send(self, app: Any, text: str, confirmed: bool) -> None:
         assert self.session is not None  # sending waits for the load

@@ -26,7 +26,9 @@ def binding_table(screen: Screen) -> Table:
         marker = (binding.action, binding.description)
         display = screen.app.get_key_display(binding)
         if marker in seen:
-            rows = [(k + ", " + display if (a, d) == marker else k, a, d, i) for k, a, d, i in rows]
+            # the same action under two keys (q and Textual's ctrl+q): one row, keeping our id
+            rows = [(k + ", " + display, a, d, i or binding.id or "") if (a, d) == marker else (k, a, d, i)
+                    for k, a, d, i in rows]
             continue
         seen.add(marker)
         rows.append((display, binding.action, binding.description, binding.id or ""))

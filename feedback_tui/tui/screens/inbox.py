@@ -15,14 +15,16 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, ProgressBar, Static
 
-from feedback_tui.store import inbox, triage
+from feedback_tui.store import activity, inbox, triage
 from feedback_tui.store.inbox import VIEW_TITLES, InboxQuery, SearchProblem
+from feedback_tui.store.rows import InboxRow
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
 from feedback_tui.tui.dialogs.filters import SORT_LABELS, FilterChoices, FilterDialog, until_shown
 from feedback_tui.tui.messages import DatabaseChanged, OpenQuery, RowHighlighted, StepCursor, SyncProgress
 from feedback_tui.tui.safe_text import clean, plain
 from feedback_tui.tui.row_source import InboxSource
 from feedback_tui.tui.triage_actions import TRIAGE_BINDINGS, ActionDone, TriageActions
+from feedback_tui.tui.widgets.column_header import ColumnHeader
 from feedback_tui.tui.widgets.review_list import ReviewList
 
 
@@ -59,8 +61,9 @@ class InboxScreen(TriageActions, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="views")
-        yield Input(placeholder="Search (enter applies, escape clears): livraison, refund*, \"not working\"",
+        yield Input(placeholder="Search (enter applies, escape clears): livraison, refund*, \"not working\", 😭 · ?a OR b: operators",
                     id="search")
+        yield ColumnHeader(id="columns")
         yield ReviewList(id="list")
         yield ProgressBar(id="progress", show_eta=False)
         yield Static(id="status-line")
@@ -98,16 +101,18 @@ class InboxScreen(TriageActions, Screen[None]):
     def review_list(self) -> ReviewList:
         return self.query_one(ReviewList)
 
-    def apply_query(self, query: InboxQuery, *, keep_position: bool = False) -> None:
+    def apply_query(self, query: InboxQuery, *, keep_position: bool = False, focus: int | None = None,
+                    live: bool = False) -> None:
         self.query_state = query
         self.total = None if not keep_position else self.total
-        self.review_list.set_source(InboxSource(self.app.store_opener, query), keep_position=keep_position)
+        self.review_list.set_source(InboxSource(self.app.store_opener, query), keep_position=keep_position,
+                                    focus=focus, live=live)
         self._show_views()
         self._show_status()
 
     def refresh_data(self) -> None:
         """The database changed (another agent, an import): reload in place."""
-        self.apply_query(self.query_state, keep_position=True)
+        self.apply_query(self.query_state, keep_position=True, live=True)
 
     def _show_views(self) -> None:
         q = self.query_state
@@ -120,7 +125,8 @@ class InboxScreen(TriageActions, Screen[None]):
         line.append("Reviews" if q.kind == "reviews" else "Surveys", style="bold")
         line.append(" (tab) │ ", style="dim")
         # The same condition as store.inbox.order_of: survey comments have no "needs reply" order.
-        needs_reply_order = q.view == "needs_reply" and q.sort == "newest" and q.kind == "reviews"
+        needs_reply_order = q.kind == "reviews" and (q.sort == "needs_reply" or (q.view == "needs_reply"
+                                                                                 and q.sort == "newest"))
         line.append("Negative first, oldest first" if needs_reply_order else SORT_LABELS.get(q.sort, q.sort),
                     style="italic")
         filters = self._filter_summary()
@@ -174,7 +180,25 @@ class InboxScreen(TriageActions, Screen[None]):
         from feedback_tui.tui.screens.review import ReviewScreen
 
         row = self.review_list.current_row
-        self.app.push_screen(ReviewScreen(row.id if row is not None else None, self.query_state.kind))
+        self.app.push_screen(ReviewScreen(row.id if row is not None else None, self.query_state.kind,
+                                          self.review_list.terms))
+
+    def on_review_list_row_left(self, message: ReviewList.RowLeft) -> None:
+        self._say_who_changed(message.row)
+
+    @work(thread=True, exit_on_error=False, group="row-left", description="Who changed the row")
+    def _say_who_changed(self, row: InboxRow) -> None:
+        """The review under the cursor left the view: name the other agent who did it."""
+        with self.app.open_store() as store:
+            last = activity.of_review(store, row.id, limit=1)
+        if not last or last[0].agent == self.app.agent:
+            return  # our own action (from the review screen), or an import: nothing to warn about
+        entry = last[0]
+        label = " ".join((row.title or row.excerpt or "").split())
+        label = label if len(label) <= 30 else label[:29] + "…"
+        self.app.call_from_thread(self.notify, f"{label!r} ({row.author or 'anonymous'}) left this view: "
+                                  f"{entry.what} by {entry.agent}.", title="Changed by another agent",
+                                  severity="warning")
 
     def on_review_list_load_failed(self, message: ReviewList.LoadFailed) -> None:
         error = message.error
@@ -188,7 +212,7 @@ class InboxScreen(TriageActions, Screen[None]):
         self.notify(message.text, severity="error" if message.error else "information", timeout=3)
         if message.clear_selection and not message.error:
             self.review_list.clear_selection()
-        self.refresh_data()
+        self.apply_query(self.query_state, keep_position=True, focus=message.focus)
 
     # -- TriageActions -------------------------------------------------------------
     def target_ids(self) -> list[int]:
@@ -238,6 +262,11 @@ class InboxScreen(TriageActions, Screen[None]):
             return
         if self.query_state.ids:
             self.apply_query(self.query_state.with_changes(ids=()))
+            return
+        if self._filter_summary():  # no search, nothing selected: escape clears the filters
+            q = self.query_state
+            self.apply_query(InboxQuery(kind=q.kind, view=q.view, agent=q.agent, sort=q.sort))
+            self.notify("Filters cleared.", timeout=2)
 
     def action_filters(self) -> None:
         self._load_filter_choices()

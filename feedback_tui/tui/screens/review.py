@@ -51,9 +51,10 @@ class ReviewScreen(TriageActions, Screen[None]):
             self.detail = detail
             super().__init__()
 
-    def __init__(self, row_id: int | None, kind: str) -> None:
+    def __init__(self, row_id: int | None, kind: str, terms: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.kind = kind
+        self.terms = terms  # the inbox's search, highlighted in the text
         self.first_row_id = row_id
         self.row_id: int | None = None
         self.detail: ReviewDetail | None = None
@@ -104,7 +105,7 @@ class ReviewScreen(TriageActions, Screen[None]):
             widget.update(Text("This review no longer exists.", style="dim"))
             return
         self.detail = message.detail
-        widget.update(render_review(message.detail))
+        widget.update(render_review(message.detail, self.terms))
         self.query_one("#detail-scroll", VerticalScroll).scroll_home(animate=False)
 
     def on_action_done(self, message: ActionDone) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from rich.cells import set_cell_size
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import work
@@ -26,6 +26,7 @@ from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from feedback_tui.store.inbox import PAGE_SIZE
+from feedback_tui.store.search import match_spans
 from feedback_tui.store.rows import InboxRow
 from feedback_tui.tui.safe_text import clean
 from feedback_tui.tui.widgets.rating import stars
@@ -47,7 +48,11 @@ class RowSource(Protocol):
 
 
 SENTIMENT_MARKS = {"positive": ("▲", "green"), "neutral": ("■", "yellow"), "negative": ("▼", "red")}
-STATUS_MARKS = {"new": "●", "open": "○", "replied": "✓", "outdated": "↻", "archived": "▪", "spam": "⊘"}
+UNREAD_MARK = "▌"  # unread: a bar in the first column (● is the status "new")
+FIXED_WIDTH = 2 + 2 + 11 + 12 + 7 + 3 + 15 + 2 + 11
+COLUMNS = (("", 2), ("", 2), ("date", 11), ("source", 12), ("stars", 7), ("", 3), ("author", 15))
+STATUS_MARKS = {"new": "●", "open": "○", "replied": "✓", "outdated": "↻", "archived": "▪", "spam": "⊘",
+                "answered_elsewhere": "⇢"}
 
 
 class ReviewList(ScrollView, can_focus=True):
@@ -60,8 +65,10 @@ class ReviewList(ScrollView, can_focus=True):
     ReviewList > .review-list--selected { background: $secondary 30%; }
     ReviewList > .review-list--unread { text-style: bold; }
     ReviewList > .review-list--dim { color: $text-muted; }
+    ReviewList > .review-list--match { text-style: bold reverse; }
     """
-    COMPONENT_CLASSES = {"review-list--cursor", "review-list--selected", "review-list--unread", "review-list--dim"}
+    COMPONENT_CLASSES = {"review-list--cursor", "review-list--selected", "review-list--unread", "review-list--dim",
+                         "review-list--match"}
     BINDINGS = [
         Binding("j,down", "cursor_down", "Next", id="list.down", show=False),
         Binding("k,up", "cursor_up", "Previous", id="list.up", show=False),
@@ -92,6 +99,13 @@ class ReviewList(ScrollView, can_focus=True):
             self.total = total
             super().__init__()
 
+    class RowLeft(Message):
+        """The row under the cursor left the list on a live refresh (someone changed it)."""
+
+        def __init__(self, row: Row) -> None:
+            self.row = row
+            super().__init__()
+
     class LoadFailed(Message):
         def __init__(self, error: Exception) -> None:
             self.error = error
@@ -110,6 +124,9 @@ class ReviewList(ScrollView, can_focus=True):
         """What was selected before the visual range started: the range adds to it."""
         self._keep: tuple[Row, int] | None = None
         self.load_error: Exception | None = None
+        self.terms: tuple[str, ...] = ()
+        self._live_row: Row | None = None
+        """The search's terms (from the source), highlighted in each row's text."""
         """Why the current source failed; no page is requested again until the next ``set_source``."""
 
     # -- data --------------------------------------------------------------
@@ -129,14 +146,20 @@ class ReviewList(ScrollView, can_focus=True):
     def current_row(self) -> Row | None:
         return self.row_at(self.cursor)
 
-    def set_source(self, source: RowSource, *, keep_position: bool = False) -> None:
-        """Show rows from ``source``; ``keep_position`` keeps the cursor on its row (live refresh)."""
+    def set_source(self, source: RowSource, *, keep_position: bool = False, focus: int | None = None,
+                   live: bool = False) -> None:
+        """Show rows from ``source``; ``keep_position`` keeps the cursor on its row (live refresh),
+        or moves it to the row ``focus`` (the one an undo restored) when it is listed."""
         current = self.current_row if keep_position else None
+        self._live_row = current if live else None  # a live refresh: say so if this row leaves
+        if keep_position and focus is not None:
+            current = Row(id=focus)
         self._keep = (current, self.cursor) if current else None
         previous = self.source
         if previous is not None and previous is not source and hasattr(previous, "cancel"):
             previous.cancel()  # its count or pages still running are of no use now
         self.source = source
+        self.terms = tuple(getattr(source, "terms", ()))
         self._generation += 1
         self.pages.clear()
         self._pending.clear()
@@ -272,6 +295,8 @@ class ReviewList(ScrollView, can_focus=True):
             index = page_index * PAGE_SIZE + ids.index(row_id)
         else:  # the row left this list (archived by someone): stay at the same place
             index = min(self._keep[1] if self._keep else index, max((self.total or 1) - 1, 0))
+            if self._live_row is not None and self._live_row.id == row_id:
+                self.post_message(self.RowLeft(self._live_row))
             self._request(index // PAGE_SIZE)
         self._keep = None
         self._update_size(max(self.total or 0, page_index * PAGE_SIZE + len(rows)))
@@ -419,21 +444,47 @@ class ReviewList(ScrollView, can_focus=True):
         mark, colour = SENTIMENT_MARKS.get(row.sentiment or "", ("·", ""))
         title = clean(row.title, single_line=True)
         excerpt = clean(row.excerpt, single_line=True)
+        if self.terms and title and not match_spans(title, self.terms) and match_spans(excerpt, self.terms):
+            title = title if len(title) <= 24 else title[:23] + "…"  # the match, in the text, stays in sight
         text = f"{title} — {excerpt}" if title else excerpt
-        fixed = 2 + 2 + 11 + 12 + 7 + 3 + 15 + 2 + 11
-        text_width = max(width - fixed, 10)
+        text_width = max(width - FIXED_WIDTH, 10)
+        tags = clean(" " + " ".join(f"#{t}" for t in row.tags.split()), single_line=True) if row.tags else ""
+        tag_width = min(cell_len(tags) + 1, 24, text_width // 3) if tags else 0
+        selected = row.id in self.selected
         cells: list[tuple[str, int, Style]] = [
-            ("◆" if row.id in self.selected else " ", 2, base),
+            ("◆" if selected else UNREAD_MARK if not row.is_read else " ", 2,
+             base if selected or row.is_read else base + Style(color="bright_blue", bold=True)),
             (STATUS_MARKS.get(row.status or "", " "), 2, base),
             ((row.created_at or "")[:10], 11, base + dim),
             (clean(row.source, single_line=True), 12, base + dim),
             (stars(row.rating, row.kind), 7, base + Style(color="yellow")),
             (mark, 3, base + Style(color=colour) if colour else base + dim),
-            (clean(row.author, single_line=True) or "—", 15, base),
-            (text, text_width, base + bold),
+            (set_cell_size(clean(row.author, single_line=True) or "—", 14), 15, base),  # a space before the text
+            (text, text_width - tag_width, base + bold),
+            (tags, tag_width, base + Style(color="cyan")),
             ("↩" if row.replied else "✎" if row.has_draft else " ", 2,
              base + Style(color="green" if row.replied else "yellow")),
             (clean(row.assignee, single_line=True), 11, base + dim),
         ]
-        return [Segment(set_cell_size(value, size), style) for value, size, style in cells]
+        segments = [Segment(set_cell_size(value, size), style) for value, size, style in cells]
+        if self.terms:  # the text cell, split where the search matched
+            text_cell = segments[7]
+            match = text_cell.style + self.get_component_rich_style("review-list--match", partial=True)
+            segments[7:8] = _split_at(text_cell.text, match_spans(text_cell.text, self.terms), text_cell.style, match)
+        return segments
+
+
+def _split_at(text: str, spans: list[tuple[int, int]], style: Style, match: Style) -> list[Segment]:
+    """``text`` as segments, the ``spans`` in the ``match`` style (cell widths are unchanged)."""
+    pieces: list[Segment] = []
+    at = 0
+    for start, end in spans:
+        if start > at:
+            pieces.append(Segment(text[at:start], style))
+        pieces.append(Segment(text[start:end], match))
+        at = end
+    if at < len(text):
+        pieces.append(Segment(text[at:], style))
+    return pieces
+
 

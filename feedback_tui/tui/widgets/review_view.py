@@ -13,7 +13,7 @@ from rich.console import Group
 from rich.text import Text
 
 from feedback_tui.store.rows import ReviewDetail
-from feedback_tui.tui.safe_text import plain
+from feedback_tui.tui.safe_text import highlighted, plain
 from feedback_tui.tui.widgets.rating import stars
 
 SENTIMENT_STYLES = {"positive": "green", "neutral": "yellow", "negative": "red", "unknown": "dim"}
@@ -27,8 +27,9 @@ def _size(characters: int) -> str:
     return f"{characters / 1_000_000:.1f} M characters" if characters >= 100_000 else f"{characters:,} characters"
 
 
-def render_review(detail: ReviewDetail) -> Group:
-    """The review (or survey answer) as Rich renderables built from plain text, never markup."""
+def render_review(detail: ReviewDetail, terms: tuple[str, ...] = ()) -> Group:
+    """The review (or survey answer) as Rich renderables built from plain text, never markup;
+    ``terms`` (the inbox's search) are highlighted in the title and the text."""
     parts: list[Any] = []
     head = Text()
     head.append(stars(detail.rating, detail.survey_kind) + "  ", style="yellow")
@@ -58,9 +59,9 @@ def render_review(detail: ReviewDetail) -> Group:
         parts.append(tags)
     if detail.title:
         parts.append(Text(""))
-        parts.append(plain(detail.title, "bold"))
+        parts.append(highlighted(detail.title, terms, "bold"))
     parts.append(Text(""))
-    parts.append(plain(detail.body))
+    parts.append(highlighted(detail.body, terms))
     if detail.body_length > len(detail.body or ""):
         parts.append(Text(f"… cut here: the whole text has {detail.body_length:,} characters "
                           f"({_size(detail.body_length)}); x saves it to a file.", style="bold yellow"))
@@ -89,6 +90,16 @@ def render_review(detail: ReviewDetail) -> Group:
             line.append_text(plain(note.agent, "dim", single_line=True))
             parts.append(line)
             parts.append(plain(note.text))
+    if detail.activity:
+        parts.append(_section(f"Activity ({len(detail.activity)})"))
+        for entry in detail.activity:
+            line = Text(f"{entry.created_at[:16].replace('T', ' ')} · ", style="dim")
+            line.append_text(plain(entry.agent, "dim", single_line=True))
+            line.append(" · ", style="dim")
+            line.append_text(plain(entry.what, "strike dim" if entry.undone_at else "", single_line=True))
+            if entry.undone_at:
+                line.append(f" (undone {entry.undone_at[:16].replace('T', ' ')})", style="dim")
+            parts.append(line)
     if detail.history:
         parts.append(_section("Earlier versions"))
         for version in detail.history:

@@ -1,0 +1,134 @@
+"""What a search box's text means: FTS5 terms, literal symbols, and where they match.
+
+Plain mode (the default) never errors on words: every word is quoted for FTS5,
+so ``AND``, ``OR``, ``NOT working``, ``col:word`` or ``NEAR(`` are searched as
+the words they are. A trailing ``*`` keeps its meaning of "words starting
+with". A query that starts with ``?`` is FTS5's own syntax (``?refund OR
+remboursement``, ``?"not working" NOT app``), for agents who want operators.
+
+The FTS5 tokenizer (unicode61) drops emoji and symbols, so ``😭`` or ``€``
+would match nothing: a word without a letter or digit becomes a *literal*
+instead, looked for with ``instr`` in the title and body. Next to any word it
+only checks the rows the full-text index found; alone it walks the newest
+rows first and stops at a page, and its count is bounded by the table scan
+(measured in benchmarks/, see README "Search").
+
+:func:`match_spans` finds the terms in a text the way FTS5 matched them (case
+and accents folded), so the list and the detail can highlight them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+ADVANCED_PREFIX = "?"
+_TOKENS = re.compile(r'"[^"]*"\*?|\S+')
+_WORDISH = re.compile(r"\w", re.UNICODE)
+_INVISIBLE = dict.fromkeys(map(ord, "\ufe0f\ufe0e\u200d"))  # emoji presentation selectors, ZWJ
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """One search, ready for SQL: the FTS5 query (or None) and the literal symbols."""
+
+    text: str
+    advanced: bool
+    fts: str | None
+    literals: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+    """What to highlight: words (folded; a trailing ``*`` marks a prefix) and literals."""
+
+    @property
+    def empty(self) -> bool:
+        return not self.fts and not self.literals
+
+
+def plan(text: str) -> SearchPlan:
+    """The search box's text as a :class:`SearchPlan` (see the module's docstring)."""
+    text = text.strip()
+    if text.startswith(ADVANCED_PREFIX):
+        expression = text[len(ADVANCED_PREFIX):].strip()
+        words = tuple(fold(w) for w in re.findall(r"\w+\*?", re.sub(r"\b(AND|OR|NOT|NEAR)\b", " ", expression)))
+        return SearchPlan(text, True, expression or None, (), words)
+    phrases: list[str] = []
+    literals: list[str] = []
+    terms: list[str] = []
+    for token in _TOKENS.findall(text):
+        if len(token) > 1 and token.startswith('"') and token.endswith('"'):  # a phrase, still literal words
+            token = token[1:-1]
+        prefix = token.endswith("*") and len(token) > 1
+        word = token[:-1] if prefix else token
+        if _WORDISH.search(word):
+            phrases.append('"' + word.replace('"', '""') + '"' + ("*" if prefix else ""))
+            terms.extend(fold(w) + ("*" if prefix else "") for w in re.findall(r"\w+", word))
+        else:
+            literal = word.translate(_INVISIBLE)
+            if literal and literal not in literals:
+                literals.append(literal)
+                terms.append(literal)
+    return SearchPlan(text, False, " ".join(phrases) or None, tuple(literals), tuple(terms))
+
+
+def fold(word: str) -> str:
+    """A word as the FTS5 tokenizer stores it (lower case, accents removed)."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _folded_with_map(text: str) -> tuple[str, list[int]]:
+    """``text`` folded, with the index in ``text`` of each folded character."""
+    out: list[str] = []
+    where: list[int] = []
+    for index, char in enumerate(text):
+        for piece in fold(char):
+            out.append(piece)
+            where.append(index)
+    return "".join(out), where
+
+
+def match_spans(text: str, terms: tuple[str, ...] | list[str]) -> list[tuple[int, int]]:
+    """``(start, end)`` character ranges of ``text`` where a term matches, sorted, not overlapping.
+
+    A word matches whole words (or word starts for ``word*``), folded as the
+    index folds them; a literal (emoji, symbol) matches wherever it occurs.
+    """
+    if not text or not terms:
+        return []
+    folded, where = _folded_with_map(text)
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        if not term:
+            continue
+        if _WORDISH.search(term):
+            prefix = term.endswith("*")
+            core = re.escape(term.rstrip("*"))
+            pattern = re.compile(rf"(?<!\w){core}" + (r"\w*" if prefix else r"(?!\w)"))
+            for found in pattern.finditer(folded):
+                spans.append((where[found.start()], where[found.end() - 1] + 1))
+        else:
+            start = text.find(term)
+            while start != -1:
+                spans.append((start, start + len(term)))
+                start = text.find(term, start + len(term))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def centred_excerpt(text: str, terms: tuple[str, ...], width: int = 300, lead: int = 24) -> str:
+    """``width`` characters of ``text`` starting a little before the first match ("…" marks a cut)."""
+    spans = match_spans(text, terms)
+    if not spans or spans[0][0] <= lead:
+        return text[:width]
+    start = spans[0][0] - lead
+    space = text.rfind(" ", start - 15, start + 1)  # start on a word boundary when one is near
+    if space > 0:
+        start = space + 1
+    return "…" + text[start:start + width - 1]

@@ -1,0 +1,99 @@
+"""Search that never errors on words (issue 16, item 8).
+
+Plain mode searches every word as it is (AND/OR/NOT included), symbols and
+emoji are found by a literal match, ``?`` opens FTS5's own syntax, and the
+matches are located for highlighting and for centring the row's excerpt.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from feedback_tui.store import Store, inbox, search
+from feedback_tui.store.inbox import InboxQuery, SearchProblem
+
+from conftest import REVIEW_HEADER, import_file, write_csv
+
+LONG_START = "Livraison rapide et emballage soigné, rien à redire sur ce point précis. " * 6
+ROWS = [
+    ["w1", "play", 1, "", "The app is NOT working since the update", "Ann", "2026-03-01T10:00:00Z", "en", "", ""],
+    ["w2", "play", 2, "", "Cats and dogs or birds", "Bob", "2026-03-02T10:00:00Z", "en", "", ""],
+    ["w3", "play", 1, "", "Très déçu 😭😭 remboursement refusé", "Cid", "2026-03-03T10:00:00Z", "fr", "", ""],
+    ["w4", "play", 5, "Top ❤️", "Parfait, merci", "Dee", "2026-03-04T10:00:00Z", "fr", "", ""],
+    ["w5", "play", 3, "", "Prix 10 € de plus, working hours only", "Eve", "2026-03-05T10:00:00Z", "en", "", ""],
+    ["w6", "play", 2, "", LONG_START + "Mais le remboursement n'arrive jamais.", "Fay", "2026-03-06T10:00:00Z",
+     "fr", "", ""],
+]
+
+
+@pytest.fixture
+def words_db(tmp_path: Path, db_path: Path) -> Path:
+    with Store.open(db_path) as store:
+        result = import_file(store, write_csv(tmp_path / "words.csv", REVIEW_HEADER, ROWS))
+        assert result.inserted == len(ROWS)
+    return db_path
+
+
+def _authors(db: Path, text: str) -> list[str]:
+    with Store.open(db) as store:
+        query = InboxQuery(view="all", search=text, sort="oldest")
+        rows = inbox.page(store, query)
+        assert inbox.count(store, query) == len(rows)
+        return [row.author or "" for row in rows]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("AND", ["Bob"]),
+    ("and", ["Bob"]),
+    ("OR", ["Bob"]),
+    ("NOT working", ["Ann"]),
+    ("working", ["Ann", "Eve"]),
+    ("😭", ["Cid"]),
+    ("❤️", ["Dee"]),  # typed with its presentation selector, stored text has it too
+    ("❤", ["Dee"]),
+    ("€", ["Eve"]),
+    ("déçu 😭", ["Cid"]),
+    ("decu", ["Cid"]),
+    ("rembours*", ["Cid", "Fay"]),
+    ('"since the update"', ["Ann"]),
+    ("col:word", []),
+    ("NEAR(", []),
+    ("🙂", []),
+])
+def test_plain_words_and_symbols_are_searched_literally(words_db: Path, text: str, expected: list[str]) -> None:
+    assert _authors(words_db, text) == expected
+
+
+def test_advanced_syntax_after_a_question_mark(words_db: Path) -> None:
+    assert _authors(words_db, "?cats OR refusé") == ["Bob", "Cid"]
+    assert _authors(words_db, "?working NOT hours") == ["Ann"]
+    with pytest.raises(SearchProblem, match="^search: .*without the leading"):
+        _authors(words_db, "?NEAR(")
+
+
+def test_the_excerpt_is_centred_on_the_first_match(words_db: Path) -> None:
+    with Store.open(words_db) as store:
+        (row,) = inbox.page(store, InboxQuery(view="all", search="jamais"))
+        assert row.excerpt and row.excerpt.startswith("…")
+        assert "jamais" in row.excerpt[:80]
+        (plain,) = inbox.page(store, InboxQuery(view="all", search="jamais", ids=(row.id,)))
+        assert plain.excerpt == row.excerpt
+        unsearched = [r for r in inbox.page(store, InboxQuery(view="all")) if r.id == row.id][0]
+        assert unsearched.excerpt == (LONG_START + "Mais")[:300]
+
+
+def test_match_spans_fold_case_and_accents_and_find_symbols() -> None:
+    text = "Très DÉÇU, déçue 😭 et 😭 ; decu"
+    terms = search.plan("decu 😭").terms
+    spans = search.match_spans(text, terms)
+    assert [text[a:b] for a, b in spans] == ["DÉÇU", "😭", "😭", "decu"]  # "déçue" is another word
+    prefix = search.match_spans(text, search.plan("dec*").terms)
+    assert [text[a:b] for a, b in prefix] == ["DÉÇU", "déçue", "decu"]
+
+
+def test_markup_like_text_is_matched_as_text() -> None:
+    text = "[bold]gratuit[/bold] \x1b[31m"
+    spans = search.match_spans(text, search.plan("[bold]").terms)
+    assert [text[a:b] for a, b in spans] == ["bold", "bold"]

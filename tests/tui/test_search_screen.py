@@ -1,0 +1,94 @@
+"""Search in the inbox (issue 16, item 8): words never error, symbols are found,
+matches are highlighted in the list and in the detail, as text (never markup)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+
+from conftest import REVIEW_HEADER, import_file, write_csv
+from feedback_tui.store import Store
+from feedback_tui.tui.app import FeedbackApp
+from feedback_tui.tui.safe_text import MATCH_STYLE
+from feedback_tui.tui.screens.review import ReviewScreen
+from tui_helpers import SIZE, loaded_rows, notifications, review_list, row_line, settle
+
+PADDING = "Commande reçue en bon état, emballage correct, le livreur était poli et rapide. " * 3
+ROWS = [
+    ["s1", "play", 1, "", PADDING + "Mais l'application NOT working 😭 depuis hier.", "Ann",
+     "2026-03-01T10:00:00Z", "fr", "", ""],
+    ["s2", "play", 2, "", "[bold]gratuit[/bold] and or not", "Bob", "2026-03-02T10:00:00Z", "en", "", ""],
+    ["s3", "play", 5, "", "Rien à signaler", "Cid", "2026-03-03T10:00:00Z", "fr", "", ""],
+]
+
+
+@pytest.fixture
+def search_db(tmp_path: Path, db_path: Path) -> Path:
+    with Store.open(db_path) as store:
+        import_file(store, write_csv(tmp_path / "search.csv", REVIEW_HEADER, ROWS))
+    return db_path
+
+
+async def _search(app: FeedbackApp, pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("slash")
+    for char in text:
+        await pilot.press(char if len(char) == 1 and char.isalnum() else _key(char))
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+def _key(char: str) -> str:
+    return {" ": "space", "*": "asterisk", "?": "question_mark", "(": "left_parenthesis"}.get(char, char)
+
+
+def _matched(lst, index: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """The pieces of row ``index`` drawn in the match style (reversed, the cursor row too)."""
+    strip = lst.render_line(index - round(lst.scroll_y))
+    return [seg.text for seg in strip if seg.style and seg.style.reverse]
+
+
+@pytest.mark.parametrize("text", ["AND", "OR", "NOT working", "NEAR(", "or not"])
+async def test_words_that_were_operators_list_rows_and_never_fail(search_db: Path, text: str) -> None:
+    app = FeedbackApp(db_path=search_db, agent="camille", watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await _search(app, pilot, text)
+        lst = review_list(app)
+        assert lst.load_error is None, notifications(app)
+        assert "Could not load" not in row_line(lst, 0)
+        assert not [n for n in app._notifications if n.severity != "information"]
+
+
+async def test_an_emoji_finds_its_review_and_the_match_is_highlighted_in_list_and_detail(search_db: Path) -> None:
+    app = FeedbackApp(db_path=search_db, agent="camille", watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.screen.apply_query(app.screen.query_state.with_changes(search="😭 working"))
+        await settle(app, pilot)
+        lst = review_list(app)
+        assert [row.author for row in loaded_rows(lst)] == ["Ann"]
+        line = row_line(lst, 0)
+        assert "…" in line and "working" in line, "the excerpt starts near the match, not 240 characters before"
+        assert _matched(lst, 0) == ["working", "😭"]
+
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        body = app.screen.query_one("#detail", Static).content
+        texts = [part for part in body.renderables if PADDING[:20] in getattr(part, "plain", "")]
+        assert len(texts) == 1
+        styled = [texts[0].plain[span.start:span.end] for span in texts[0].spans if str(span.style) == MATCH_STYLE]
+        assert styled == ["working", "😭"]
+
+
+async def test_markup_in_a_review_is_highlighted_as_text(search_db: Path) -> None:
+    app = FeedbackApp(db_path=search_db, agent="camille", watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.screen.apply_query(app.screen.query_state.with_changes(view="all", search="gratuit"))
+        await settle(app, pilot)
+        lst = review_list(app)
+        assert "[bold]gratuit[/bold]" in row_line(lst, 0)
+        assert _matched(lst, 0) == ["gratuit"]
