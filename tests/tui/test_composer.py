@@ -526,6 +526,30 @@ async def test_sending_right_after_typing_leaves_no_stale_draft(demo_db: Path) -
     assert drafts(demo_db, target) == []
 
 
+async def test_keys_typed_just_before_ctrl_s_are_in_the_sent_reply(demo_db: Path) -> None:
+    """A burst of keys then ctrl+s with no pause between them, as a fast typist or a
+    terminal sends them: ctrl+s is a priority binding, handled by the app before the
+    editor has processed the keys queued ahead of it, and it used to send the text
+    without them (found in tmux and in the browser)."""
+    target = first_id(demo_db, "rating = 5 AND language = 'en'")
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await open_composer(app, pilot, target)
+        before = editor(app).text
+        burst = " Thanks a lot, see you soon"
+        for char in burst:  # posted at once: nothing waits for the editor in between
+            app.post_message(events.Key(char, char))
+        app.post_message(events.Key("ctrl+s", None))
+        await settle(app, pilot)
+        await pilot.pause(0.3)
+        await settle(app, pilot)
+    sent = agent_replies(demo_db, target)
+    assert len(sent) == 1
+    assert sent[0]["text"].endswith("see you soon"), sent[0]["text"][-60:]
+    assert before.strip() in sent[0]["text"]
+
+
 KILL_SCRIPT = textwrap.dedent("""
     import asyncio, sys
     from pathlib import Path

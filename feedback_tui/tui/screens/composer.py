@@ -216,6 +216,12 @@ class ComposerScreen(Screen[None]):
         ask(0)
 
     def action_template(self) -> None:
+        # A priority binding, like ctrl+s: let the keys typed before it reach the
+        # editor first, so "replace / insert at cursor" sees the whole text.
+        if not self.editor.call_later(self._pick_template):
+            self._pick_template()
+
+    def _pick_template(self) -> None:
         if not self.templates:
             self.notify("No template yet: create one from the inbox with T.", severity="warning")
             return
@@ -325,6 +331,15 @@ class ComposerScreen(Screen[None]):
 
     # -- sending ------------------------------------------------------------------------------
     def action_send(self) -> None:
+        # ctrl+s is a priority binding: the app runs it as soon as the key arrives,
+        # while keys typed just before it still wait in the editor's queue. Reading
+        # the text from a callback queued behind them sends what was typed.
+        if not self._loaded or self._sending:
+            return
+        if not self.editor.call_later(self._send_typed):
+            self._send_typed()
+
+    def _send_typed(self) -> None:
         if not self._loaded or self._sending:
             return
         text = self.editor.text.strip()
