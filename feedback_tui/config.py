@@ -21,6 +21,9 @@ Known keys::
     [imports.survey_monkey]           # an import profile: feedback-tui import --profile survey_monkey
     fields = { score = "Likely-To-Recommend", comment = "Why?" }
     survey_kind = "nps"               # also: kind, source, date_order, rating_scale, skip_identical
+    [retention]                       # retention figures: spend per period, and a fixed lifespan for clv
+    costs = { "2011-01" = 500, "2011-Q2" = 1200 }
+    lifespan_years = 3
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from __future__ import annotations
 import getpass
 import math
 import os
+import re
 import stat
 import tomllib
 from dataclasses import dataclass, field
@@ -56,6 +60,8 @@ class Config:
     imports: dict[str, dict[str, object]] = field(default_factory=dict)  # raw [imports.NAME] profiles
     company: str | None = None  # {company} in reply templates
     products: dict[str, str] = field(default_factory=dict)  # stored product id -> name shown in replies
+    retention_costs: dict[str, float] = field(default_factory=dict)  # [retention] costs: period -> spend
+    lifespan_years: float | None = None  # [retention] lifespan_years: clv's lifespan instead of 1 / churn
     warnings: list[str] = field(default_factory=list)
 
 
@@ -70,6 +76,7 @@ _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "imports": (dict, "a table of [imports.NAME] profiles"),
     "company": (str, "a string"),
     "products": (dict, "a table of product id = display name"),
+    "retention": (dict, "a table (costs, lifespan_years)"),
 }
 
 
@@ -139,6 +146,8 @@ def load_config(path: Path | None = None) -> Config:
             else:
                 config.warnings.append(f"{where}: products.{clean(repr(product), single_line=True)} must be a "
                                        "display name (a string); ignored")
+    if isinstance(data.get("retention"), dict):
+        _retention(data["retention"], where, config)
     if isinstance(data.get("imports"), dict):
         for name, table in data["imports"].items():
             if isinstance(table, dict):
@@ -146,6 +155,28 @@ def load_config(path: Path | None = None) -> Config:
             else:
                 config.warnings.append(f"{where}: imports.{clean(str(name), single_line=True)} must be a table; ignored")
     return config
+
+
+def _retention(table: dict[str, object], where: str, config: Config) -> None:
+    """``[retention]``: ``costs`` (period = spend, periods as YYYY-MM, YYYY-Qn or YYYY) and ``lifespan_years``."""
+    costs = table.get("costs", {})
+    if not isinstance(costs, dict):
+        config.warnings.append(f"{where}: [retention] costs must be a table of period = spend; ignored")
+        costs = {}
+    for period, amount in costs.items():
+        shown = clean(repr(period), single_line=True)
+        if not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?", str(period)) or isinstance(amount, bool) \
+                or not isinstance(amount, (int, float)) or not math.isfinite(amount) or amount < 0:
+            config.warnings.append(f"{where}: [retention] costs {shown} must be YYYY-MM, YYYY-Qn or YYYY = a "
+                                   "spend of 0 or more; ignored")
+            continue
+        config.retention_costs[str(period)] = float(amount)
+    years = table.get("lifespan_years")
+    if years is not None:
+        if isinstance(years, (int, float)) and not isinstance(years, bool) and math.isfinite(years) and years > 0:
+            config.lifespan_years = float(years)
+        else:
+            config.warnings.append(f"{where}: [retention] lifespan_years must be a number of years above 0; ignored")
 
 
 def _languages(values: list[object], where: str, warnings: list[str]) -> list[str]:
