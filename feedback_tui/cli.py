@@ -332,8 +332,14 @@ def report(context: Context, period: str, since: str | None, source: str | None,
     base = Filters(source=source)
     with context.open_store() as store:
         if fmt == "md":
+            from feedback_tui.retention_report import retention_section
+
+            window = last_periods(period, today, count)
+            extra = retention_section(store, period, since=window[0].since, until=window[-1].until,
+                                      config_costs=context.config.retention_costs,
+                                      lifespan_years=context.config.lifespan_years)
             text = render_markdown(dashboard(store, base, period=period, today=today, count=count,
-                                             sla_hours=context.config.sla_hours, selected=-1))
+                                             sla_hours=context.config.sla_hours, selected=-1), extra)
         else:
             window = last_periods(period, today, count)
             filters = Filters(source=source, since=window[0].since, until=window[-1].until)

@@ -188,7 +188,7 @@ def period_figures(rows: Iterable[CustomerPeriod], by: str, *, window: tuple[str
             "crr": _pct(e - n, s) if s else None,
             "retention": _pct(retained or 0, s) if s else None,
             "churn": _pct(s - (retained or 0), s) if s else None,
-            "revenue": round(revenue, 2),
+            "revenue": round(float(revenue), 2),
             "orders": orders,
             "aov": None if aov is None else round(aov, 2),
             "purchase_frequency": None if frequency is None else round(frequency, 4),
@@ -352,7 +352,10 @@ def feedback_table(feedback: list[LinkedFeedback], purchases: Mapping[str, list[
 # -- everything, for the CLI, the report and the screen ------------------------------
 
 def _window(by: str, since: str | None, until: str | None, first: str, last: str) -> tuple[str, str]:
-    start = period_of(by, since) if since else first
+    """The window's first and last periods: from ``since`` but not before the first
+    purchase (months before the shop's data would dilute purchases per year), to
+    ``until`` even past the last purchase (months without purchases are real)."""
+    start = max(period_of(by, since), first) if since else first
     end = period_of(by, _last_instant(until)) if until else last
     return start, end
 

@@ -330,3 +330,13 @@ def test_the_real_line_item_file_matches_an_independent_computation(run_cli, tmp
     check = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(check)  # type: ignore[union-attr]
     assert check.main([str(REAL_FILE), str(ours)]) == 0
+
+
+def test_the_report_has_a_retention_section_only_when_orders_exist(run_cli) -> None:
+    without = run_cli("report", "--period", "month", "--today", "2024-04-15")
+    assert without.exit_code == 0 and "## Retention" not in without.output
+    run_cli("import", str(ORDERS), "--kind", "orders")
+    report = run_cli("report", "--period", "quarter", "--today", "2024-04-15").output
+    assert "## Retention (per quarter)" in report
+    assert "| 2024-Q2 | 4 | 1 | 1 | 0 | 0.00 % | 0.00 % | 100.00 % | 1 | 100.00 |" in report
+    assert "Customer lifetime value over the window: 36.50" in report
