@@ -367,9 +367,12 @@ def retention_card(store: Store, by: str = "month", *, since: str | None = None,
     """The ``retention --json`` document: periods, window (with clv), feedback, and segments when asked."""
     if by not in PERIODS:
         raise ValueError(f"unknown period {by!r} (expected {', '.join(PERIODS)})")
+    card: dict[str, Any] = {"by": by, "periods": [], "window": window_figures([], [], by, lifespan_years)}
+    if not queries.has_orders(store):
+        card["feedback"] = feedback_table([], {})
+        return card
     costs = {**(config_costs or {}), **queries.costs(store)}
     rows = queries.customer_periods(store, by, until=until, source=source)
-    card: dict[str, Any] = {"by": by, "periods": [], "window": window_figures([], [], by, lifespan_years)}
     first, last = data_periods(rows)
     if first is not None and last is not None:
         window = _window(by, since, until, first, last)

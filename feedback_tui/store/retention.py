@@ -67,6 +67,11 @@ class CustomerHistory:
     replies: list[tuple[int, str, str, str]]  # review id, created_at, agent, text
 
 
+def has_orders(store: Store) -> bool:
+    """Whether the database has the orders tables (a read-only file of an older version may not)."""
+    return store.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'orders'").fetchone() is not None
+
+
 def _segment(segment: str | None) -> str:
     if segment is None:
         return "NULL"
