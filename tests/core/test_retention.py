@@ -340,3 +340,23 @@ def test_the_report_has_a_retention_section_only_when_orders_exist(run_cli) -> N
     assert "## Retention (per quarter)" in report
     assert "| 2024-Q2 | 4 | 1 | 1 | 0 | 0.00 % | 0.00 % | 100.00 % | 1 | 100.00 |" in report
     assert "Customer lifetime value over the window: 36.50" in report
+
+
+def test_an_etsy_like_export_with_masked_buyers_counts_no_customer(store: Store, tmp_path: Path) -> None:
+    """The shape of REAL_DATA.md 6b (EtsySoldOrders2022_masked.csv): masked or empty buyer ids and
+    two-digit years. On the real file (2,828 orders) every line is rejected: 2,519 masked ids, 309 empty."""
+    path = tmp_path / "EtsySold.csv"
+    path.write_text("Sale Date,Order ID,Buyer User ID,Full Name,Order Total\n"
+                    "12/31/22,2744652857,,J******* S****,43.46\n"
+                    "12/30/22,2743728263,s*******,R***** D****,24.32\n"
+                    "12/30/22,2743728299,s*******,S***** K****,10.00\n", encoding="utf-8")
+    result = load(store, path, mapping={"customer": "Buyer User ID", "amount": "Order Total",
+                                        "order_id": "Order ID", "created_at": "Sale Date"})
+    assert [(r.line, r.field) for r in result.rejects] == [(2, "customer"), (3, "customer"), (4, "customer")]
+    assert "masked" in result.rejects[1].reason and result.inserted == 0
+    assert retention_card(store, "month")["periods"] == []
+    # a real buyer id with the file's two-digit year: the date is refused, not guessed
+    path.write_text("Sale Date,Order ID,Buyer User ID,Order Total\n12/31/22,1,buyer-1,10\n", encoding="utf-8")
+    result = load(store, path, mapping={"customer": "Buyer User ID", "amount": "Order Total",
+                                        "order_id": "Order ID", "created_at": "Sale Date"})
+    assert [(r.line, r.field) for r in result.rejects] == [(2, "created_at")]

@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
@@ -85,7 +85,8 @@ class RetentionScreen(Screen[None]):
     RetentionScreen #ret-periods, RetentionScreen #ret-drill { border-top: solid $primary-darken-2; }
     RetentionScreen #ret-periods { height: 1fr; }
     RetentionScreen #ret-drill { height: 1fr; display: none; }
-    RetentionScreen #ret-detail { height: auto; max-height: 14; display: none; border: round $secondary; }
+    RetentionScreen #ret-detail-box { height: 16; display: none; border: round $secondary; }
+    RetentionScreen #ret-detail { height: auto; }
     """
 
     BINDINGS = [
@@ -136,7 +137,8 @@ class RetentionScreen(Screen[None]):
         with Vertical():
             yield DataTable(id="ret-periods", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="ret-drill", cursor_type="row", zebra_stripes=True)
-            yield Static(id="ret-detail")
+            with VerticalScroll(id="ret-detail-box"):
+                yield Static(id="ret-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -249,7 +251,7 @@ class RetentionScreen(Screen[None]):
         drill = self.query_one("#ret-drill", DataTable)
         if drill.display:
             drill.display = False
-            self.query_one("#ret-detail", Static).display = False
+            self.query_one("#ret-detail-box").display = False
             periods = self.query_one("#ret-periods", DataTable)
             periods.display = True
             periods.focus()
@@ -314,7 +316,7 @@ class RetentionScreen(Screen[None]):
         for order in history.orders:
             kind = "" if order.purchase else "  (return/cancellation: no purchase)"
             text.append(f"  order {clean(order.order_id, single_line=True)}  {order.created_at[:10]}  "
-                        f"{order.amount:,.2f}  {order.lines} lines{kind}\n")
+                        f"{order.amount:,.2f}  {order.lines} line{'s' if order.lines != 1 else ''}{kind}\n")
         for review_id, created, rating, source, body in history.reviews:
             stars = "—" if rating is None else f"{rating:g}★"
             text.append(f"  review #{review_id} {created[:10]} {stars} {clean(source, single_line=True)}: "
@@ -324,6 +326,5 @@ class RetentionScreen(Screen[None]):
         for review_id, created, agent, reply in history.replies:
             text.append(f"  reply to #{review_id} by {clean(agent, single_line=True)} {(created or '')[:10]}: "
                         f"{clean(reply, single_line=True)[:70]}\n")
-        detail = self.query_one("#ret-detail", Static)
-        detail.update(text)
-        detail.display = True
+        self.query_one("#ret-detail", Static).update(text)
+        self.query_one("#ret-detail-box").display = True
