@@ -288,10 +288,10 @@ def _csv_lines(path: Path, positions: list[int], delimiter: str) -> Iterator[Lin
         try:
             for cells in reader:
                 start, end = end + 1, reader.line_num
-                if not width:
-                    width = len(cells) + 1
-                    continue
                 if not cells:
+                    continue
+                if not width:  # the header
+                    width = len(cells) + 1
                     continue
                 cells.append("")
                 if len(cells) != width:
@@ -386,11 +386,13 @@ def open_orders(path: str | Path, *, source: str | None, options: ImportOptions 
             raise FileProblem(name, "the file has a header line but no data rows")
     plan = plan_orders(headers, options.mapping, name)
     positions = [headers.index(plan.columns[n]) if n in plan.columns else -1 for n in FIELDS]
-    sample = [values[_DATE] for _, values, _ in itertools.islice(_csv_lines(file_path, positions, delimiter), 1000)]
+    sample = [values[_DATE] for line, values, _ in itertools.islice(_csv_lines(file_path, positions, delimiter), 1000)
+              if line > 0]
     if options.date_order or any(numeric_fields(v) is not None for v in sample if v):
         # The whole file's dates decide (as for reviews): a second reading of its date cells.
         order = _date_order(((plan.columns["created_at"], values[_DATE])
-                             for _, values, _ in _csv_lines(file_path, positions, delimiter)), name, options)
+                             for line, values, _ in _csv_lines(file_path, positions, delimiter) if line > 0),
+                            name, options)
     else:
         order = NO_ORDER  # ISO dates: a numeric one further down is rejected, never guessed
     fmt = {",": "csv", ";": "csv (semicolon)", "\t": "tsv"}[delimiter]

@@ -100,16 +100,6 @@ def customer_periods(store: Store, by: str, *, until: str | None = None, segment
     return [CustomerPeriod(*row) for row in store.conn.execute(sql, params)]
 
 
-def data_periods(store: Store, by: str) -> tuple[str | None, str | None]:
-    """The first and last periods with a purchase."""
-    row = store.conn.execute("SELECT min(created_at), max(created_at) FROM orders WHERE purchase = 1").fetchone()
-    if row is None or row[0] is None:
-        return None, None
-    first, last = (store.conn.execute(f"SELECT {PERIOD_SQL[by]} FROM (SELECT ? AS created_at)", (v,)).fetchone()[0]
-                   for v in row)
-    return first, last
-
-
 def costs(store: Store) -> dict[str, float]:
     """Retention spend per period as stored (``2011-01``, ``2011-Q1``, ``2011``)."""
     return {row[0]: float(row[1]) for row in store.conn.execute("SELECT period, amount FROM retention_costs")}

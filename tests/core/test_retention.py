@@ -360,3 +360,25 @@ def test_an_etsy_like_export_with_masked_buyers_counts_no_customer(store: Store,
     result = load(store, path, mapping={"customer": "Buyer User ID", "amount": "Order Total",
                                         "order_id": "Order ID", "created_at": "Sale Date"})
     assert [(r.line, r.field) for r in result.rejects] == [(2, "created_at")]
+
+
+def test_retention_config_costs_and_lifespan_are_checked(tmp_path: Path) -> None:
+    from feedback_tui.config import load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text('[retention]\ncosts = { "2024-01" = 30, "2024-Q2" = 12.5, "janvier" = 3, "2024-02" = -1 }\n'
+                    "lifespan_years = 0\n", encoding="utf-8")
+    path.chmod(0o600)
+    config = load_config(path)
+    assert config.retention_costs == {"2024-01": 30.0, "2024-Q2": 12.5}
+    assert config.lifespan_years is None
+    assert sum("[retention]" in w for w in config.warnings) == 3
+
+
+def test_blank_lines_before_the_header_and_a_record_over_two_lines(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "blank.csv"
+    path.write_text('\n\norder_id,customer,created_at,amount\n1,a,2024-01-01,5\n"2\nx",b,2024-01-02,6\n3,c,2024-01-03,7\n',
+                    encoding="utf-8")
+    result = load(store, path)
+    assert result.inserted == 2 and [(r.line, r.field) for r in result.rejects] == [(5, None)]
+    assert "spans lines 5-6" in result.rejects[0].reason
