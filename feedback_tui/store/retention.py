@@ -19,6 +19,11 @@ PERIOD_SQL = {
     "quarter": "substr(created_at, 1, 4) || '-Q' || ((cast(substr(created_at, 6, 2) AS INTEGER) + 2) / 3)",
     "year": "substr(created_at, 1, 4)",
 }
+# A survey's customer written as a float by a spreadsheet (12923.0) is customer 12923, as in
+# orders (importers.orders.customer_id): digits, a point, zeros.
+_T = "rtrim(x.customer, '0')"
+_FLOAT_ID_SQL = (f"CASE WHEN {_T} LIKE '%_.' AND rtrim(substr({_T}, 1, length({_T}) - 1), '0123456789') = '' "
+                 f"THEN substr({_T}, 1, length({_T}) - 1) ELSE x.customer END")
 SEGMENTS = {"source": "source", "country": "coalesce(country, '(none)')"}
 
 
@@ -116,8 +121,8 @@ def linked_feedback(store: Store, *, since: str | None = None, until: str | None
         params["until"] = until
     extra = "".join(f" AND {w}" for w in window)
     surveys = store.conn.execute(
-        f"SELECT x.customer, x.kind, x.score, x.created_at, NULL FROM survey_responses x "
-        f"JOIN customers c ON c.customer = x.customer WHERE 1 {extra}", params).fetchall()
+        f"SELECT c.customer, x.kind, x.score, x.created_at, NULL FROM survey_responses x "
+        f"JOIN customers c ON c.customer = {_FLOAT_ID_SQL} WHERE x.customer IS NOT NULL {extra}", params).fetchall()
     reviews = store.conn.execute(
         f"SELECT rc.customer, 'review', x.rating, x.created_at, x.first_reply_at FROM reviews x "
         f"JOIN review_customers rc ON rc.review_id = x.id JOIN customers c ON c.customer = rc.customer "

@@ -98,3 +98,16 @@ def test_customer_history_has_orders_reviews_answers_and_replies(linked, db_path
     assert [o.amount for o in history.orders] == [20.0, 35.0]
     assert [r[2] for r in history.reviews] == [1] and [a[1:3] for a in history.answers] == [("nps", 3)]
     assert [r[3] for r in history.replies] == ["Sorry - we fixed it"]
+
+
+def test_a_survey_customer_written_as_a_float_links_to_the_orders_id(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "o.csv").write_text("order_id,customer,created_at,amount\n1,12923,2024-01-05,5\n2,12920,2024-03-05,5\n"
+                                    "3,12923,2024-03-05,5\n", encoding="utf-8")
+    (tmp_path / "s.csv").write_text("id,kind,score,created_at,customer\ns1,nps,10,2024-02-01T00:00:00Z,12923.0\n"
+                                    "s2,nps,2,2024-02-01T00:00:00Z,12920.00\ns3,nps,2,2024-02-01T00:00:00Z,1a.0\n",
+                                    encoding="utf-8")
+    run_cli("import", str(tmp_path / "o.csv"), "--kind", "orders")
+    run_cli("import", "--no-sentiment", str(tmp_path / "s.csv"))
+    feedback = json.loads(run_cli("retention", "--json").output)["feedback"]
+    groups = {g["group"]: g["n"] for g in feedback["groups"] if g["question"] == "nps"}
+    assert feedback["linked_customers"] == 2 and groups == {"promoters": 1, "passives": 0, "detractors": 1}
