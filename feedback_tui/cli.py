@@ -20,7 +20,7 @@ from feedback_tui import __version__
 from feedback_tui.console import echo
 from feedback_tui.errors import FeedbackError, UsageProblem
 from feedback_tui.datebounds import bound_day
-from feedback_tui.models import Filters, ImportResult
+from feedback_tui.models import Filters, ImportResult, ReviewRecord
 from feedback_tui.cli_context import MAX_REJECTS_SHOWN, Context, backfill_sentiment, filter_options, filters_from_options
 from feedback_tui.paths import demo_db_path, fixtures_dir
 from feedback_tui.text import json_text
@@ -114,6 +114,21 @@ def _print_result(result: ImportResult, parsed: Any, imported_at: str) -> None:
         echo(f"  ... and {hidden} more: feedback-tui rejects --run {result.run_id}", err=True, fg="yellow")
 
 
+def _customer_links(rows: Any, links: list[tuple[str, str, str]]) -> Any:
+    """The rows, unchanged, noting (source, id, customer) of reviews that name their customer
+    (``12923.0`` read as ``12923``, as in orders; a masked id links nothing)."""
+    from feedback_tui.importers.orders import customer_id
+
+    for row in rows:
+        customer = getattr(row, "customer", None)
+        if customer and isinstance(row, ReviewRecord):
+            try:
+                links.append((row.source, row.external_id, customer_id(customer)))
+            except ValueError:
+                pass
+        yield row
+
+
 def import_files(context: Context, files: tuple[str, ...], kind: str | None, source: str | None,
                  survey_kind: str | None, sentiment: bool, quiet: bool = False, request: Any = None,
                  dry_run: bool = False) -> int:
@@ -130,6 +145,10 @@ def import_files(context: Context, files: tuple[str, ...], kind: str | None, sou
     from feedback_tui import cli_import
 
     options = request.options if request is not None else None
+    if kind in ("orders", "costs"):
+        from feedback_tui.cli_retention import import_orders_files
+
+        return import_orders_files(context, files, kind, source, options, quiet=quiet, dry_run=dry_run)
     code = 0
     if dry_run:
         for name in files:
@@ -150,10 +169,15 @@ def import_files(context: Context, files: tuple[str, ...], kind: str | None, sou
                 echo(f"Error: {error}", err=True, fg="red")
                 code = max(code, error.exit_code)
                 continue
+            links: list[tuple[str, str, str]] = []
             with progress_bar(f"Importing {Path(parsed.origin).name}", parsed.estimated_rows, enabled=not quiet) as advance:
-                result = import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows, progress=advance,
-                                     parse_ahead=True, expected_rows=parsed.estimated_rows,
+                result = import_rows(store, parsed.origin, parsed.kind, parsed.format, _customer_links(parsed.rows, links),
+                                     progress=advance, parse_ahead=True, expected_rows=parsed.estimated_rows,
                                      on_step=lambda step: advance(description=step))
+            if links:
+                from feedback_tui.store.orders import link_imported_reviews
+
+                link_imported_reviews(store, links)
             if not quiet:
                 _print_result(result, parsed, imported_at)
             if result.rejected:
@@ -165,7 +189,8 @@ def import_files(context: Context, files: tuple[str, ...], kind: str | None, sou
 
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True)
-@click.option("--kind", type=click.Choice(["reviews", "surveys"]), help="What the files hold (default: detected from the columns).")
+@click.option("--kind", type=click.Choice(["reviews", "surveys", "orders", "costs"]),
+              help="What the files hold (default: reviews or surveys, detected from the columns).")
 @click.option("--source", help="Source name for rows that have none (default: the platform of a recognised export, else the file name).")
 @click.option("--survey-kind", type=click.Choice(["nps", "csat", "ces"]), help="Kind of survey rows without a kind column.")
 @click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN",
@@ -307,8 +332,14 @@ def report(context: Context, period: str, since: str | None, source: str | None,
     base = Filters(source=source)
     with context.open_store() as store:
         if fmt == "md":
+            from feedback_tui.retention_report import retention_section
+
+            window = last_periods(period, today, count)
+            extra = retention_section(store, period, since=window[0].since, until=window[-1].until,
+                                      config_costs=context.config.retention_costs,
+                                      lifespan_years=context.config.lifespan_years)
             text = render_markdown(dashboard(store, base, period=period, today=today, count=count,
-                                             sla_hours=context.config.sla_hours, selected=-1))
+                                             sla_hours=context.config.sla_hours, selected=-1), extra)
         else:
             window = last_periods(period, today, count)
             filters = Filters(source=source, since=window[0].since, until=window[-1].until)
@@ -384,9 +415,9 @@ def demo(ctx: click.Context, no_app: bool) -> None:
 
 def _register_commands() -> None:
     """Commands that live in their own modules, to keep this one small."""
-    from feedback_tui import cli_eval, cli_http, cli_serve
+    from feedback_tui import cli_eval, cli_http, cli_retention, cli_serve
 
-    for command in (*cli_http.COMMANDS, *cli_eval.COMMANDS, *cli_serve.COMMANDS):
+    for command in (*cli_http.COMMANDS, *cli_eval.COMMANDS, *cli_retention.COMMANDS, *cli_serve.COMMANDS):
         cli.add_command(command)
 
 

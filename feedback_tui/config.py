@@ -28,6 +28,9 @@ Known keys::
     idle_minutes = 30                 # a browser session idle this long is logged out
     behind_https = true               # a TLS proxy is in front: cookies are Secure
     trusted_proxies = ["127.0.0.1"]   # whose X-Forwarded-Proto / X-Forwarded-For to believe
+    [retention]                       # retention figures: spend per period, and a fixed lifespan for clv
+    costs = { "2011-01" = 500, "2011-Q2" = 1200 }
+    lifespan_years = 3
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import getpass
 import ipaddress
 import math
 import os
+import re
 import stat
 import tomllib
 from dataclasses import dataclass, field
@@ -78,6 +82,8 @@ class Config:
     products: dict[str, str] = field(default_factory=dict)  # stored product id -> name shown in replies
     agents: dict[str, str] = field(default_factory=dict)  # [agents.NAME] password_hash, for `serve`
     serve: ServeSettings = field(default_factory=lambda: ServeSettings())
+    retention_costs: dict[str, float] = field(default_factory=dict)  # [retention] costs: period -> spend
+    lifespan_years: float | None = None  # [retention] lifespan_years: clv's lifespan instead of 1 / churn
     warnings: list[str] = field(default_factory=list)
 
 
@@ -95,6 +101,7 @@ _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "products": (dict, "a table of product id = display name"),
     "agents": (dict, "a table of [agents.NAME] tables"),
     "serve": (dict, "a table"),
+    "retention": (dict, "a table (costs, lifespan_years)"),
 }
 
 
@@ -175,6 +182,8 @@ def load_config(path: Path | None = None) -> Config:
         config.agents = _agents(data["agents"], where, config.warnings)
     if isinstance(data.get("serve"), dict):
         config.serve = _serve(data["serve"], where, config.warnings)
+    if isinstance(data.get("retention"), dict):
+        _retention(data["retention"], where, config)
     if isinstance(data.get("imports"), dict):
         for name, table in data["imports"].items():
             if isinstance(table, dict):
@@ -182,6 +191,28 @@ def load_config(path: Path | None = None) -> Config:
             else:
                 config.warnings.append(f"{where}: imports.{clean(str(name), single_line=True)} must be a table; ignored")
     return config
+
+
+def _retention(table: dict[str, object], where: str, config: Config) -> None:
+    """``[retention]``: ``costs`` (period = spend, periods as YYYY-MM, YYYY-Qn or YYYY) and ``lifespan_years``."""
+    costs = table.get("costs", {})
+    if not isinstance(costs, dict):
+        config.warnings.append(f"{where}: [retention] costs must be a table of period = spend; ignored")
+        costs = {}
+    for period, amount in costs.items():
+        shown = clean(repr(period), single_line=True)
+        if not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?", str(period)) or isinstance(amount, bool) \
+                or not isinstance(amount, (int, float)) or not math.isfinite(amount) or amount < 0:
+            config.warnings.append(f"{where}: [retention] costs {shown} must be YYYY-MM, YYYY-Qn or YYYY = a "
+                                   "spend of 0 or more; ignored")
+            continue
+        config.retention_costs[str(period)] = float(amount)
+    years = table.get("lifespan_years")
+    if years is not None:
+        if isinstance(years, (int, float)) and not isinstance(years, bool) and math.isfinite(years) and years > 0:
+            config.lifespan_years = float(years)
+        else:
+            config.warnings.append(f"{where}: [retention] lifespan_years must be a number of years above 0; ignored")
 
 
 def _languages(values: list[object], where: str, warnings: list[str]) -> list[str]:

@@ -40,6 +40,7 @@ class ReviewRecord:
     # Agents' replies carried by a feedback-tui export (text, agent, created_at, ...).
     agent_replies: list[dict[str, str | None]] | None = None
     rating_original: str | None = None  # the rating as written when on another scale ("8/10")
+    customer: str | None = None  # the shop's customer id, when the export has one (--map customer=...)
     line: int = 0
 
 

@@ -57,7 +57,8 @@ def _change(card: dict[str, Any], name: str) -> str:
     return f"{delta} ({'significant' if move['significant'] else 'not significant'})"
 
 
-def render_markdown(figures: dict[str, Any]) -> str:
+def render_markdown(figures: dict[str, Any], extra: list[str] | None = None) -> str:
+    """The report; ``extra`` lines (the retention section, built in retention_report) go last."""
     trend = figures["trend"]
     first_card = next(iter(figures["cards"].values()))
     current, previous = first_card["period"], first_card["previous_period"] or "—"
@@ -123,6 +124,7 @@ def render_markdown(figures: dict[str, Any]) -> str:
                      f"| {_fmt(row['csat']['score'])} | {_fmt(row['ces']['mean'], 2)} "
                      f"| {_fmt(row['sentiment']['mean_polarity'], 2)} | {row['responses']['reviews']} "
                      f"| {_fmt(row['responses']['rate'])} |")
+    lines += extra or []
     return "\n".join(lines) + "\n"
 
 

@@ -56,6 +56,8 @@ REVIEW_ALIASES: dict[str, tuple[str, ...]] = {
     "retrieved_at": ("retrieved_at", "retrieval_date", "scraped_at", "date_scraped", "crawled_at"),
     # our own export: a JSON list of replies; the source's own one ("origin": "import") is re-imported
     "replies": ("replies",),
+    # the customer id of the shop's orders (links the review to them); never the author's name
+    "customer": ("customer", "customer_id", "client_id"),
 }
 
 SURVEY_ALIASES: dict[str, tuple[str, ...]] = {
@@ -406,6 +408,7 @@ def to_review(row: RawRow, defaults: Defaults, *, body_required: bool = False) -
         reply_at=reply_at,
         agent_replies=agent_replies or None,
         rating_original=rating_original,
+        customer=values.get("customer"),
         line=row.line,
     )
 

@@ -55,6 +55,7 @@ class FeedbackApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Keys", id="app.help", key_display="?"),
         Binding("d", "dashboard", "Dashboard", id="app.dashboard"),
+        Binding("R", "retention", "Retention", id="app.retention", show=False),
         Binding("T", "templates", "Reply templates", id="app.templates", show=False),
         Binding("S", "sync", "Sync sources", id="app.sync", show=False),
     ]
@@ -153,6 +154,12 @@ class FeedbackApp(App[None]):
 
         if not isinstance(self.screen, DashboardScreen):
             self.push_screen(DashboardScreen())
+
+    def action_retention(self) -> None:
+        from feedback_tui.tui.screens.retention import RetentionScreen
+
+        if not isinstance(self.screen, RetentionScreen):
+            self.push_screen(RetentionScreen())
 
     def action_templates(self) -> None:
         from feedback_tui.tui.screens.templates import TemplatesScreen

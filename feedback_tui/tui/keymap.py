@@ -33,6 +33,7 @@ def binding_groups() -> dict[str, list[Binding]]:
     from feedback_tui.tui.screens.dashboard import DashboardScreen
     from feedback_tui.tui.screens.help import HelpScreen
     from feedback_tui.tui.screens.inbox import InboxScreen
+    from feedback_tui.tui.screens.retention import RetentionScreen
     from feedback_tui.tui.screens.review import ReviewScreen
     from feedback_tui.tui.screens.templates import TemplateDialog, TemplatesScreen
     from feedback_tui.tui.widgets.review_list import ReviewList
@@ -40,14 +41,14 @@ def binding_groups() -> dict[str, list[Binding]]:
     from feedback_tui.tui.widgets.trend_panel import TrendPanel
 
     holders = {"inbox": InboxScreen, "review detail": ReviewScreen, "composer": ComposerScreen,
-               "templates": TemplatesScreen, "dashboard": DashboardScreen, "help": HelpScreen,
+               "templates": TemplatesScreen, "dashboard": DashboardScreen, "retention": RetentionScreen, "help": HelpScreen,
                "choice dialog": ChoiceDialog, "text prompt": TextPrompt, "filter dialog": FilterDialog,
                "template dialog": TemplateDialog, "review list": ReviewList, "score card": ScoreCard,
                "trend panel": TrendPanel}
     return {name: _bindings(cls.BINDINGS) for name, cls in holders.items()}
 
 
-SCREENS = ("inbox", "review detail", "composer", "templates", "dashboard")
+SCREENS = ("inbox", "review detail", "composer", "templates", "dashboard", "retention")
 """The screens where the app-wide bindings (quit, help, dashboard...) also answer."""
 
 

@@ -126,6 +126,24 @@ def test_every_command_prints_the_payloads_inert(evil_db: Path, tmp_path: Path, 
                           ("--public-url", f"https://{EVIL_NAME}.example")):
         result = command("serve", option, value)
         assert result.exit_code == 2 and "PWNED-TITLE" in output_of(result)
+    # orders whose ids and country carry the payloads, then every view of them
+    orders = tmp_path / f"orders{EVIL_NAME}.csv"
+    clean_payload = PAYLOAD.replace(",", " ")
+    orders.write_text("order_id,customer,created_at,amount,country\n"
+                      f"{clean_payload},{clean_payload},2026-01-31 23:59:59,10,{clean_payload}\n"
+                      f"o-2,{clean_payload},2026-02-01 00:00:00,-5,{clean_payload}\n"
+                      f"o-3,,2026-02-01,5,{clean_payload}\n", encoding="utf-8")
+    result = command("import", orders, "--kind", "orders")
+    assert result.exit_code == 1 and "field 'customer'" in result.stderr
+    for args in ((), ("--json",), ("--segment", "country"), ("--by", "quarter", "--json", "--segment", "country")):
+        result = command("retention", *args)
+        assert result.exit_code == 0
+        if "--json" in args:
+            assert json.loads(result.stdout)["periods"]
+    links = tmp_path / "links.csv"
+    links.write_text(f"review_id,customer\nx-1,{clean_payload}\n{clean_payload},c-1\n", encoding="utf-8")
+    result = command("link-customers", links)
+    assert result.exit_code == 1 and "1 reviews linked" in result.stdout
 
     every = {name for name, cmd in cli.commands.items() if not isinstance(cmd, click.Group)}
     every |= {f"{name} {sub}" for name, cmd in cli.commands.items() if isinstance(cmd, click.Group)

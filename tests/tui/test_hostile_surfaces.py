@@ -6,6 +6,7 @@ bidi control, and no ``[/]`` may crash a toast, a table or a select.
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import inspect
 import json
@@ -56,6 +57,16 @@ def fill(db: Path) -> None:
     """Import every_field.json through the CLI, then put the payload in every name an
     agent can give: a tag, a note, a saved view, a template (name, language, body)."""
     result = CliRunner().invoke(cli, ["--db", str(db), "import", str(HOSTILE / "every_field.json")])
+    assert result.exit_code == 0, result.output
+    # orders whose customer id, order id and country carry a payload (the Retention screen shows them)
+    evil = surfaces.field_value("customer")
+    orders = db.parent / "orders.csv"
+    with orders.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([("order_id", "customer", "created_at", "amount", "country"),
+                                      (evil, evil, "2026-01-31 23:59:59", "10", evil),
+                                      (f"{evil}-2", evil, "2026-02-01", "-4", evil),
+                                      ("o-3", evil, "2026-02-02", "7", evil)])
+    result = CliRunner().invoke(cli, ["--db", str(db), "import", str(orders), "--kind", "orders"])
     assert result.exit_code == 0, result.output
     with Store.open(db) as store:
         ids = [row["id"] for row in store.query("SELECT id FROM reviews ORDER BY id")]
@@ -211,6 +222,14 @@ async def test_every_widget_of_every_screen_shows_the_payloads_inert(surfaces_db
             walker.check("dashboard, another breakdown")
         await press(app, pilot, "f")
         walker.check("dashboard segment filter")
+        await press(app, pilot, "escape", "escape")
+
+        await press(app, pilot, "R")
+        walker.check("retention")
+        await press(app, pilot, "enter")  # February's customers: the hostile id
+        walker.check("retention customers")
+        await press(app, pilot, "enter")  # that customer's orders
+        walker.check("retention customer history")
         await press(app, pilot, "escape", "escape")
 
         await press(app, pilot, "question_mark")

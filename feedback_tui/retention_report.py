@@ -1,0 +1,57 @@
+"""The report's retention section: the figures of the report's window, and feedback beside them.
+
+Its own module so that :mod:`feedback_tui.reports` only appends the lines
+(the report's other sections are built there). Empty when no order is stored:
+a report of a team without orders says nothing of retention.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from feedback_tui.text import markdown_cell
+from feedback_tui.retention import retention_card
+from feedback_tui.store import Store
+
+
+def _cell(value: Any, suffix: str = "") -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.2f}{suffix}" if isinstance(value, float) else f"{value}{suffix}"
+
+
+def retention_section(store: Store, period: str, *, since: str | None, until: str | None,
+                      config_costs: dict[str, float] | None = None,
+                      lifespan_years: float | None = None) -> list[str]:
+    """Markdown lines: a table per period, the window's clv with its inputs, the feedback groups."""
+    by = period if period in ("month", "quarter") else "month"  # retention has no weeks
+    card = retention_card(store, by, since=since, until=until, config_costs=config_costs,
+                          lifespan_years=lifespan_years)
+    if not card["periods"]:
+        return []
+    lines = ["", f"## Retention (per {by})", "",
+             "| Period | S | E | N | Retained | crr | Retention | Churn | Orders | Revenue | AOV | RPR | Revenue churn |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for p in card["periods"]:
+        lines.append(f"| {p['period']} | {_cell(p['customers_start'])} | {p['customers']} | {p['new']} | "
+                     f"{_cell(p['retained'])} | {_cell(p['crr'], ' %')} | {_cell(p['retention'], ' %')} | "
+                     f"{_cell(p['churn'], ' %')} | {p['orders']} | {_cell(p['revenue'])} | {_cell(p['aov'])} | "
+                     f"{_cell(p['repeat_purchase_rate'], ' %')} | {_cell(p['revenue_churn'], ' %')} |")
+    w = card["window"]
+    lines += ["", f"Customer lifetime value over the window: {_cell(w['clv'])} = AOV {_cell(w['aov'])} × "
+                  f"{_cell(w['purchases_per_customer_per_year'])} purchases per customer per year × "
+                  f"{_cell(w['lifespan_years'])} years of lifespan "
+                  + ("(from the config)." if w["lifespan_from"] == "config"
+                     else f"(period length ÷ mean churn {_cell(w['mean_churn'], ' %')}).")]
+    groups = [g for g in card["feedback"]["groups"] if g["n"]]
+    if groups:
+        lines += ["", "| Feedback | Group | n | Retention | Repeat purchase |", "| --- | --- | ---: | ---: | ---: |"]
+        for g in groups:
+            if g["note"]:
+                lines.append(f"| {markdown_cell(g['question'])} | {markdown_cell(g['group'])} | {g['n']} | "
+                             f"{g['note']} | — |")
+            else:
+                lines.append(f"| {markdown_cell(g['question'])} | {markdown_cell(g['group'])} | {g['n']} | "
+                             f"{g['retention']:.1f} % ± {g['retention_margin']} | "
+                             f"{g['repeat_purchase_rate']:.1f} % ± {g['repeat_margin']} |")
+    return lines

@@ -1,0 +1,98 @@
+"""The Retention screen (``R``) on the hand-computed invoice fixture of tests/core/test_retention.py.
+
+The figures come from a worker; the test waits for it, then checks the cards,
+the periods table, the drill-down from March to its customers and from a
+customer to their orders, review and our reply. The snapshot is the screen at
+120x40 on the same data (looked at as a PNG before it was accepted).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import DataTable, Static
+from tui_helpers import settle
+
+from conftest import FIXTURES
+from feedback_tui.tui.app import FeedbackApp
+from feedback_tui.tui.screens.retention import RetentionScreen
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def orders_db(run_cli, db_path: Path, tmp_path: Path) -> Path:
+    run_cli("import", str(FIXTURES / "orders_lines.csv"), "--kind", "orders")
+    reviews = tmp_path / "reviews.csv"
+    reviews.write_text("id,rating,body,created_at,reply,reply_at,customer_id\n"
+                       "r1,1,Cake stand [bold]broken[/bold],2024-02-02T09:00:00Z,Sorry: a new one is on its way,"
+                       "2024-02-02T15:00:00Z,12924.0\n", encoding="utf-8")
+    assert run_cli("import", "--no-sentiment", str(reviews)).exit_code == 0
+    return db_path
+
+
+def text_of(widget: Static) -> str:
+    return str(widget.render())
+
+
+async def test_r_opens_retention_and_drills_down_to_a_customer(orders_db: Path) -> None:
+    app = FeedbackApp(db_path=orders_db, agent="camille", watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("R")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, RetentionScreen) and screen.card is not None
+        assert "100.00%" in text_of(screen.query_one("#ret-card-churn", Static))  # April: churn 100
+        periods = screen.query_one("#ret-periods", DataTable)
+        assert periods.row_count == 4
+        await pilot.press("up")  # March
+        await pilot.press("c", "c")  # active -> new -> retained
+        await pilot.press("enter")
+        drill = screen.query_one("#ret-drill", DataTable)
+        assert drill.display and [str(drill.get_row_at(i)[0]) for i in range(drill.row_count)] == ["12926"]
+        await pilot.press("c")  # lost: A left after February
+        assert [str(drill.get_row_at(i)[0]) for i in range(drill.row_count)] == ["12923"]
+        await pilot.press("c", "c", "c")  # start -> active -> new: none in March
+        assert drill.row_count == 0
+        await pilot.press("c")  # retained
+        await pilot.press("escape")
+        assert periods.display and not drill.display
+        await pilot.press("c", "c", "c")  # retained -> lost -> start -> active
+        await pilot.press("up", "up", "enter")  # January, its active customers
+        assert drill.row_count == 3
+        row_keys = [str(drill.get_row_at(i)[0]) for i in range(drill.row_count)]
+        await pilot.press(*["down"] * row_keys.index("12924"), "enter")  # B: a return, a review, our reply
+        await settle(app, pilot)
+        detail = text_of(screen.query_one("#ret-detail", Static))
+        assert "order C536009" in detail and "no purchase" in detail and "order 536010" in detail
+        assert "Cake stand [bold]broken[/bold]" in detail  # shown literally
+        assert "Sorry: a new one is on its way" in detail
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert screen.by == "quarter" and periods.row_count == 2
+        await pilot.press("escape", "escape")
+        assert not isinstance(app.screen, RetentionScreen)
+
+
+async def test_without_orders_the_screen_says_how_to_import_them(db_path: Path) -> None:
+    app = FeedbackApp(db_path=db_path, agent="camille", watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("R")
+        await settle(app, pilot)
+        assert "import FILE --kind orders" in text_of(app.screen.query_one("#ret-title", Static))
+
+
+def test_retention_snapshot(orders_db: Path, snap_compare: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot.app, pilot)
+        await pilot.press("R")
+        await settle(pilot.app, pilot)
+        assert isinstance(pilot.app.screen, RetentionScreen) and pilot.app.screen.card is not None
+        await pilot.pause()
+
+    app = FeedbackApp(db_path=orders_db, agent="camille", watch=False)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
