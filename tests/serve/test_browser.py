@@ -10,6 +10,7 @@ installs chromium when it runs as root).
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sqlite3
 import sys
@@ -93,10 +94,16 @@ async def test_log_in_triage_reply_and_log_out_in_chromium(tmp_path, monkeypatch
             await _shows(page, "patience.", since=mark)  # on screen before sending, as a person would wait
             mark = await _mark(page)
             await page.keyboard.press("Control+KeyS")
-            await _shows(page, "Needs reply", since=mark)  # back in the inbox once stored
+            await _shows(page, "Needs reply", since=mark)  # back in the inbox, the reply held
 
-            with sqlite3.connect(db_path) as conn:
-                replies = conn.execute("SELECT agent, text FROM replies WHERE origin = 'agent'").fetchall()
+            await _shows(page, "sending in", since=mark)  # held for the send grace period (10 s)
+            replies = []
+            for _ in range(100):  # stored once the grace period ends
+                with sqlite3.connect(db_path) as conn:
+                    replies = conn.execute("SELECT agent, text FROM replies WHERE origin = 'agent'").fetchall()
+                if replies:
+                    break
+                await asyncio.sleep(0.2)
             assert len(replies) == 1
             assert replies[0][0] == "camille"
             assert "A-1234" in replies[0][1] and replies[0][1].endswith("Merci de votre patience.")
