@@ -295,6 +295,7 @@ def report(context: Context, period: str, since: str | None, source: str | None,
     periods, empty ones included (with nulls).
     """
     from feedback_tui.reports import render_csv, render_markdown
+    from feedback_tui.themes import period_themes
     from feedback_tui.scoring import scorecard
     from feedback_tui.trends import DEFAULT_PERIODS, dashboard, last_complete_day, last_periods, now_for, periods_since
 
@@ -307,8 +308,10 @@ def report(context: Context, period: str, since: str | None, source: str | None,
     base = Filters(source=source)
     with context.open_store() as store:
         if fmt == "md":
-            text = render_markdown(dashboard(store, base, period=period, today=today, count=count,
-                                             sla_hours=context.config.sla_hours, selected=-1))
+            figures = dashboard(store, base, period=period, today=today, count=count,
+                                sla_hours=context.config.sla_hours, selected=-1)
+            figures["themes"] = period_themes(store, figures, base)
+            text = render_markdown(figures)
         else:
             window = last_periods(period, today, count)
             filters = Filters(source=source, since=window[0].since, until=window[-1].until)

@@ -35,6 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from feedback_tui.models import Filters
 from feedback_tui.store import Store
@@ -250,6 +251,20 @@ def for_period(store: Store, filters: Filters, previous: Filters | None = None,
     current = labelled_reviews(store, filters)
     earlier = labelled_reviews(store, previous) if previous is not None else None
     return compare(current, earlier, limit)
+
+
+def period_themes(store: Store, figures: dict[str, Any], base: Filters) -> dict[str, Any]:
+    """The themes of the period a :func:`feedback_tui.trends.dashboard` result shows, for a report."""
+    trend, selected = figures["trend"], figures["selected"]
+    current = trend[selected]
+    previous = trend[selected - 1] if selected > 0 else None
+
+    def window(point: dict[str, Any]) -> Filters:
+        return Filters(source=base.source, product=base.product, language=base.language, since=point["since"],
+                       until=point["until"])
+
+    return {"period": current["period"], "previous": previous["period"] if previous else None,
+            "languages": for_period(store, window(current), window(previous) if previous else None)}
 
 
 def to_dict(result: dict[str, LanguageThemes]) -> dict[str, object]:

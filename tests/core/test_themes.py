@@ -99,3 +99,13 @@ def test_no_themes_below_ten_negative_reviews_and_none_from_positive_words() -> 
     assert [t.phrase for t in result["en"].themes] == ["app crashes", "update"]
     assert all(t.previous_negative is None and t.change is None for t in result["en"].themes)
     assert not {"great", "fast", "simple"} & {t.phrase for t in result["en"].themes}
+
+
+def test_report_has_the_themes_section(run_cli, tmp_path: Path) -> None:
+    assert run_cli("import", write_csv(tmp_path / "avis.csv", REVIEW_HEADER, rows())).exit_code == 0
+    result = run_cli("report", "--today", "2026-10-20")
+    assert result.exit_code == 0, result.output
+    section = result.output.split("## What negative reviews talk about, 2026-10")[1]
+    assert "### fr: 20 negative, 40 positive reviews (10 negative in 2026-09)" in section
+    table = [line for line in section.splitlines() if line.startswith("| ") and "Theme" not in line][1:]
+    assert table == ["| mise à jour | 12 | 60 % | 2 | +40 pts | 0 |", "| service client | 8 | 40 % | 0 | +40 pts | 0 |"]
