@@ -21,7 +21,14 @@ from feedback_tui.console import echo
 from feedback_tui.errors import FeedbackError, UsageProblem
 from feedback_tui.datebounds import bound_day
 from feedback_tui.models import Filters, ImportResult
-from feedback_tui.cli_context import MAX_REJECTS_SHOWN, Context, backfill_sentiment, filter_options, filters_from_options
+from feedback_tui.cli_context import (
+    MAX_REJECTS_SHOWN,
+    Context,
+    backfill_sentiment,
+    filter_options,
+    filters_from_options,
+    train_after_import,
+)
 from feedback_tui.paths import demo_db_path, fixtures_dir
 from feedback_tui.text import json_text
 
@@ -159,7 +166,9 @@ def import_files(context: Context, files: tuple[str, ...], kind: str | None, sou
             if result.rejected:
                 code = max(code, 1)
         if sentiment:
-            backfill_sentiment(store, quiet, languages=context.config.languages)
+            backfill_sentiment(store, quiet, languages=context.config.languages,
+                               learned=context.config.sentiment.learned)
+            train_after_import(context, store, quiet)
     return code
 
 
@@ -243,7 +252,8 @@ def _sentiment_models(store: Any) -> dict[str, Any]:
 def rescore(context: Context, everything: bool) -> None:
     """Compute sentiment for reviews and comments (all of them with --all)."""
     with context.open_store() as store:
-        done = backfill_sentiment(store, quiet=False, everything=everything, languages=context.config.languages)
+        done = backfill_sentiment(store, quiet=False, everything=everything, languages=context.config.languages,
+                                  learned=context.config.sentiment.learned)
     echo(f"Sentiment computed for {done} texts.")
 
 

@@ -21,6 +21,10 @@ Known keys::
     [imports.survey_monkey]           # an import profile: feedback-tui import --profile survey_monkey
     fields = { score = "Likely-To-Recommend", comment = "Why?" }
     survey_kind = "nps"               # also: kind, source, date_order, rating_scale, skip_identical
+    [sentiment]                       # the model learned from the stars (issue 17)
+    model = "learned"                 # "lexicon": never train nor use a learned model
+    min_per_class = 200               # labelled texts per class before a language leaves the lexicon
+    retrain_after = 1000              # new labelled texts since the last model that retrain it after an import
 """
 
 from __future__ import annotations
@@ -56,7 +60,21 @@ class Config:
     imports: dict[str, dict[str, object]] = field(default_factory=dict)  # raw [imports.NAME] profiles
     company: str | None = None  # {company} in reply templates
     products: dict[str, str] = field(default_factory=dict)  # stored product id -> name shown in replies
+    sentiment: SentimentSettings = field(default_factory=lambda: SentimentSettings())
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SentimentSettings:
+    """``[sentiment]``: whether the learned model is used and when an import trains it."""
+
+    model: str = "learned"  # learned | lexicon
+    min_per_class: int = 200  # sentiment_model.MIN_PER_CLASS: below it a language keeps the lexicon
+    retrain_after: int = 1000  # new labelled texts (both classes) since a language's last model
+
+    @property
+    def learned(self) -> bool:
+        return self.model != "lexicon"
 
 
 _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
@@ -70,6 +88,7 @@ _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "imports": (dict, "a table of [imports.NAME] profiles"),
     "company": (str, "a string"),
     "products": (dict, "a table of product id = display name"),
+    "sentiment": (dict, "a table"),
 }
 
 
@@ -139,6 +158,8 @@ def load_config(path: Path | None = None) -> Config:
             else:
                 config.warnings.append(f"{where}: products.{clean(repr(product), single_line=True)} must be a "
                                        "display name (a string); ignored")
+    if isinstance(data.get("sentiment"), dict):
+        config.sentiment = _sentiment(data["sentiment"], where, config.warnings)
     if isinstance(data.get("imports"), dict):
         for name, table in data["imports"].items():
             if isinstance(table, dict):
@@ -146,6 +167,30 @@ def load_config(path: Path | None = None) -> Config:
             else:
                 config.warnings.append(f"{where}: imports.{clean(str(name), single_line=True)} must be a table; ignored")
     return config
+
+
+MODELS = ("learned", "lexicon")
+MAX_TRAINING_COUNT = 10_000_000
+
+
+def _sentiment(values: dict[str, object], where: str, warnings: list[str]) -> SentimentSettings:
+    settings = SentimentSettings()
+    model = values.get("model", settings.model)
+    if model in MODELS:
+        settings.model = str(model)
+    else:
+        warnings.append(f"{where}: [sentiment] model = {clean(repr(model), single_line=True)} must be "
+                        f"\"learned\" or \"lexicon\"; using \"{settings.model}\"")
+    for name in ("min_per_class", "retrain_after"):
+        if name not in values:
+            continue
+        value = values[name]
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_TRAINING_COUNT:
+            setattr(settings, name, value)
+        else:
+            warnings.append(f"{where}: [sentiment] {name} = {clean(repr(value), single_line=True)} must be a whole "
+                            f"number from 1 to {MAX_TRAINING_COUNT:,}; using {getattr(settings, name)}")
+    return settings
 
 
 def _languages(values: list[object], where: str, warnings: list[str]) -> list[str]:
