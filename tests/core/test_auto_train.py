@@ -61,3 +61,14 @@ def test_bad_sentiment_settings_warn_and_keep_the_defaults(tmp_path: Path) -> No
     config = load_config()
     assert config.sentiment.model == "learned" and config.sentiment.retrain_after == 1000
     assert len(config.warnings) == 2 and all("[sentiment]" in w for w in config.warnings)
+
+
+def test_back_to_the_lexicon_forgets_the_model_on_rescore(run_cli, db_path: Path, tmp_path: Path) -> None:
+    _config(tmp_path, "[sentiment]\nmin_per_class = 30\n")
+    assert run_cli("import", _csv(tmp_path / "a.csv", 40, 1, "a")).exit_code == 0
+    named = "SELECT count(*) AS n FROM reviews WHERE sentiment_model IS NOT NULL"
+    assert raw_rows(db_path, named)[0]["n"] == 80
+    _config(tmp_path, '[sentiment]\nmodel = "lexicon"\n')
+    assert run_cli("rescore", "--all").exit_code == 0
+    assert raw_rows(db_path, named)[0]["n"] == 0
+    assert raw_rows(db_path, "SELECT count(*) AS n FROM reviews WHERE sentiment IS NOT NULL")[0]["n"] == 80
