@@ -124,10 +124,10 @@ class ThemesPanel(Vertical):
         table = self.query_one("#themes-table", DataTable)
         table.clear(columns=True)
         self.rows = {}
-        several = len(self.result) > 1
+        several = sum(1 for block in self.result.values() if block.themes) > 1  # else no language column
         if several:
             table.add_column("lang")
-        for heading in ("Theme", "Neg.", "% of neg.", "vs before", "Pos."):
+        for heading in ("Theme", "Neg.", "% neg.", "vs prev.", "Pos."):
             table.add_column(heading)
         notes = []
         for language, block in self.result.items():
