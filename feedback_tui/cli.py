@@ -21,7 +21,14 @@ from feedback_tui.console import echo
 from feedback_tui.errors import FeedbackError, UsageProblem
 from feedback_tui.datebounds import bound_day
 from feedback_tui.models import Filters, ImportResult, ReviewRecord
-from feedback_tui.cli_context import MAX_REJECTS_SHOWN, Context, backfill_sentiment, filter_options, filters_from_options
+from feedback_tui.cli_context import (
+    MAX_REJECTS_SHOWN,
+    Context,
+    backfill_sentiment,
+    filter_options,
+    filters_from_options,
+    train_after_import,
+)
 from feedback_tui.paths import demo_db_path, fixtures_dir
 from feedback_tui.text import json_text
 
@@ -183,7 +190,9 @@ def import_files(context: Context, files: tuple[str, ...], kind: str | None, sou
             if result.rejected:
                 code = max(code, 1)
         if sentiment:
-            backfill_sentiment(store, quiet, languages=context.config.languages)
+            backfill_sentiment(store, quiet, languages=context.config.languages,
+                               learned=context.config.sentiment.learned)
+            train_after_import(context, store, quiet)
     return code
 
 
@@ -268,7 +277,8 @@ def _sentiment_models(store: Any) -> dict[str, Any]:
 def rescore(context: Context, everything: bool) -> None:
     """Compute sentiment for reviews and comments (all of them with --all)."""
     with context.open_store() as store:
-        done = backfill_sentiment(store, quiet=False, everything=everything, languages=context.config.languages)
+        done = backfill_sentiment(store, quiet=False, everything=everything, languages=context.config.languages,
+                                  learned=context.config.sentiment.learned)
     echo(f"Sentiment computed for {done} texts.")
 
 
@@ -320,6 +330,7 @@ def report(context: Context, period: str, since: str | None, source: str | None,
     periods, empty ones included (with nulls).
     """
     from feedback_tui.reports import render_csv, render_markdown
+    from feedback_tui.themes import period_themes
     from feedback_tui.scoring import scorecard
     from feedback_tui.trends import DEFAULT_PERIODS, dashboard, last_complete_day, last_periods, now_for, periods_since
 
@@ -338,8 +349,10 @@ def report(context: Context, period: str, since: str | None, source: str | None,
             extra = retention_section(store, period, since=window[0].since, until=window[-1].until,
                                       config_costs=context.config.retention_costs,
                                       lifespan_years=context.config.lifespan_years)
-            text = render_markdown(dashboard(store, base, period=period, today=today, count=count,
-                                             sla_hours=context.config.sla_hours, selected=-1), extra)
+            figures = dashboard(store, base, period=period, today=today, count=count,
+                                sla_hours=context.config.sla_hours, selected=-1)
+            figures["themes"] = period_themes(store, figures, base)
+            text = render_markdown(figures, extra)
         else:
             window = last_periods(period, today, count)
             filters = Filters(source=source, since=window[0].since, until=window[-1].until)

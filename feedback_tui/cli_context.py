@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -58,8 +59,10 @@ def filter_options(func):
     return func
 
 
-def backfill_sentiment(store: Store, quiet: bool, everything: bool = False, languages: list[str] | None = None) -> int:
-    """Score the sentiment of every text that lacks it, with a progress bar."""
+def backfill_sentiment(store: Store, quiet: bool, everything: bool = False, languages: list[str] | None = None,
+                       learned: bool = True) -> int:
+    """Score the sentiment of every text that lacks it, with a progress bar (``learned=False``:
+    the lexicon only, as ``[sentiment] model = "lexicon"`` asks)."""
     from feedback_tui import sentiment
     from feedback_tui.console import progress_bar
     from feedback_tui.store import queries, rescoring
@@ -69,4 +72,28 @@ def backfill_sentiment(store: Store, quiet: bool, everything: bool = False, lang
         return 0
     with progress_bar("Scoring sentiment", pending, enabled=not quiet) as advance:
         return rescoring.backfill(store, everything=everything, progress=lambda done, _total: advance(done),
-                                  languages=languages or sentiment.SUPPORTED_LANGUAGES)
+                                  languages=languages or sentiment.SUPPORTED_LANGUAGES, learned=learned)
+
+
+def train_after_import(context: Any, store: Store, quiet: bool) -> dict[str, Any]:
+    """After an import: (re)train the languages that have enough new labelled texts, then rescore.
+
+    ``[sentiment]`` decides: ``model = "lexicon"`` never trains, ``min_per_class``
+    and ``retrain_after`` say when (see :func:`feedback_tui.store.training.due`).
+    """
+    from feedback_tui.store import training
+
+    settings = context.config.sentiment
+    if not settings.learned:
+        return {}
+    due = training.due(store, min_per_class=settings.min_per_class, retrain_after=settings.retrain_after)
+    if not due:
+        return {}
+    if not quiet:
+        echo("Training the sentiment model: " + ", ".join(f"{k} ({v})" for k, v in sorted(due.items())), err=True)
+    outcome = training.train(store, min_per_class=settings.min_per_class, only=set(due))
+    if any(v["status"] == "trained" for v in outcome.values()):
+        backfill_sentiment(store, quiet, everything=True, languages=context.config.languages)
+        if not quiet:
+            echo(f"Sentiment model trained: {training.summary(outcome)}", err=True)
+    return outcome

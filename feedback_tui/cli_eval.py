@@ -95,7 +95,8 @@ def _cross_validated(file: str, examples: list[Any], folds: int) -> dict[str, An
 
 @click.command("train-sentiment")
 @click.option("--min-per-class", type=click.IntRange(min=1), default=None,
-              help="Labelled texts needed in each class before a language leaves the lexicon (default 200).")
+              help="Labelled texts needed in each class before a language leaves the lexicon "
+                   "(default: [sentiment] min_per_class, 200).")
 @click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True,
               help="Cross-validation folds for the accuracy stored with the model.")
 @click.option("--report", is_flag=True, help="Only print the stored models' figures; train nothing.")
@@ -108,25 +109,17 @@ def train_sentiment(context: Any, min_per_class: int | None, folds: int, report:
     positive. A language with fewer labelled texts per class than --min-per-class
     keeps the lexicon. The model is cross-validated, stored, and every text rescored.
     """
-    from feedback_tui import sentiment_model
     from feedback_tui.cli_context import backfill_sentiment
-    from feedback_tui.store import sentiment_models
+    from feedback_tui.store import sentiment_models, training
 
-    threshold = min_per_class or sentiment_model.MIN_PER_CLASS
+    if not context.config.sentiment.learned and not report:
+        raise UsageProblem('the config says [sentiment] model = "lexicon": the learned model is off; '
+                           'set model = "learned" to train it')
+    threshold = min_per_class or context.config.sentiment.min_per_class
     trained: dict[str, Any] = {}
     with context.open_store() as store:
         if not report:
-            for language, (texts, labels) in sorted(sentiment_models.labelled_texts(store).items()):
-                n = sentiment_model.counts(labels)
-                if min(n.values()) < threshold:
-                    trained[language] = {"status": "lexicon", "n": n,
-                                         "reason": f"fewer than {threshold} labelled texts in a class"}
-                    continue
-                # fewer texts in a class than folds: the model is trained, its accuracy unknown
-                metrics = sentiment_model.cross_validate(texts, labels, folds) if min(n.values()) >= folds else None
-                model = sentiment_model.train(texts, labels, language)
-                model_id = sentiment_models.save(store, model, metrics)
-                trained[language] = {"status": "trained", "model": model_id, "n": n, **(metrics or {})}
+            trained = training.train(store, min_per_class=threshold, folds=folds)
             if any(v["status"] == "trained" for v in trained.values()):
                 backfill_sentiment(store, quiet=as_json, everything=True, languages=context.config.languages)
         models = sentiment_models.current(store)

@@ -89,7 +89,7 @@ def _report(result: FetchResult) -> int:
 def _fetch(context: Context, sources: list[SourceConfig], settings: HttpSettings, base_url: str | None,
            full: bool, sentiment: bool) -> int:
     """Fetch each source in turn with a progress bar; return the exit code."""
-    from feedback_tui.cli_context import backfill_sentiment
+    from feedback_tui.cli_context import backfill_sentiment, train_after_import
     from feedback_tui.console import progress_bar
     from feedback_tui.sources import fetch_source
 
@@ -110,7 +110,9 @@ def _fetch(context: Context, sources: list[SourceConfig], settings: HttpSettings
             if result.imported:
                 changed += result.imported.inserted + result.imported.updated
         if sentiment and changed:
-            backfill_sentiment(store, quiet=False, languages=context.config.languages)
+            backfill_sentiment(store, quiet=False, languages=context.config.languages,
+                               learned=context.config.sentiment.learned)
+            train_after_import(context, store, quiet=False)
     return code
 
 

@@ -31,6 +31,10 @@ Known keys::
     [retention]                       # retention figures: spend per period, and a fixed lifespan for clv
     costs = { "2011-01" = 500, "2011-Q2" = 1200 }
     lifespan_years = 3
+    [sentiment]                       # the model learned from the stars (issue 17)
+    model = "learned"                 # "lexicon": never train nor use a learned model
+    min_per_class = 200               # labelled texts per class before a language leaves the lexicon
+    retrain_after = 1000              # new labelled texts since the last model that retrain it after an import
 """
 
 from __future__ import annotations
@@ -84,7 +88,21 @@ class Config:
     serve: ServeSettings = field(default_factory=lambda: ServeSettings())
     retention_costs: dict[str, float] = field(default_factory=dict)  # [retention] costs: period -> spend
     lifespan_years: float | None = None  # [retention] lifespan_years: clv's lifespan instead of 1 / churn
+    sentiment: SentimentSettings = field(default_factory=lambda: SentimentSettings())
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SentimentSettings:
+    """``[sentiment]``: whether the learned model is used and when an import trains it."""
+
+    model: str = "learned"  # learned | lexicon
+    min_per_class: int = 200  # sentiment_model.MIN_PER_CLASS: below it a language keeps the lexicon
+    retrain_after: int = 1000  # new labelled texts (both classes) since a language's last model
+
+    @property
+    def learned(self) -> bool:
+        return self.model != "lexicon"
 
 
 _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
@@ -102,6 +120,7 @@ _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "agents": (dict, "a table of [agents.NAME] tables"),
     "serve": (dict, "a table"),
     "retention": (dict, "a table (costs, lifespan_years)"),
+    "sentiment": (dict, "a table"),
 }
 
 
@@ -184,6 +203,8 @@ def load_config(path: Path | None = None) -> Config:
         config.serve = _serve(data["serve"], where, config.warnings)
     if isinstance(data.get("retention"), dict):
         _retention(data["retention"], where, config)
+    if isinstance(data.get("sentiment"), dict):
+        config.sentiment = _sentiment(data["sentiment"], where, config.warnings)
     if isinstance(data.get("imports"), dict):
         for name, table in data["imports"].items():
             if isinstance(table, dict):
@@ -213,6 +234,28 @@ def _retention(table: dict[str, object], where: str, config: Config) -> None:
             config.lifespan_years = float(years)
         else:
             config.warnings.append(f"{where}: [retention] lifespan_years must be a number of years above 0; ignored")
+MODELS = ("learned", "lexicon")
+MAX_TRAINING_COUNT = 10_000_000
+
+
+def _sentiment(values: dict[str, object], where: str, warnings: list[str]) -> SentimentSettings:
+    settings = SentimentSettings()
+    model = values.get("model", settings.model)
+    if model in MODELS:
+        settings.model = str(model)
+    else:
+        warnings.append(f"{where}: [sentiment] model = {clean(repr(model), single_line=True)} must be "
+                        f"\"learned\" or \"lexicon\"; using \"{settings.model}\"")
+    for name in ("min_per_class", "retrain_after"):
+        if name not in values:
+            continue
+        value = values[name]
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_TRAINING_COUNT:
+            setattr(settings, name, value)
+        else:
+            warnings.append(f"{where}: [sentiment] {name} = {clean(repr(value), single_line=True)} must be a whole "
+                            f"number from 1 to {MAX_TRAINING_COUNT:,}; using {getattr(settings, name)}")
+    return settings
 
 
 def _languages(values: list[object], where: str, warnings: list[str]) -> list[str]:

@@ -12,6 +12,7 @@ import io
 from typing import Any
 
 from feedback_tui.text import markdown_cell
+from feedback_tui.themes import LanguageThemes
 from feedback_tui.trends import METRICS, metric
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -124,8 +125,44 @@ def render_markdown(figures: dict[str, Any], extra: list[str] | None = None) -> 
                      f"| {_fmt(row['csat']['score'])} | {_fmt(row['ces']['mean'], 2)} "
                      f"| {_fmt(row['sentiment']['mean_polarity'], 2)} | {row['responses']['reviews']} "
                      f"| {_fmt(row['responses']['rate'])} |")
+    if figures.get("themes") is not None:
+        lines += ["", *themes_section(figures["themes"])]
     lines += extra or []
     return "\n".join(lines) + "\n"
+
+
+def themes_section(block: dict[str, Any]) -> list[str]:
+    """What negative reviews talk about (:mod:`feedback_tui.themes`): ``block`` holds the
+    ``period``, the ``previous`` period's label (or None) and ``languages``: language -> LanguageThemes."""
+    period, previous = block["period"], block.get("previous")
+    lines = [f"## What negative reviews talk about, {period}", "",
+             "The words and phrases most typical of the negative reviews (1-2★, or negative sentiment without "
+             "stars) against the positive ones, ranked by log-odds with an informative prior. *% of negative*: "
+             "of the period's negative reviews that contain it"
+             + (f"; *change* in points against {previous}." if previous else "."), ""]
+    languages: dict[str, LanguageThemes] = block["languages"]
+    if not languages:
+        return lines + ["No review with stars or sentiment in this period."]
+    for language, result in languages.items():
+        lines.append(f"### {markdown_cell(language)}: {result.n_negative} negative, {result.n_positive} positive "
+                     f"reviews" + (f" ({result.previous_negative} negative in {previous})"
+                                   if result.previous_negative is not None else ""))
+        lines.append("")
+        if not result.enough:
+            lines += ["Too few negative reviews for themes.", ""]
+            continue
+        if not result.themes:
+            lines += ["No word or phrase stands out in the negative reviews.", ""]
+            continue
+        lines += [f"| Theme | Negative reviews | % of negative | {previous or 'Before'} | Change | Positive reviews |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        for theme in result.themes:
+            change = "—" if theme.change is None else f"{theme.change:+.0f} pts"
+            before = "—" if theme.previous_negative is None else str(theme.previous_negative)
+            lines.append(f"| {markdown_cell(theme.phrase)} | {theme.negative} | {theme.share:.0f} % | {before} "
+                         f"| {change} | {theme.positive} |")
+        lines.append("")
+    return lines[:-1] if lines[-1] == "" else lines
 
 
 def _ratings_section(ratings: dict[str, Any], scope: str) -> list[str]:

@@ -312,6 +312,7 @@ def sync_all(
     score_sentiment: bool = True,
     settings: HttpSettings | None = None,
     languages: Sequence[str] | None = None,
+    learned: bool = True,
 ) -> list[FetchResult]:
     """Fetch every configured source (or those in ``names``) into the database.
 
@@ -368,7 +369,7 @@ def sync_all(
             if progress:
                 progress(total, total, "Scoring sentiment")
             rescoring.backfill(store, should_stop=should_stop,
-                               languages=languages or sentiment.SUPPORTED_LANGUAGES)
+                               languages=languages or sentiment.SUPPORTED_LANGUAGES, learned=learned)
     return results
 
 

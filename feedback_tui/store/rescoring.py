@@ -63,6 +63,8 @@ def backfill(
                     marks: list[tuple[int, int | None, int]] = []
                     if learner is not None:
                         scored, marks = learner.rescore(table, scored, texts_in_flight)
+                    elif everything:  # back to the lexicon: no text may still name a model, nor its mismatch
+                        marks = [(row_id, None, 0) for row_id, _ in scored]
                     queries.save_sentiment(store, table, scored)
                     if marks:
                         sentiment_models.mark_scored(store, table, marks)

@@ -17,8 +17,8 @@ from feedback_tui.sentiment_model import LearnedModel, checksum
 from feedback_tui.store import Store
 
 _LABELLED_SQL = """
-    SELECT language, CASE WHEN title IS NOT NULL AND title != '' THEN title || '. ' || body ELSE body END,
-           CASE WHEN rating <= 2 THEN 'negative' ELSE 'positive' END
+    SELECT language, CASE WHEN title IS NOT NULL AND title != '' THEN title || '. ' || body ELSE body END AS text,
+           CASE WHEN rating <= 2 THEN 'negative' ELSE 'positive' END AS label
     FROM reviews
     WHERE language IS NOT NULL AND rating IS NOT NULL AND (rating <= 2 OR rating >= 4)
           AND coalesce(body, '') || coalesce(title, '') != ''
@@ -29,6 +29,8 @@ _LABELLED_SQL = """
     WHERE language IS NOT NULL AND comment IS NOT NULL AND comment != ''
           AND ((kind = 'nps' AND (score <= 6 OR score >= 9)) OR (kind = 'csat' AND (score <= 2 OR score >= 4)))
 """
+
+_COUNT_SQL = f"SELECT language, label, count(*) FROM ({_LABELLED_SQL}) GROUP BY 1, 2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,14 @@ def labelled_texts(store: Store) -> dict[str, tuple[list[str], list[str]]]:
         texts, labels = out.setdefault(language, ([], []))
         texts.append(text)
         labels.append(label)
+    return out
+
+
+def labelled_counts(store: Store) -> dict[str, dict[str, int]]:
+    """Language -> labelled texts per class, without reading the texts."""
+    out: dict[str, dict[str, int]] = {}
+    for language, label, count in store.conn.execute(_COUNT_SQL):
+        out.setdefault(language, {"negative": 0, "positive": 0})[label] = count
     return out
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from feedback_tui.errors import UsageProblem
 from feedback_tui.models import REVIEW_STATUSES
 from feedback_tui.store import Store, activity, utc_now
+from feedback_tui.store import sentiment_models
 from feedback_tui.store.rows import Note, Reply, ReviewDetail, Version
 
 MAX_TAG_LENGTH = 40
@@ -321,7 +323,7 @@ def review_detail(store: Store, review_id: int) -> ReviewDetail | None:
         return None
     conn = store.conn
     return ReviewDetail.of_review(
-        row,
+        row, scored_by=scored_by(store, row["sentiment_model"], row["sentiment"]),
         tags=tuple(r[0] for r in conn.execute(
             "SELECT t.name FROM review_tags rt JOIN tags t ON t.id = rt.tag_id WHERE rt.review_id = ? ORDER BY t.name",
             (review_id,))),
@@ -340,7 +342,19 @@ def survey_detail(store: Store, response_id: int) -> ReviewDetail | None:
     """A survey answer, shaped like a review (its score as ``rating``, its comment as ``body``)."""
     row = store.conn.execute(_cut_select(store, "survey_responses", ("comment",)) + " WHERE id = ?",
                              (response_id,)).fetchone()
-    return ReviewDetail.of_survey_answer(row) if row else None
+    if row is None:
+        return None
+    return replace(ReviewDetail.of_survey_answer(row), scored_by=scored_by(store, row["sentiment_model"], row["sentiment"]))
+
+
+def scored_by(store: Store, model_id: int | None, sentiment: str | None) -> str | None:
+    """Which model scored a text, in words: the learned model's figures, or "lexicon"."""
+    if sentiment is None:
+        return None
+    if model_id is None:
+        return "lexicon"
+    model = sentiment_models.by_id(store, [model_id]).get(model_id)
+    return model.describe() if model else f"a learned model since replaced (model {model_id})"
 
 
 def set_survey_status(store: Store, ids: Sequence[int], status: str, agent: str) -> int:

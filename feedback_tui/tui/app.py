@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -184,7 +185,8 @@ class FeedbackApp(App[None]):
         try:
             results = sync_all(self.store_opener, progress=lambda done, total, text: self.call_from_thread(
                 self.broadcast, messages.SyncProgress, done, total, text), should_stop=lambda: worker.is_cancelled,
-                languages=self.config.languages)
+                languages=self.config.languages, learned=self.config.sentiment.learned)
+            trained = self._train_after_sync(results, worker)
         except FeedbackError as error:
             self.call_from_thread(self._sync_done, [], str(error))
             return
@@ -193,9 +195,23 @@ class FeedbackApp(App[None]):
             # still ends and the toast says the sync stopped.
             self.call_from_thread(self._sync_done, [], f"the sync stopped: {type(error).__name__}: {error}")
             raise
-        self.call_from_thread(self._sync_done, results, None)
+        self.call_from_thread(self._sync_done, results, None, trained)
 
-    def _sync_done(self, results: list, error: str | None) -> None:
+    def _train_after_sync(self, results: list, worker: Any) -> str:
+        """In the sync's worker: retrain the sentiment model if the sync brought enough new labelled texts."""
+        from feedback_tui.store import training
+
+        settings = self.config.sentiment
+        if not settings.learned or not any(r.imported and (r.imported.inserted + r.imported.updated) for r in results):
+            return ""
+        self.call_from_thread(self.broadcast, messages.SyncProgress, 0, None, "Training the sentiment model")
+        with self.open_store() as store:
+            outcome = training.after_import(store, min_per_class=settings.min_per_class,
+                                            retrain_after=settings.retrain_after, languages=self.config.languages,
+                                            should_stop=lambda: worker.is_cancelled)
+        return training.summary(outcome)
+
+    def _sync_done(self, results: list, error: str | None, trained: str = "") -> None:
         self.broadcast(messages.SyncProgress, None, None, "")
         if error:
             self.notify(error, title="Sync", severity="error")
@@ -205,6 +221,8 @@ class FeedbackApp(App[None]):
         else:
             failed = [r for r in results if r.error]
             lines = "\n".join(r.summary() if not r.error else f"{r.name}: {r.error}" for r in results)
+            if trained:
+                lines += f"\nSentiment model trained: {trained}"
             self.notify(lines, title="Sync", severity="error" if failed else "information", timeout=8)
         self.database_changed()
 

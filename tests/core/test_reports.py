@@ -31,6 +31,7 @@ from feedback_tui.reports import (
 from feedback_tui.scoring import scorecard
 from feedback_tui.store import Store
 from feedback_tui.text import markdown_cell
+from feedback_tui.themes import period_themes
 from feedback_tui.trends import dashboard, last_periods
 
 SMALL_TODAY = date(2026, 4, 20)
@@ -275,7 +276,9 @@ def test_demo_markdown_is_readable(demo_cli: Callable[..., Result], demo_db: Pat
     text = ok(demo_cli("report", "--format", "md"))
     with Store.open(demo_db, migrate=False) as store:
         figures = dashboard(store, period="month", today=DEMO_TODAY, selected=-1)
+        figures["themes"] = period_themes(store, figures, Filters())
     assert text == render_markdown(figures)
+    assert "## What negative reviews talk about, 2026-11" in text
     nps = figures["cards"]["nps"]
     cards = {row[0]: row for row in table_rows(text, "2026-11 against 2026-10")}
     assert cards["NPS"] == [

@@ -195,3 +195,12 @@ def test_train_with_fewer_texts_than_folds_stores_no_accuracy(run_cli, tmp_path:
     assert en["n"] == {"positive": 1, "negative": 1} and en["balanced_accuracy"] is None
     text = run_cli("train-sentiment", "--report")
     assert "learned from 2 of your texts" in text.output and "None" not in text.output
+
+
+def test_fast_scoring_equals_scikit_learn(model: LearnedModel) -> None:
+    """The cached per-word n-grams and numpy TF-IDF give scikit-learn's probabilities."""
+    texts = ["Rotten avocados, missing items!", "Fresh   vegetables\tand quick delivery", "", "a", "ok ok ok ok",
+             "L'appli plante depuis la mise à jour 3.2 😡", "The driver was late. THE DRIVER WAS LATE.",
+             "refund never came refund never came", "Ünïcode wörds and naïve café", "x" * 40]
+    assert model.probabilities(texts) == pytest.approx(model.probabilities_sklearn(texts), abs=1e-5)
+    assert model.probabilities(texts[:1]) == pytest.approx(model.probabilities(texts)[:1], abs=1e-12)

@@ -30,6 +30,7 @@ from feedback_tui.tui.dialogs import ChoiceDialog
 from feedback_tui.tui.messages import DatabaseChanged, ShowInInbox
 from feedback_tui.tui.safe_text import clean
 from feedback_tui.tui.widgets.score_card import ScoreCard, format_value
+from feedback_tui.tui.widgets.themes_panel import ThemesPanel
 from feedback_tui.tui.widgets.trend_panel import TrendPanel, series
 
 CARDS = [("nps", "NPS"), ("csat", "CSAT"), ("ces", "CES (1-7)"), ("sentiment", "Sentiment"),
@@ -128,7 +129,9 @@ class DashboardScreen(Screen[None]):
             for metric, title in TRENDS:
                 yield TrendPanel(metric, title, id=f"trend-{metric}")
             yield Static(id="reply-effect")
-        yield DataTable(id="segments", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="dash-lower"):
+            yield DataTable(id="segments", cursor_type="row", zebra_stripes=True)
+            yield ThemesPanel(id="themes")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -245,6 +248,7 @@ class DashboardScreen(Screen[None]):
             card = cards[metric]
             label = f"{card['period']} so far" if card["running"] else card["period"]
             self.query_one(f"#card-{metric}", ScoreCard).show(card, label)
+        self.query_one(ThemesPanel).follow(self.figures["trend"], self.selected, self.filters)
 
     def on_trend_panel_drill(self, message: TrendPanel.Drill) -> None:
         self._drill(message.metric, message.index)

@@ -36,6 +36,8 @@ class InboxScreen(TriageActions, Screen[None]):
         Binding("2", "view('negative')", "Negative", id="inbox.view_negative"),
         Binding("3", "view('mine')", "Mine", id="inbox.view_mine"),
         Binding("4", "view('all')", "All", id="inbox.view_all"),
+        Binding("5", "mismatches", "Text vs stars", id="inbox.mismatches", show=False,
+                tooltip="Reviews whose text contradicts their stars (on/off)"),
         Binding("tab", "toggle_kind", "Reviews/Surveys", id="inbox.kind"),
         Binding("slash", "search", "Search", id="inbox.search", key_display="/"),
         Binding("f", "filters", "Filters", id="inbox.filters"),
@@ -153,6 +155,8 @@ class InboxScreen(TriageActions, Screen[None]):
             parts.append(f"dates {(q.since or '…')[:10]} → {until_shown(q.until) if q.until else '…'}")
         if q.ids:
             parts.append(f"{len(q.ids)} chosen rows")
+        if q.mismatch:
+            parts.append("text contradicts stars (5)")
         return " · ".join(parts)
 
     def _show_status(self) -> None:
@@ -227,7 +231,13 @@ class InboxScreen(TriageActions, Screen[None]):
 
     # -- actions -------------------------------------------------------------------
     def action_view(self, view: str) -> None:
-        self.apply_query(self.query_state.with_changes(view=view, ids=()))
+        self.apply_query(self.query_state.with_changes(view=view, ids=(), mismatch=False))
+
+    def action_mismatches(self) -> None:
+        """Reviews whose text confidently contradicts their stars (issue 17), in every status; again: off."""
+        on = not self.query_state.mismatch
+        self.apply_query(self.query_state.with_changes(mismatch=on, kind="reviews", ids=(),
+                                                       view="all" if on else self.query_state.view))
 
     def action_toggle_kind(self) -> None:
         kind = "surveys" if self.query_state.kind == "reviews" else "reviews"

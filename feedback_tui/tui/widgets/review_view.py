@@ -52,7 +52,12 @@ def render_review(detail: ReviewDetail, terms: tuple[str, ...] = ()) -> Group:
     if detail.polarity is not None:
         sentiment.append(f" (polarity {detail.polarity:+.2f}, subjectivity {detail.subjectivity or 0:.2f})",
                          style="dim")
+    if detail.scored_by:
+        sentiment.append(f" · scored by {'the lexicon' if detail.scored_by == 'lexicon' else detail.scored_by}",
+                         style="dim")
     parts.append(sentiment)
+    if detail.mismatch:
+        parts.append(Text("mismatch: the text contradicts the stars (5 in the inbox lists them all)", style="bold red"))
     if detail.tags:
         tags = Text("tags: ")
         tags.append_text(plain(", ".join(detail.tags)))

@@ -1,0 +1,99 @@
+"""Training the learned sentiment models from the stored labelled texts (issue 17).
+
+One place decides which languages to (re)train and trains them, for
+``feedback-tui train-sentiment`` and for the training that follows an import
+(the CLI's ``import`` after it has stored the rows, the app's sync in a
+worker: never on the UI thread). An import retrains a language when it has
+``min_per_class`` labelled texts in each class and either no model yet or
+``retrain_after`` more labelled texts than its model was trained on
+(``[sentiment]`` in the config). Training rescoring every text is minutes on a
+million reviews, so a small import never triggers it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from feedback_tui import sentiment_model
+from feedback_tui.store import Store, sentiment_models
+
+DEFAULT_RETRAIN_AFTER = 1000
+
+
+def due(store: Store, *, min_per_class: int = sentiment_model.MIN_PER_CLASS,
+        retrain_after: int = DEFAULT_RETRAIN_AFTER) -> dict[str, str]:
+    """Languages an import should (re)train now -> why ("first model", "1,204 new labelled texts")."""
+    current = sentiment_models.current(store)
+    out: dict[str, str] = {}
+    for language, n in sentiment_models.labelled_counts(store).items():
+        if min(n.values()) < min_per_class:
+            continue
+        row = current.get(language)
+        if row is None:
+            out[language] = "first model"
+            continue
+        new = n["positive"] + n["negative"] - row.n_positive - row.n_negative
+        if new >= retrain_after:
+            out[language] = f"{new:,} new labelled texts"
+    return out
+
+
+def train(store: Store, *, min_per_class: int = sentiment_model.MIN_PER_CLASS, folds: int = 5,
+          only: set[str] | None = None, should_stop: Callable[[], bool] | None = None) -> dict[str, dict[str, Any]]:
+    """Cross-validate, fit and store a model for each language with enough labelled texts.
+
+    ``only`` limits the languages. Returns language -> outcome (``status``
+    "trained" with the model id and its figures, or "lexicon" with the reason).
+    The caller rescores the texts (``rescoring.backfill(everything=True)``).
+    """
+    outcome: dict[str, dict[str, Any]] = {}
+    for language, (texts, labels) in sorted(sentiment_models.labelled_texts(store).items()):
+        if only is not None and language not in only:
+            continue
+        if should_stop and should_stop():
+            break
+        n = sentiment_model.counts(labels)
+        if min(n.values()) < min_per_class:
+            outcome[language] = {"status": "lexicon", "n": n,
+                                 "reason": f"fewer than {min_per_class} labelled texts in a class"}
+            continue
+        # fewer texts in a class than folds: the model is trained, its accuracy unknown
+        metrics = sentiment_model.cross_validate(texts, labels, folds) if min(n.values()) >= folds else None
+        model = sentiment_model.train(texts, labels, language)
+        model_id = sentiment_models.save(store, model, metrics)
+        # the metrics' own "n" (texts cross-validated) is the sum of the classes: "n" stays per class
+        outcome[language] = {**(metrics or {}), "status": "trained", "model": model_id, "n": n}
+    return outcome
+
+
+def after_import(store: Store, *, min_per_class: int = sentiment_model.MIN_PER_CLASS,
+                 retrain_after: int = DEFAULT_RETRAIN_AFTER, languages: Sequence[str] | None = None,
+                 should_stop: Callable[[], bool] | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> dict[str, dict[str, Any]]:
+    """Train the languages :func:`due` names and rescore every text with the new models
+    (the app's sync worker calls this; it never runs on the UI thread)."""
+    from feedback_tui import sentiment
+    from feedback_tui.store import rescoring
+
+    languages_due = due(store, min_per_class=min_per_class, retrain_after=retrain_after)
+    if not languages_due:
+        return {}
+    outcome = train(store, min_per_class=min_per_class, only=set(languages_due), should_stop=should_stop)
+    if any(v["status"] == "trained" for v in outcome.values()) and not (should_stop and should_stop()):
+        rescoring.backfill(store, everything=True, progress=progress, should_stop=should_stop,
+                           languages=languages or sentiment.SUPPORTED_LANGUAGES)
+    return outcome
+
+
+def summary(outcome: dict[str, dict[str, Any]]) -> str:
+    """One line for a toast or the CLI: 'fr: learned from 19,055 texts, 0.91 balanced accuracy'."""
+    parts = []
+    for language, result in outcome.items():
+        if result["status"] != "trained":
+            continue
+        n = result["n"]["positive"] + result["n"]["negative"]
+        accuracy = result.get("balanced_accuracy")
+        parts.append(f"{language}: learned from {n:,} texts"
+                     + (f", {accuracy:.2f} balanced accuracy" if accuracy is not None else ""))
+    return "; ".join(parts)

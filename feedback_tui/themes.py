@@ -1,0 +1,278 @@
+"""What negative reviews talk about: the words and phrases that separate them from positive ones.
+
+Issue 17, item 4. For one period and one language, every word and every 2-3
+word phrase is counted once per review that contains it, in the negative
+reviews and in the positive ones (stars 1-2 / 4-5, or the sentiment label
+where a source has no stars: :mod:`feedback_tui.store.theme_texts`). A term
+is ranked by the z-score of its log-odds ratio with an informative Dirichlet
+prior (Monroe, Colaresi & Quinn 2008, "Fightin' Words", eq. 16-22), the prior
+being the term's frequency in both classes together: a term used by a few
+reviews needs a much larger difference than a common one to rank, so rare
+typos and one-off names do not fill the list.
+
+Phrases are preferred where they carry the signal: when a longer phrase that
+contains a term ("mise à jour" for "jour") is in at least half of the
+negative reviews that use the term, the phrase is listed instead, and a term
+that overlaps one already listed (contains it, is part of it, or continues
+it: "client ne répond" after "service client") is not listed again. Stop words (French and
+English, ``sentiment_data/stopwords_*.txt``) never stand alone nor start or
+end a phrase; a negation may start one ("pas reçu", "not working"); numbers
+break phrases and are never terms.
+
+Each theme carries the ids of the negative reviews that contain it, so that
+the dashboard can open exactly those in the inbox, and its count in the
+previous period (the change is in percentage points of the negative reviews,
+the count alone moves with the volume).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from feedback_tui.models import Filters
+from feedback_tui.store import Store
+from feedback_tui.store.theme_texts import LabelledText, labelled_reviews
+
+DATA_DIR = Path(__file__).resolve().parent / "sentiment_data"
+NEGATIONS = frozenset({"not", "no", "never", "nothing", "pas", "ne", "jamais", "rien", "aucun", "aucune",
+                       "plus", "sans", "non"})
+ELISIONS = frozenset({"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu"})
+MAX_N = 3
+MIN_COUNT = 3  # negative reviews that must contain a term before it can rank
+MIN_Z = 1.96  # a theme is more frequent in negative reviews than chance allows at 95 %
+PHRASE_SHARE = 0.5  # a phrase replaces a term when it is in this share of the term's negative reviews
+MIN_NEGATIVE = 10  # fewer negative reviews than this in a period: no themes, say so
+LIMIT = 10
+# Strength of the prior, as a share of the pooled counts: at 1 (the pooled counts themselves)
+# a term used 36 times in 373 negative reviews and 84 times in 18,733 positive ones ranked
+# below 5/0 phrases on a real Trustpilot file; at 0.01 single common words ("reçu", "après")
+# filled the list. 0.1 was chosen on that one file (3a of benchmarks/SENTIMENT.md).
+PRIOR_SCALE = 0.1
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+# Punctuation and digits end a phrase: "crash. Update" is no theme, nor "version 2 crash".
+_BREAK = re.compile(r"[.!?;:,()\[\]{}\"«»…/\\|*+=<>#@&\n\r\t\d–—-]+")
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    words: set[str] = set()
+    for language in ("en", "fr"):
+        for line in (DATA_DIR / f"stopwords_{language}.txt").read_text(encoding="utf-8").splitlines():
+            if not line.startswith("#"):
+                words.update(line.split())
+    return frozenset(words - NEGATIONS)
+
+
+def tokens(chunk: str) -> list[str]:
+    """Lower-case words of one phrase-free chunk; a French elision ("l'appli") becomes "l'" "appli"."""
+    out: list[str] = []
+    for word in _WORD.findall(chunk):
+        word = word.replace("’", "'")
+        head, apostrophe, rest = word.partition("'")
+        if apostrophe and head in ELISIONS and rest:
+            out += [head + "'", *tokens(rest)]
+        else:
+            out.append(word)
+    return out
+
+
+def terms(text: str) -> set[tuple[str, ...]]:
+    """The words and 2-3 word phrases of ``text`` that can be themes, once each."""
+    stop = stop_words()
+    found: set[tuple[str, ...]] = set()
+    folded = unicodedata.normalize("NFC", text).lower()
+    for chunk in _BREAK.split(folded):
+        words = tokens(chunk)
+        for i, first in enumerate(words):
+            if first.rstrip("'") in stop or first in stop:
+                continue
+            negation = first in NEGATIONS
+            for n in range(1, MAX_N + 1):
+                if i + n > len(words):
+                    break
+                last = words[i + n - 1]
+                if n > 1 and (last in stop or last.rstrip("'") in stop or last in NEGATIONS):
+                    continue
+                if n == 1 and (negation or len(first) < 2):
+                    continue
+                found.add(tuple(words[i:i + n]))
+    return found
+
+
+def display(term: Sequence[str]) -> str:
+    """"mise à jour", "l'appli": elisions keep their apostrophe against the next word."""
+    out = ""
+    for word in term:
+        out += word if (not out or out.endswith("'")) else " " + word
+    return out
+
+
+@dataclass(slots=True)
+class Theme:
+    phrase: str
+    z: float  # log-odds z-score: how much more negative reviews use it than positive ones
+    negative: int  # negative reviews of the period that contain it
+    positive: int
+    share: float  # of the period's negative reviews, in %
+    previous_negative: int | None = None  # same count in the previous period (None: no previous period)
+    previous_share: float | None = None
+    ids: list[int] = field(default_factory=list)  # the negative reviews that contain it
+
+    @property
+    def change(self) -> float | None:
+        """Change of the share against the previous period, in percentage points."""
+        if self.previous_share is None:
+            return None
+        return self.share - self.previous_share
+
+
+@dataclass(slots=True)
+class LanguageThemes:
+    language: str
+    n_negative: int
+    n_positive: int
+    previous_negative: int | None
+    themes: list[Theme]
+
+    @property
+    def enough(self) -> bool:
+        return self.n_negative >= MIN_NEGATIVE
+
+
+def log_odds(negative: Counter, positive: Counter) -> dict[tuple[str, ...], float]:
+    """z-scores of the log-odds ratio, negative against positive, with the pooled counts as prior."""
+    total_neg = sum(negative.values())
+    total_pos = sum(positive.values())
+    if not total_neg or not total_pos:
+        return {}
+    alpha0 = PRIOR_SCALE * (total_neg + total_pos)
+    scores: dict[tuple[str, ...], float] = {}
+    for term, y_neg in negative.items():
+        y_pos = positive.get(term, 0)
+        alpha = PRIOR_SCALE * (y_neg + y_pos)  # alpha0 * the term's pooled frequency
+        delta = (math.log((y_neg + alpha) / (total_neg + alpha0 - y_neg - alpha))
+                 - math.log((y_pos + alpha) / (total_pos + alpha0 - y_pos - alpha)))
+        scores[term] = delta / math.sqrt(1.0 / (y_neg + alpha) + 1.0 / (y_pos + alpha))
+    return scores
+
+
+def _contains(long: tuple[str, ...], short: tuple[str, ...]) -> bool:
+    n = len(short)
+    return any(long[i:i + n] == short for i in range(len(long) - n + 1))
+
+
+def _overlaps(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """One contains the other, or one ends with what the other starts with ("service client" /
+    "client ne répond"): two pieces of one phrase. "app crashes" / "app freezes" do not overlap."""
+    if _contains(a, b) or _contains(b, a):
+        return True
+    return any(a[-k:] == b[:k] or b[-k:] == a[:k] for k in range(1, min(len(a), len(b))))
+
+
+def rank(negative_texts: Iterable[str], positive_texts: Iterable[str], limit: int = LIMIT,
+         ) -> list[tuple[tuple[str, ...], float, int, int]]:
+    """The ``limit`` terms most typical of the negative texts: (term, z, negative, positive) reviews."""
+    negative: Counter = Counter()
+    for text in negative_texts:
+        negative.update(terms(text))
+    positive: Counter = Counter()
+    for text in positive_texts:
+        positive.update(terms(text))
+    scores = log_odds(negative, positive)
+    candidates = {t: z for t, z in scores.items() if negative[t] >= MIN_COUNT and z >= MIN_Z}
+    longer: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for term in candidates:
+        for n in range(1, len(term)):
+            for i in range(len(term) - n + 1):
+                longer.setdefault(term[i:i + n], []).append(term)
+
+    def extend(term: tuple[str, ...]) -> tuple[str, ...]:
+        """The phrase that carries the term's signal: the most used containing phrase, if used enough."""
+        options = [p for p in longer.get(term, ()) if negative[p] >= PHRASE_SHARE * negative[term]]
+        if not options:
+            return term
+        return extend(max(options, key=lambda p: (negative[p], len(p), candidates[p])))
+
+    chosen: list[tuple[str, ...]] = []
+    for term in sorted(candidates, key=lambda t: (-candidates[t], -len(t), t)):
+        if len(chosen) >= limit:
+            break
+        best = extend(term)
+        if any(_overlaps(best, c) for c in chosen):
+            continue
+        chosen.append(best)
+    return [(t, candidates[t], negative[t], positive.get(t, 0)) for t in chosen]
+
+
+def _containing(texts: Sequence[LabelledText], wanted: set[tuple[str, ...]]) -> dict[tuple[str, ...], list[int]]:
+    out: dict[tuple[str, ...], list[int]] = {t: [] for t in wanted}
+    for row in texts:
+        for term in terms(row.text) & wanted:
+            out[term].append(row.id)
+    return out
+
+
+def compare(current: Sequence[LabelledText], previous: Sequence[LabelledText] | None,
+            limit: int = LIMIT) -> dict[str, LanguageThemes]:
+    """Themes per language of ``current``, with their counts in ``previous`` (None: no previous period)."""
+    out: dict[str, LanguageThemes] = {}
+    for language in sorted({row.language for row in current}):
+        neg = [row for row in current if row.language == language and row.negative]
+        pos = [row for row in current if row.language == language and not row.negative]
+        before = [row for row in previous or () if row.language == language and row.negative]
+        ranked = rank((r.text for r in neg), (r.text for r in pos), limit) if len(neg) >= MIN_NEGATIVE else []
+        wanted = {term for term, *_ in ranked}
+        ids = _containing(neg, wanted)
+        earlier = _containing(before, wanted) if previous is not None else {}
+        themes = []
+        for term, z, n_neg, n_pos in ranked:
+            theme = Theme(display(term), round(z, 2), n_neg, n_pos, 100.0 * n_neg / len(neg), ids=ids[term])
+            if previous is not None:
+                theme.previous_negative = len(earlier[term])
+                theme.previous_share = 100.0 * len(earlier[term]) / len(before) if before else None
+            themes.append(theme)
+        out[language] = LanguageThemes(language, len(neg), len(pos), len(before) if previous is not None else None,
+                                       themes)
+    return out
+
+
+def for_period(store: Store, filters: Filters, previous: Filters | None = None,
+               limit: int = LIMIT) -> dict[str, LanguageThemes]:
+    """The themes of the reviews ``filters`` select, against those ``previous`` selects."""
+    current = labelled_reviews(store, filters)
+    earlier = labelled_reviews(store, previous) if previous is not None else None
+    return compare(current, earlier, limit)
+
+
+def period_themes(store: Store, figures: dict[str, Any], base: Filters) -> dict[str, Any]:
+    """The themes of the period a :func:`feedback_tui.trends.dashboard` result shows, for a report."""
+    trend, selected = figures["trend"], figures["selected"]
+    current = trend[selected]
+    previous = trend[selected - 1] if selected > 0 else None
+
+    def window(point: dict[str, Any]) -> Filters:
+        return Filters(source=base.source, product=base.product, language=base.language, since=point["since"],
+                       until=point["until"])
+
+    return {"period": current["period"], "previous": previous["period"] if previous else None,
+            "languages": for_period(store, window(current), window(previous) if previous else None)}
+
+
+def to_dict(result: dict[str, LanguageThemes]) -> dict[str, object]:
+    """JSON-ready, without the review ids."""
+    return {language: {"n_negative": block.n_negative, "n_positive": block.n_positive,
+                       "previous_negative": block.previous_negative,
+                       "themes": [{"phrase": t.phrase, "z": t.z, "negative": t.negative, "positive": t.positive,
+                                   "share": round(t.share, 1), "previous_negative": t.previous_negative,
+                                   "change": None if t.change is None else round(t.change, 1)}
+                                  for t in block.themes]}
+            for language, block in result.items()}

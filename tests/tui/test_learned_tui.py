@@ -1,0 +1,89 @@
+"""Issue 17 in the TUI: the dashboard's "What negative reviews talk about" panel, the mismatch view, the model line.
+
+The reviews are those of tests/core/test_themes.py: October's negative reviews
+are about "la mise à jour" (12) and "le service client" (8). With the clock on
+2026-11-05 the dashboard shows October (the last complete month) against
+September, and so must the panel; ``enter`` on a theme lists exactly the 12
+reviews behind it in the inbox.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from textual.widgets import DataTable
+from tui_helpers import loaded_rows, review_list, settle
+
+from conftest import REVIEW_HEADER, raw_rows, write_csv
+from feedback_tui.tui.app import FeedbackApp
+from feedback_tui.tui.screens.dashboard import DashboardScreen
+from feedback_tui.tui.screens.inbox import InboxScreen
+from feedback_tui.tui.widgets.themes_panel import ThemesPanel
+
+from core.test_themes import rows
+
+
+async def test_panel_shows_the_period_themes_and_opens_their_reviews(db_path: Path, tmp_path: Path, run_cli) -> None:
+    assert run_cli("import", write_csv(tmp_path / "avis.csv", REVIEW_HEADER, rows())).exit_code == 0
+    app = FeedbackApp(db_path=db_path, agent="camille", watch=False, today=date(2026, 11, 5))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        panel = app.screen.query_one(ThemesPanel)
+        assert panel.period is not None and panel.period["period"] == "2026-10"
+        table = panel.query_one(DataTable)
+        cells = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert cells == [["mise à jour", "12", "60%", "+40 pts", "0"], ["service client", "8", "40%", "+40 pts", "0"]]
+        table.focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InboxScreen)
+        listed = loaded_rows(review_list(app))
+        assert len(listed) == 12 == app.screen.total
+        bodies = dict(raw_rows(db_path, "SELECT id, body FROM reviews"))
+        assert all("mise à jour" in bodies[row.id] and row.rating == 1 for row in listed)
+        assert sum("mise à jour" in body for body in bodies.values()) == 14  # 12 in October, 2 in September
+
+
+async def test_mismatch_view_and_the_detail_says_which_model_scored(db_path: Path, tmp_path: Path, run_cli) -> None:
+    """5 lists the reviews whose text contradicts their stars; the detail names the model."""
+    from core.test_sentiment_model import _reviews_csv
+    from tui_helpers import screen_text
+
+    from feedback_tui.tui.screens.review import ReviewScreen
+
+    assert run_cli("import", _reviews_csv(tmp_path / "r.csv", 60)).exit_code == 0
+    assert run_cli("train-sentiment", "--min-per-class", 50, "--folds", 2).exit_code == 0
+    app = FeedbackApp(db_path=db_path, agent="camille", watch=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("5")
+        await settle(app, pilot)
+        assert app.screen.total == 1 and app.screen.query_state.mismatch
+        assert "text contradicts stars (5)" in screen_text(app)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        text = screen_text(app)
+        assert "scored by learned from 121 of your texts" in text and "0." in text.split("texts, ")[1][:4]
+        assert "mismatch: the text contradicts the stars" in text
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("5")  # off again
+        await settle(app, pilot)
+        assert app.screen.total == 121 and not app.screen.query_state.mismatch
+
+
+async def test_detail_of_a_lexicon_scored_review(db_path: Path, tmp_path: Path, run_cli) -> None:
+    from tui_helpers import screen_text
+
+    assert run_cli("import", write_csv(tmp_path / "avis.csv", REVIEW_HEADER, rows()[:3])).exit_code == 0
+    app = FeedbackApp(db_path=db_path, agent="camille", watch=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4", "enter")
+        await settle(app, pilot)
+        assert "scored by the lexicon" in screen_text(app)
