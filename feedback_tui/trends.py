@@ -183,6 +183,7 @@ def dashboard(store: Store, filters: Filters | None = None, *, period: str = "mo
             "periods": [{"period": p.label, **_effect(effect_rows.get(p.label))} for p in periods],
         },
         "min_n": MIN_N,
+        "sla_hours": sla_hours,
     }
 
 

@@ -26,6 +26,7 @@ from feedback_tui.scoring import scorecard
 from feedback_tui.store import Store
 from feedback_tui.store import inbox as inbox_store
 from feedback_tui.trends import dashboard, last_periods
+from feedback_tui.trends import metric as metric_of
 from feedback_tui.tui.app import FeedbackApp
 from feedback_tui.tui.dialogs import ChoiceDialog
 from feedback_tui.tui.screens import dashboard as dashboard_module
@@ -101,8 +102,12 @@ async def test_cards_and_trends_show_the_figures(demo_db: Path, run_cli: Callabl
             assert (widget.border_title, widget.border_subtitle) == (title, "2026-10")
             text = card_text(screen, metric)
             assert text.startswith(format_value(metric, card["value"])), text
-            assert len(text.splitlines()) <= 4  # fits the card: nothing cut off
+            assert len(text.splitlines()) <= 5  # fits the card: nothing cut off
             assert f"n={card['n']}" in text
+            # November, still running, beside October
+            so_far = card["so_far"]
+            assert text.splitlines()[-1] == f"so far {format_value(metric, so_far['value'])} n={so_far['n']}"
+            assert so_far["n"] == metric_of(expected["trend"][-1], metric)[2]
             if card["margin"] is not None:
                 assert "±" in text
             assert ("thin sample" in text) == card["thin"]
@@ -127,7 +132,7 @@ async def test_cards_and_trends_show_the_figures(demo_db: Path, run_cli: Callabl
         cards = screen.figures["cards"]
         assert cards["nps"]["change"]["reason"] == "not enough answers"
         assert cards["nps"]["change"]["significant"] is None
-        assert card_text(screen, "nps").endswith("vs before\nnot enough answers")
+        assert "vs before\nnot enough answers\nso far" in card_text(screen, "nps")
         assert "significant" not in card_text(screen, "csat")
         for metric, _title in CARDS:
             assert "▲" not in card_text(screen, metric) and "▼" not in card_text(screen, metric)
@@ -145,6 +150,43 @@ async def test_cards_and_trends_show_the_figures(demo_db: Path, run_cli: Callabl
             assert len(panel(screen, metric).labels) == 12
         effect = str(screen.query_one("#reply-effect").content)
         assert "+1.40★ mean change" in effect and "over 10 reviews" in effect
+
+
+async def test_stars_panel_agents_and_window_totals(demo_db: Path) -> None:
+    """The stars card and its bars show the card's month, by hand from the reviews; the
+    agents table lists first replies per agent (imported ones as ``platform``) with what
+    is still assigned; each chart's title carries the 12 months' total with its margin."""
+    with Store.open(demo_db) as store:
+        review_id = store.scalar("SELECT id FROM reviews WHERE has_reply = 0 AND status = 'new' ORDER BY id LIMIT 1")
+        store.conn.execute("UPDATE reviews SET assignee = 'zoé' WHERE id = ?", (review_id,))
+        october = [float(r[0]) for r in store.query(
+            "SELECT rating FROM reviews WHERE status != 'spam' AND rating IS NOT NULL "
+            "AND created_at >= '2026-10-01' AND created_at < '2026-11-01'")]
+    expected = figures_of(demo_db)
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        stars = card_text(screen, "ratings")
+        assert stars.startswith(f"{sum(october) / len(october):.2f}★") and f"n={len(october)}" in stars
+        bars = str(screen.query_one("#star-bar").content).splitlines()
+        assert [line[:2] for line in bars] == ["5★", "4★", "3★", "2★", "1★"]
+        fives = sum(1 for s in october if s >= 5)
+        assert bars[0].endswith(f"% ({fives})")
+        rows = [[str(cell) for cell in screen.query_one("#agents", DataTable).get_row_at(i)]
+                for i in range(screen.query_one("#agents", DataTable).row_count)]
+        by_agent = {row[0]: row for row in rows}
+        assert by_agent["zoé"][1:] == ["0", "—", "—", "—", "1"]  # assigned, no reply yet
+        for agent in expected["agents"]:
+            assert by_agent[agent["segment"]][1] == str(agent["responses"]["replied"])
+        assert "imported" not in by_agent
+        window = expected["window"]["nps"]
+        assert panel(screen, "nps").border_title == (
+            f"NPS ±95% · 12 periods: {window['score']:+.1f} ±{window['moe95']:.1f} n={window['n']}")
+        # ← moves the cards, the bars follow
+        panel(screen, "nps").focus()
+        await pilot.press("left")
+        await settle(app, pilot)
+        assert screen.query_one("#card-ratings", ScoreCard).border_subtitle == "2026-09"
 
 
 # -- drill-down ------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal
+from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
@@ -29,11 +29,14 @@ from feedback_tui.trends import cards_for, dashboard
 from feedback_tui.tui.dialogs import ChoiceDialog
 from feedback_tui.tui.messages import DatabaseChanged, ShowInInbox
 from feedback_tui.tui.safe_text import clean
+from feedback_tui.tui.widgets.agent_table import AgentTable
 from feedback_tui.tui.widgets.score_card import ScoreCard, format_value
+from feedback_tui.tui.widgets.star_bar import StarBar
 from feedback_tui.tui.widgets.trend_panel import TrendPanel, series
 
 CARDS = [("nps", "NPS"), ("csat", "CSAT"), ("ces", "CES (1-7)"), ("sentiment", "Sentiment"),
          ("response_rate", "Replied"), ("reply_hours", "Median reply")]
+STARS_CARD = ("ratings", "Stars (1-5)")  # in the stars panel, beside its distribution
 TRENDS = [("nps", "NPS ±95%"), ("csat", "CSAT %"), ("ces", "CES mean"), ("sentiment", "Mean polarity"),
           ("response_rate", "Response rate %")]
 BREAKDOWNS = ("source", "product", "language")
@@ -59,6 +62,8 @@ def drill_query(metric: str, period: dict[str, Any], filters: Filters) -> InboxQ
     reviews = {"kind": "reviews", "statuses": NOT_SPAM, "product": filters.product, **common}
     if metric == "sentiment":
         return InboxQuery(sentiment="negative", **reviews)
+    if metric == "ratings":  # every review of the period: the stars behind the mean and the bars
+        return InboxQuery(**reviews)
     if metric == "response_rate":  # still waiting for an answer
         return InboxQuery(replied=False, **reviews)
     return InboxQuery(replied=True, **reviews)
@@ -127,8 +132,14 @@ class DashboardScreen(Screen[None]):
         with Grid(id="trends"):
             for metric, title in TRENDS:
                 yield TrendPanel(metric, title, id=f"trend-{metric}")
-            yield Static(id="reply-effect")
-        yield DataTable(id="segments", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="stars-panel"):
+                yield ScoreCard(*STARS_CARD, id=f"card-{STARS_CARD[0]}")
+                yield StarBar(id="star-bar")
+                yield Static(id="reply-effect")
+        # Panels side by side under the charts: another panel is one more widget here.
+        with Horizontal(id="tables"):
+            yield DataTable(id="segments", cursor_type="row", zebra_stripes=True)
+            yield AgentTable(id="agents", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -176,13 +187,25 @@ class DashboardScreen(Screen[None]):
         self._plot()
         self._show_effect()
         self._show_segments()
+        self.query_one("#agents", AgentTable).show(figures["agents"], figures["sla_hours"])
         self._show_title()
 
     def _plot(self) -> None:
         assert self.figures is not None
         for metric, _title in TRENDS:
             labels, values, margins, thin = series(self.figures["trend"], metric, self.figures["min_n"])
-            self.query_one(f"#trend-{metric}", TrendPanel).set_series(labels, values, margins, thin, self.selected)
+            panel = self.query_one(f"#trend-{metric}", TrendPanel)
+            panel.set_series(labels, values, margins, thin, self.selected)
+            panel.border_title = f"{panel.title_text} · {self._window_text(metric)}"
+
+    def _window_text(self, metric: str) -> str:
+        """The window's total (all 12 periods) with its margin, for a chart's title."""
+        assert self.figures is not None
+        total = cards_for(self.figures["trend"], self.selected, self.figures["window"])[metric]["window"]
+        if total["value"] is None:
+            return "12 periods: —"
+        margin = "" if total["margin"] is None else f" ±{format_value(metric, total['margin']).lstrip('+')}"
+        return f"12 periods: {format_value(metric, total['value'])}{margin} n={total['n']}"
 
     def _show_title(self, loading: bool = False) -> None:
         text = Text(f" Dashboard · per {self.period} · last 12 · {self._scope_text()}", style="bold")
@@ -202,16 +225,13 @@ class DashboardScreen(Screen[None]):
         assert self.figures is not None
         effect = self.figures["reply_effect"]
         overall = effect["overall"]
-        text = Text("Reply effect\n", style="bold")
+        text = Text("Reply effect: ", style="bold")
         if not overall["n"]:
-            text.append("No review was edited after a reply in this window.", style="dim")
+            text.append("no review was edited after a reply in this window.", style="dim")
         else:
             text.append(f"{overall['mean_rating_change']:+.2f}★ mean change\n", style="bold")
-            text.append(f"over {overall['n']} reviews edited after a reply\n", style="dim")
-            text.append(f"{overall['raised']} raised · {overall['lowered']} lowered\n", style="dim")
-            for point in effect["periods"]:
-                if point["n"]:
-                    text.append(f"{point['period']}: {point['mean_rating_change']:+.2f}★ (n={point['n']})\n")
+            text.append(f"over {overall['n']} reviews edited after a reply, "
+                        f"{overall['raised']} raised · {overall['lowered']} lowered", style="dim")
         self.query_one("#reply-effect", Static).update(text)
 
     def _show_segments(self) -> None:
@@ -241,10 +261,12 @@ class DashboardScreen(Screen[None]):
         """The cards of the selected period (the last complete one until ←/→ move)."""
         assert self.figures is not None
         cards = cards_for(self.figures["trend"], self.selected, self.figures["window"])
-        for metric, _title in CARDS:
+        for metric, _title in (*CARDS, STARS_CARD):
             card = cards[metric]
             label = f"{card['period']} so far" if card["running"] else card["period"]
             self.query_one(f"#card-{metric}", ScoreCard).show(card, label)
+        shown = self.figures["trend"][max(0, min(self.selected, len(self.figures["trend"]) - 1))]
+        self.query_one("#star-bar", StarBar).show(shown["ratings"]["distribution"])
 
     def on_trend_panel_drill(self, message: TrendPanel.Drill) -> None:
         self._drill(message.metric, message.index)
