@@ -181,7 +181,7 @@ async def test_stars_panel_agents_and_window_totals(demo_db: Path) -> None:
         assert "imported" not in by_agent
         window = expected["window"]["nps"]
         assert panel(screen, "nps").border_title == (
-            f"NPS ±95% · 12 periods: {window['score']:+.1f} ±{window['moe95']:.1f} n={window['n']}")
+            f"NPS ±95% · all 12: {window['score']:+.1f} ±{window['moe95']:.1f}")
         # ← moves the cards, the bars follow
         panel(screen, "nps").focus()
         await pilot.press("left")

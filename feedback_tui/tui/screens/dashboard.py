@@ -30,7 +30,7 @@ from feedback_tui.tui.dialogs import ChoiceDialog
 from feedback_tui.tui.messages import DatabaseChanged, ShowInInbox
 from feedback_tui.tui.safe_text import clean
 from feedback_tui.tui.widgets.agent_table import AgentTable
-from feedback_tui.tui.widgets.score_card import ScoreCard, format_value
+from feedback_tui.tui.widgets.score_card import ScoreCard, format_value, margin_text
 from feedback_tui.tui.widgets.star_bar import StarBar
 from feedback_tui.tui.widgets.trend_panel import TrendPanel, series
 
@@ -135,11 +135,12 @@ class DashboardScreen(Screen[None]):
             with Vertical(id="stars-panel"):
                 yield ScoreCard(*STARS_CARD, id=f"card-{STARS_CARD[0]}")
                 yield StarBar(id="star-bar")
-                yield Static(id="reply-effect")
         # Panels side by side under the charts: another panel is one more widget here.
         with Horizontal(id="tables"):
             yield DataTable(id="segments", cursor_type="row", zebra_stripes=True)
-            yield AgentTable(id="agents", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="agents-panel"):
+                yield AgentTable(id="agents", cursor_type="row", zebra_stripes=True)
+                yield Static(id="reply-effect")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -203,9 +204,9 @@ class DashboardScreen(Screen[None]):
         assert self.figures is not None
         total = cards_for(self.figures["trend"], self.selected, self.figures["window"])[metric]["window"]
         if total["value"] is None:
-            return "12 periods: —"
-        margin = "" if total["margin"] is None else f" ±{format_value(metric, total['margin']).lstrip('+')}"
-        return f"12 periods: {format_value(metric, total['value'])}{margin} n={total['n']}"
+            return "all 12: —"
+        margin = "" if total["margin"] is None else f" {margin_text(metric, total['margin'])}"
+        return f"all 12: {format_value(metric, total['value'])}{margin}"
 
     def _show_title(self, loading: bool = False) -> None:
         text = Text(f" Dashboard · per {self.period} · last 12 · {self._scope_text()}", style="bold")
@@ -229,9 +230,9 @@ class DashboardScreen(Screen[None]):
         if not overall["n"]:
             text.append("no review was edited after a reply in this window.", style="dim")
         else:
-            text.append(f"{overall['mean_rating_change']:+.2f}★ mean change\n", style="bold")
-            text.append(f"over {overall['n']} reviews edited after a reply, "
-                        f"{overall['raised']} raised · {overall['lowered']} lowered", style="dim")
+            text.append(f"{overall['mean_rating_change']:+.2f}★ mean change", style="bold")
+            text.append(f"\nover {overall['n']} reviews edited after it "
+                        f"({overall['raised']} raised, {overall['lowered']} lowered)", style="dim")
         self.query_one("#reply-effect", Static).update(text)
 
     def _show_segments(self) -> None:

@@ -23,7 +23,7 @@ def _hours(value: float | None) -> str:
 class AgentTable(DataTable[Any]):
     """First replies per agent in the window; ``open`` = assigned and still unanswered."""
 
-    DEFAULT_CSS = "AgentTable { height: 10; border: round $primary; }"
+    DEFAULT_CSS = "AgentTable { border: round $primary; }"
 
     def show(self, rows: list[dict[str, Any]], sla_hours: float) -> None:
         self.clear(columns=True)
