@@ -486,3 +486,41 @@ async def test_dashboard_is_in_the_command_palette(demo_db: Path) -> None:
         await settle(app, pilot)
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert any("Dashboard" in title for title in titles), titles
+
+
+# -- chart axes -------------------------------------------------------------------------------------
+def test_chart_axes_stay_inside_each_scale_and_gaps_split_the_line() -> None:
+    from feedback_tui.tui.widgets.trend_panel import SCALES, runs, y_limits
+
+    assert runs([None, 1.0, 2.0, None, None, 3.0, 4.0, 5.0, None]) == [[1, 2], [5, 6, 7]]
+    assert runs([None, None]) == [] and runs([2.0]) == [[0]]
+    assert y_limits("ces", [6.8, 7.0, 6.9]) == (6.5, 7.0)  # 5 % of the scale below, never above 7
+    assert y_limits("nps", [90.0, 95.0], [30.0, 20.0])[1] == 100.0  # error bars clipped to the scale
+    assert y_limits("csat", [None, None]) == (0.0, 100.0)
+    low, high = y_limits("sentiment", [0.2, 0.2])  # a flat line: a tenth of the scale around it
+    assert (round(low, 2), round(high, 2)) == (0.1, 0.3)
+    for metric, _title in TRENDS:
+        assert metric in SCALES
+
+
+async def test_every_chart_has_the_same_x_axis_and_an_axis_inside_its_scale(demo_db: Path) -> None:
+    """Survey charts and review charts of a period kind share one x-axis (all 12 periods, even
+    where a figure has no data) and each y-axis stays inside its figure's scale."""
+    from feedback_tui.tui.widgets.trend_panel import SCALES
+
+    with Store.open(demo_db) as store:  # no survey answers in the first months: the CES line starts later
+        store.conn.execute("DELETE FROM survey_responses WHERE created_at < '2026-03-01'")
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        for period in ("month", "week", "quarter"):
+            for metric, _title in TRENDS:
+                chart = panel(screen, metric)
+                assert chart.x_limits == (0.5, 12.5), (period, metric)
+                low, high = chart.y_limits
+                assert SCALES[metric][0] <= low < high <= SCALES[metric][1], (period, metric)
+                known = [v for v in chart.values if v is not None]
+                assert all(low <= v <= high for v in known)
+            assert panel(screen, "ces").values[0] is None or period != "month"
+            await pilot.press("p")
+            await settle(app, pilot)
