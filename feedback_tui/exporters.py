@@ -117,13 +117,20 @@ def _write_csv(handle: IO[str], rows: Any, columns: list[str]) -> int:
     return count
 
 
+def _markdown_value(value: Any) -> str:
+    """Text escaped; a number as it is (``0.19``, not ``0\\.19``); nothing for no value."""
+    if value is None:
+        return ""
+    return markdown_cell(value) if isinstance(value, str) else str(value)
+
+
 def _write_markdown(handle: IO[str], rows: Any, columns: list[str]) -> int:
     """A Markdown table; every cell literal (escaped, one line), an empty cell for no value."""
     handle.write("| " + " | ".join(columns) + " |\n")
     handle.write("|" + " --- |" * len(columns) + "\n")
     count = 0
     for row in rows:
-        cells = ["" if row.get(column) is None else markdown_cell(row.get(column)) for column in columns]
+        cells = [_markdown_value(row.get(column)) for column in columns]
         handle.write("| " + " | ".join(cells) + " |\n")
         count += 1
     return count

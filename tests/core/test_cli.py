@@ -277,6 +277,7 @@ def test_export_surveys_with_nps_category_in_every_format(run_cli, tmp_path: Pat
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("| id | source | external_id | kind | score | nps_category |")
     assert len(lines) == 2 + len(scores)
+    assert any("| nps_only | nps-01 | nps | 3 | detractor |" in line for line in lines)  # numbers unescaped
 
 
 def test_export_markdown_escapes_every_cell(run_cli, tmp_path: Path) -> None:
