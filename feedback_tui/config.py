@@ -21,6 +21,9 @@ Known keys::
     [imports.survey_monkey]           # an import profile: feedback-tui import --profile survey_monkey
     fields = { score = "Likely-To-Recommend", comment = "Why?" }
     survey_kind = "nps"               # also: kind, source, date_order, rating_scale, skip_identical
+    [dashboard]
+    period = "rolling"                # cards: the last 30 days against the 30 before (default: "period",
+                                      # the last complete week/month/quarter)
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ class Config:
     limits: dict[str, dict[str, object]] = field(default_factory=dict)  # reply length per source
     sources: dict[str, dict[str, object]] = field(default_factory=dict)  # raw [sources.NAME] tables
     sla_hours: float = 24.0
+    dashboard_period: str = "period"  # or "rolling": the cards compare the last 30 days with the 30 before
     date_order: str | None = None  # numeric dates of files that do not tell which order they use
     imports: dict[str, dict[str, object]] = field(default_factory=dict)  # raw [imports.NAME] profiles
     company: str | None = None  # {company} in reply templates
@@ -70,6 +74,7 @@ _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "imports": (dict, "a table of [imports.NAME] profiles"),
     "company": (str, "a string"),
     "products": (dict, "a table of product id = display name"),
+    "dashboard": (dict, "a table"),
 }
 
 
@@ -124,6 +129,12 @@ def load_config(path: Path | None = None) -> Config:
         else:
             config.warnings.append(f"{where}: 'sla_hours' = {sla} must be a number of hours between 0 and "
                                    f"{MAX_SLA_HOURS}; using {config.sla_hours:g}")
+    if isinstance(data.get("dashboard"), dict) and "period" in data["dashboard"]:
+        if data["dashboard"]["period"] in ("period", "rolling"):
+            config.dashboard_period = data["dashboard"]["period"]
+        else:
+            config.warnings.append(f"{where}: dashboard.period must be \"period\" or \"rolling\"; "
+                                   f"using {config.dashboard_period!r}")
     if data.get("date_order") in ("dmy", "mdy"):
         config.date_order = data["date_order"]
     elif "date_order" in data:

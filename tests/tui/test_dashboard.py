@@ -524,3 +524,37 @@ async def test_every_chart_has_the_same_x_axis_and_an_axis_inside_its_scale(demo
             assert panel(screen, "ces").values[0] is None or period != "month"
             await pilot.press("p")
             await settle(app, pilot)
+
+
+async def test_rolling_cards_compare_the_last_30_days_with_the_30_before(demo_db: Path, tmp_path: Path) -> None:
+    """``[dashboard] period = "rolling"``: the cards are the last 30 days (today included)
+    against the 30 before, by hand from the reviews, and do not follow the chart cursor."""
+    from feedback_tui.config import load_config
+
+    config_file = tmp_path / "config.toml"
+    config_file.write_text('[dashboard]\nperiod = "rolling"\n', encoding="utf-8")
+    config_file.chmod(0o600)
+    config = load_config(config_file)
+    assert config.dashboard_period == "rolling" and config.warnings == []
+    with Store.open(demo_db) as store:  # TODAY is 2026-11-23: 2026-10-25 to 2026-11-23, then 2026-09-25 to 10-24
+        replied, reviews = store.query(
+            "SELECT sum(has_reply), count(*) FROM reviews WHERE status != 'spam' "
+            "AND created_at >= '2026-10-25' AND created_at < '2026-11-24'")[0]
+        before = store.scalar("SELECT count(*) FROM reviews WHERE status != 'spam' "
+                              "AND created_at >= '2026-09-25' AND created_at < '2026-10-25'")
+    app = FeedbackApp(db_path=demo_db, agent="camille", config=config, watch=False, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        card = screen.figures["cards"]["response_rate"]
+        assert (card["period"], card["n"], card["previous_n"]) == ("last 30 days", reviews, before)
+        assert card["value"] == round(100 * replied / reviews, 1)
+        widget = screen.query_one("#card-response_rate", ScoreCard)
+        assert widget.border_subtitle == "last 30 days"
+        panel(screen, "nps").focus()
+        await pilot.press("left")
+        await settle(app, pilot)
+        assert widget.border_subtitle == "last 30 days"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[dashboard]\nperiod = "fortnight"\n', encoding="utf-8")
+    bad.chmod(0o600)
+    assert load_config(bad).dashboard_period == "period" and "dashboard.period" in load_config(bad).warnings[0]

@@ -25,6 +25,7 @@ from textual.worker import get_current_worker
 from feedback_tui.models import REVIEW_STATUSES, Filters
 from feedback_tui.store import inbox
 from feedback_tui.store.inbox import InboxQuery
+from feedback_tui.scoring import DEFAULT_SLA_HOURS
 from feedback_tui.trends import cards_for, dashboard
 from feedback_tui.tui.dialogs import ChoiceDialog
 from feedback_tui.tui.messages import DatabaseChanged, ShowInInbox
@@ -161,8 +162,11 @@ class DashboardScreen(Screen[None]):
         worker = get_current_worker()
         try:
             with self.app.open_store() as store:
+                config = getattr(self.app, "config", None)
                 figures = dashboard(store, filters, period=period,
-                                    today=self.today or getattr(self.app, "today", None))
+                                    today=self.today or getattr(self.app, "today", None),
+                                    sla_hours=config.sla_hours if config else DEFAULT_SLA_HOURS,
+                                    rolling=bool(config and config.dashboard_period == "rolling"))
         except Exception as error:  # noqa: BLE001 - shown in the title: never a "computing…" that stays forever
             if not worker.is_cancelled:
                 self.post_message(self.Failed(str(error) or type(error).__name__))
@@ -261,19 +265,24 @@ class DashboardScreen(Screen[None]):
     def _show_cards(self) -> None:
         """The cards of the selected period (the last complete one until ←/→ move)."""
         assert self.figures is not None
-        cards = cards_for(self.figures["trend"], self.selected, self.figures["window"])
+        if self.figures.get("rolling"):  # the last 30 days against the 30 before, whatever the cursor
+            cards = self.figures["cards"]
+        else:
+            cards = cards_for(self.figures["trend"], self.selected, self.figures["window"])
         for metric, _title in (*CARDS, STARS_CARD):
             card = cards[metric]
-            label = f"{card['period']} so far" if card["running"] else card["period"]
+            label = f"{card['period']} so far" if card["running"] and not self.figures.get("rolling") \
+                else card["period"]
             self.query_one(f"#card-{metric}", ScoreCard).show(card, label)
-        shown = self.figures["trend"][max(0, min(self.selected, len(self.figures["trend"]) - 1))]
-        self.query_one("#star-bar", StarBar).show(shown["ratings"]["distribution"])
+        self.query_one("#star-bar", StarBar).show(cards["ratings"]["distribution"])
 
     def on_trend_panel_drill(self, message: TrendPanel.Drill) -> None:
         self._drill(message.metric, message.index)
 
     def on_score_card_drill(self, message: ScoreCard.Drill) -> None:
-        if self.figures is not None:
+        if self.figures is not None and self.figures.get("rolling"):
+            self._drill_period(message.metric, self.figures["rolling"][1])
+        elif self.figures is not None:
             # the rows behind what the card shows: the selected period (the last complete one at first)
             self._drill(message.metric, self.selected if 0 <= self.selected < len(self.figures["trend"])
                         else len(self.figures["trend"]) - 1)
@@ -289,12 +298,14 @@ class DashboardScreen(Screen[None]):
         self._open_inbox(segment_query(self.breakdown, segment, window, self.filters))
 
     def _drill(self, metric: str, index: int) -> None:
-        if self.figures is None:
-            return
+        if self.figures is not None:
+            self._drill_period(metric, self.figures["trend"][index])
+
+    def _drill_period(self, metric: str, period: dict[str, Any]) -> None:
         if metric in SURVEY_METRICS and self.filters.product:
             self.notify("Survey answers have no product: no answer is behind this figure.", severity="warning")
             return
-        self._open_inbox(drill_query(metric, self.figures["trend"][index], self.filters))
+        self._open_inbox(drill_query(metric, period, self.filters))
 
     def _open_inbox(self, query: InboxQuery) -> None:
         self.post_message(ShowInInbox(query))
