@@ -284,19 +284,21 @@ def rescore(context: Context, everything: bool) -> None:
 
 # -- export ------------------------------------------------------------------
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "jsonl"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "jsonl", "md"]), default="csv", show_default=True)
+@click.option("--kind", type=click.Choice(["reviews", "surveys"]), default="reviews", show_default=True,
+              help="Reviews (with replies and tags) or survey answers (with the NPS category).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
 @filter_options
 @click.pass_obj
-def export(context: Context, fmt: str, output: Path | None, source: str | None, since: str | None,
+def export(context: Context, fmt: str, kind: str, output: Path | None, source: str | None, since: str | None,
            until: str | None) -> None:
-    """Export reviews with their replies and tags (CSV cells that start a formula are neutralised)."""
+    """Export reviews with their replies and tags, or survey answers (CSV cells that start a formula are neutralised)."""
     from feedback_tui.exporters import write_export
 
     with context.open_store() as store:
-        count = write_export(store, filters_from_options(source, since, until), fmt, output)
+        count = write_export(store, filters_from_options(source, since, until), fmt, output, kind)
     if output:
-        echo(f"{count} reviews written to {output}", err=True)
+        echo(f"{count} {'survey answers' if kind == 'surveys' else 'reviews'} written to {output}", err=True)
 
 
 # -- report ------------------------------------------------------------------

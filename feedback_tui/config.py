@@ -35,6 +35,9 @@ Known keys::
     model = "learned"                 # "lexicon": never train nor use a learned model
     min_per_class = 200               # labelled texts per class before a language leaves the lexicon
     retrain_after = 1000              # new labelled texts since the last model that retrain it after an import
+    [dashboard]
+    period = "rolling"                # cards: the last 30 days against the 30 before (default: "period",
+                                      # the last complete week/month/quarter)
 """
 
 from __future__ import annotations
@@ -80,6 +83,7 @@ class Config:
     sources: dict[str, dict[str, object]] = field(default_factory=dict)  # raw [sources.NAME] tables
     sla_hours: float = 24.0
     send_grace_seconds: float = 10.0  # the composer's send is held this long; u cancels (tui/held_reply.py)
+    dashboard_period: str = "period"  # or "rolling": the cards compare the last 30 days with the 30 before
     date_order: str | None = None  # numeric dates of files that do not tell which order they use
     imports: dict[str, dict[str, object]] = field(default_factory=dict)  # raw [imports.NAME] profiles
     company: str | None = None  # {company} in reply templates
@@ -121,6 +125,7 @@ _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "serve": (dict, "a table"),
     "retention": (dict, "a table (costs, lifespan_years)"),
     "sentiment": (dict, "a table"),
+    "dashboard": (dict, "a table"),
 }
 
 
@@ -182,6 +187,12 @@ def load_config(path: Path | None = None) -> Config:
         else:
             config.warnings.append(f"{where}: 'send_grace_seconds' = {grace} must be between 0 and "
                                    f"{MAX_GRACE_SECONDS} seconds; using {config.send_grace_seconds:g}")
+    if isinstance(data.get("dashboard"), dict) and "period" in data["dashboard"]:
+        if data["dashboard"]["period"] in ("period", "rolling"):
+            config.dashboard_period = data["dashboard"]["period"]
+        else:
+            config.warnings.append(f"{where}: dashboard.period must be \"period\" or \"rolling\"; "
+                                   f"using {config.dashboard_period!r}")
     if data.get("date_order") in ("dmy", "mdy"):
         config.date_order = data["date_order"]
     elif "date_order" in data:

@@ -1,4 +1,10 @@
-"""Exports of reviews with their replies and tags: CSV, JSON and JSON Lines.
+"""Exports of reviews (with their replies and tags) or survey answers: CSV, JSON,
+JSON Lines and a Markdown table.
+
+A review's CSV row has its replies twice: the lossless ``replies`` list (JSON,
+what a re-import reads) and the first live reply in plain columns (time,
+hours, agent or ``platform``, text), what a spreadsheet reads. Markdown cells
+go through :func:`text.markdown_cell`: a name like ``[x](https://…)`` stays text.
 
 CSV cells that a spreadsheet would run as a formula (starting with ``=``,
 ``+``, ``-``, ``@``, tab or carriage return, or their full-width forms, even
@@ -23,8 +29,9 @@ from typing import IO, Any
 from feedback_tui.errors import UsageProblem
 from feedback_tui.models import Filters
 from feedback_tui.store import Store
-from feedback_tui.store.queries import EXPORT_COLUMNS, export_reviews
-from feedback_tui.text import clean, json_text
+from feedback_tui.store.queries import (EXPORT_COLUMNS, FIRST_REPLY_COLUMNS, SURVEY_EXPORT_COLUMNS, export_reviews,
+                                        export_surveys)
+from feedback_tui.text import clean, json_text, markdown_cell
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
@@ -53,8 +60,15 @@ class _TerminalSafe:
         self.stream.flush()
 
 
-def write_export(store: Store, filters: Filters, fmt: str, output: Path | None) -> int:
-    """Write the reviews matching ``filters``; return how many."""
+REVIEW_CSV_COLUMNS = EXPORT_COLUMNS + FIRST_REPLY_COLUMNS
+# The Markdown table: what a reader scans, the long JSON list left out.
+REVIEW_MD_COLUMNS = ["id", "source", "rating", "created_at", "author", "title", "body", "status", "assignee",
+                     "tags", *FIRST_REPLY_COLUMNS]
+
+
+def write_export(store: Store, filters: Filters, fmt: str, output: Path | None, kind: str = "reviews") -> int:
+    """Write the reviews (or, with ``kind="surveys"``, the survey answers) matching
+    ``filters``; return how many."""
     try:
         if output:
             target: Any = output.open("w", encoding="utf-8", newline="")
@@ -65,31 +79,58 @@ def write_export(store: Store, filters: Filters, fmt: str, output: Path | None) 
     except OSError as error:
         raise UsageProblem(f"{output}: cannot write ({error.strerror})") from None
     count = 0
+    surveys = kind == "surveys"
     with target as handle:
-        rows = export_reviews(store, filters)
+        rows = export_surveys(store, filters) if surveys else export_reviews(store, filters)
         if fmt == "csv":
-            count = _write_csv(handle, rows)
+            count = _write_csv(handle, rows, SURVEY_EXPORT_COLUMNS if surveys else REVIEW_CSV_COLUMNS)
+        elif fmt == "md":
+            count = _write_markdown(handle, rows, SURVEY_EXPORT_COLUMNS if surveys else REVIEW_MD_COLUMNS)
         elif fmt == "jsonl":
             for row in rows:
-                row["replies"] = json.loads(row["replies"] or "[]")
+                _replies_as_list(row)
                 handle.write(json_text(row) + "\n")
                 count += 1
         else:
             handle.write("[")
             for row in rows:
-                row["replies"] = json.loads(row["replies"] or "[]")
+                _replies_as_list(row)
                 handle.write(("," if count else "") + "\n" + json_text(row))
                 count += 1
             handle.write("\n]\n")
     return count
 
 
-def _write_csv(handle: IO[str], rows) -> int:
+def _replies_as_list(row: dict[str, Any]) -> None:
+    if "replies" in row:
+        row["replies"] = json.loads(row["replies"] or "[]")
+
+
+def _write_csv(handle: IO[str], rows: Any, columns: list[str]) -> int:
     """The header always (an empty export is still a valid file), then the rows."""
     writer = csv.writer(handle)
-    writer.writerow(EXPORT_COLUMNS)
+    writer.writerow(columns)
     count = 0
     for row in rows:
-        writer.writerow([neutralise_cell(row.get(column)) for column in EXPORT_COLUMNS])
+        writer.writerow([neutralise_cell(row.get(column)) for column in columns])
+        count += 1
+    return count
+
+
+def _markdown_value(value: Any) -> str:
+    """Text escaped; a number as it is (``0.19``, not ``0\\.19``); nothing for no value."""
+    if value is None:
+        return ""
+    return markdown_cell(value) if isinstance(value, str) else str(value)
+
+
+def _write_markdown(handle: IO[str], rows: Any, columns: list[str]) -> int:
+    """A Markdown table; every cell literal (escaped, one line), an empty cell for no value."""
+    handle.write("| " + " | ".join(columns) + " |\n")
+    handle.write("|" + " --- |" * len(columns) + "\n")
+    count = 0
+    for row in rows:
+        cells = [_markdown_value(row.get(column)) for column in columns]
+        handle.write("| " + " | ".join(cells) + " |\n")
         count += 1
     return count

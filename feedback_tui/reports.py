@@ -74,22 +74,22 @@ def render_markdown(figures: dict[str, Any], extra: list[str] | None = None) -> 
         "",
         f"## {current} against {previous}",
         "",
-        f"| Figure | {current} | n | ±95 % | {previous} | Change | {last} so far | {len(trend)} {figures['period']}s ±95 % |",
-        "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
     ]
+    # The cards are the window's last period (complete by default, or the one holding
+    # --today): no period runs after it inside the window, so there is no "so far" column.
+    lines += [f"| Figure | {current} | n | ±95 % | {previous} | Change | {len(trend)} {figures['period']}s ±95 % |",
+              "| --- | ---: | ---: | ---: | ---: | --- | ---: |"]
     for name in METRICS:
         card = figures["cards"][name]
         digits = _digits(name)
         thin = " *thin*" if card["thin"] else ""
         sign = name in ("nps", "sentiment")
-        so_far = card.get("so_far") or {}
         total = card.get("window") or {}
-        so_far_text = f"{_fmt(so_far.get('value'), digits, sign)} (n={so_far.get('n', 0)})" if so_far else "—"
         total_text = (f"{_fmt(total.get('value'), digits, sign)} ±{_fmt(total.get('margin'), digits)}"
                       if total.get("value") is not None else "—")
         lines.append(f"| {TITLES[name]} | {_fmt(card['value'], digits, sign)}{thin} | {card['n']} | "
                      f"{_fmt(card['margin'], digits)} | {_fmt(card['previous'], digits, sign)} | {_change(card, name)} "
-                     f"| {so_far_text} | {total_text} |")
+                     f"| {total_text} |")
     lines += ["", "## Trend", "",
               "| Period | NPS | ±95 % | n | CSAT % | CES | Stars | Polarity | Reviews | Replied % | Median reply (h) "
               "| Within SLA % | Overdue |",
@@ -170,7 +170,7 @@ def _ratings_section(ratings: dict[str, Any], scope: str) -> list[str]:
     if not ratings["n"]:
         return ["No review with a star rating in this window."]
     lines = [f"{ratings['n']} rated reviews over the last {scope}: mean {ratings['mean']:.2f}★ "
-             f"±{_fmt(ratings['moe95'], 2)} (half stars are counted in the star below).", "",
+             f"±{_fmt(ratings['moe95'], 2)} (a half star is counted in the star below, 0.5 as 1).", "",
              "| Stars | Reviews | Share |", "| --- | ---: | ---: |"]
     for star in ("5", "4", "3", "2", "1"):
         count = ratings["distribution"][star]

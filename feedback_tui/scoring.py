@@ -185,11 +185,10 @@ def _grouped(store: Store, filters: Filters, by: str | None, with_margins: bool 
     # Medians add up daily histograms and then read a few replied reviews: still
     # skipped when the caller does not show them, such as the dashboard's breakdown table.
     hours = aggregates.reply_hours(store, filters, by, sla_hours, rollup=fast) if reply_times else {}
-    # Ratings are read from the reviews themselves (the rollups have no star
-    # counts; adding them needs a migration, left until ratings may be REAL).
-    stars = {row["grp"]: row for row in aggregates.rating_counts(store, filters, by)} \
+    stars = {row["grp"]: row for row in aggregates.rating_counts(store, filters, by, rollup=fast)} \
         if stars and (by is None or by in grouping.PERIODS or by in grouping.SEGMENTS) else {}
-    overdue = aggregates.overdue_counts(store, filters, by, overdue_before) if overdue_before else None
+    overdue = aggregates.overdue_counts(store, filters, by, overdue_before, rollup=fast) \
+        if overdue_before else None
     groups = {g for g, _ in surveys} | set(sentiment) | set(replies) | set(stars)
     return {g: _figures(g, surveys, sentiment, replies, hours, with_margins, sla_hours, stars, overdue)
             for g in groups}
@@ -245,8 +244,8 @@ def scorecard(store: Store, filters: Filters | None = None, *, by: str | None = 
     ones are (the dashboard shows reply times per period, and over a whole year
     the exact median is the costliest figure to read). ``now`` fixes the clock of
     the ``overdue`` count; without ``stars_and_overdue`` neither the star ratings
-    nor the overdue count are read (both scan the reviews: the rollups hold no
-    star counts yet), as for the dashboard's breakdown table, which shows neither.
+    nor the overdue count are read (from fresh rollups both cost a few thousand
+    rollup rows and one day of reviews; from the raw tables, a scan).
     ``periods`` lists the period labels to show even when
     empty (with ``null`` figures), so that every report format has the same rows.
     """

@@ -137,12 +137,14 @@ def metric(figures: dict[str, Any], name: str) -> tuple[Any, Any, int]:
 
 def dashboard(store: Store, filters: Filters | None = None, *, period: str = "month", today: date | None = None,
               count: int = DEFAULT_PERIODS, sla_hours: float = DEFAULT_SLA_HOURS,
-              selected: int | None = None) -> dict[str, Any]:
+              selected: int | None = None, rolling: bool = False) -> dict[str, Any]:
     """Everything the dashboard shows, computed from SQL aggregates.
 
     ``today`` fixes the clock (tests, reports for a past date). The cards are
     those of the last complete period unless ``selected`` (an index into the
-    trend, ``-1`` for the period holding ``today``) says otherwise.
+    trend, ``-1`` for the period holding ``today``) says otherwise. With
+    ``rolling`` they are the last 30 days (today included) against the 30
+    before (``rolling`` holds both windows), whatever the charts' period.
     """
     base = filters or Filters()
     today = today or datetime.now(UTC).date()
@@ -161,6 +163,12 @@ def dashboard(store: Store, filters: Filters | None = None, *, period: str = "mo
     current = trend[selected]
     previous = trend[selected - 1] if selected > 0 else empty_figures(True)
     cards = cards_for(trend, selected, card)
+    rolling_windows = rolling_periods(today) if rolling else None
+    if rolling_windows is not None:
+        pair = [{"period": p.label, "since": p.since, "until": p.until,
+                 **scorecard(store, p.filters(base), with_margins=True, now=now_for(today), sla_hours=sla_hours)}
+                for p in rolling_windows]
+        cards = cards_for(pair, 1, card)
     # The breakdown table shows no reply times: skip their per-review medians.
     segments = {seg: scorecard(store, window, segment=seg, reply_times=False, stars_and_overdue=False)["segments"]
                 for seg in grouping.SEGMENTS}
@@ -183,7 +191,20 @@ def dashboard(store: Store, filters: Filters | None = None, *, period: str = "mo
             "periods": [{"period": p.label, **_effect(effect_rows.get(p.label))} for p in periods],
         },
         "min_n": MIN_N,
+        "sla_hours": sla_hours,
+        "rolling": None if rolling_windows is None else [asdict(p) for p in rolling_windows],
     }
+
+
+ROLLING_DAYS = 30
+
+
+def rolling_periods(today: date, days: int = ROLLING_DAYS) -> list[Period]:
+    """The ``days`` days before (the previous window) and the ``days`` ending with today."""
+    end = today + timedelta(days=1)
+    middle, start = end - timedelta(days=days), end - timedelta(days=2 * days)
+    return [Period(f"{start.isoformat()}…{(middle - timedelta(days=1)).isoformat()}", _stamp(start), _stamp(middle)),
+            Period(f"last {days} days", _stamp(middle), _stamp(end))]
 
 
 def last_complete_day(kind: str, today: date) -> date:
@@ -220,6 +241,8 @@ def cards_for(trend: list[dict[str, Any]], index: int, window: dict[str, Any]) -
                        "previous": before, "previous_n": n_before, "previous_period": previous.get("period"),
                        "thin": n < MIN_N, "so_far": so_far, "window": total,
                        "change": change(value, before, margin, margin_before, n, n_before)}
+    # the star bars beside the ratings card: that period's count per star
+    cards["ratings"]["distribution"] = (current.get("ratings") or {}).get("distribution") or {}
     return cards
 
 

@@ -214,7 +214,8 @@ def parse_csv(path: Path, kind: str | None, defaults: Defaults, options: ImportO
     configure(defaults, plan, options, order, source_given)
     if order is None and date_positions and not options.date_order:
         defaults.date_order = NO_ORDER
-    own_export = [normalise_header(h) for h in headers] == OWN_EXPORT_COLUMNS
+    # with or without the plain first-reply columns that follow ``replies`` (read from ``replies``)
+    own_export = [normalise_header(h) for h in headers][:len(OWN_EXPORT_COLUMNS)] == OWN_EXPORT_COLUMNS
 
     def rows():
         with handle:

@@ -12,6 +12,7 @@ from typing import Any
 from feedback_tui.models import Filters
 from feedback_tui.store import Store, reply_times, rollups
 from feedback_tui.store.grouping import NEGATIVE, PERIODS, POSITIVE, group_expression, where_clause
+from feedback_tui.store.steps_013_rating_rollups import STAR_BUCKETS
 
 def survey_counts(store: Store, filters: Filters, by: str | None = None, *,
                   rollup: bool = False) -> list[dict[str, Any]]:
@@ -153,41 +154,65 @@ def reply_effect(store: Store, filters: Filters, by: str | None = None) -> list[
     return [dict(row) for row in store.query(sql, params)]
 
 
-def rating_counts(store: Store, filters: Filters, by: str | None = None) -> list[dict[str, Any]]:
+def rating_counts(store: Store, filters: Filters, by: str | None = None, *,
+                  rollup: bool = False) -> list[dict[str, Any]]:
     """Star ratings per group: n, Σ, Σ² and the count per whole star.
 
     Ratings may be decimal (half stars): the mean uses the exact value, the
-    distribution rounds a half star down (4.5 counts as 4, ``CAST`` truncates).
-    Spam is left out, as for every review figure.
+    distribution counts a half star in the star below (4.5 counts as 4) and
+    0.5, which has no star below, as 1 (``STAR_BUCKETS``). Spam is left out,
+    as for every review figure. With ``rollup``, the daily rollups answer.
     """
+    if rollup:
+        return rollups.rating_counts(store, filters, group_expression(by, rollup=True))
     where, params = where_clause(filters)
     sql = f"""
         SELECT {group_expression(by)} AS grp, count(*) AS n, total(rating) AS total,
                total(rating * rating) AS squares,
-               sum(CAST(rating AS INTEGER) = 1) AS s1, sum(CAST(rating AS INTEGER) = 2) AS s2,
-               sum(CAST(rating AS INTEGER) = 3) AS s3, sum(CAST(rating AS INTEGER) = 4) AS s4,
-               sum(CAST(rating AS INTEGER) = 5) AS s5
+               {", ".join(f"sum({bucket}) AS s{i}" for i, bucket in enumerate(STAR_BUCKETS, 1))}
         FROM reviews WHERE {where} AND rating IS NOT NULL AND status != 'spam' GROUP BY grp"""
     return [dict(row) for row in store.query(sql, params)]
 
 
-def overdue_counts(store: Store, filters: Filters, by: str | None, older_than: str) -> dict[Any, int]:
+_WAITING = "has_reply = 0 AND status NOT IN ('spam', 'archived')"
+
+
+def overdue_counts(store: Store, filters: Filters, by: str | None, older_than: str, *,
+                   rollup: bool = False) -> dict[Any, int]:
     """Unanswered reviews (not spam, not archived) created before ``older_than``
     (now minus the SLA, stored form): the ones past their SLA. Younger ones are
-    not late yet and are counted nowhere."""
+    not late yet and are counted nowhere.
+
+    With ``rollup``, the whole days before ``older_than``'s day come from the
+    rollups' ``unanswered`` counts and only that one day is read from the
+    reviews (a range of the ``created_at`` index): bounded by a day's reviews,
+    however many wait. A stored date starts with its day, so a review is
+    before ``older_than`` exactly when its day is earlier, or it is that day
+    and earlier in it.
+    """
     where, params = where_clause(filters)
     params["older_than"] = older_than
-    sql = f"""
-        SELECT {group_expression(by)} AS grp, count(*) AS n FROM reviews
-        WHERE {where} AND has_reply = 0 AND status NOT IN ('spam', 'archived', 'answered_elsewhere') AND created_at < :older_than
-        GROUP BY grp"""
-    return {row["grp"]: int(row["n"]) for row in store.query(sql, params)}
+    if not rollup:
+        sql = f"""SELECT {group_expression(by)} AS grp, count(*) AS n FROM reviews
+                  WHERE {where} AND {_WAITING} AND created_at < :older_than GROUP BY grp"""
+        return {row["grp"]: int(row["n"]) for row in store.query(sql, params)}
+    day = older_than[:10]
+    counts = rollups.unanswered_counts(store, filters, group_expression(by, rollup=True), day)
+    params["day"] = day
+    sql = f"""SELECT {group_expression(by)} AS grp, count(*) AS n FROM reviews
+              WHERE {where} AND {_WAITING} AND created_at >= :day AND created_at < :older_than GROUP BY grp"""
+    for row in store.query(sql, params):
+        counts[row["grp"]] = counts.get(row["grp"], 0) + int(row["n"])
+    return counts
 
 
 def open_assigned(store: Store, filters: Filters) -> dict[str, int]:
-    """Per assignee, the reviews assigned to them still waiting for a reply."""
+    """Per assignee, the reviews assigned to them still waiting for a reply.
+
+    Few reviews are assigned: the partial index of the assigned ones is read,
+    not every review of the window (which the date filter would otherwise pick)."""
     where, params = where_clause(filters)
-    sql = f"""SELECT assignee, count(*) AS n FROM reviews
+    sql = f"""SELECT assignee, count(*) AS n FROM reviews INDEXED BY reviews_assignee_created
               WHERE {where} AND assignee IS NOT NULL AND has_reply = 0 AND status NOT IN ('spam', 'archived', 'answered_elsewhere')
               GROUP BY assignee"""
     return {row["assignee"]: int(row["n"]) for row in store.query(sql, params)}

@@ -77,6 +77,13 @@ EXPORT_COLUMNS = [
     "id", "source", "external_id", "rating", "title", "body", "author", "created_at", "updated_at", "language",
     "product", "url", "polarity", "subjectivity", "sentiment", "status", "assignee", "tags", "replies",
 ]
+# The first live reply in plain columns, after the lossless ``replies`` list: what a
+# spreadsheet reads (``platform``: a reply that came with the source's export).
+FIRST_REPLY_COLUMNS = ["first_reply_at", "first_reply_hours", "first_reply_agent", "first_reply_text"]
+SURVEY_EXPORT_COLUMNS = [
+    "id", "source", "external_id", "kind", "score", "nps_category", "comment", "created_at", "customer",
+    "language", "polarity", "sentiment", "status",
+]
 
 
 def export_reviews(store: Store, filters: Filters) -> Iterator[dict[str, Any]]:
@@ -89,8 +96,30 @@ def export_reviews(store: Store, filters: Filters) -> Iterator[dict[str, Any]]:
                  WHERE rt.review_id = r.id) AS tags,
                (SELECT json_group_array(json_object('text', p.text, 'agent', p.agent, 'created_at', p.created_at,
                         'channel', p.channel, 'origin', p.origin, 'delivery_status', p.delivery_status))
-                  FROM (SELECT * FROM replies WHERE review_id = r.id ORDER BY created_at, id) p) AS replies
-        FROM reviews r WHERE {where} ORDER BY r.created_at, r.id"""
+                  FROM (SELECT * FROM replies WHERE review_id = r.id ORDER BY created_at, id) p) AS replies,
+               r.first_reply_at, round(r.reply_hours, 2) AS first_reply_hours,
+               CASE WHEN f.origin = 'import' THEN 'platform' ELSE f.agent END AS first_reply_agent,
+               f.text AS first_reply_text
+        FROM reviews r
+        LEFT JOIN replies f ON f.id = (
+            SELECT p.id FROM replies p WHERE p.review_id = r.id AND p.withdrawn_at IS NULL
+            ORDER BY p.created_at, p.id LIMIT 1)
+        WHERE {where} ORDER BY r.created_at, r.id"""
+    cursor = store.conn.execute(sql, params)
+    columns = [d[0] for d in cursor.description]
+    for row in cursor:
+        yield dict(zip(columns, row, strict=True))
+
+
+def export_surveys(store: Store, filters: Filters) -> Iterator[dict[str, Any]]:
+    """Survey answers, oldest first, streamed, with the NPS category of an NPS answer."""
+    where, params = where_clause(filters, surveys=True)
+    sql = f"""
+        SELECT id, source, external_id, kind, score,
+               CASE WHEN kind != 'nps' THEN NULL WHEN score >= 9 THEN 'promoter' WHEN score >= 7 THEN 'passive'
+                    ELSE 'detractor' END AS nps_category,
+               comment, created_at, customer, language, polarity, sentiment, status
+        FROM survey_responses WHERE {where} ORDER BY created_at, id"""
     cursor = store.conn.execute(sql, params)
     columns = [d[0] for d in cursor.description]
     for row in cursor:

@@ -23,6 +23,7 @@ from feedback_tui.models import Filters
 from feedback_tui.store import Store
 from feedback_tui.store.grouping import NEGATIVE, POSITIVE
 from feedback_tui.store.schema import REPLY_HOUR_BOUNDS
+from feedback_tui.store.steps_013_rating_rollups import STAR_BUCKETS
 
 REVIEW_COUNTS = """
     count(*) AS n, sum(has_reply) AS replied,
@@ -32,7 +33,15 @@ REVIEW_COUNTS = """
     sum(sentiment = 'positive') AS s_pos, sum(sentiment = 'neutral') AS s_neu, sum(sentiment = 'negative') AS s_neg,
     total(CASE WHEN sentiment IN ('positive', 'neutral', 'negative') THEN polarity END) AS pol_sum,
     total(CASE WHEN sentiment IN ('positive', 'neutral', 'negative') THEN polarity * polarity END) AS pol_sq,
-    count(CASE WHEN sentiment IN ('positive', 'neutral', 'negative') THEN polarity END) AS pol_n"""
+    count(CASE WHEN sentiment IN ('positive', 'neutral', 'negative') THEN polarity END) AS pol_n,
+    count(rating) AS r_n, total(rating) AS r_sum, total(rating * rating) AS r_sq,
+    {stars},
+    sum(has_reply = 0 AND status != 'archived') AS unanswered"""
+# Named, not positional: m013 appended the star and unanswered columns to the table.
+REVIEW_COLUMNS = ("day, source, product, language, n, replied, positive, positive_replied, negative, "
+                  "negative_replied, s_n, s_pos, s_neu, s_neg, pol_sum, pol_sq, pol_n, "
+                  "r_n, r_sum, r_sq, r1, r2, r3, r4, r5, unanswered")
+STARS_SQL = ", ".join(f"sum(coalesce({bucket}, 0)) AS r{i}" for i, bucket in enumerate(STAR_BUCKETS, 1))
 SURVEY_COUNTS = """
     count(*) AS n, sum(score >= 9) AS top, sum(score <= 6) AS low, sum(score >= 4) AS satisfied,
     sum(score) AS total, sum(score * score) AS total_squares,
@@ -65,9 +74,9 @@ def refresh(store: Store) -> bool:
     if store.readonly:
         return False
     reviews_sql = f"""
-        INSERT INTO review_daily
+        INSERT INTO review_daily ({REVIEW_COLUMNS})
         SELECT substr(created_at, 1, 10), source, product, language,
-               {REVIEW_COUNTS.format(positive=POSITIVE, negative=NEGATIVE)}
+               {REVIEW_COUNTS.format(positive=POSITIVE, negative=NEGATIVE, stars=STARS_SQL)}
         FROM reviews WHERE created_at >= :lo AND created_at < :hi AND status != 'spam'
         GROUP BY 1, source, product, language"""
     surveys_sql = f"""
@@ -171,3 +180,22 @@ def response_counts(store: Store, filters: Filters, group: str) -> list[dict[str
                      sum(negative_replied) AS negative_replied
               FROM review_daily WHERE {clause} GROUP BY grp"""
     return [dict(row) for row in store.query(sql, params)]
+
+
+def rating_counts(store: Store, filters: Filters, group: str) -> list[dict[str, Any]]:
+    """The star counts of :func:`feedback_tui.store.aggregates.rating_counts`, per group."""
+    clause, params = where(filters)
+    sql = f"""SELECT {group} AS grp, sum(r_n) AS n, sum(r_sum) AS total, sum(r_sq) AS squares,
+                     sum(r1) AS s1, sum(r2) AS s2, sum(r3) AS s3, sum(r4) AS s4, sum(r5) AS s5
+              FROM review_daily WHERE {clause} GROUP BY grp HAVING sum(r_n) > 0"""
+    return [dict(row) for row in store.query(sql, params)]
+
+
+def unanswered_counts(store: Store, filters: Filters, group: str, before_day: str) -> dict[Any, int]:
+    """Per group, the reviews waiting for a reply (not spam, not archived) of the
+    whole days before ``before_day``."""
+    clause, params = where(filters)
+    params["before_day"] = before_day
+    sql = f"""SELECT {group} AS grp, sum(unanswered) AS n FROM review_daily
+              WHERE {clause} AND day < :before_day GROUP BY grp HAVING sum(unanswered) > 0"""
+    return {row["grp"]: int(row["n"]) for row in store.query(sql, params)}

@@ -9,7 +9,7 @@ imports the module of the step before it, and import it here last.
 
 from __future__ import annotations
 
-from feedback_tui.store import steps_001_006, steps_007_012  # noqa: F401  (registration order)
+from feedback_tui.store import steps_001_006, steps_007_012, steps_013_rating_rollups  # noqa: F401  (registration order)
 from feedback_tui.store import steps_014_orders  # noqa: F401  (m014)
 from feedback_tui.store import steps_015_workflow  # noqa: F401  (m015)
 from feedback_tui.store.migration_base import migrations

@@ -241,3 +241,53 @@ def test_demo_without_app_loads_into_the_given_db(run_cli, db_path: Path) -> Non
     assert raw_rows(db_path, "SELECT count(*) FROM reviews WHERE sentiment IS NULL")[0][0] == 0
     card = json.loads(run_cli("score", "--json").stdout)
     assert card["sentiment"]["n"] > 0 and card["responses"]["replied"] == 103
+
+
+def test_export_csv_has_the_first_reply_in_plain_columns(run_cli, export_db: Path, db_path: Path) -> None:
+    """Time, hours, agent and text of the first live reply, beside the JSON list; an
+    imported reply is 'platform'; an agent's reply after a withdrawn one is the first."""
+    from feedback_tui.store import Store, replies
+
+    with Store.open(db_path) as store:
+        review_id = store.scalar("SELECT id FROM reviews WHERE external_id = 'x-2'")
+        withdrawn = replies.add_reply(store, review_id, "Draft sent by mistake", "zoé")
+        replies.withdraw_reply(store, withdrawn, "zoé")
+        replies.add_reply(store, review_id, "Thank you, Ann!", "camille")
+    rows = list(csv.DictReader(io.StringIO(run_cli("export").stdout)))
+    first, second = rows
+    assert (first["first_reply_at"], first["first_reply_hours"], first["first_reply_agent"],
+            first["first_reply_text"]) == ("2026-02-01T11:00:00Z", "1.0", "platform", "We do not click links.")
+    assert (second["first_reply_agent"], second["first_reply_text"]) == ("camille", "Thank you, Ann!")
+    assert len(json.loads(second["replies"])) == 2  # the lossless list keeps the withdrawn one
+
+
+def test_export_surveys_with_nps_category_in_every_format(run_cli, tmp_path: Path) -> None:
+    assert run_cli("import", "--no-sentiment", "--survey-kind", "nps", FIXTURES / "nps_only.csv").exit_code == 0
+    with (FIXTURES / "nps_only.csv").open(encoding="utf-8") as handle:
+        scores = {row["id"]: int(row["score"]) for row in csv.DictReader(handle)}
+    expected = {key: "promoter" if s >= 9 else "passive" if s >= 7 else "detractor" for key, s in scores.items()}
+    rows = list(csv.DictReader(io.StringIO(run_cli("export", "--kind", "surveys").stdout)))
+    assert {r["external_id"]: r["nps_category"] for r in rows} == expected
+    as_json = json.loads(run_cli("export", "--kind", "surveys", "--format", "json").stdout)
+    assert {r["external_id"]: r["nps_category"] for r in as_json} == expected
+    assert [r["score"] for r in as_json] == [int(r["score"]) for r in rows]
+    out = tmp_path / "answers.md"
+    result = run_cli("export", "--kind", "surveys", "--format", "md", "-o", out)
+    assert result.exit_code == 0 and f"{len(scores)} survey answers written" in result.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("| id | source | external_id | kind | score | nps_category |")
+    assert len(lines) == 2 + len(scores)
+    assert any("| nps_only | nps-01 | nps | 3 | detractor |" in line for line in lines)  # numbers unescaped
+
+
+def test_export_markdown_escapes_every_cell(run_cli, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "md.csv", REVIEW_HEADER, [
+        ["m-1", "web", 2, "[win](https://evil.example)", "a | b\nsecond line <img src=x>", "*Eve*",
+         "2026-02-01T10:00:00Z", "en", "", ""],
+    ])
+    assert run_cli("import", "--no-sentiment", path).exit_code == 0
+    lines = run_cli("export", "--format", "md").stdout.splitlines()
+    assert len(lines) == 3  # header, rule, one row: the newline in the text did not break the table
+    row = lines[2]
+    assert "\\[win\\](https\\://evil\\.example)" in row  # text, never a link
+    assert "a \\| b" in row and "\\<img" in row and "\\*Eve\\*" in row

@@ -26,6 +26,7 @@ from feedback_tui.scoring import scorecard
 from feedback_tui.store import Store
 from feedback_tui.store import inbox as inbox_store
 from feedback_tui.trends import dashboard, last_periods
+from feedback_tui.trends import metric as metric_of
 from feedback_tui.tui.app import FeedbackApp
 from feedback_tui.tui.dialogs import ChoiceDialog
 from feedback_tui.tui.screens import dashboard as dashboard_module
@@ -101,8 +102,12 @@ async def test_cards_and_trends_show_the_figures(demo_db: Path, run_cli: Callabl
             assert (widget.border_title, widget.border_subtitle) == (title, "2026-10")
             text = card_text(screen, metric)
             assert text.startswith(format_value(metric, card["value"])), text
-            assert len(text.splitlines()) <= 4  # fits the card: nothing cut off
+            assert len(text.splitlines()) <= 5  # fits the card: nothing cut off
             assert f"n={card['n']}" in text
+            # November, still running, beside October
+            so_far = card["so_far"]
+            assert text.splitlines()[-1] == f"so far {format_value(metric, so_far['value'])} n={so_far['n']}"
+            assert so_far["n"] == metric_of(expected["trend"][-1], metric)[2]
             if card["margin"] is not None:
                 assert "±" in text
             assert ("thin sample" in text) == card["thin"]
@@ -127,7 +132,7 @@ async def test_cards_and_trends_show_the_figures(demo_db: Path, run_cli: Callabl
         cards = screen.figures["cards"]
         assert cards["nps"]["change"]["reason"] == "not enough answers"
         assert cards["nps"]["change"]["significant"] is None
-        assert card_text(screen, "nps").endswith("vs before\nnot enough answers")
+        assert "vs before\nnot enough answers\nso far" in card_text(screen, "nps")
         assert "significant" not in card_text(screen, "csat")
         for metric, _title in CARDS:
             assert "▲" not in card_text(screen, metric) and "▼" not in card_text(screen, metric)
@@ -145,6 +150,43 @@ async def test_cards_and_trends_show_the_figures(demo_db: Path, run_cli: Callabl
             assert len(panel(screen, metric).labels) == 12
         effect = str(screen.query_one("#reply-effect").content)
         assert "+1.40★ mean change" in effect and "over 10 reviews" in effect
+
+
+async def test_stars_panel_agents_and_window_totals(demo_db: Path) -> None:
+    """The stars card and its bars show the card's month, by hand from the reviews; the
+    agents table lists first replies per agent (imported ones as ``platform``) with what
+    is still assigned; each chart's title carries the 12 months' total with its margin."""
+    with Store.open(demo_db) as store:
+        review_id = store.scalar("SELECT id FROM reviews WHERE has_reply = 0 AND status = 'new' ORDER BY id LIMIT 1")
+        store.conn.execute("UPDATE reviews SET assignee = 'zoé' WHERE id = ?", (review_id,))
+        october = [float(r[0]) for r in store.query(
+            "SELECT rating FROM reviews WHERE status != 'spam' AND rating IS NOT NULL "
+            "AND created_at >= '2026-10-01' AND created_at < '2026-11-01'")]
+    expected = figures_of(demo_db)
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        stars = card_text(screen, "ratings")
+        assert stars.startswith(f"{sum(october) / len(october):.2f}★") and f"n={len(october)}" in stars
+        bars = str(screen.query_one("#star-bar").content).splitlines()
+        assert [line[:2] for line in bars] == ["5★", "4★", "3★", "2★", "1★"]
+        fives = sum(1 for s in october if s >= 5)
+        assert bars[0].endswith(f"% ({fives})")
+        rows = [[str(cell) for cell in screen.query_one("#agents", DataTable).get_row_at(i)]
+                for i in range(screen.query_one("#agents", DataTable).row_count)]
+        by_agent = {row[0]: row for row in rows}
+        assert by_agent["zoé"][1:] == ["0", "—", "—", "—", "1"]  # assigned, no reply yet
+        for agent in expected["agents"]:
+            assert by_agent[agent["segment"]][1] == str(agent["responses"]["replied"])
+        assert "imported" not in by_agent
+        window = expected["window"]["nps"]
+        assert panel(screen, "nps").border_title == (
+            f"NPS ±95% · all 12: {window['score']:+.1f} ±{window['moe95']:.1f}")
+        # ← moves the cards, the bars follow
+        panel(screen, "nps").focus()
+        await pilot.press("left")
+        await settle(app, pilot)
+        assert screen.query_one("#card-ratings", ScoreCard).border_subtitle == "2026-09"
 
 
 # -- drill-down ------------------------------------------------------------------------------------------
@@ -444,3 +486,75 @@ async def test_dashboard_is_in_the_command_palette(demo_db: Path) -> None:
         await settle(app, pilot)
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert any("Dashboard" in title for title in titles), titles
+
+
+# -- chart axes -------------------------------------------------------------------------------------
+def test_chart_axes_stay_inside_each_scale_and_gaps_split_the_line() -> None:
+    from feedback_tui.tui.widgets.trend_panel import SCALES, runs, y_limits
+
+    assert runs([None, 1.0, 2.0, None, None, 3.0, 4.0, 5.0, None]) == [[1, 2], [5, 6, 7]]
+    assert runs([None, None]) == [] and runs([2.0]) == [[0]]
+    assert y_limits("ces", [6.8, 7.0, 6.9]) == (6.5, 7.0)  # 5 % of the scale below, never above 7
+    assert y_limits("nps", [90.0, 95.0], [30.0, 20.0])[1] == 100.0  # error bars clipped to the scale
+    assert y_limits("csat", [None, None]) == (0.0, 100.0)
+    low, high = y_limits("sentiment", [0.2, 0.2])  # a flat line: a tenth of the scale around it
+    assert (round(low, 2), round(high, 2)) == (0.1, 0.3)
+    for metric, _title in TRENDS:
+        assert metric in SCALES
+
+
+async def test_every_chart_has_the_same_x_axis_and_an_axis_inside_its_scale(demo_db: Path) -> None:
+    """Survey charts and review charts of a period kind share one x-axis (all 12 periods, even
+    where a figure has no data) and each y-axis stays inside its figure's scale."""
+    from feedback_tui.tui.widgets.trend_panel import SCALES
+
+    with Store.open(demo_db) as store:  # no survey answers in the first months: the CES line starts later
+        store.conn.execute("DELETE FROM survey_responses WHERE created_at < '2026-03-01'")
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        for period in ("month", "week", "quarter"):
+            for metric, _title in TRENDS:
+                chart = panel(screen, metric)
+                assert chart.x_limits == (0.5, 12.5), (period, metric)
+                low, high = chart.y_limits
+                assert SCALES[metric][0] <= low < high <= SCALES[metric][1], (period, metric)
+                known = [v for v in chart.values if v is not None]
+                assert all(low <= v <= high for v in known)
+            assert panel(screen, "ces").values[0] is None or period != "month"
+            await pilot.press("p")
+            await settle(app, pilot)
+
+
+async def test_rolling_cards_compare_the_last_30_days_with_the_30_before(demo_db: Path, tmp_path: Path) -> None:
+    """``[dashboard] period = "rolling"``: the cards are the last 30 days (today included)
+    against the 30 before, by hand from the reviews, and do not follow the chart cursor."""
+    from feedback_tui.config import load_config
+
+    config_file = tmp_path / "config.toml"
+    config_file.write_text('[dashboard]\nperiod = "rolling"\n', encoding="utf-8")
+    config_file.chmod(0o600)
+    config = load_config(config_file)
+    assert config.dashboard_period == "rolling" and config.warnings == []
+    with Store.open(demo_db) as store:  # TODAY is 2026-11-23: 2026-10-25 to 2026-11-23, then 2026-09-25 to 10-24
+        replied, reviews = store.query(
+            "SELECT sum(has_reply), count(*) FROM reviews WHERE status != 'spam' "
+            "AND created_at >= '2026-10-25' AND created_at < '2026-11-24'")[0]
+        before = store.scalar("SELECT count(*) FROM reviews WHERE status != 'spam' "
+                              "AND created_at >= '2026-09-25' AND created_at < '2026-10-25'")
+    app = FeedbackApp(db_path=demo_db, agent="camille", config=config, watch=False, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        card = screen.figures["cards"]["response_rate"]
+        assert (card["period"], card["n"], card["previous_n"]) == ("last 30 days", reviews, before)
+        assert card["value"] == round(100 * replied / reviews, 1)
+        widget = screen.query_one("#card-response_rate", ScoreCard)
+        assert widget.border_subtitle == "last 30 days"
+        panel(screen, "nps").focus()
+        await pilot.press("left")
+        await settle(app, pilot)
+        assert widget.border_subtitle == "last 30 days"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[dashboard]\nperiod = "fortnight"\n', encoding="utf-8")
+    bad.chmod(0o600)
+    assert load_config(bad).dashboard_period == "period" and "dashboard.period" in load_config(bad).warnings[0]

@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal
+from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
@@ -25,16 +25,20 @@ from textual.worker import get_current_worker
 from feedback_tui.models import REVIEW_STATUSES, Filters
 from feedback_tui.store import inbox
 from feedback_tui.store.inbox import InboxQuery
+from feedback_tui.scoring import DEFAULT_SLA_HOURS
 from feedback_tui.trends import cards_for, dashboard
 from feedback_tui.tui.dialogs import ChoiceDialog
 from feedback_tui.tui.messages import DatabaseChanged, ShowInInbox
 from feedback_tui.tui.safe_text import clean
-from feedback_tui.tui.widgets.score_card import ScoreCard, format_value
+from feedback_tui.tui.widgets.agent_table import AgentTable
+from feedback_tui.tui.widgets.score_card import ScoreCard, format_value, margin_text
+from feedback_tui.tui.widgets.star_bar import StarBar
 from feedback_tui.tui.widgets.themes_panel import ThemesPanel
 from feedback_tui.tui.widgets.trend_panel import TrendPanel, series
 
 CARDS = [("nps", "NPS"), ("csat", "CSAT"), ("ces", "CES (1-7)"), ("sentiment", "Sentiment"),
          ("response_rate", "Replied"), ("reply_hours", "Median reply")]
+STARS_CARD = ("ratings", "Stars (1-5)")  # in the stars panel, beside its distribution
 TRENDS = [("nps", "NPS ±95%"), ("csat", "CSAT %"), ("ces", "CES mean"), ("sentiment", "Mean polarity"),
           ("response_rate", "Response rate %")]
 BREAKDOWNS = ("source", "product", "language")
@@ -60,6 +64,8 @@ def drill_query(metric: str, period: dict[str, Any], filters: Filters) -> InboxQ
     reviews = {"kind": "reviews", "statuses": NOT_SPAM, "product": filters.product, **common}
     if metric == "sentiment":
         return InboxQuery(sentiment="negative", **reviews)
+    if metric == "ratings":  # every review of the period: the stars behind the mean and the bars
+        return InboxQuery(**reviews)
     if metric == "response_rate":  # still waiting for an answer
         return InboxQuery(replied=False, **reviews)
     return InboxQuery(replied=True, **reviews)
@@ -128,9 +134,15 @@ class DashboardScreen(Screen[None]):
         with Grid(id="trends"):
             for metric, title in TRENDS:
                 yield TrendPanel(metric, title, id=f"trend-{metric}")
-            yield Static(id="reply-effect")
-        with Horizontal(id="dash-lower"):
+            with Vertical(id="stars-panel"):
+                yield ScoreCard(*STARS_CARD, id=f"card-{STARS_CARD[0]}")
+                yield StarBar(id="star-bar")
+        # Panels side by side under the charts: another panel is one more widget here.
+        with Horizontal(id="tables"):
             yield DataTable(id="segments", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="agents-panel"):
+                yield AgentTable(id="agents", cursor_type="row", zebra_stripes=True)
+                yield Static(id="reply-effect")
             yield ThemesPanel(id="themes")
         yield Footer()
 
@@ -152,8 +164,11 @@ class DashboardScreen(Screen[None]):
         worker = get_current_worker()
         try:
             with self.app.open_store() as store:
+                config = getattr(self.app, "config", None)
                 figures = dashboard(store, filters, period=period,
-                                    today=self.today or getattr(self.app, "today", None))
+                                    today=self.today or getattr(self.app, "today", None),
+                                    sla_hours=config.sla_hours if config else DEFAULT_SLA_HOURS,
+                                    rolling=bool(config and config.dashboard_period == "rolling"))
         except Exception as error:  # noqa: BLE001 - shown in the title: never a "computing…" that stays forever
             if not worker.is_cancelled:
                 self.post_message(self.Failed(str(error) or type(error).__name__))
@@ -179,13 +194,25 @@ class DashboardScreen(Screen[None]):
         self._plot()
         self._show_effect()
         self._show_segments()
+        self.query_one("#agents", AgentTable).show(figures["agents"], figures["sla_hours"])
         self._show_title()
 
     def _plot(self) -> None:
         assert self.figures is not None
         for metric, _title in TRENDS:
             labels, values, margins, thin = series(self.figures["trend"], metric, self.figures["min_n"])
-            self.query_one(f"#trend-{metric}", TrendPanel).set_series(labels, values, margins, thin, self.selected)
+            panel = self.query_one(f"#trend-{metric}", TrendPanel)
+            panel.set_series(labels, values, margins, thin, self.selected)
+            panel.border_title = f"{panel.title_text} · {self._window_text(metric)}"
+
+    def _window_text(self, metric: str) -> str:
+        """The window's total (all 12 periods) with its margin, for a chart's title."""
+        assert self.figures is not None
+        total = cards_for(self.figures["trend"], self.selected, self.figures["window"])[metric]["window"]
+        if total["value"] is None:
+            return "all 12: —"
+        margin = "" if total["margin"] is None else f" {margin_text(metric, total['margin'])}"
+        return f"all 12: {format_value(metric, total['value'])}{margin}"
 
     def _show_title(self, loading: bool = False) -> None:
         text = Text(f" Dashboard · per {self.period} · last 12 · {self._scope_text()}", style="bold")
@@ -205,16 +232,13 @@ class DashboardScreen(Screen[None]):
         assert self.figures is not None
         effect = self.figures["reply_effect"]
         overall = effect["overall"]
-        text = Text("Reply effect\n", style="bold")
+        text = Text("Reply effect: ", style="bold")
         if not overall["n"]:
-            text.append("No review was edited after a reply in this window.", style="dim")
+            text.append("no review was edited after a reply in this window.", style="dim")
         else:
-            text.append(f"{overall['mean_rating_change']:+.2f}★ mean change\n", style="bold")
-            text.append(f"over {overall['n']} reviews edited after a reply\n", style="dim")
-            text.append(f"{overall['raised']} raised · {overall['lowered']} lowered\n", style="dim")
-            for point in effect["periods"]:
-                if point["n"]:
-                    text.append(f"{point['period']}: {point['mean_rating_change']:+.2f}★ (n={point['n']})\n")
+            text.append(f"{overall['mean_rating_change']:+.2f}★ mean change", style="bold")
+            text.append(f"\nover {overall['n']} reviews edited after it "
+                        f"({overall['raised']} raised, {overall['lowered']} lowered)", style="dim")
         self.query_one("#reply-effect", Static).update(text)
 
     def _show_segments(self) -> None:
@@ -243,18 +267,25 @@ class DashboardScreen(Screen[None]):
     def _show_cards(self) -> None:
         """The cards of the selected period (the last complete one until ←/→ move)."""
         assert self.figures is not None
-        cards = cards_for(self.figures["trend"], self.selected, self.figures["window"])
-        for metric, _title in CARDS:
+        if self.figures.get("rolling"):  # the last 30 days against the 30 before, whatever the cursor
+            cards = self.figures["cards"]
+        else:
+            cards = cards_for(self.figures["trend"], self.selected, self.figures["window"])
+        for metric, _title in (*CARDS, STARS_CARD):
             card = cards[metric]
-            label = f"{card['period']} so far" if card["running"] else card["period"]
+            label = f"{card['period']} so far" if card["running"] and not self.figures.get("rolling") \
+                else card["period"]
             self.query_one(f"#card-{metric}", ScoreCard).show(card, label)
         self.query_one(ThemesPanel).follow(self.figures["trend"], self.selected, self.filters)
+        self.query_one("#star-bar", StarBar).show(cards["ratings"]["distribution"])
 
     def on_trend_panel_drill(self, message: TrendPanel.Drill) -> None:
         self._drill(message.metric, message.index)
 
     def on_score_card_drill(self, message: ScoreCard.Drill) -> None:
-        if self.figures is not None:
+        if self.figures is not None and self.figures.get("rolling"):
+            self._drill_period(message.metric, self.figures["rolling"][1])
+        elif self.figures is not None:
             # the rows behind what the card shows: the selected period (the last complete one at first)
             self._drill(message.metric, self.selected if 0 <= self.selected < len(self.figures["trend"])
                         else len(self.figures["trend"]) - 1)
@@ -270,12 +301,14 @@ class DashboardScreen(Screen[None]):
         self._open_inbox(segment_query(self.breakdown, segment, window, self.filters))
 
     def _drill(self, metric: str, index: int) -> None:
-        if self.figures is None:
-            return
+        if self.figures is not None:
+            self._drill_period(metric, self.figures["trend"][index])
+
+    def _drill_period(self, metric: str, period: dict[str, Any]) -> None:
         if metric in SURVEY_METRICS and self.filters.product:
             self.notify("Survey answers have no product: no answer is behind this figure.", severity="warning")
             return
-        self._open_inbox(drill_query(metric, self.figures["trend"][index], self.filters))
+        self._open_inbox(drill_query(metric, period, self.filters))
 
     def _open_inbox(self, query: InboxQuery) -> None:
         self.post_message(ShowInInbox(query))

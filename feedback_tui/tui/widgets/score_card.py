@@ -23,7 +23,13 @@ def format_value(name: str, value: Any) -> str:
         return f"{value:.1f} h"
     if name == "sentiment":
         return f"{value:+.2f}"
+    if name == "ratings":
+        return f"{value:.2f}★"
     return f"{value:.1f}"
+
+
+def margin_text(name: str, margin: float) -> str:
+    return f"±{margin:.2f}" if name in ("sentiment", "ratings") else f"±{margin:.1f}"
 
 
 def change_text(name: str, card: dict[str, Any]) -> Text:
@@ -50,7 +56,7 @@ class ScoreCard(Static, can_focus=True):
     """Focusable so that ``enter`` drills down to the rows behind the figure."""
 
     DEFAULT_CSS = """
-    ScoreCard { width: 1fr; height: 6; border: round $primary; padding: 0 1; }
+    ScoreCard { width: 1fr; height: 7; border: round $primary; padding: 0 1; }
     ScoreCard:focus { border: round $accent; background: $boost; }
     """
     BINDINGS = [Binding("enter", "drill", "Show the rows behind it", id="dashboard.drill_card")]
@@ -77,13 +83,15 @@ class ScoreCard(Static, can_focus=True):
         text = Text()
         text.append(format_value(self.metric, card["value"]), style="bold")
         if card["margin"] is not None:
-            margin = f"{card['margin']:.2f}" if self.metric == "sentiment" else f"{card['margin']:.1f}"
-            text.append(f" ±{margin}", style="dim")
+            text.append(f" {margin_text(self.metric, card['margin'])}", style="dim")
         text.append(f"\nn={card['n']}", style="dim")
         if card["thin"]:
             text.append(" · thin sample", style="italic yellow")
         text.append("\n")
         text.append_text(change_text(self.metric, card))
+        so_far = card.get("so_far")
+        if so_far is not None:  # the period still running, beside the complete one
+            text.append(f"\nso far {format_value(self.metric, so_far['value'])} n={so_far['n']}", style="dim")
         self.update(text)
 
     def action_drill(self) -> None:

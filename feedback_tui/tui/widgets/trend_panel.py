@@ -45,6 +45,8 @@ class TrendPanel(PlotextPlot, can_focus=True):
         self.margins: list[float | None] = []
         self.thin: list[bool] = []
         self.selected = 0
+        self.x_limits: tuple[float, float] | None = None
+        self.y_limits: tuple[float, float] | None = None
 
     def set_series(self, labels: list[str], values: list[float | None], margins: list[float | None],
                    thin: list[bool], selected: int) -> None:
@@ -75,8 +77,9 @@ class TrendPanel(PlotextPlot, can_focus=True):
         xs = list(range(1, len(self.labels) + 1))
         points = [(x, v) for x, v in zip(xs, self.values, strict=True) if v is not None]
         if points:
-            px, py = zip(*points, strict=True)
-            plt.plot(list(px), list(py), marker="braille", color="cyan")
+            for run in runs(self.values):  # a period without data is a gap: no line drawn across it
+                if len(run) > 1:
+                    plt.plot([xs[i] for i in run], [self.values[i] for i in run], marker="braille", color="cyan")
             solid = [(x, v) for x, v, t in zip(xs, self.values, self.thin, strict=True) if v is not None and not t]
             thin = [(x, v) for x, v, t in zip(xs, self.values, self.thin, strict=True) if v is not None and t]
             if solid:
@@ -89,6 +92,12 @@ class TrendPanel(PlotextPlot, can_focus=True):
                 ex, ey, em = zip(*errors, strict=True)
                 plt.error(list(ex), list(ey), yerr=list(em), color="gray")
         plt.vline(self.selected + 1, color="orange")
+        # Every chart of a period kind has the same x-axis (all the periods, with or without
+        # data) and a y-axis inside its figure's scale.
+        self.x_limits = (0.5, len(xs) + 0.5)
+        self.y_limits = y_limits(self.metric, self.values, self.margins if self.metric == "nps" else None)
+        plt.xlim(*self.x_limits)
+        plt.ylim(*self.y_limits)
         step = max(1, len(xs) // 6)
         plt.xticks(xs[::step], [self._short(label) for label in self.labels[::step]])
         _keep_tick_order(plt)
@@ -124,6 +133,48 @@ def _keep_tick_order(plt: Any) -> None:
             pairs = sorted(zip(ticks, labels, strict=True))
             monitor.xticks[pos] = [tick for tick, _ in pairs]
             monitor.xlabels[pos] = [label for _, label in pairs]
+
+
+# The scale of each charted figure: its y-axis never leaves it.
+SCALES: dict[str, tuple[float, float]] = {
+    "nps": (-100.0, 100.0), "csat": (0.0, 100.0), "ces": (1.0, 7.0), "sentiment": (-1.0, 1.0),
+    "response_rate": (0.0, 100.0), "ratings": (1.0, 5.0),
+}
+
+
+def runs(values: list[float | None]) -> list[list[int]]:
+    """The indexes of each stretch of consecutive periods that have a value."""
+    found: list[list[int]] = []
+    for index, value in enumerate(values):
+        if value is None:
+            continue
+        if found and found[-1][-1] == index - 1:
+            found[-1].append(index)
+        else:
+            found.append([index])
+    return found
+
+
+def y_limits(metric: str, values: list[float | None], margins: list[float | None] | None = None
+             ) -> tuple[float, float]:
+    """The y-axis of a chart: the values (and their error bars) with a little room, inside the scale.
+
+    With no value, the whole scale; a flat line gets a tenth of the scale around it.
+    """
+    low, high = SCALES[metric]
+    span = high - low
+    ends: list[float] = []
+    for index, value in enumerate(values):
+        if value is None:
+            continue
+        margin = (margins[index] if margins is not None else None) or 0.0
+        ends += [value - margin, value + margin]
+    if not ends:
+        return low, high
+    bottom, top = min(ends), max(ends)
+    room = max((top - bottom) * 0.1, span * 0.05)
+    bottom, top = max(low, bottom - room), min(high, top + room)
+    return bottom, top
 
 
 def series(trend: list[dict[str, Any]], metric: str, min_n: int) -> tuple[list, list, list, list]:
