@@ -10,6 +10,7 @@ imports the module of the step before it, and import it here last.
 from __future__ import annotations
 
 from feedback_tui.store import steps_001_006, steps_007_012  # noqa: F401  (registration order)
+from feedback_tui.store import steps_017_interaction_indexes  # noqa: F401  (last: registered after the others)
 from feedback_tui.store.migration_base import migrations
 from feedback_tui.store.steps_007_012 import REPLY_HOUR_BOUNDS
 

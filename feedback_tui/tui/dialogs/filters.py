@@ -54,6 +54,7 @@ class FilterChoices:
     languages: list[str] = field(default_factory=list)
     products: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    assignees: list[str] = field(default_factory=list)
 
 
 def _select(values: list[str], current: str | None, id: str) -> Select[str]:
@@ -111,7 +112,8 @@ class FilterDialog(ModalScreen[InboxQuery | None]):
                 yield Input(clean(q.tag, single_line=True), suggester=SuggestFromList(
                     [clean(t, single_line=True) for t in self.choices.tags], case_sensitive=False), id="tag")
                 yield Label("Assignee")
-                yield Input(q.assignee or "", id="assignee")
+                yield Input(clean(q.assignee, single_line=True), suggester=SuggestFromList(
+                    [clean(a, single_line=True) for a in self.choices.assignees], case_sensitive=False), id="assignee")
                 yield Label("Since")
                 yield Input(q.since[:10] if q.since else "", placeholder="2026-01-31", id="since")
                 yield Label("Until")

@@ -240,7 +240,12 @@ class InboxScreen(TriageActions, Screen[None]):
             self.apply_query(self.query_state.with_changes(ids=()))
 
     def action_filters(self) -> None:
+        # Building the panel takes Textual a few hundred ms on a busy machine: say so at once.
+        self._show_working("opening the filters…")
         self._load_filter_choices()
+
+    def _show_working(self, what: str) -> None:
+        self.query_one("#status-line", Static).update(Text(f"working: {what}", style="italic"), layout=False)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="filters", description="Loading filter values")
     def _load_filter_choices(self) -> None:
@@ -251,15 +256,18 @@ class InboxScreen(TriageActions, Screen[None]):
                 languages=inbox.distinct_values(store, "language", kind),
                 products=inbox.distinct_values(store, "product", kind),
                 tags=triage.tag_names(store),
+                assignees=inbox.assignees(store) if kind == "reviews" else [],
             )
         self.post_message(self.FiltersLoaded(choices))
 
     def on_inbox_screen_filters_loaded(self, message: FiltersLoaded) -> None:
         def chosen(query: InboxQuery | None) -> None:
+            self._show_status()
             if query is not None:
                 self.apply_query(query)
 
-        self.app.push_screen(FilterDialog(self.query_state, message.choices), chosen)
+        # After the next repaint, so the "working" line is on the screen while the panel is built.
+        self.call_after_refresh(self.app.push_screen, FilterDialog(self.query_state, message.choices), chosen)
 
     def action_sort(self) -> None:
         def chosen(sort: str | None) -> None:
