@@ -408,6 +408,9 @@ def run(n: int, folder: Path, log: Any) -> dict[str, Any]:
     figures["import_with_sentiment_s"] = figures["import_s"] + figures["sentiment_s"]
     log(f"[{n:,}] score…")
     figures.update(bench_score(folder))
+    import bench_interactions
+
+    figures.update(bench_interactions.store_figures(folder / "bench.db"))
     log(f"[{n:,}] inbox, every interaction and dashboard…")
     figures.update(bench_app(folder))
     figures["db_mb"] = sum(p.stat().st_size for p in folder.glob("bench.db*")) / 2**20
@@ -454,6 +457,10 @@ ROWS = [
     ("every interaction: median / p95 (ms)", "interaction_ms_median", "interaction_ms_p95", None, "≤ 100 / ≤ 250"),
     ("baselines: list change / stock screen (ms)", "interaction_baseline_list_ms", "interaction_baseline_screen_ms",
      None, ""),
+    ("filter panel lists, store only: rollups / old DISTINCT scans (ms)", "filter_lists_ms", "filter_lists_scan_ms",
+     None, ""),
+    *[(f"sort {sort} first page, store only: index / full sort (ms)", f"sort_{sort}_ms", f"sort_{sort}_full_sort_ms",
+       None, "") for sort in ("oldest", "rating_low", "rating_high", "sentiment_low", "sentiment_high")],
     ("peak RSS of the app (MB)", "peak_rss_mb", None, None, "≤ 300"),
     ("database on disk (MB)", "db_mb", None, None, ""),
 ]
