@@ -55,6 +55,7 @@ class InboxScreen(TriageActions, Screen[None]):
         self.query_state = InboxQuery()
         self.total: int | None = None
         self._saved_search = ""
+        self._filter_dialog: FilterDialog | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -266,8 +267,19 @@ class InboxScreen(TriageActions, Screen[None]):
             if query is not None:
                 self.apply_query(query)
 
+        # One panel per inbox, kept between openings (see FilterDialog.reuse).
+        dialog = self._filter_dialog
+        if dialog is None:
+            dialog = self._filter_dialog = FilterDialog(self.query_state, message.choices)
+            self.app.install_screen(dialog, name=f"inbox-filters-{id(self)}")
+        else:
+            dialog.reuse(self.query_state, message.choices)
+        def open_panel() -> None:
+            self.app.push_screen(dialog, chosen)
+            self._show_status()  # the "working" line is done with once the panel is up
+
         # After the next repaint, so the "working" line is on the screen while the panel is built.
-        self.call_after_refresh(self.app.push_screen, FilterDialog(self.query_state, message.choices), chosen)
+        self.call_after_refresh(open_panel)
 
     def action_sort(self) -> None:
         def chosen(sort: str | None) -> None:
