@@ -251,15 +251,23 @@ class InboxScreen(TriageActions, Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="filters", description="Loading filter values")
     def _load_filter_choices(self) -> None:
         kind = self.query_state.kind
-        with self.app.open_store() as store:
-            choices = FilterChoices(
-                sources=inbox.distinct_values(store, "source", kind),
-                languages=inbox.distinct_values(store, "language", kind),
-                products=inbox.distinct_values(store, "product", kind),
-                tags=triage.tag_names(store),
-                assignees=inbox.assignees(store) if kind == "reviews" else [],
-            )
+        try:
+            with self.app.open_store() as store:
+                choices = FilterChoices(
+                    sources=inbox.distinct_values(store, "source", kind),
+                    languages=inbox.distinct_values(store, "language", kind),
+                    products=inbox.distinct_values(store, "product", kind),
+                    tags=triage.tag_names(store),
+                    assignees=inbox.assignees(store) if kind == "reviews" else [],
+                )
+        except Exception as error:  # noqa: BLE001 - said on the screen: never a "working" line that stays
+            self.app.call_from_thread(self._filters_failed, str(error))
+            return
         self.post_message(self.FiltersLoaded(choices))
+
+    def _filters_failed(self, error: str) -> None:
+        self._show_status()
+        self.notify(f"The filter values could not be read: {error}", severity="error")
 
     def on_inbox_screen_filters_loaded(self, message: FiltersLoaded) -> None:
         def chosen(query: InboxQuery | None) -> None:
@@ -274,6 +282,7 @@ class InboxScreen(TriageActions, Screen[None]):
             self.app.install_screen(dialog, name=f"inbox-filters-{id(self)}")
         else:
             dialog.reuse(self.query_state, message.choices)
+
         def open_panel() -> None:
             self.app.push_screen(dialog, chosen)
             self._show_status()  # the "working" line is done with once the panel is up
