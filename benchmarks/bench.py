@@ -358,7 +358,9 @@ async def app_scenario(db: Path) -> dict[str, float]:
         await _wait(pilot, lambda: lst.total is not None)  # the last search's count is done: time the dashboard alone
         before = time.perf_counter()
         await pilot.press("d")
-        await _wait(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.figures is not None)
+        # a loaded machine and a cold 1M database took the dashboard past a minute (RESULTS.md, issue 19)
+        await _wait(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.figures is not None,
+                    limit=900.0)
         await pilot.pause()
         dashboard_s = time.perf_counter() - before
         app.pop_screen()

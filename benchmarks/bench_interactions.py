@@ -182,7 +182,7 @@ async def measure(app: Any, pilot: Any) -> dict[str, Any]:
     dashboard = DashboardScreen()
     app.install_screen(dashboard, name="bench-dashboard")  # installed: popping it keeps it for the next card
     app.push_screen("bench-dashboard")
-    await _wait(pilot, lambda: app.screen is dashboard and dashboard.figures is not None)
+    await _wait(pilot, lambda: app.screen is dashboard and dashboard.figures is not None, limit=900.0)
     figures = dashboard.figures
     index = len(figures["trend"]) - 2  # the last complete period: what the cards show
     for metric, _title in CARDS:
