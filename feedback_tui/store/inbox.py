@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from feedback_tui.errors import FeedbackError
-from feedback_tui.store import Store, search
+from feedback_tui.store import Store, filter_values, search
 from feedback_tui.store.rows import InboxRow
 
 PAGE_SIZE = 100
@@ -79,14 +79,18 @@ class InboxQuery:
 
 # -- order ---------------------------------------------------------------------
 # Each sort is a list of (expression, descending?) ending with the unique id,
-# so that every row has one place and a keyset condition is exact.
+# so that every row has one place and a keyset condition is exact. Each review
+# order is an index's order, forwards or backwards (migration 017), so a first
+# page reads a hundred index entries at any N; "Most positive" is the exact
+# reverse of "Most negative" (oldest first among equal scores) so that one
+# index serves both.
 _REVIEW_ORDERS: dict[str, list[tuple[str, bool]]] = {
     "newest": [("r.created_at", True), ("r.id", True)],
     "oldest": [("r.created_at", False), ("r.id", False)],
     "rating_low": [("coalesce(r.rating, 0)", False), ("r.created_at", True), ("r.id", True)],
     "rating_high": [("coalesce(r.rating, 0)", True), ("r.created_at", True), ("r.id", True)],
     "sentiment_low": [("coalesce(r.polarity, 0)", False), ("r.created_at", True), ("r.id", True)],
-    "sentiment_high": [("coalesce(r.polarity, 0)", True), ("r.created_at", True), ("r.id", True)],
+    "sentiment_high": [("coalesce(r.polarity, 0)", True), ("r.created_at", False), ("r.id", False)],
 }
 # "Needs reply" (also a sort of its own, for any view): negative first, then the oldest waiting first.
 _NEEDS_REPLY_ORDER = [("r.is_negative", True), ("r.created_at", False), ("r.id", False)]
@@ -346,11 +350,11 @@ def sort_key_of(store: Store, query: InboxQuery, row_id: int) -> dict[str, Any] 
 
 
 def distinct_values(store: Store, column: str, kind: str = "reviews") -> list[str]:
-    """Values offered by the filter panel (sources, languages, products)."""
-    if column not in ("source", "language", "product"):
-        raise ValueError(column)
-    table = "survey_responses" if kind == "surveys" else "reviews"
-    if kind == "surveys" and column == "product":
-        return []
-    rows = store.conn.execute(f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL ORDER BY 1 LIMIT 500")
-    return [row[0] for row in rows]
+    """Values offered by the filter panel (sources, languages, products): from the
+    rollups, never a scan of the reviews (see :mod:`feedback_tui.store.filter_values`)."""
+    return filter_values.distinct_values(store, column, kind)
+
+
+def assignees(store: Store) -> list[str]:
+    """Everyone a review is assigned to, for the filter panel (an index skip scan)."""
+    return filter_values.assignees(store)

@@ -55,14 +55,24 @@ class FilterChoices:
     languages: list[str] = field(default_factory=list)
     products: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    assignees: list[str] = field(default_factory=list)
 
 
-def _select(values: list[str], current: str | None, id: str) -> Select[str]:
+def _options(values: list[str], current: str | None) -> list[tuple[Text, str]]:
     options = [(plain(v, single_line=True), v) for v in values]
     if current and current not in values:
         options.append((plain(current, single_line=True), current))
+    return options
+
+
+def _select(values: list[str], current: str | None, id: str) -> Select[str]:
     # Select.NULL is "no selection" (Select.BLANK is Widget.BLANK, a render flag: False, an illegal value).
-    return Select(options, value=current if current else Select.NULL, allow_blank=True, id=id, prompt="any")
+    return Select(_options(values, current), value=current if current else Select.NULL, allow_blank=True, id=id,
+                  prompt="any")
+
+
+def _ratings(kind: str) -> list[str]:
+    return [str(i) for i in range(0, 11)] if kind == "surveys" else [str(i) for i in range(1, 6)]
 
 
 class FilterDialog(ModalScreen[InboxQuery | None]):
@@ -88,7 +98,7 @@ class FilterDialog(ModalScreen[InboxQuery | None]):
 
     def compose(self) -> ComposeResult:
         q = self.current
-        ratings = [str(i) for i in range(0, 11)] if q.kind == "surveys" else [str(i) for i in range(1, 6)]
+        ratings = _ratings(q.kind)
         with Vertical():
             yield Label("Filters (ctrl+s or Apply; escape cancels)")
             with Grid():
@@ -112,7 +122,8 @@ class FilterDialog(ModalScreen[InboxQuery | None]):
                 yield Input(clean(q.tag, single_line=True), suggester=SuggestFromList(
                     [clean(t, single_line=True) for t in self.choices.tags], case_sensitive=False), id="tag")
                 yield Label("Assignee")
-                yield Input(q.assignee or "", id="assignee")
+                yield Input(clean(q.assignee, single_line=True), suggester=SuggestFromList(
+                    [clean(a, single_line=True) for a in self.choices.assignees], case_sensitive=False), id="assignee")
                 yield Label("Since")
                 yield Input(q.since[:10] if q.since else "", placeholder="2026-01-31", id="since")
                 yield Label("Until")
@@ -121,6 +132,40 @@ class FilterDialog(ModalScreen[InboxQuery | None]):
             with Horizontal():
                 yield Button("Clear all", id="clear")
                 yield Button("Apply", variant="primary", id="apply")
+
+    def reuse(self, query: InboxQuery, choices: FilterChoices) -> None:
+        """Show ``query`` and fresh lists in this panel, already built.
+
+        Composing the panel's seven selects takes Textual ~200 ms on a busy
+        2-core machine, more than the 100 ms an interaction may take; the inbox
+        keeps one panel (installed, so closing it does not destroy it) and
+        refills it each time it opens (~70 ms).
+        """
+        self.current, self.choices = query, choices
+        if not self.is_mounted:
+            return  # compose reads them
+        q = query
+        ratings = _ratings(q.kind)
+        for id, values, current in (
+            ("status", list(REVIEW_STATUSES), q.statuses[0] if q.statuses else None),
+            ("sentiment", ["positive", "neutral", "negative", "unknown"], q.sentiment),
+            ("min_rating", ratings, None if q.min_rating is None else str(q.min_rating)),
+            ("max_rating", ratings, None if q.max_rating is None else str(q.max_rating)),
+            ("source", choices.sources, q.source), ("language", choices.languages, q.language),
+            ("product", choices.products, q.product),
+        ):
+            select = self.query_one(f"#{id}", Select)
+            select.set_options(_options(values, current))
+            select.value = current if current else Select.NULL
+        self.query_one("#sort", Select).value = q.sort
+        for id, value, suggestions in (("tag", q.tag, choices.tags), ("assignee", q.assignee, choices.assignees)):
+            field = self.query_one(f"#{id}", Input)
+            field.value = clean(value, single_line=True)
+            field.suggester = SuggestFromList([clean(v, single_line=True) for v in suggestions], case_sensitive=False)
+        self.query_one("#since", Input).value = q.since[:10] if q.since else ""
+        self.query_one("#until", Input).value = until_shown(q.until) if q.until else ""
+        self.query_one("#error", Label).update("")
+        self.query_one("#status", Select).focus()
 
     def _value(self, id: str) -> str | None:
         widget = self.query_one(f"#{id}")

@@ -59,6 +59,7 @@ class InboxScreen(TriageActions, Screen[None]):
         self.query_state = InboxQuery()
         self.total: int | None = None
         self._saved_search = ""
+        self._filter_dialog: FilterDialog | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -279,26 +280,54 @@ class InboxScreen(TriageActions, Screen[None]):
             self.notify("Filters cleared.", timeout=2)
 
     def action_filters(self) -> None:
+        # Building the panel takes Textual a few hundred ms on a busy machine: say so at once.
+        self._show_working("opening the filters…")
         self._load_filter_choices()
+
+    def _show_working(self, what: str) -> None:
+        self.query_one("#status-line", Static).update(Text(f"working: {what}", style="italic"), layout=False)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="filters", description="Loading filter values")
     def _load_filter_choices(self) -> None:
         kind = self.query_state.kind
-        with self.app.open_store() as store:
-            choices = FilterChoices(
-                sources=inbox.distinct_values(store, "source", kind),
-                languages=inbox.distinct_values(store, "language", kind),
-                products=inbox.distinct_values(store, "product", kind),
-                tags=triage.tag_names(store),
-            )
+        try:
+            with self.app.open_store() as store:
+                choices = FilterChoices(
+                    sources=inbox.distinct_values(store, "source", kind),
+                    languages=inbox.distinct_values(store, "language", kind),
+                    products=inbox.distinct_values(store, "product", kind),
+                    tags=triage.tag_names(store),
+                    assignees=inbox.assignees(store) if kind == "reviews" else [],
+                )
+        except Exception as error:  # noqa: BLE001 - said on the screen: never a "working" line that stays
+            self.app.call_from_thread(self._filters_failed, str(error))
+            return
         self.post_message(self.FiltersLoaded(choices))
+
+    def _filters_failed(self, error: str) -> None:
+        self._show_status()
+        self.notify(f"The filter values could not be read: {error}", severity="error")
 
     def on_inbox_screen_filters_loaded(self, message: FiltersLoaded) -> None:
         def chosen(query: InboxQuery | None) -> None:
+            self._show_status()
             if query is not None:
                 self.apply_query(query)
 
-        self.app.push_screen(FilterDialog(self.query_state, message.choices), chosen)
+        # One panel per inbox, kept between openings (see FilterDialog.reuse).
+        dialog = self._filter_dialog
+        if dialog is None:
+            dialog = self._filter_dialog = FilterDialog(self.query_state, message.choices)
+            self.app.install_screen(dialog, name=f"inbox-filters-{id(self)}")
+        else:
+            dialog.reuse(self.query_state, message.choices)
+
+        def open_panel() -> None:
+            self.app.push_screen(dialog, chosen)
+            self._show_status()  # the "working" line is done with once the panel is up
+
+        # After the next repaint, so the "working" line is on the screen while the panel is built.
+        self.call_after_refresh(open_panel)
 
     def action_sort(self) -> None:
         def chosen(sort: str | None) -> None:
