@@ -94,6 +94,8 @@ _REVIEW_ORDERS: dict[str, list[tuple[str, bool]]] = {
 }
 # "Needs reply" (also a sort of its own, for any view): negative first, then the oldest waiting first.
 _NEEDS_REPLY_ORDER = [("r.is_negative", True), ("r.created_at", False), ("r.id", False)]
+# The same order in the other views, on the expression of its own index (m017).
+_NEGATIVE_FIRST_ORDER = [("-r.is_negative", False), ("r.created_at", False), ("r.id", False)]
 _SURVEY_ORDERS: dict[str, list[tuple[str, bool]]] = {
     "newest": [("r.created_at", True), ("r.id", True)],
     "oldest": [("r.created_at", False), ("r.id", False)],
@@ -107,8 +109,10 @@ _SURVEY_ORDERS: dict[str, list[tuple[str, bool]]] = {
 def order_of(query: InboxQuery) -> list[tuple[str, bool]]:
     if query.kind == "surveys":
         return _SURVEY_ORDERS.get(query.sort, _SURVEY_ORDERS["newest"])
-    if (query.view == "needs_reply" and query.sort == "newest") or query.sort == "needs_reply":
+    if query.view == "needs_reply" and query.sort in ("newest", "needs_reply"):
         return _NEEDS_REPLY_ORDER
+    if query.sort == "needs_reply":
+        return _NEGATIVE_FIRST_ORDER
     return _REVIEW_ORDERS.get(query.sort, _REVIEW_ORDERS["newest"])
 
 

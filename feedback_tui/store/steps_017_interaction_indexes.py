@@ -16,7 +16,7 @@ from feedback_tui.store.migration_base import migrations, run_script
 
 @migrations()
 def m017_interaction_indexes(db: Database) -> None:
-    """Two indexes in the exact order of three sorts (``store.inbox._REVIEW_ORDERS``).
+    """Three indexes in the exact order of four sorts (``store.inbox._REVIEW_ORDERS``).
 
     - ``reviews_rating_low``: lowest rating first, newest first among equals.
       The older ``reviews_rating_created`` (rating and date both ascending),
@@ -27,6 +27,12 @@ def m017_interaction_indexes(db: Database) -> None:
       how that sort is defined, so one index (one more write per scored review,
       not two) serves both.
 
+    - ``reviews_negative_oldest``: "Needs reply order" (negative first, oldest
+      first) in the other views; the Needs reply view itself keeps its partial
+      ``reviews_needs_reply``, which only holds the waiting reviews. It is on
+      ``-is_negative``, not ``is_negative``, so that the Negative view's
+      ``is_negative = 1`` never picks it and then sorts every negative review.
+
     ``id`` is in each index explicitly, so the keyset order (date, then id)
     is the index's order to the last column and no sort step is left.
     """
@@ -34,6 +40,7 @@ def m017_interaction_indexes(db: Database) -> None:
         db,
         """
         CREATE INDEX IF NOT EXISTS reviews_rating_low ON reviews(coalesce(rating, 0), created_at DESC, id DESC);
-        CREATE INDEX IF NOT EXISTS reviews_polarity ON reviews(coalesce(polarity, 0), created_at DESC, id DESC)
+        CREATE INDEX IF NOT EXISTS reviews_polarity ON reviews(coalesce(polarity, 0), created_at DESC, id DESC);
+        CREATE INDEX IF NOT EXISTS reviews_negative_oldest ON reviews(-is_negative, created_at, id)
         """,
     )

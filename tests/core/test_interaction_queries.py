@@ -121,6 +121,7 @@ def _expected(rows: list[Any], sort: str) -> list[int]:
         "rating_high": [("rating", True), ("created_at", True), ("id", True)],
         "sentiment_low": [("polarity", False), ("created_at", True), ("id", True)],
         "sentiment_high": [("polarity", True), ("created_at", False), ("id", False)],  # the exact reverse
+        "needs_reply": [("is_negative", True), ("created_at", False), ("id", False)],
     }[sort]
     ordered = list(rows)
     for name, descending in reversed(keys):
