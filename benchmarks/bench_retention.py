@@ -110,6 +110,26 @@ def bench(lines: int = 1_000_000, folder: Path | None = None, per_order: int = 2
     }
 
 
+# -- as one of bench.py's EXTRA_BENCHES --------------------------------------------------
+ROWS = [
+    ("orders import lines/s (ours / csv.reader + executemany)", "retention_import_lines_s",
+     "retention_baseline_lines_s", None, "≥ 50,000"),
+    ("retention --by month (s) / one plain GROUP BY (s)", "retention_month_s", "retention_group_by_s", None, "≤ 0.5 at 1M"),
+]
+
+
+def run(figures: dict[str, Any], folder: Path, log: Any) -> dict[str, Any]:
+    """As many invoice lines as the run has reviews (20 per order), in the run's folder."""
+    lines = int(figures.get("n") or 100_000)
+    work = folder / "retention"
+    work.mkdir(exist_ok=True)
+    result = bench(lines, work)
+    log(f"retention: {result['lines']:,} lines, {result['orders']:,} orders, {result['periods']} months")
+    return {"retention_import_lines_s": result["import_lines_per_s"],
+            "retention_baseline_lines_s": result["baseline_lines_per_s"],
+            "retention_month_s": result["retention_month_s"], "retention_group_by_s": result["baseline_group_by_s"]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
