@@ -168,7 +168,8 @@ class DashboardScreen(Screen[None]):
                 figures = dashboard(store, filters, period=period,
                                     today=self.today or getattr(self.app, "today", None),
                                     sla_hours=config.sla_hours if config else DEFAULT_SLA_HOURS,
-                                    rolling=bool(config and config.dashboard_period == "rolling"))
+                                    rolling=bool(config and config.dashboard_period == "rolling"),
+                                    with_agents=False)  # the per-agent table computes its own
         except Exception as error:  # noqa: BLE001 - shown in the title: never a "computing…" that stays forever
             if not worker.is_cancelled:
                 self.post_message(self.Failed(str(error) or type(error).__name__))
@@ -194,7 +195,7 @@ class DashboardScreen(Screen[None]):
         self._plot()
         self._show_effect()
         self._show_segments()
-        self.query_one("#agents", AgentTable).show(figures["agents"], figures["sla_hours"])
+        self.query_one("#agents", AgentTable).follow(Filters(**figures["window_filters"]), figures["sla_hours"])
         self._show_title()
 
     def _plot(self) -> None:
