@@ -359,12 +359,15 @@ async def app_scenario(db: Path) -> dict[str, float]:
             searches.append((time.perf_counter() - before) * 1000)
         await _wait(pilot, lambda: lst.total is not None)  # the last search's count is done: time the dashboard alone
         before = time.perf_counter()
-        await pilot.press("d")
+        # The action itself, not pilot.press: press then waits for the process to go
+        # idle, up to a second, and the themes panel's worker keeps a core busy after
+        # the figures are on screen (the figures showed at 0.4 s, press returned at 2 s).
+        app.call_later(app.run_action, "dashboard")
         # a loaded machine and a cold 1M database took the dashboard past a minute (RESULTS.md, issue 19)
         await _wait(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.figures is not None,
                     limit=900.0)
+        dashboard_s = time.perf_counter() - before  # the figures are in the widgets (not pilot.pause: see above)
         await pilot.pause()
-        dashboard_s = time.perf_counter() - before
         app.pop_screen()
         await pilot.pause()
         import bench_interactions
