@@ -195,11 +195,7 @@ class DashboardScreen(Screen[None]):
         self._plot()
         self._show_effect()
         self._show_segments()
-        # The panels that read texts or every first reply start once the figures are
-        # drawn: their threads hold the GIL half the time, and drawing the charts
-        # beside them took 1.7 s instead of 0.3 s at 100k reviews.
-        self.call_after_refresh(self.query_one("#agents", AgentTable).follow,
-                                Filters(**figures["window_filters"]), figures["sla_hours"])
+        self.query_one("#agents", AgentTable).follow(Filters(**figures["window_filters"]), figures["sla_hours"])
         self._show_title()
 
     def _plot(self) -> None:
@@ -251,8 +247,11 @@ class DashboardScreen(Screen[None]):
         table = self.query_one("#segments", DataTable)
         table.clear(columns=True)
         table.border_title = f"By {self.breakdown} (b switches, enter opens its reviews)"
-        for heading in (self.breakdown, "NPS", "n", "CSAT", "CES", "Polarity", "Replied", "Reviews"):
-            table.add_column(heading)
+        # Fixed widths: sized from their content, the columns came out narrower in
+        # some runs than in others (the dashboard snapshot failed one run in five).
+        for heading, width in ((self.breakdown, 12), ("NPS", 6), ("n", 5), ("CSAT", 6), ("CES", 4),
+                               ("Polarity", 8), ("Replied", 7), ("Reviews", 7)):
+            table.add_column(heading, width=width)
         for row in self.figures["segments"][self.breakdown]:
             table.add_row(
                 Text(clean(str(row["segment"]), single_line=True)),
@@ -281,8 +280,7 @@ class DashboardScreen(Screen[None]):
             label = f"{card['period']} so far" if card["running"] and not self.figures.get("rolling") \
                 else card["period"]
             self.query_one(f"#card-{metric}", ScoreCard).show(card, label)
-        self.call_after_refresh(self.query_one(ThemesPanel).follow, self.figures["trend"], self.selected,
-                                self.filters)  # after drawing: see on_dashboard_screen_computed
+        self.query_one(ThemesPanel).follow(self.figures["trend"], self.selected, self.filters)
         self.query_one("#star-bar", StarBar).show(cards["ratings"]["distribution"])
 
     def on_trend_panel_drill(self, message: TrendPanel.Drill) -> None:
