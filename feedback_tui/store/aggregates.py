@@ -174,12 +174,9 @@ def rating_counts(store: Store, filters: Filters, by: str | None = None, *,
     return [dict(row) for row in store.query(sql, params)]
 
 
-_WAITING = "has_reply = 0 AND status NOT IN ('spam', 'archived')"
-
-
 def overdue_counts(store: Store, filters: Filters, by: str | None, older_than: str, *,
                    rollup: bool = False) -> dict[Any, int]:
-    """Unanswered reviews (not spam, not archived) created before ``older_than``
+    """Reviews waiting for a reply (``rollups.WAITING``) created before ``older_than``
     (now minus the SLA, stored form): the ones past their SLA. Younger ones are
     not late yet and are counted nowhere.
 
@@ -194,13 +191,13 @@ def overdue_counts(store: Store, filters: Filters, by: str | None, older_than: s
     params["older_than"] = older_than
     if not rollup:
         sql = f"""SELECT {group_expression(by)} AS grp, count(*) AS n FROM reviews
-                  WHERE {where} AND {_WAITING} AND created_at < :older_than GROUP BY grp"""
+                  WHERE {where} AND {rollups.WAITING} AND created_at < :older_than GROUP BY grp"""
         return {row["grp"]: int(row["n"]) for row in store.query(sql, params)}
     day = older_than[:10]
     counts = rollups.unanswered_counts(store, filters, group_expression(by, rollup=True), day)
     params["day"] = day
     sql = f"""SELECT {group_expression(by)} AS grp, count(*) AS n FROM reviews
-              WHERE {where} AND {_WAITING} AND created_at >= :day AND created_at < :older_than GROUP BY grp"""
+              WHERE {where} AND {rollups.WAITING} AND created_at >= :day AND created_at < :older_than GROUP BY grp"""
     for row in store.query(sql, params):
         counts[row["grp"]] = counts.get(row["grp"], 0) + int(row["n"])
     return counts
@@ -213,6 +210,6 @@ def open_assigned(store: Store, filters: Filters) -> dict[str, int]:
     not every review of the window (which the date filter would otherwise pick)."""
     where, params = where_clause(filters)
     sql = f"""SELECT assignee, count(*) AS n FROM reviews INDEXED BY reviews_assignee_created
-              WHERE {where} AND assignee IS NOT NULL AND has_reply = 0 AND status NOT IN ('spam', 'archived', 'answered_elsewhere')
+              WHERE {where} AND assignee IS NOT NULL AND {rollups.WAITING}
               GROUP BY assignee"""
     return {row["assignee"]: int(row["n"]) for row in store.query(sql, params)}

@@ -25,6 +25,11 @@ from feedback_tui.store.grouping import NEGATIVE, POSITIVE
 from feedback_tui.store.schema import REPLY_HOUR_BOUNDS
 from feedback_tui.store.steps_013_rating_rollups import STAR_BUCKETS
 
+# A review still waiting for a reply: the overdue count's rows. Spam never is (and
+# is outside every rollup anyway); nor are archived reviews and those answered
+# elsewhere (m015). aggregates.overdue_counts and open_assigned use it on raw rows.
+WAITING = "has_reply = 0 AND status NOT IN ('spam', 'archived', 'answered_elsewhere')"
+
 REVIEW_COUNTS = """
     count(*) AS n, sum(has_reply) AS replied,
     sum({positive}) AS positive, sum(({positive}) AND has_reply) AS positive_replied,
@@ -36,7 +41,7 @@ REVIEW_COUNTS = """
     count(CASE WHEN sentiment IN ('positive', 'neutral', 'negative') THEN polarity END) AS pol_n,
     count(rating) AS r_n, total(rating) AS r_sum, total(rating * rating) AS r_sq,
     {stars},
-    sum(has_reply = 0 AND status != 'archived') AS unanswered"""
+    sum(""" + WAITING + """) AS unanswered"""
 # Named, not positional: m013 appended the star and unanswered columns to the table.
 REVIEW_COLUMNS = ("day, source, product, language, n, replied, positive, positive_replied, negative, "
                   "negative_replied, s_n, s_pos, s_neu, s_neg, pol_sum, pol_sq, pol_n, "
@@ -192,7 +197,7 @@ def rating_counts(store: Store, filters: Filters, group: str) -> list[dict[str, 
 
 
 def unanswered_counts(store: Store, filters: Filters, group: str, before_day: str) -> dict[Any, int]:
-    """Per group, the reviews waiting for a reply (not spam, not archived) of the
+    """Per group, the reviews waiting for a reply (``WAITING``) of the
     whole days before ``before_day``."""
     clause, params = where(filters)
     params["before_day"] = before_day

@@ -114,6 +114,7 @@ def test_star_and_overdue_rollups_equal_a_raw_scan_after_edits_deletes_and_spam(
     store.conn.execute(f"DELETE FROM reviews WHERE id IN ({', '.join(str(i) for i in ids[:15])})")
     triage.set_status(store, ids[15:40], "spam", "camille")
     triage.set_status(store, ids[40:60], "archived", "camille")
+    triage.answer_elsewhere(store, ids[80:90], "by phone", "camille")  # no longer waiting: never overdue
     for review_id in ids[60:80]:
         replies.add_reply(store, review_id, "Sorry about this.", "camille")
     assert store.scalar("SELECT count(*) FROM rollup_dirty") > 0
@@ -133,7 +134,8 @@ def test_star_and_overdue_rollups_equal_a_raw_scan_after_edits_deletes_and_spam(
     assert figures["ratings"]["distribution"]["1"] == sum(1 for s in stars if s < 2)  # 0.5 and 1.5 count as 1
     assert figures["ratings"]["distribution"]["4"] == sum(1 for s in stars if 4 <= s < 5)
     assert figures["ratings"]["mean"] == round(sum(stars) / len(stars), 2)
-    waiting = store.scalar("SELECT count(*) FROM reviews WHERE has_reply = 0 AND status NOT IN ('spam', 'archived') "
+    waiting = store.scalar("SELECT count(*) FROM reviews WHERE has_reply = 0 "
+                           "AND status NOT IN ('spam', 'archived', 'answered_elsewhere') "
                            "AND created_at < '2026-05-13T13:30:00Z'")
     assert figures["responses"]["overdue"] == waiting > 0
 
