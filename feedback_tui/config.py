@@ -141,6 +141,12 @@ def permission_warning(path: Path) -> str | None:
     return None
 
 
+def _is_real(value: object) -> bool:
+    """An int or a float from TOML, not a bool (``True`` is an int to Python,
+    never a number of hours or seconds to a user)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read the config file; problems become ``Config.warnings``."""
     path = path or config_path()
@@ -174,14 +180,14 @@ def load_config(path: Path | None = None) -> Config:
     if isinstance(data.get("sources"), dict):
         config.sources = {str(k): v for k, v in data["sources"].items() if isinstance(v, dict)}
     sla = data.get("sla_hours")
-    if isinstance(sla, (int, float)) and not isinstance(sla, bool):
+    if _is_real(sla):
         if math.isfinite(sla) and 0 < sla <= MAX_SLA_HOURS:
             config.sla_hours = float(sla)
         else:
             config.warnings.append(f"{where}: 'sla_hours' = {sla} must be a number of hours between 0 and "
                                    f"{MAX_SLA_HOURS}; using {config.sla_hours:g}")
     grace = data.get("send_grace_seconds")
-    if isinstance(grace, (int, float)) and not isinstance(grace, bool):
+    if _is_real(grace):
         if math.isfinite(grace) and 0 <= grace <= MAX_GRACE_SECONDS:
             config.send_grace_seconds = float(grace)
         else:
@@ -233,15 +239,15 @@ def _retention(table: dict[str, object], where: str, config: Config) -> None:
         costs = {}
     for period, amount in costs.items():
         shown = clean(repr(period), single_line=True)
-        if not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?", str(period)) or isinstance(amount, bool) \
-                or not isinstance(amount, (int, float)) or not math.isfinite(amount) or amount < 0:
+        if not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?", str(period)) or not _is_real(amount) \
+                or not math.isfinite(amount) or amount < 0:
             config.warnings.append(f"{where}: [retention] costs {shown} must be YYYY-MM, YYYY-Qn or YYYY = a "
                                    "spend of 0 or more; ignored")
             continue
         config.retention_costs[str(period)] = float(amount)
     years = table.get("lifespan_years")
     if years is not None:
-        if isinstance(years, (int, float)) and not isinstance(years, bool) and math.isfinite(years) and years > 0:
+        if _is_real(years) and math.isfinite(years) and years > 0:
             config.lifespan_years = float(years)
         else:
             config.warnings.append(f"{where}: [retention] lifespan_years must be a number of years above 0; ignored")
@@ -332,7 +338,7 @@ def _agents(values: dict[str, object], where: str, warnings: list[str]) -> dict[
 def _serve(values: dict[str, object], where: str, warnings: list[str]) -> ServeSettings:
     settings = ServeSettings()
     idle = values.get("idle_minutes", settings.idle_minutes)
-    if isinstance(idle, (int, float)) and not isinstance(idle, bool) and math.isfinite(idle) and 0 < idle <= MAX_IDLE_MINUTES:
+    if _is_real(idle) and math.isfinite(idle) and 0 < idle <= MAX_IDLE_MINUTES:
         settings.idle_minutes = float(idle)
     else:
         warnings.append(f"{where}: serve.idle_minutes = {clean(repr(idle), single_line=True)} must be a number of "
