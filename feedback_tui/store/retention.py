@@ -13,12 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from feedback_tui.store import Store
+from feedback_tui.store.grouping import PERIODS  # the same labels as the review figures: 2011-03, 2011-Q1, 2011
 
-PERIOD_SQL = {
-    "month": "substr(created_at, 1, 7)",
-    "quarter": "substr(created_at, 1, 4) || '-Q' || ((cast(substr(created_at, 6, 2) AS INTEGER) + 2) / 3)",
-    "year": "substr(created_at, 1, 4)",
-}
 # A survey's customer written as a float by a spreadsheet (12923.0) is customer 12923, as in
 # orders (importers.orders.customer_id): digits, a point, zeros.
 _T = "rtrim(x.customer, '0')"
@@ -100,7 +96,7 @@ def customer_periods(store: Store, by: str, *, until: str | None = None, segment
     if source:
         where.append("source = :source")
         params["source"] = source
-    sql = (f"SELECT {_segment(segment)}, {PERIOD_SQL[by]} AS period, customer, count(*), sum(amount) "
+    sql = (f"SELECT {_segment(segment)}, {PERIODS[by]} AS period, customer, count(*), sum(amount) "
            f"FROM orders INDEXED BY orders_purchases WHERE {' AND '.join(where)} GROUP BY 1, 2, 3")
     return [CustomerPeriod(*row) for row in store.conn.execute(sql, params)]
 
