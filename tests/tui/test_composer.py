@@ -550,6 +550,26 @@ async def test_keys_typed_just_before_ctrl_s_are_in_the_sent_reply(demo_db: Path
     assert before.strip() in sent[0]["text"]
 
 
+async def test_a_new_template_typed_just_before_ctrl_s_is_saved_whole(demo_db: Path) -> None:
+    """The Templates dialog's ctrl+s is a priority binding too: a name typed in one
+    burst with it, no pause, is saved with its last letters."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("T")
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TemplateDialog) and app.focused is app.screen.query_one("#name", Input)
+        app.screen.query_one("#body", TextArea).text = "Thank you {author}!"
+        for char in "Quick thanks":  # posted at once: nothing waits for the input in between
+            app.post_message(events.Key(char if char != " " else "space", char))
+        app.post_message(events.Key("ctrl+s", None))
+        await settle(app, pilot)
+        assert isinstance(app.screen, TemplatesScreen)
+    assert [t["name"] for t in rows(demo_db, "SELECT name FROM templates WHERE builtin = 0")] == ["Quick thanks"]
+
+
 KILL_SCRIPT = textwrap.dedent("""
     import asyncio, sys
     from pathlib import Path

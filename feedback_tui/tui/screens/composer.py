@@ -42,6 +42,7 @@ from feedback_tui.store.rows import ReviewDetail
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
 from feedback_tui.tui.held_reply import HeldReply
 from feedback_tui.tui.safe_text import clean, plain
+from feedback_tui.tui.typed_keys import after_typed_keys
 from feedback_tui.tui.widgets.review_view import render_review
 
 DRAFT_DELAY = 0.5
@@ -216,10 +217,7 @@ class ComposerScreen(Screen[None]):
         ask(0)
 
     def action_template(self) -> None:
-        # A priority binding, like ctrl+s: let the keys typed before it reach the
-        # editor first, so "replace / insert at cursor" sees the whole text.
-        if not self.editor.call_later(self._pick_template):
-            self._pick_template()
+        after_typed_keys(self, self._pick_template)  # "replace / insert at cursor" sees the whole text
 
     def _pick_template(self) -> None:
         if not self.templates:
@@ -331,13 +329,9 @@ class ComposerScreen(Screen[None]):
 
     # -- sending ------------------------------------------------------------------------------
     def action_send(self) -> None:
-        # ctrl+s is a priority binding: the app runs it as soon as the key arrives,
-        # while keys typed just before it still wait in the editor's queue. Reading
-        # the text from a callback queued behind them sends what was typed.
         if not self._loaded or self._sending:
             return
-        if not self.editor.call_later(self._send_typed):
-            self._send_typed()
+        after_typed_keys(self, self._send_typed)  # a priority binding: see tui/typed_keys.py
 
     def _send_typed(self) -> None:
         if not self._loaded or self._sending:

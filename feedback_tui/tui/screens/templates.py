@@ -23,6 +23,7 @@ from feedback_tui.errors import FeedbackError
 from feedback_tui.store import replies as reply_store
 from feedback_tui.tui.dialogs import ChoiceDialog
 from feedback_tui.tui.safe_text import clean, plain
+from feedback_tui.tui.typed_keys import after_typed_keys
 
 PLACEHOLDER_HELP = ("Placeholders: {author} {product} {source} {rating} {agent} {company}, "
                     "and {?question} asks the agent.")
@@ -67,6 +68,9 @@ class TemplateDialog(ModalScreen[dict[str, Any] | None]):
         self.query_one("#name", Input).focus()
 
     def action_save(self) -> None:
+        after_typed_keys(self, self._save_typed)  # a priority binding: see tui/typed_keys.py
+
+    def _save_typed(self) -> None:
         self.dismiss({
             "id": self.template.get("id"),
             "name": self.query_one("#name", Input).value,
