@@ -50,6 +50,7 @@ def eval_sentiment(file: str, text_column: str, label_column: str | None, rating
                                        rating_column=rating_column, language_column=language_column)
     if not dataset.examples:
         raise UsageProblem(f"{file}: no labelled rows to evaluate")
+    examples = _short_texts_in_the_file_language(dataset.examples)
 
     def ours(text: str, language: str | None) -> tuple[str, str | None]:
         result = sentiment.analyze(text, language)
@@ -59,7 +60,7 @@ def eval_sentiment(file: str, text_column: str, label_column: str | None, rating
         result = sentiment.analyze_raw(text, language)
         return result.label, result.language
 
-    report = evaluation.evaluate(dataset.examples, raw, ours)
+    report = evaluation.evaluate(examples, raw, ours)
     report["skipped"] = dataset.skipped
     if folds:
         report["learned"] = _cross_validated(file, dataset.examples, folds)
@@ -81,6 +82,20 @@ def eval_sentiment(file: str, text_column: str, label_column: str | None, rating
     left_out = {**dataset.skipped, **{f"no analyzer for {k}": v for k, v in report["unscored"].items()}}
     if left_out:
         echo("left out: " + ", ".join(f"{v} {k}" for k, v in left_out.items()))
+
+
+def _short_texts_in_the_file_language(examples: list[Any]) -> list[Any]:
+    """Short texts with no language ("Bad", "Top !") take the file's majority language, as
+    an import gives them (store.short_texts): a guess from one word would score "Bad" in French."""
+    from dataclasses import replace
+
+    from feedback_tui.store import short_texts
+
+    if all(e.language or not short_texts.is_short(e.text) for e in examples):
+        return examples
+    language = short_texts.file_language([e.text for e in examples if not e.language])
+    return [replace(e, language=language) if not e.language and short_texts.is_short(e.text) else e
+            for e in examples]
 
 
 def _cross_validated(file: str, examples: list[Any], folds: int) -> dict[str, Any]:

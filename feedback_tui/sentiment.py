@@ -23,7 +23,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,8 +34,8 @@ SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "fr")
 # Labels from polarity. TextBlob gives 0.0 to texts it has no opinion words
 # for, so a small band around zero is "neutral". Issue #7 tunes these on an
 # evaluation set; the README records the figures.
-POSITIVE_FROM = 0.2
-NEGATIVE_BELOW = -0.05
+POSITIVE_FROM = 0.15
+NEGATIVE_BELOW = 0.0
 # Below this many texts a process pool costs more than it saves.
 POOL_THRESHOLD = 4000
 CHUNK = 1000
@@ -108,10 +108,11 @@ def detect_language(text: str, languages: Sequence[str] = SUPPORTED_LANGUAGES) -
 DATA_DIR = Path(__file__).resolve().parent / "sentiment_data"
 # How TextBlob's polarity of a clause counts against one lexicon hit, and how much a
 # negated word keeps of its flipped score when the lexicon gives no negated score.
-TEXTBLOB_WEIGHT = 0.5
+TEXTBLOB_WEIGHT = 0.25
 NEGATION_FACTOR = -0.6
 NEGATION_WINDOW = 4  # words after a negator that it flips
 MAX_PHRASE = 4
+FORMER_SCORE = -0.4  # "used to be", "c'etait mieux avant": the reviewer says it got worse
 
 _ACCENTS = str.maketrans(
     "àâäáãåçéèêëíìîïñóòôöõúùûüýÿœæ’‘`´",
@@ -130,6 +131,7 @@ class _Language:
     contrast: re.Pattern[str]  # splits the original text into clauses
     contrast_words: dict[str, tuple[tuple[str, ...], ...]]  # first word -> contrast terms (as words)
     contrast_weight: float
+    former: dict[str, tuple[tuple[str, ...], ...]]  # first word -> "used to be" phrases (praise in the past)
 
 
 def _rows(name: str) -> list[list[str]]:
@@ -196,10 +198,7 @@ def _language(lang: str) -> _Language:
     contrast = [term for _, role, term, *_ in modifiers if role == "contrast"]
     weights = {float(f) for _, role, _, f in modifiers if role == "contrast"}
     pattern = r"\b(?:" + "|".join(_accent_tolerant(t) for t in contrast) + r")\b"
-    contrast_words: dict[str, tuple[tuple[str, ...], ...]] = {}
-    for term in contrast:
-        words = tuple(term.split())
-        contrast_words[words[0]] = (*contrast_words.get(words[0], ()), words)
+    contrast_words = _phrases(contrast)
     return _Language(
         lexicon=lexicon,
         first_words=_longest(lexicon),
@@ -210,7 +209,22 @@ def _language(lang: str) -> _Language:
         contrast=re.compile(pattern, re.IGNORECASE),
         contrast_words=contrast_words,
         contrast_weight=max(weights) if weights else 1.0,
+        former=_phrases(term for _, role, term, *_ in modifiers if role == "former"),
     )
+
+
+def _phrases(terms: Iterable[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Multi-word terms by their first word, longest first, for matching at a token."""
+    phrases: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for term in sorted(terms, key=lambda t: -len(t.split())):
+        words = tuple(term.split())
+        phrases[words[0]] = (*phrases.get(words[0], ()), words)
+    return phrases
+
+
+def _match(phrases: dict[str, tuple[tuple[str, ...], ...]], tokens: list[str], i: int) -> int:
+    """Length of the longest phrase starting at tokens[i], 0 for none."""
+    return next((len(w) for w in phrases.get(tokens[i], ()) if tuple(tokens[i : i + len(w)]) == w), 0)
 
 
 def _longest(lexicon: dict[tuple[str, ...], object]) -> dict[str, int]:
@@ -234,30 +248,33 @@ def clause_hits(text: str, language: str) -> list[list[float]]:
     emoji = _emoji()
     tokens = _token_re().findall(normalise(text))
     lexicon, first_words, negators, boosters = data.lexicon, data.first_words, data.negators, data.boosters
-    post_negators, resolvers, contrast = data.post_negators, data.resolvers, data.contrast_words
+    post_negators, resolvers, contrast, former = data.post_negators, data.resolvers, data.contrast_words, data.former
     hits: list[float] = []
     clauses = [hits]
-    negated_until = resolved_until = boosted_until = -1
+    negated_until = resolved_until = boosted_until = former_until = -1
     boost = 1.0
     i, n = 0, len(tokens)
     while i < n:
         token = tokens[i]
         if token in _PUNCTUATION:
-            negated_until = resolved_until = boosted_until = -1
+            negated_until = resolved_until = boosted_until = former_until = -1
             i += 1
             continue
         if token in emoji:
             hits.append(emoji[token])
             i += 1
             continue
-        if token in contrast:
-            size = next((len(w) for w in contrast[token] if tuple(tokens[i : i + len(w)]) == w), 0)
-            if size:
-                hits = []
-                clauses.append(hits)
-                negated_until = resolved_until = boosted_until = -1
-                i += size
-                continue
+        if token in contrast and (size := _match(contrast, tokens, i)):
+            hits = []
+            clauses.append(hits)
+            negated_until = resolved_until = boosted_until = former_until = -1
+            i += size
+            continue
+        if token in former and (size := _match(former, tokens, i)):
+            hits.append(FORMER_SCORE)  # "used to be great": a complaint about today
+            former_until = i + size - 1 + NEGATION_WINDOW
+            i += size
+            continue
         entry = None
         size = 1
         longest = first_words.get(token)
@@ -277,6 +294,8 @@ def clause_hits(text: str, language: str) -> list[list[float]]:
             if negated and flipped != score:
                 value, votes = flipped, True
             elif score < 0 and i <= resolved_until:
+                value = NEGATION_FACTOR * score
+            elif score > 0 and i <= former_until:
                 value = NEGATION_FACTOR * score
             else:
                 value = score
@@ -338,6 +357,31 @@ def _route(text: str, language: str | None, languages: Sequence[str] = SUPPORTED
     return language or detect_language(text, languages) or languages[0]
 
 
+_ELONGATED = re.compile(r"(\w)\1{2,}")
+
+
+@lru_cache(maxsize=2)
+def _known_words(language: str) -> frozenset[str]:
+    """Words the analyzer knows: TextBlob's lexicon, ours and the modifiers."""
+    data = _language(language)
+    words = {w for entry in data.lexicon for w in entry} | set(data.negators) | set(data.boosters)
+    return frozenset(words | {normalise(str(w)) for w in _engine(language)})
+
+
+def _deelongated(text: str, language: str) -> str:
+    """"sooo greaaat", "loveee it": each run of 3+ letters shortened to the spelling the
+    lexicons know (two letters, "goood" -> "good", else one, "greaaat" -> "great")."""
+    if not _ELONGATED.search(text):
+        return text
+    known = _known_words(language)
+
+    def shorten(word: re.Match[str]) -> str:
+        double = _ELONGATED.sub(r"\1\1", word.group())
+        return double if normalise(double) in known else _ELONGATED.sub(r"\1", word.group())
+
+    return re.sub(r"\w+", lambda m: shorten(m) if _ELONGATED.search(m.group()) else m.group(), text)
+
+
 def extended_polarity(text: str, language: str) -> tuple[float, float]:
     """(polarity, subjectivity) of TextBlob extended with the review vocabulary.
 
@@ -347,6 +391,7 @@ def extended_polarity(text: str, language: str) -> tuple[float, float]:
     """
     engine = _engine(language)
     data = _language(language)
+    text = _deelongated(text, language)
     clauses = clause_hits(text, language)
     parts = data.contrast.split(text) if len(clauses) > 1 else [text]
     if len(parts) != len(clauses):  # the two cuts disagree (rare): one clause

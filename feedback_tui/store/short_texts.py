@@ -37,6 +37,19 @@ def is_short(text: str) -> bool:
     return letters(text) < SHORT_LETTERS
 
 
+def file_language(texts: Sequence[str], languages: Sequence[str] = SUPPORTED_LANGUAGES) -> str | None:
+    """The majority language of a file's longer texts (up to SAMPLE of them, detected):
+    what a short text with no language of its own is given (``eval-sentiment`` uses it,
+    so that it scores a file as the import and the backfill would)."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        if sum(counts.values()) >= SAMPLE:
+            break
+        if not is_short(text) and (language := detect_language(text, tuple(languages) or SUPPORTED_LANGUAGES)):
+            counts[language] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
 def assign_languages(store: Store, languages: Sequence[str] = SUPPORTED_LANGUAGES) -> int:
     """Give every pending short text with no language its file's, source's or the config's
     first language; returns how many rows were given one."""

@@ -221,3 +221,38 @@ print(json.dumps([before, raw()]))
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     before, after = json.loads(done.stdout)
     assert before == after and any(polarity for polarity, _ in before)
+
+
+@pytest.mark.parametrize(("past", "present", "language"), [
+    ("Used to be great, now nothing works", "Great, everything works", "en"),
+    ("This app used to be so good", "This app is so good", "en"),
+    ("C'était mieux avant la mise à jour", "C'est mieux depuis la mise à jour", "fr")])
+def test_praise_in_the_past_is_a_complaint(past: str, present: str, language: str) -> None:
+    """ "used to be great" is a 1-star review on app stores (issue 17's development files)."""
+    assert analyze(past, language).label == "negative"
+    assert analyze(present, language).polarity > analyze(past, language).polarity
+
+
+def test_elongated_words_read_as_the_word() -> None:
+    from feedback_tui.sentiment import _deelongated
+
+    assert _deelongated("Sooo greaaat, I loveee it, goood", "en") == "So great, I love it, good"
+    assert analyze("I loveee this app", "en").label == "positive"
+    assert analyze("It sucksss now", "en").label == "negative"
+    assert _deelongated("Nothing repeated here", "en") == "Nothing repeated here"
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("It just sucks now", "en"), ("Too many adds", "en"), ("They promised it free, it was a lie", "en"),
+    ("Service client déplorable", "fr"), ("Le store n'est pas de bonne qualité", "fr"),
+    ("Produit non remboursé", "fr"), ("Ça ne sert à rien", "fr")])
+def test_review_vocabulary_added_from_the_development_files(text: str, language: str) -> None:
+    assert analyze(text, language).label == "negative"
+
+
+def test_a_text_without_opinion_words_stays_neutral() -> None:
+    """The thresholds moved towards two-class star data (issue 17), but a text that says
+    nothing either way still scores exactly 0 and stays neutral."""
+    for text, language in (("Received the parcel on Tuesday", "en"), ("Colis livré mardi matin", "fr")):
+        result = analyze(text, language)
+        assert result.polarity == 0 and result.label == "neutral"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from conftest import raw_rows, write_csv
@@ -77,3 +78,15 @@ def test_with_no_majority_the_configs_first_language_wins(run_cli, db_path: Path
     path2 = write_csv(tmp_path / "short2.csv", HEADER, [["z1", "other", 5, "Fast", "a", "2026-03-01T10:00:00Z"]])
     assert run_cli("import", path2).exit_code == 0
     assert raw_rows(db_path, "SELECT language FROM reviews WHERE external_id = 'z1'")[0][0] == "en"
+
+
+def test_eval_sentiment_gives_short_texts_the_file_language(run_cli, tmp_path: Path) -> None:
+    """``eval-sentiment`` scores a file as an import would: "Bad" takes the file's English."""
+    path = tmp_path / "stars.csv"
+    write_csv(path, ["text", "stars"], [[t, 5] for t in ENGLISH] + [["Bad", 1], ["Nice", 5], ["Top", 5]])
+    assert short_texts.file_language(ENGLISH + ["Bad"]) == "en"
+    assert short_texts.file_language(["Bad", "Top"]) is None  # nothing long enough to tell
+    result = run_cli("eval-sentiment", path, "--text-column", "text", "--rating-column", "stars", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert set(report["by_language"]) == {"en"}, "no short text was guessed French"
