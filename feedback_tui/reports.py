@@ -148,6 +148,10 @@ def themes_section(block: dict[str, Any]) -> list[str]:
                      f"reviews" + (f" ({result.previous_negative} negative in {previous})"
                                    if result.previous_negative is not None else ""))
         lines.append("")
+        if result.read_negative is not None:
+            lines += [f"A big period: ranked on a sample of {result.read_negative} negative reviews (and as many "
+                      "positive ones at most), chosen by a fixed hash of their id; the counts marked ≈ are the "
+                      "sample's shares of the whole period.", ""]
         if not result.enough:
             lines += ["Too few negative reviews for themes.", ""]
             continue
@@ -159,8 +163,10 @@ def themes_section(block: dict[str, Any]) -> list[str]:
         for theme in result.themes:
             change = "—" if theme.change is None else f"{theme.change:+.0f} pts"
             before = "—" if theme.previous_negative is None else str(theme.previous_negative)
-            lines.append(f"| {markdown_cell(theme.phrase)} | {theme.negative} | {theme.share:.0f} % | {before} "
-                         f"| {change} | {theme.positive} |")
+            about = "≈" if theme.estimated else ""
+            lines.append(f"| {markdown_cell(theme.phrase)} | {about}{theme.negative} | {theme.share:.0f} % "
+                         f"| {about if theme.previous_negative is not None else ''}{before} "
+                         f"| {change} | {about}{theme.positive} |")
         lines.append("")
     return lines[:-1] if lines[-1] == "" else lines
 

@@ -39,7 +39,7 @@ from typing import Any
 
 from feedback_tui.models import Filters
 from feedback_tui.store import Store
-from feedback_tui.store.theme_texts import LabelledText, labelled_reviews
+from feedback_tui.store.theme_texts import LabelledText, labelled_sample
 
 DATA_DIR = Path(__file__).resolve().parent / "sentiment_data"
 NEGATIONS = frozenset({"not", "no", "never", "nothing", "pas", "ne", "jamais", "rien", "aucun", "aucune",
@@ -51,6 +51,11 @@ MIN_Z = 1.96  # a theme is more frequent in negative reviews than chance allows 
 PHRASE_SHARE = 0.5  # a phrase replaces a term when it is in this share of the term's negative reviews
 MIN_NEGATIVE = 10  # fewer negative reviews than this in a period: no themes, say so
 LIMIT = 10
+# Texts read per language and verdict (negative / positive) in a period: a bigger period is
+# ranked on this many, chosen by a fixed hash of the id (store.theme_texts), and its counts
+# are estimates from the sample's shares. 2,000 of 65,000 reviews a month at 1M reviews:
+# 2.6 s and 60 MB instead of 21 s and 300 MB.
+SAMPLE_PER_CLASS = 2000
 # Strength of the prior, as a share of the pooled counts: at 1 (the pooled counts themselves)
 # a term used 36 times in 373 negative reviews and 84 times in 18,733 positive ones ranked
 # below 5/0 phrases on a real Trustpilot file; at 0.01 single common words ("reçu", "après")
@@ -125,7 +130,8 @@ class Theme:
     share: float  # of the period's negative reviews, in %
     previous_negative: int | None = None  # same count in the previous period (None: no previous period)
     previous_share: float | None = None
-    ids: list[int] = field(default_factory=list)  # the negative reviews that contain it
+    ids: list[int] = field(default_factory=list)  # the negative reviews that contain it (empty when sampled)
+    estimated: bool = False  # counts scaled from a sample of the period's reviews
 
     @property
     def change(self) -> float | None:
@@ -142,6 +148,7 @@ class LanguageThemes:
     n_positive: int
     previous_negative: int | None
     themes: list[Theme]
+    read_negative: int | None = None  # negative reviews read when the period was sampled (None: all of them)
 
     @property
     def enough(self) -> bool:
@@ -222,35 +229,55 @@ def _containing(texts: Sequence[LabelledText], wanted: set[tuple[str, ...]]) -> 
 
 
 def compare(current: Sequence[LabelledText], previous: Sequence[LabelledText] | None,
-            limit: int = LIMIT) -> dict[str, LanguageThemes]:
-    """Themes per language of ``current``, with their counts in ``previous`` (None: no previous period)."""
+            limit: int = LIMIT, *, totals: dict[tuple[str, bool], int] | None = None,
+            previous_totals: dict[tuple[str, bool], int] | None = None) -> dict[str, LanguageThemes]:
+    """Themes per language of ``current``, with their counts in ``previous`` (None: no previous period).
+
+    ``totals`` (and ``previous_totals``) give each (language, negative) class's size when
+    the texts are a sample of it: counts are then the sample's shares of those totals.
+    """
+    totals, previous_totals = totals or {}, previous_totals or {}
     out: dict[str, LanguageThemes] = {}
     for language in sorted({row.language for row in current}):
         neg = [row for row in current if row.language == language and row.negative]
         pos = [row for row in current if row.language == language and not row.negative]
         before = [row for row in previous or () if row.language == language and row.negative]
-        ranked = rank((r.text for r in neg), (r.text for r in pos), limit) if len(neg) >= MIN_NEGATIVE else []
+        n_neg, n_pos = totals.get((language, True), len(neg)), totals.get((language, False), len(pos))
+        n_before = previous_totals.get((language, True), len(before))
+        sampled = n_neg > len(neg) or n_pos > len(pos) or n_before > len(before)
+        ranked = rank((r.text for r in neg), (r.text for r in pos), limit) if n_neg >= MIN_NEGATIVE else []
         wanted = {term for term, *_ in ranked}
         ids = _containing(neg, wanted)
         earlier = _containing(before, wanted) if previous is not None else {}
         themes = []
-        for term, z, n_neg, n_pos in ranked:
-            theme = Theme(display(term), round(z, 2), n_neg, n_pos, 100.0 * n_neg / len(neg), ids=ids[term])
+        for term, z, in_neg, in_pos in ranked:
+            share = 100.0 * in_neg / len(neg)
+            theme = Theme(display(term), round(z, 2), _scaled(in_neg, len(neg), n_neg),
+                          _scaled(in_pos, len(pos), n_pos), share, ids=[] if sampled else ids[term],
+                          estimated=sampled)
             if previous is not None:
-                theme.previous_negative = len(earlier[term])
+                theme.previous_negative = _scaled(len(earlier[term]), len(before), n_before)
                 theme.previous_share = 100.0 * len(earlier[term]) / len(before) if before else None
             themes.append(theme)
-        out[language] = LanguageThemes(language, len(neg), len(pos), len(before) if previous is not None else None,
-                                       themes)
+        out[language] = LanguageThemes(language, n_neg, n_pos, n_before if previous is not None else None,
+                                       themes, read_negative=len(neg) if sampled else None)
     return out
 
 
+def _scaled(count: int, read: int, total: int) -> int:
+    """A count in ``read`` texts, as a count in ``total`` (the same when all were read)."""
+    return count if read >= total or not read else round(count * total / read)
+
+
 def for_period(store: Store, filters: Filters, previous: Filters | None = None,
-               limit: int = LIMIT) -> dict[str, LanguageThemes]:
-    """The themes of the reviews ``filters`` select, against those ``previous`` selects."""
-    current = labelled_reviews(store, filters)
-    earlier = labelled_reviews(store, previous) if previous is not None else None
-    return compare(current, earlier, limit)
+               limit: int = LIMIT, per_class: int | None = None) -> dict[str, LanguageThemes]:
+    """The themes of the reviews ``filters`` select, against those ``previous`` selects
+    (each read as a sample of at most ``per_class``, default SAMPLE_PER_CLASS, texts per class)."""
+    per_class = per_class or SAMPLE_PER_CLASS
+    current = labelled_sample(store, filters, per_class)
+    earlier = labelled_sample(store, previous, per_class) if previous is not None else None
+    return compare(current.rows, earlier.rows if earlier else None, limit, totals=current.totals,
+                   previous_totals=earlier.totals if earlier else None)
 
 
 def period_themes(store: Store, figures: dict[str, Any], base: Filters) -> dict[str, Any]:
@@ -270,9 +297,10 @@ def period_themes(store: Store, figures: dict[str, Any], base: Filters) -> dict[
 def to_dict(result: dict[str, LanguageThemes]) -> dict[str, object]:
     """JSON-ready, without the review ids."""
     return {language: {"n_negative": block.n_negative, "n_positive": block.n_positive,
-                       "previous_negative": block.previous_negative,
+                       "previous_negative": block.previous_negative, "read_negative": block.read_negative,
                        "themes": [{"phrase": t.phrase, "z": t.z, "negative": t.negative, "positive": t.positive,
                                    "share": round(t.share, 1), "previous_negative": t.previous_negative,
-                                   "change": None if t.change is None else round(t.change, 1)}
+                                   "change": None if t.change is None else round(t.change, 1),
+                                   "estimated": t.estimated}
                                   for t in block.themes]}
             for language, block in result.items()}

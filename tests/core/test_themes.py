@@ -109,3 +109,38 @@ def test_report_has_the_themes_section(run_cli, tmp_path: Path) -> None:
     assert "### fr: 20 negative, 40 positive reviews (10 negative in 2026-09)" in section
     table = [line for line in section.splitlines() if line.startswith("| ") and "Theme" not in line][1:]
     assert table == ["| mise à jour | 12 | 60 % | 2 | +40 pts | 0 |", "| service client | 8 | 40 % | 0 | +40 pts | 0 |"]
+
+
+def test_a_big_period_is_ranked_on_a_fixed_sample_and_says_its_counts_are_estimates(
+        store: Store, tmp_path: Path) -> None:
+    """With at most 15 texts per language and verdict read (SAMPLE_PER_CLASS is 2,000 in the
+    app), October's 20 negative and 40 positive reviews are a sample: the same phrase still
+    leads, the class totals are the real ones, counts are the sample's shares of them."""
+    _store(store, tmp_path)
+    full = themes.for_period(store, OCTOBER, SEPTEMBER)["fr"]
+    result = themes.for_period(store, OCTOBER, SEPTEMBER, per_class=15)
+    again = themes.for_period(store, OCTOBER, SEPTEMBER, per_class=15)
+    block = result["fr"]
+    assert (block.n_negative, block.n_positive, block.previous_negative) == (20, 40, 10)  # totals, not the sample
+    assert block.read_negative == 15 and full.read_negative is None
+    assert [t.phrase for t in block.themes] == [t.phrase for t in again["fr"].themes], "the same sample every run"
+    assert block.themes and block.themes[0].phrase in {"mise à jour", "service client"}
+    lead = block.themes[0]
+    assert lead.estimated and lead.ids == []  # the drill-down searches the phrase instead
+    assert lead.negative == round(lead.share / 100 * 20)
+    assert all(not t.estimated and t.ids for t in full.themes)
+    assert themes.to_dict(result)["fr"]["read_negative"] == 15
+
+
+def test_the_sample_spreads_over_the_period(store: Store, tmp_path: Path) -> None:
+    from feedback_tui.store.theme_texts import labelled_sample
+
+    _store(store, tmp_path)
+    sample = labelled_sample(store, OCTOBER, 10)
+    negative = [row for row in sample.rows if row.negative]
+    assert len(negative) == 10 and sample.totals[("fr", True)] == 20 and sample.sampled("fr", True)
+    ids = sorted(row.id for row in negative)
+    everything = sorted(i for (i,) in store.conn.execute(
+        "SELECT id FROM reviews WHERE created_at >= '2026-10' AND rating <= 2"))
+    assert ids != everything[:10], "not simply the first ten"
+    assert not labelled_sample(store, OCTOBER, 100).sampled("fr", True)

@@ -87,3 +87,36 @@ async def test_detail_of_a_lexicon_scored_review(db_path: Path, tmp_path: Path, 
         await pilot.press("4", "enter")
         await settle(app, pilot)
         assert "scored by the lexicon" in screen_text(app)
+
+
+async def test_a_sampled_period_shows_estimates_and_enter_searches_the_phrase(
+        db_path: Path, tmp_path: Path, run_cli, monkeypatch) -> None:
+    """Past SAMPLE_PER_CLASS texts per class (2,000; 15 here), the panel says its counts are
+    estimates and ``enter`` lists the period's 1-2★ reviews that contain the phrase, found
+    through the search index rather than a list of the sample's ids."""
+    from feedback_tui import themes
+
+    monkeypatch.setattr(themes, "SAMPLE_PER_CLASS", 15)
+    assert run_cli("import", write_csv(tmp_path / "avis.csv", REVIEW_HEADER, rows())).exit_code == 0
+    app = FeedbackApp(db_path=db_path, agent="camille", watch=False, today=date(2026, 11, 5))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        panel = app.screen.query_one(ThemesPanel)
+        status = str(panel.query_one("#themes-status").render())
+        assert "≈ from a sample (fr 15 neg. read)" in status, status
+        table = panel.query_one(DataTable)
+        first = [str(c) for c in table.get_row_at(0)]
+        assert first[1].startswith("≈")
+        phrase = first[0]
+        table.focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InboxScreen)
+        listed = loaded_rows(review_list(app))
+        bodies = dict(raw_rows(db_path, "SELECT id, body FROM reviews"))
+        dates = dict(raw_rows(db_path, "SELECT id, created_at FROM reviews"))
+        expected = {i for i, body in bodies.items() if phrase in body and dates[i].startswith("2026-10")}
+        assert expected and {row.id for row in listed} == expected
+        assert all(row.rating <= 2 for row in listed)

@@ -139,13 +139,17 @@ class ThemesPanel(Vertical):
             for index, theme in enumerate(block.themes):
                 row_key = f"{language}:{index}"
                 self.rows[row_key] = (language, theme)
-                cells = [Text(clean(theme.phrase, single_line=True)), str(theme.negative), f"{theme.share:.0f}%",
-                         change_cell(theme), str(theme.positive)]
+                about = "≈" if theme.estimated else ""
+                cells = [Text(clean(theme.phrase, single_line=True)), f"{about}{theme.negative}",
+                         f"{theme.share:.0f}%", change_cell(theme), f"{about}{theme.positive}"]
                 table.add_row(*([language] if several else []), *cells, key=row_key)
         table.display = bool(self.rows)  # no empty header under "too few"
         label = self.period["period"]
         counts = ", ".join(f"{lang} {b.n_negative} neg. / {b.n_positive} pos." for lang, b in self.result.items())
         status = Text(f"{label}: {counts or 'no review with stars or sentiment'}")
+        sampled = [f"{lang} {b.read_negative}" for lang, b in self.result.items() if b.read_negative is not None]
+        if sampled:
+            status.append(f" · ≈ from a sample ({', '.join(sampled)} neg. read)", style="dim")
         if self.rows:
             status.append(" · enter opens its reviews", style="dim")
         for note in notes:
@@ -161,8 +165,14 @@ class ThemesPanel(Vertical):
         self.post_message(ShowInInbox(self.query_for(language, theme)))
 
     def query_for(self, language: str, theme: themes.Theme) -> InboxQuery:
-        """Exactly the period's negative reviews that contain the theme."""
+        """Exactly the period's negative reviews that contain the theme.
+
+        A sampled period has no list of ids (it would be the sample's): the inbox then
+        searches the phrase among the period's 1-2★ reviews, through the search index.
+        """
         assert self.period is not None
-        return InboxQuery(kind="reviews", view="all", ids=tuple(theme.ids), since=self.period["since"],
-                          until=self.period["until"], language=language, source=self.filters.source,
-                          product=self.filters.product)
+        query = InboxQuery(kind="reviews", view="all", since=self.period["since"], until=self.period["until"],
+                           language=language, source=self.filters.source, product=self.filters.product)
+        if theme.estimated:
+            return query.with_changes(search=f'"{theme.phrase}"', max_rating=2)
+        return query.with_changes(ids=tuple(theme.ids))
