@@ -100,11 +100,22 @@ def period_table(periods: list[dict[str, Any]]) -> list[str]:
     """The periods as aligned text lines (the ``retention`` command and the report's fallback)."""
     cells = [[name for name, _, _ in TABLE]]
     for period in periods:
-        cells.append([_fmt(period.get(key), suffix if period.get(key) is not None else "")
-                      for _, key, suffix in TABLE])
+        row = [_fmt(period.get(key), suffix if period.get(key) is not None else "") for _, key, suffix in TABLE]
+        if period.get("partial"):
+            row[0] += "*"  # the data ends inside it: see partial_note
+        cells.append(row)
     widths = [max(len(row[i]) for row in cells) for i in range(len(TABLE))]
     return ["  ".join(cell.rjust(width) if i else cell.ljust(width) for i, (cell, width) in
                       enumerate(zip(row, widths))) for row in cells]
+
+
+def partial_note(card: dict[str, Any]) -> str | None:
+    """The line under a table whose last period the data does not cover to its end."""
+    partial = card["window"].get("partial_periods") or []
+    if not partial or not card.get("data_end"):
+        return None
+    return (f"* {', '.join(partial)}: partial, the data ends {card['data_end'][:10]}; its churn counts customers "
+            "who may still buy before it ends, and it is left out of the mean churn")
 
 
 def window_line(window: dict[str, Any]) -> str:
@@ -163,6 +174,8 @@ def retention(context: Context, by: str, segment: str | None, since: str | None,
         return
     for line in period_table(card["periods"]):
         echo(line)
+    if note := partial_note(card):
+        echo(note)
     echo(window_line(card["window"]))
     for value, part in card.get("segments", {}).items():
         echo("")

@@ -96,6 +96,17 @@ def period_start(by: str, label: str) -> str:
     return f"{label}-01-01T00:00:00Z"
 
 
+def is_partial(by: str, label: str, data_end: str | None) -> bool:
+    """Whether the data stops inside the period, before its last day (the shop's export
+    ends on 2011-12-09, or the period is still running): its churn would read as if most
+    customers had left. A last order on the period's last day leaves it whole."""
+    if not data_end or period_of(by, data_end) != label:
+        return False
+    following = period_start(by, _label(by, _index(by, label) + 1))
+    last_day = (datetime.strptime(following[:10], "%Y-%m-%d") - timedelta(days=1)).strftime("%Y-%m-%d")
+    return data_end[:10] < last_day
+
+
 def _last_instant(until: str) -> str:
     moment = datetime.strptime(until[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC) - timedelta(seconds=1)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -149,7 +160,7 @@ def _by_period(rows: Iterable[CustomerPeriod]) -> tuple[dict[str, _Active], dict
 
 
 def period_figures(rows: Iterable[CustomerPeriod], by: str, *, window: tuple[str, str] | None = None,
-                   costs: Mapping[str, float] | None = None) -> list[dict[str, Any]]:
+                   costs: Mapping[str, float] | None = None, data_end: str | None = None) -> list[dict[str, Any]]:
     """The figures of every period of ``window`` (first, last labels; default: all the data's).
 
     ``rows`` hold every purchase up to the window's end, including before it:
@@ -197,6 +208,7 @@ def period_figures(rows: Iterable[CustomerPeriod], by: str, *, window: tuple[str
             "revenue_churn": _pct(lost_revenue, sum(before.revenue.values())) if has_previous else None,
             "retention_spend": spend,
             "retention_cost_per_customer": None if spend is None or not e else round(spend / e, 2),
+            "partial": is_partial(by, label, data_end),
         })
     return result
 
@@ -213,9 +225,9 @@ def window_figures(rows: Iterable[CustomerPeriod], periods: list[dict[str, Any]]
             revenue += row.revenue
             customers.add(row.customer)
     years = len(periods) * PERIOD_YEARS[by]
-    # exact churn of each period (the shown one is rounded)
+    # exact churn of each whole period (the shown one is rounded); a partial one would inflate it
     churns = [(p["customers_start"] - p["retained"]) / p["customers_start"] * 100.0 for p in periods
-              if p["customers_start"]]
+              if p["customers_start"] and not p.get("partial")]
     mean_churn = sum(churns) / len(churns) if churns else None
     aov = revenue / orders if orders else None
     per_year = orders / len(customers) / years if customers and years else None
@@ -231,6 +243,7 @@ def window_figures(rows: Iterable[CustomerPeriod], periods: list[dict[str, Any]]
         "aov": None if aov is None else round(aov, 2),
         "purchases_per_customer_per_year": None if per_year is None else round(per_year, 4),
         "mean_churn": None if mean_churn is None else round(mean_churn, 2),
+        "partial_periods": [p["period"] for p in periods if p.get("partial")],
         "lifespan_years": None if lifespan_years is None else round(lifespan_years, 4),
         "lifespan_from": lifespan_from,
         "clv": None if clv is None else round(clv, 2),
@@ -374,9 +387,11 @@ def retention_card(store: Store, by: str = "month", *, since: str | None = None,
     costs = {**(config_costs or {}), **queries.costs(store)}
     rows = queries.customer_periods(store, by, until=until, source=source)
     first, last = data_periods(rows)
+    data_end = queries.last_order_at(store, until=until, source=source)
+    card["data_end"] = data_end
     if first is not None and last is not None:
         window = _window(by, since, until, first, last)
-        periods = period_figures(rows, by, window=window, costs=costs)
+        periods = period_figures(rows, by, window=window, costs=costs, data_end=data_end)
         card["periods"] = periods
         card["window"] = window_figures(rows, periods, by, lifespan_years)
     if segment:
@@ -390,7 +405,7 @@ def retention_card(store: Store, by: str = "month", *, since: str | None = None,
             seg_first, seg_last = data_periods(part)
             assert seg_first and seg_last
             window = _window(by, since, until, seg_first, seg_last)
-            periods = period_figures(part, by, window=window)
+            periods = period_figures(part, by, window=window, data_end=data_end)
             card["segments"][value] = {"periods": periods, "window": window_figures(part, periods, by,
                                                                                      lifespan_years)}
     if feedback:

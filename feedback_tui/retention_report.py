@@ -33,11 +33,15 @@ def retention_section(store: Store, period: str, *, since: str | None, until: st
              "| Period | S | E | N | Retained | crr | Retention | Churn | Orders | Revenue | AOV | RPR | Revenue churn |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for p in card["periods"]:
-        lines.append(f"| {p['period']} | {_cell(p['customers_start'])} | {p['customers']} | {p['new']} | "
+        label = f"{p['period']} (partial)" if p.get("partial") else p["period"]
+        lines.append(f"| {label} | {_cell(p['customers_start'])} | {p['customers']} | {p['new']} | "
                      f"{_cell(p['retained'])} | {_cell(p['crr'], ' %')} | {_cell(p['retention'], ' %')} | "
                      f"{_cell(p['churn'], ' %')} | {p['orders']} | {_cell(p['revenue'])} | {_cell(p['aov'])} | "
                      f"{_cell(p['repeat_purchase_rate'], ' %')} | {_cell(p['revenue_churn'], ' %')} |")
     w = card["window"]
+    if w.get("partial_periods") and card.get("data_end"):
+        lines += ["", f"{', '.join(w['partial_periods'])}: partial, the data ends {card['data_end'][:10]} (its churn "
+                      "counts customers who may still buy; left out of the mean churn)."]
     lines += ["", f"Customer lifetime value over the window: {_cell(w['clv'])} = AOV {_cell(w['aov'])} × "
                   f"{_cell(w['purchases_per_customer_per_year'])} purchases per customer per year × "
                   f"{_cell(w['lifespan_years'])} years of lifespan "

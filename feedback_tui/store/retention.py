@@ -101,6 +101,19 @@ def customer_periods(store: Store, by: str, *, until: str | None = None, segment
     return [CustomerPeriod(*row) for row in store.conn.execute(sql, params)]
 
 
+def last_order_at(store: Store, *, until: str | None = None, source: str | None = None) -> str | None:
+    """When the data ends: the latest order (any, a cancellation too) before ``until``."""
+    where, params = ["1 = 1"], {}
+    if until:
+        where.append("created_at < :until")
+        params["until"] = until
+    if source:
+        where.append("source = :source")
+        params["source"] = source
+    row = store.conn.execute(f"SELECT max(created_at) FROM orders WHERE {' AND '.join(where)}", params).fetchone()
+    return row[0] if row and row[0] else None
+
+
 def costs(store: Store) -> dict[str, float]:
     """Retention spend per period as stored (``2011-01``, ``2011-Q1``, ``2011``)."""
     return {row[0]: float(row[1]) for row in store.conn.execute("SELECT period, amount FROM retention_costs")}

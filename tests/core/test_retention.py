@@ -204,9 +204,11 @@ def test_window_clv_and_its_inputs(loaded: Store) -> None:
     window = retention_card(loaded, "month")["window"]
     assert (window["orders"], window["revenue"], window["customers"], window["aov"]) == (10, 365.0, 5, 36.5)
     assert window["purchases_per_customer_per_year"] == 6.0
-    assert window["mean_churn"] == 72.22 and window["lifespan_from"] == "churn"
-    assert window["lifespan_years"] == pytest.approx((1 / 12) / (650 / 9 / 100), abs=1e-4)
-    assert window["clv"] == 25.27
+    # April is partial (the data ends on 2024-04-01): its 100 % churn is left out of the mean
+    assert window["partial_periods"] == ["2024-04"]
+    assert window["mean_churn"] == 58.33 and window["lifespan_from"] == "churn"
+    assert window["lifespan_years"] == pytest.approx((1 / 12) / (175 / 3 / 100), abs=1e-4)
+    assert window["clv"] == 31.29
     fixed = retention_card(loaded, "month", lifespan_years=2.0)["window"]
     assert fixed["lifespan_from"] == "config" and fixed["clv"] == round(36.5 * 6 * 2, 2)
 
@@ -281,6 +283,22 @@ def test_periods_on_the_first_and_last_instant() -> None:
     assert period_range("quarter", "2023-Q4", "2024-Q1") == ["2023-Q4", "2024-Q1"]
 
 
+@pytest.mark.parametrize(("data_end", "partial"), [
+    ("2024-03-31T23:59:59Z", False),  # the last day: March is whole
+    ("2024-03-31T00:00:00Z", False),
+    ("2024-03-30T23:59:59Z", True),   # the day before: partial
+    ("2024-03-01T00:00:00Z", True),   # the 1st: the data just started March
+    ("2024-04-01T00:00:00Z", False),  # another month: March is whole
+    (None, False)])
+def test_a_period_is_partial_when_the_data_stops_before_its_last_day(data_end: str | None, partial: bool) -> None:
+    from feedback_tui.retention import is_partial
+
+    assert is_partial("month", "2024-03", data_end) is partial
+    assert is_partial("quarter", "2024-Q1", data_end) is partial
+    assert is_partial("month", "2024-02", "2024-02-29T08:00:00Z") is False  # a leap year's last day
+    assert is_partial("year", "2024", "2024-12-30T10:00:00Z") is True
+
+
 def test_a_gap_month_has_no_customers_and_the_next_has_null_rates() -> None:
     from feedback_tui.store.retention import CustomerPeriod
 
@@ -298,7 +316,9 @@ def test_the_cli_prints_the_json_shape_of_the_issue(run_cli) -> None:
     card = json.loads(result.output)
     keys = {"period", "customers_start", "customers", "new", "retained", "crr", "retention", "churn", "revenue",
             "orders", "aov", "purchase_frequency", "repeat_purchase_rate", "customer_value", "revenue_churn"}
-    assert all(keys <= set(p) for p in card["periods"]) and card["window"]["clv"] == 25.27
+    assert all(keys <= set(p) for p in card["periods"]) and card["window"]["clv"] == 31.29
+    assert [p["partial"] for p in card["periods"]] == [False, False, False, True]
+    assert card["data_end"] == "2024-04-01T00:00:00Z"
     assert set(card["feedback"]) == {"linked_customers", "min_customers", "groups"}
     text = run_cli("retention", "--by", "quarter", "--segment", "country")
     assert text.exit_code == 0 and "country = France" in text.output and "2024-Q2" in text.output
@@ -338,8 +358,10 @@ def test_the_report_has_a_retention_section_only_when_orders_exist(run_cli) -> N
     run_cli("import", str(ORDERS), "--kind", "orders")
     report = run_cli("report", "--period", "quarter", "--today", "2024-04-15").output
     assert "## Retention (per quarter)" in report
-    assert "| 2024-Q2 | 4 | 1 | 1 | 0 | 0.00 % | 0.00 % | 100.00 % | 1 | 100.00 |" in report
-    assert "Customer lifetime value over the window: 36.50" in report
+    assert "| 2024-Q2 (partial) | 4 | 1 | 1 | 0 | 0.00 % | 0.00 % | 100.00 % | 1 | 100.00 |" in report
+    assert "2024-Q2: partial, the data ends 2024-04-01" in report
+    # Q1 has no start (the first quarter) and Q2 is partial: no whole quarter has a churn, so no lifespan
+    assert "Customer lifetime value over the window: — = AOV 36.50" in report
 
 
 def test_an_etsy_like_export_with_masked_buyers_counts_no_customer(store: Store, tmp_path: Path) -> None:

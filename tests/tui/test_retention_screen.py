@@ -45,9 +45,11 @@ async def test_r_opens_retention_and_drills_down_to_a_customer(orders_db: Path) 
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, RetentionScreen) and screen.card is not None
-        assert "100.00%" in text_of(screen.query_one("#ret-card-churn", Static))  # April: churn 100
+        # April is partial (the data ends on its 1st): the cards show March, the last whole month
+        assert "50.00%" in text_of(screen.query_one("#ret-card-churn", Static))
+        assert "2024-04 is partial: the data ends 2024-04-01" in text_of(screen.query_one("#ret-title", Static))
         periods = screen.query_one("#ret-periods", DataTable)
-        assert periods.row_count == 4
+        assert periods.row_count == 4 and str(periods.get_row_at(3)[0]) == "2024-04 (partial)"
         await pilot.press("up")  # March
         await pilot.press("c", "c")  # active -> new -> retained
         await pilot.press("enter")

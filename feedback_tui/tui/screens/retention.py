@@ -205,15 +205,26 @@ class RetentionScreen(Screen[None]):
             text.append("  no purchases stored: feedback-tui import FILE --kind orders", style="yellow")
         elif self.card is not None:
             window = self.card["window"]
-            text.append(f"  cards: {self.card['periods'][-1]['period']}  clv {_value(window['clv'])} = aov {_value(window['aov'])} × "
+            shown = self._card_period()
+            text.append(f"  cards: {shown['period']}  clv {_value(window['clv'])} = aov {_value(window['aov'])} × "
                         f"{_value(window['purchases_per_customer_per_year'])}/year × "
                         f"{_value(window['lifespan_years'])} years", style="")
+            if self.card["periods"][-1].get("partial") and self.card.get("data_end"):
+                text.append(f"\n  {self.card['periods'][-1]['period']} is partial: the data ends "
+                            f"{self.card['data_end'][:10]}", style="yellow")
         text.append("   p period · enter customers · c which customers", style="dim")
         self.query_one("#ret-title", Static).update(text)
 
+    def _card_period(self) -> dict[str, Any]:
+        """The last whole period: a partial last one (the data ends inside it) would show
+        most customers as lost, as the dashboard's cards skip the month in progress."""
+        assert self.card is not None
+        whole = [p for p in self.card["periods"] if not p.get("partial")]
+        return (whole or self.card["periods"] or [{}])[-1]
+
     def _show_cards(self) -> None:
         assert self.card is not None
-        last = self.card["periods"][-1] if self.card["periods"] else {}
+        last = self._card_period()
         for key, title, suffix in CARDS:
             card = Text(f"{title}\n", style="dim")
             card.append(_value(last.get(key), suffix), style="bold")
@@ -225,7 +236,10 @@ class RetentionScreen(Screen[None]):
         table.clear(columns=True)
         table.add_columns(*(title for _, title in COLUMNS))
         for period in self.card["periods"]:
-            table.add_row(*(_value(period[key]) for key, _ in COLUMNS), key=period["period"])
+            cells = [_value(period[key]) for key, _ in COLUMNS]
+            if period.get("partial"):
+                cells[0] += " (partial)"
+            table.add_row(*cells, key=period["period"])
         if self.card["periods"]:
             table.move_cursor(row=len(self.card["periods"]) - 1)
 
