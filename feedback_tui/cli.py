@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -363,6 +363,13 @@ def report(context: Context, period: str, since: str | None, source: str | None,
             if fmt == "json":  # the shape of `score --json`, which says which models scored the texts
                 card["sentiment_models"] = _sentiment_models(store)
             text = json_text(card, indent=2) + "\n" if fmt == "json" else render_csv(card)
+        from feedback_tui.store import queries
+
+        latest = None if as_of else queries.latest_feedback_at(store, base)
+    if latest and latest < last_periods(period, today, count)[0].since:
+        day = datetime.strptime(latest[:10], "%Y-%m-%d").date() + timedelta(days=1)
+        echo(f"Note: no feedback in this window; the newest is from {latest[:10]} "
+             f"(report --today {day.isoformat()} reports the periods up to it).", err=True)
     if output:
         try:
             output.write_text(text, encoding="utf-8")

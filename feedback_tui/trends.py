@@ -23,7 +23,7 @@ from typing import Any
 from feedback_tui.models import Filters
 from feedback_tui.scoring import DEFAULT_SLA_HOURS, agents, empty_figures, scorecard
 from feedback_tui.store import Store
-from feedback_tui.store import aggregates, grouping
+from feedback_tui.store import aggregates, grouping, queries
 
 PERIOD_KINDS = ("week", "month", "quarter")
 DEFAULT_PERIODS = 12
@@ -137,7 +137,8 @@ def metric(figures: dict[str, Any], name: str) -> tuple[Any, Any, int]:
 
 def dashboard(store: Store, filters: Filters | None = None, *, period: str = "month", today: date | None = None,
               count: int = DEFAULT_PERIODS, sla_hours: float = DEFAULT_SLA_HOURS,
-              selected: int | None = None, rolling: bool = False, with_agents: bool = True) -> dict[str, Any]:
+              selected: int | None = None, rolling: bool = False, with_agents: bool = True,
+              follow_data: bool = False) -> dict[str, Any]:
     """Everything the dashboard shows, computed from SQL aggregates.
 
     ``with_agents=False`` leaves ``agents`` empty: it reads every first reply of
@@ -149,6 +150,10 @@ def dashboard(store: Store, filters: Filters | None = None, *, period: str = "mo
     trend, ``-1`` for the period holding ``today``) says otherwise. With
     ``rolling`` they are the last 30 days (today included) against the 30
     before (``rolling`` holds both windows), whatever the charts' period.
+
+    ``follow_data`` (the app): when the window holds no feedback at all but older
+    feedback exists, the window ends with the newest feedback instead of today,
+    and ``data_ends`` says when that was.
     """
     base = filters or Filters()
     today = today or datetime.now(UTC).date()
@@ -158,6 +163,13 @@ def dashboard(store: Store, filters: Filters | None = None, *, period: str = "mo
     # Reply times are shown per period: the window's own median is not computed.
     card = scorecard(store, window, by=period, with_margins=True, overall_reply_times=False,
                      now=now_for(today), sla_hours=sla_hours)
+    if follow_data and not card["periods"]:
+        latest = queries.latest_feedback_at(store, base)
+        if latest and latest < periods[0].since:
+            moved = datetime.strptime(latest[:10], "%Y-%m-%d").date() + timedelta(days=1)
+            return {**dashboard(store, filters, period=period, today=moved, count=count, sla_hours=sla_hours,
+                                selected=selected, rolling=rolling, with_agents=with_agents),
+                    "data_ends": latest}
     by_label = {p["period"]: p for p in card["periods"]}
     trend = [{"period": p.label, "since": p.since, "until": p.until,
               **(by_label.get(p.label) or empty_figures(with_margins=True))} for p in periods]
@@ -198,6 +210,7 @@ def dashboard(store: Store, filters: Filters | None = None, *, period: str = "mo
         "min_n": MIN_N,
         "sla_hours": sla_hours,
         "rolling": None if rolling_windows is None else [asdict(p) for p in rolling_windows],
+        "data_ends": None,
     }
 
 

@@ -144,3 +144,20 @@ def stored_review_versions(store: Store, source: str, external_ids: Iterable[str
         )
         found.update({row[0]: tuple(row[1:]) for row in rows})
     return found
+
+
+def latest_feedback_at(store: Store, filters: Filters) -> str | None:
+    """When the newest review or survey answer ``filters`` select was written (spam left out).
+
+    The dashboard asks only when its window is empty: an export of 2021 reviews
+    imported today would otherwise open on twelve empty months.
+    """
+    latest: str | None = None
+    for table, surveys in (("reviews", False), ("survey_responses", True)):
+        where, params = where_clause(Filters(source=filters.source, product=filters.product,
+                                             language=filters.language), surveys=surveys)
+        spam = " AND status != 'spam'" if table == "reviews" else ""
+        row = store.conn.execute(f"SELECT max(created_at) FROM {table} WHERE {where}{spam}", params).fetchone()
+        if row and row[0] and (latest is None or row[0] > latest):
+            latest = row[0]
+    return latest

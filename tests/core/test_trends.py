@@ -329,3 +329,38 @@ def test_cards_follow_the_selected_period(small_store: Store) -> None:
     march = cards_for(figures["trend"], len(figures["trend"]) - 3, figures["window"])
     assert (march["nps"]["period"], march["nps"]["previous_period"]) == ("2026-03", "2026-02")
     assert march["nps"]["value"] == 20.0 and march["nps"]["change"]["reason"] == "no previous figure"
+
+
+@pytest.mark.parametrize(("last", "shown", "window_end"), [
+    ("2021-03-31T23:00:00Z", "2021-03", "2021-04"),  # the last day: March is whole, April is empty "so far"
+    ("2021-03-01T08:00:00Z", "2021-02", "2021-03"),  # the 1st: March has one day, the cards show February
+])
+def test_an_old_export_opens_on_its_own_last_months(store: Store, tmp_path: Path, last: str, shown: str,
+                                                     window_end: str) -> None:
+    """Reviews of 2021 imported in 2026: twelve empty months to today would say nothing.
+    With ``follow_data`` (the app) the window ends with the newest feedback, and says so."""
+    rows = [[f"old{i}", "google_play", 1 + i % 5, "", f"review {i}", "Client", f"2021-{1 + i % 2:02d}-1{i % 9}T10:00:00Z",
+             "en", "", ""] for i in range(20)]
+    rows.append(["last", "google_play", 5, "", "the newest one", "Client", last, "en", "", ""])
+    import_file(store, write_csv(tmp_path / "old.csv", REVIEW_HEADER, rows))
+    today = date(2026, 12, 1)
+    plain = dashboard(store, today=today)
+    assert plain["data_ends"] is None and plain["trend"][-1]["period"] == "2026-12"
+    followed = dashboard(store, today=today, follow_data=True)
+    assert followed["data_ends"] == last
+    assert followed["trend"][-1]["period"] == window_end
+    assert followed["trend"][followed["selected"]]["period"] == shown
+    assert sum(p["responses"]["reviews"] for p in followed["trend"]) == 21
+    # feedback inside the window: nothing moves
+    assert dashboard(store, today=date(2021, 3, 15), follow_data=True)["data_ends"] is None
+
+
+def test_report_on_an_old_export_says_where_its_feedback_ends(run_cli, tmp_path: Path) -> None:
+    rows = [[f"old{i}", "google_play", 4, "", f"review {i}", "Client", f"2021-05-1{i}T10:00:00Z", "en", "", ""]
+            for i in range(3)]
+    assert run_cli("import", "--no-sentiment", write_csv(tmp_path / "old.csv", REVIEW_HEADER, rows)).exit_code == 0
+    result = run_cli("report", "--period", "month")
+    assert result.exit_code == 0
+    assert "no feedback in this window; the newest is from 2021-05-12 (report --today 2021-05-13" in result.stderr
+    dated = run_cli("report", "--period", "month", "--today", "2021-05-13")
+    assert dated.exit_code == 0 and "Note:" not in dated.stderr and "2021-05" in dated.stdout

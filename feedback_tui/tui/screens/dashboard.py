@@ -169,7 +169,8 @@ class DashboardScreen(Screen[None]):
                                     today=self.today or getattr(self.app, "today", None),
                                     sla_hours=config.sla_hours if config else DEFAULT_SLA_HOURS,
                                     rolling=bool(config and config.dashboard_period == "rolling"),
-                                    with_agents=False)  # the per-agent table computes its own
+                                    with_agents=False,  # the per-agent table computes its own
+                                    follow_data=True)  # an old export opens on its own last months
         except Exception as error:  # noqa: BLE001 - shown in the title: never a "computing…" that stays forever
             if not worker.is_cancelled:
                 self.post_message(self.Failed(str(error) or type(error).__name__))
@@ -221,6 +222,9 @@ class DashboardScreen(Screen[None]):
             text.append("  computing…", style="italic dim")
         elif self.error:
             text.append(f"  could not compute: {clean(self.error, single_line=True)}", style="bold red")
+        elif self.figures is not None and self.figures.get("data_ends"):
+            text.append(f"  no feedback since {self.figures['data_ends'][:10]}: the 12 {self.period}s up to it",
+                        style="yellow")
         text.append("   p period · f segment · b breakdown · enter drill down", style="dim")
         self.query_one("#dash-title", Static).update(text)
 
