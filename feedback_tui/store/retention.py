@@ -81,14 +81,8 @@ def _segment(segment: str | None) -> str:
     return SEGMENTS[segment]
 
 
-def customer_periods(store: Store, by: str, *, until: str | None = None, segment: str | None = None,
-                     source: str | None = None) -> list[CustomerPeriod]:
-    """Purchases per (segment, period, customer), from the first purchase on.
-
-    ``until`` (exclusive) cuts the data; no ``since``: the period before the
-    window gives its S, and "first purchase ever" needs all the history.
-    """
-    where = ["purchase = 1"]
+def _order_conditions(where: list[str], until: str | None, source: str | None) -> tuple[list[str], dict[str, object]]:
+    """``where`` with the orders before ``until`` (exclusive) of ``source``, as named parameters."""
     params: dict[str, object] = {}
     if until:
         where.append("created_at < :until")
@@ -96,6 +90,17 @@ def customer_periods(store: Store, by: str, *, until: str | None = None, segment
     if source:
         where.append("source = :source")
         params["source"] = source
+    return where, params
+
+
+def customer_periods(store: Store, by: str, *, until: str | None = None, segment: str | None = None,
+                     source: str | None = None) -> list[CustomerPeriod]:
+    """Purchases per (segment, period, customer), from the first purchase on.
+
+    ``until`` (exclusive) cuts the data; no ``since``: the period before the
+    window gives its S, and "first purchase ever" needs all the history.
+    """
+    where, params = _order_conditions(["purchase = 1"], until, source)
     sql = (f"SELECT {_segment(segment)}, {PERIODS[by]} AS period, customer, count(*), sum(amount) "
            f"FROM orders INDEXED BY orders_purchases WHERE {' AND '.join(where)} GROUP BY 1, 2, 3")
     return [CustomerPeriod(*row) for row in store.conn.execute(sql, params)]
@@ -103,13 +108,7 @@ def customer_periods(store: Store, by: str, *, until: str | None = None, segment
 
 def last_order_at(store: Store, *, until: str | None = None, source: str | None = None) -> str | None:
     """When the data ends: the latest order (any, a cancellation too) before ``until``."""
-    where, params = ["1 = 1"], {}
-    if until:
-        where.append("created_at < :until")
-        params["until"] = until
-    if source:
-        where.append("source = :source")
-        params["source"] = source
+    where, params = _order_conditions(["1 = 1"], until, source)
     row = store.conn.execute(f"SELECT max(created_at) FROM orders WHERE {' AND '.join(where)}", params).fetchone()
     return row[0] if row and row[0] else None
 
