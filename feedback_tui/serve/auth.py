@@ -189,3 +189,43 @@ class Sessions:
 
     def __len__(self) -> int:
         return len(self._by_token)
+
+
+class FailedLogins:
+    """Refuse a browser that keeps guessing, before its next guess costs a hash.
+
+    Counted over a sliding window: failures from one address for one agent name
+    (``per_pair``: a forgetful agent has a few tries) and from one address for
+    any name (``per_client``: one machine walking through names). No lock per
+    agent name alone, so nobody can lock a colleague out from another machine;
+    the scrypt cost and the server's two checks at a time bound the rest.
+    """
+
+    def __init__(self, *, window_seconds: float = 900.0, per_pair: int = 5, per_client: int = 20,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.window_seconds, self.per_pair, self.per_client, self.clock = window_seconds, per_pair, per_client, clock
+        self._failures: dict[tuple[str, str | None], list[float]] = {}
+
+    def _recent(self, key: tuple[str, str | None]) -> list[float]:
+        cutoff = self.clock() - self.window_seconds
+        times = [t for t in self._failures.get(key, ()) if t > cutoff]
+        if times:
+            self._failures[key] = times
+        else:
+            self._failures.pop(key, None)
+        return times
+
+    def wait_seconds(self, client: str, agent: str) -> float:
+        """0 when this client may try this agent now, else how long until it may."""
+        waits = [times[-limit] + self.window_seconds - self.clock()
+                 for key, limit in (((client, agent), self.per_pair), ((client, None), self.per_client))
+                 if len(times := self._recent(key)) >= limit]
+        return max(waits, default=0.0)
+
+    def failed(self, client: str, agent: str) -> None:
+        now = self.clock()
+        for key in ((client, agent), (client, None)):
+            self._failures.setdefault(key, []).append(now)
+
+    def succeeded(self, client: str, agent: str) -> None:
+        self._failures.pop((client, agent), None)

@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
+import math
 import shlex
 from collections.abc import Sequence
 from typing import Any
@@ -35,13 +36,14 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from feedback_tui.serve import pages
-from feedback_tui.serve.auth import Logins, Sessions
+from feedback_tui.serve.auth import FailedLogins, Logins, Sessions
 from feedback_tui.text import clean
 
 log = logging.getLogger("feedback-tui.serve")
 
 COOKIE = "feedback_session"
 LOGIN_MESSAGE = "Wrong agent name or password."
+THROTTLED_MESSAGE = "Too many failed logins from this browser: try again in {minutes} min."
 MAX_CONCURRENT_CHECKS = 2  # scrypt runs in threads; more at once would only queue on 2 cores
 STOP_SECONDS = 5.0
 
@@ -83,6 +85,7 @@ class FeedbackServer(Server):
         self.fixed_public_url = public_url
         self.apps: dict[str, web.WebSocketResponse] = {}  # session token -> its app's websocket
         self._checks = asyncio.Semaphore(MAX_CONCURRENT_CHECKS)
+        self.failures = FailedLogins()
         self._sweeper: asyncio.Task[None] | None = None
 
     # -- what the app runs ---------------------------------------------------------------
@@ -178,11 +181,20 @@ class FeedbackServer(Server):
     async def handle_login(self, request: web.Request) -> web.StreamResponse:
         form = await request.post()
         agent, password = str(form.get("agent", "")).strip(), str(form.get("password", ""))
+        client = self.client(request)
+        if wait := self.failures.wait_seconds(client, agent):
+            log.info("login throttled for %s from %s", _shown(agent), client)
+            response = self._html(pages.login_page(self.title, THROTTLED_MESSAGE.format(
+                minutes=max(1, math.ceil(wait / 60)))), status=429)
+            response.headers["Retry-After"] = str(math.ceil(wait))
+            return response
         async with self._checks:
             matched = await asyncio.get_running_loop().run_in_executor(None, self.logins.check, agent, password)
         if not matched:
-            log.info("login refused for %s from %s", _shown(agent), self.client(request))
+            self.failures.failed(client, agent)
+            log.info("login refused for %s from %s", _shown(agent), client)
             return self._html(pages.login_page(self.title, LOGIN_MESSAGE), status=401)
+        self.failures.succeeded(client, agent)
         token = self.sessions.start(agent)
         log.info("login: %s from %s", _shown(agent), self.client(request))
         response = web.Response(status=303, headers={"Location": "/"})

@@ -241,3 +241,55 @@ async def test_an_idle_session_ends_and_its_app_with_it(tmp_path, monkeypatch) -
         assert message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING)
         async with browser.get(f"{running.url}/", allow_redirects=False) as response:
             assert response.status == 303
+
+
+def test_failed_logins_are_counted_per_address_and_name_over_a_sliding_window() -> None:
+    from feedback_tui.serve.auth import FailedLogins
+
+    now = [1000.0]
+    failures = FailedLogins(window_seconds=900, per_pair=5, per_client=20, clock=lambda: now[0])
+    for _ in range(4):
+        failures.failed("10.0.0.1", "camille")
+    assert failures.wait_seconds("10.0.0.1", "camille") == 0  # four mistakes: still welcome
+    failures.failed("10.0.0.1", "camille")
+    assert failures.wait_seconds("10.0.0.1", "camille") == 900
+    assert failures.wait_seconds("10.0.0.2", "camille") == 0, "another machine is not locked out"
+    assert failures.wait_seconds("10.0.0.1", "marc") == 0, "nor another name from this one, yet"
+    now[0] += 600
+    assert failures.wait_seconds("10.0.0.1", "camille") == 300
+    now[0] += 301
+    assert failures.wait_seconds("10.0.0.1", "camille") == 0  # the window slid past the first failure
+    for i in range(15):  # one address walking through names
+        failures.failed("10.0.0.3", f"name{i % 5}")
+    failures.failed("10.0.0.3", "name9")
+    failures.failed("10.0.0.3", "name8")
+    failures.failed("10.0.0.3", "name7")
+    failures.failed("10.0.0.3", "name6")
+    failures.failed("10.0.0.3", "name5")
+    assert failures.wait_seconds("10.0.0.3", "anyone") > 0
+    failures.succeeded("10.0.0.1", "camille")
+    assert failures.wait_seconds("10.0.0.1", "camille") == 0
+
+
+async def test_a_browser_that_keeps_guessing_is_told_to_wait_and_not_checked(tmp_path, monkeypatch) -> None:
+    from feedback_tui.serve.server import THROTTLED_MESSAGE
+
+    async with running_server(tmp_path, monkeypatch) as running, client() as browser:
+        statuses = []
+        for _ in range(6):
+            async with browser.post(f"{running.url}/login", data={"agent": "camille", "password": "guess guess"},
+                                    allow_redirects=False) as response:
+                statuses.append(response.status)
+                text, retry = await response.text(), response.headers.get("Retry-After")
+        assert statuses == [401] * 5 + [429]
+        assert THROTTLED_MESSAGE.format(minutes=15) in text and retry is not None and 890 <= int(retry) <= 900
+        # even the right password waits: the guesser cannot tell it found it
+        async with browser.post(f"{running.url}/login", data={"agent": "camille", "password": PASSWORDS["camille"]},
+                                allow_redirects=False) as response:
+            assert response.status == 429 and COOKIE not in response.cookies
+        # another agent from the same browser still logs in
+        async with browser.post(f"{running.url}/login", data={"agent": "Marc Dupont",
+                                                              "password": PASSWORDS["Marc Dupont"]},
+                                allow_redirects=False) as response:
+            assert response.status == 303 and COOKIE in response.cookies
+        assert running.launches() == []
