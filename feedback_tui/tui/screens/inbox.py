@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, ProgressBar, Static
+from textual.widgets import Header, Input, ProgressBar, Static
 
 from feedback_tui.store import activity, inbox, triage
 from feedback_tui.store.inbox import VIEW_TITLES, InboxQuery, SearchProblem
@@ -25,6 +25,7 @@ from feedback_tui.tui.safe_text import clean, plain
 from feedback_tui.tui.row_source import InboxSource
 from feedback_tui.tui.triage_actions import TRIAGE_BINDINGS, ActionDone, TriageActions
 from feedback_tui.tui.widgets.column_header import ColumnHeader
+from feedback_tui.tui.widgets.footer import Footer
 from feedback_tui.tui.widgets.review_list import ReviewList
 
 
