@@ -7,6 +7,8 @@ an import changes the database.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -27,6 +29,9 @@ from feedback_tui.tui.triage_actions import TRIAGE_BINDINGS, ActionDone, TriageA
 from feedback_tui.tui.widgets.column_header import ColumnHeader
 from feedback_tui.tui.widgets.footer import Footer
 from feedback_tui.tui.widgets.review_list import ReviewList
+
+if TYPE_CHECKING:
+    from feedback_tui.tui.screens.review import ReviewScreen
 
 
 class InboxScreen(TriageActions, Screen[None]):
@@ -61,6 +66,7 @@ class InboxScreen(TriageActions, Screen[None]):
         self.total: int | None = None
         self._saved_search = ""
         self._filter_dialog: FilterDialog | None = None
+        self._review_screen: ReviewScreen | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -186,8 +192,15 @@ class InboxScreen(TriageActions, Screen[None]):
         from feedback_tui.tui.screens.review import ReviewScreen
 
         row = self.review_list.current_row
-        self.app.push_screen(ReviewScreen(row.id if row is not None else None, self.query_state.kind,
-                                          self.review_list.terms))
+        row_id, kind, terms = (row.id if row is not None else None), self.query_state.kind, self.review_list.terms
+        # One review screen per inbox, kept between openings (see ReviewScreen.reuse).
+        screen = self._review_screen
+        if screen is None:
+            screen = self._review_screen = ReviewScreen(row_id, kind, terms)
+            self.app.install_screen(screen, name=f"inbox-review-{id(self)}")
+        else:
+            screen.reuse(row_id, kind, terms)
+        self.app.push_screen(screen)
 
     def on_review_list_row_left(self, message: ReviewList.RowLeft) -> None:
         self._say_who_changed(message.row)
