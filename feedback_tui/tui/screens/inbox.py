@@ -173,6 +173,8 @@ class InboxScreen(TriageActions, Screen[None]):
             self.query_one("#status-line", Static).update(plain(f"Nothing loaded · agent {self.app.agent} · ? for keys", single_line=True))
             return
         total = "counting…" if self.total is None else f"{self.total:,} {'reviews' if self.query_state.kind == 'reviews' else 'comments'}"
+        if inbox.literal_scan_only(self.query_state):  # symbols alone: the newest reviews only (store.inbox)
+            total += f" in the newest {inbox.LITERAL_SCAN_ROWS:,} (symbols alone: add a word to search all)"
         position = f"{lst.cursor + 1:,} of {total}" if self.total else total
         selected = f" · {len(lst.selected)} selected" if lst.selected else ""
         # A one-line bar of fixed height: no layout pass needed on every cursor move.
