@@ -50,6 +50,9 @@ DRAFT_DELAY = 0.5
 
 
 class ComposerScreen(Screen[None]):
+    # Focused as the screen is composed, before its footer first reads the keys: focusing
+    # it in on_mount made the footer build its keys twice (with q, ? and d, then without).
+    AUTO_FOCUS = "#reply"
     BINDINGS = [
         Binding("ctrl+s", "send", "Send", id="composer.send", priority=True),
         Binding("ctrl+t", "template", "Template", id="composer.template", priority=True),
