@@ -22,7 +22,8 @@ from feedback_tui.store.inbox import VIEW_TITLES, InboxQuery, SearchProblem
 from feedback_tui.store.rows import InboxRow
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
 from feedback_tui.tui.dialogs.filters import SORT_LABELS, FilterChoices, FilterDialog, until_shown
-from feedback_tui.tui.messages import DatabaseChanged, OpenQuery, RowHighlighted, StepCursor, SyncProgress
+from feedback_tui.tui.messages import (DatabaseChanged, OpenQuery, ReplyRequested, RowHighlighted, StepCursor,
+                                       SyncProgress)
 from feedback_tui.tui.safe_text import clean, plain
 from feedback_tui.tui.row_source import InboxSource
 from feedback_tui.tui.triage_actions import TRIAGE_BINDINGS, ActionDone, TriageActions
@@ -197,12 +198,27 @@ class InboxScreen(TriageActions, Screen[None]):
         row_id, kind, terms = (row.id if row is not None else None), self.query_state.kind, self.review_list.terms
         # One review screen per inbox, kept between openings (see ReviewScreen.reuse).
         screen = self._review_screen
-        if screen is None:
+        if screen is None:  # the first one is built: ~100-200 ms on a busy machine, said at once
             screen = self._review_screen = ReviewScreen(row_id, kind, terms)
             self.app.install_screen(screen, name=f"inbox-review-{id(self)}")
-        else:
-            screen.reuse(row_id, kind, terms)
+            self._show_working("opening the review…")
+            self.call_after_refresh(self.app.push_screen, screen)
+            return
+        screen.reuse(row_id, kind, terms)
         self.app.push_screen(screen)
+
+    def action_reply(self) -> None:
+        """Reply to the row under the cursor. A composer is a new screen, which takes
+        Textual ~60-200 ms to build on a busy machine: the status line says "working"
+        first, and the request goes after that repaint."""
+        ids = self._targets("reply")
+        if ids:
+            self._show_working("opening the composer…")
+            self.call_after_refresh(self.post_message, ReplyRequested(ids[0]))
+
+    def on_screen_suspend(self) -> None:
+        """A screen is over the inbox: its "working" line is done with."""
+        self._show_status()
 
     def on_review_list_row_left(self, message: ReviewList.RowLeft) -> None:
         self._say_who_changed(message.row)
