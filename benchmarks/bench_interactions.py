@@ -37,6 +37,7 @@ REPEAT = 3
 RARE_WORD = "zanzibar"  # bench.generate puts it in one review in RARE_EVERY
 COMMON_WORD = "delivery"
 PHRASE = '"arrived late"'
+NO_MATCH = "😭"  # symbols alone, in no generated review: no index narrows it (store.search)
 EXTRA_INTERACTIONS: tuple[str, ...] = ()  # e.g. "bench_retention:interactions" once that module exists
 
 
@@ -146,7 +147,7 @@ async def measure(app: Any, pilot: Any, only: tuple[str, ...] = ()) -> dict[str,
     changes += [(f"view {i}: {view}", {"view": view}) for i, view in
                 enumerate(("needs_reply", "negative", "mine", "all"), start=1)]
     changes += [("search: rare word", {"search": RARE_WORD}), ("search: common word", {"search": COMMON_WORD}),
-                ("search: phrase", {"search": PHRASE})]
+                ("search: phrase", {"search": PHRASE}), ("search: an emoji in no review", {"search": NO_MATCH})]
     for name, change in changes:
         for _ in range(REPEAT if wanted(name) else 0):
             record(name, await apply(plain.with_changes(**change)))
