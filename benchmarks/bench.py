@@ -24,6 +24,9 @@ them answered) and N survey answers over the year before the day it runs
   review, the composer, a drill-down from each card, each beside its baseline;
 - memory: peak RSS of that app process.
 
+The app child's scenario is ``bench_app.py`` (which also runs the interactions
+alone against a kept database, for profiling one of them).
+
 Machines are noisy: compare figures of the same run, and read RESULTS.md for
 what limits each one.
 
@@ -42,7 +45,6 @@ import importlib
 import json
 import os
 import random
-import resource
 import sqlite3
 import statistics
 import subprocess
@@ -260,135 +262,6 @@ def bench_score(folder: Path) -> dict[str, float]:
     return timings
 
 
-# -- the app, in a child process ---------------------------------------------------------------
-def peak_rss_mb() -> float:
-    """This process's peak resident memory.
-
-    ``VmHWM`` from /proc, not ``getrusage``: on Linux ``ru_maxrss`` carries over
-    the parent's peak across fork and exec, so a child started by a big
-    benchmark process would report the parent's memory.
-    """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-async def _wait(pilot: Any, predicate: Any, limit: float = 60.0) -> float:
-    started = time.perf_counter()
-    while not predicate():
-        await pilot.pause(0.002)
-        if time.perf_counter() - started > limit:
-            raise TimeoutError("the app did not show its data in time")
-    return time.perf_counter() - started
-
-
-async def harness_key_ms() -> float:
-    """Median time of one Pilot key press on a stock DataTable app: the harness's own cost.
-
-    ``Pilot.press`` waits for the app to be idle, which takes ~60 ms here whatever
-    the app does; the inbox figures are reported net of this baseline.
-    """
-    from textual.app import App, ComposeResult
-    from textual.widgets import DataTable, Footer, Header
-
-    class Stock(App[None]):
-        def compose(self) -> ComposeResult:
-            yield Header()
-            yield DataTable()
-            yield Footer()
-
-        def on_mount(self) -> None:
-            table = self.query_one(DataTable)
-            table.add_columns("date", "source", "text")
-            for i in range(100):
-                table.add_row(str(i), "google_play", "some review text " * 4)
-            table.focus()
-
-    times = []
-    async with Stock().run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        for _ in range(100):
-            before = time.perf_counter()
-            await pilot.press("down")
-            times.append((time.perf_counter() - before) * 1000)
-    return statistics.median(times)
-
-
-async def app_scenario(db: Path) -> dict[str, float]:
-    from feedback_tui.tui.app import FeedbackApp
-    from feedback_tui.tui.screens.dashboard import DashboardScreen
-    from feedback_tui.tui.widgets.review_list import ReviewList
-
-    harness = await harness_key_ms()
-    started = time.perf_counter()
-    app = FeedbackApp(db_path=db, agent="bench", watch=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        lst = app.screen.query_one(ReviewList)
-        await _wait(pilot, lambda: lst.current_row is not None)
-        first_paint = time.perf_counter() - started
-        await pilot.press("4")  # All
-        await _wait(pilot, lambda: lst.current_row is not None and lst.total is not None)
-        keys = []
-        for _ in range(200):
-            before = time.perf_counter()
-            await pilot.press("j")
-            await _wait(pilot, lambda: lst.current_row is not None)
-            keys.append((time.perf_counter() - before) * 1000)
-        pages = []
-        for _ in range(30):
-            before = time.perf_counter()
-            await pilot.press("ctrl+d")
-            await _wait(pilot, lambda: lst.current_row is not None)
-            pages.append((time.perf_counter() - before) * 1000)
-        filters = []
-        screen = app.screen
-        for source in ("google_play", "trustpilot", "app_store", "website", None):
-            before = time.perf_counter()
-            screen.apply_query(screen.query_state.with_changes(source=source))
-            await _wait(pilot, lambda: lst.current_row is not None)
-            filters.append((time.perf_counter() - before) * 1000)
-        searches = []
-        for word in ("delivery", "livraison", "refund", "crashes", "remboursement"):
-            before = time.perf_counter()
-            screen.apply_query(screen.query_state.with_changes(search=word, source=None))
-            await _wait(pilot, lambda: lst.current_row is not None)
-            searches.append((time.perf_counter() - before) * 1000)
-        await _wait(pilot, lambda: lst.total is not None)  # the last search's count is done: time the dashboard alone
-        before = time.perf_counter()
-        # The action itself, not pilot.press: press then waits for the process to go
-        # idle, up to a second, and the themes panel's worker keeps a core busy after
-        # the figures are on screen (the figures showed at 0.4 s, press returned at 2 s).
-        app.call_later(app.run_action, "dashboard")
-        # a loaded machine and a cold 1M database took the dashboard past a minute (RESULTS.md, issue 19)
-        await _wait(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.figures is not None,
-                    limit=900.0)
-        dashboard_s = time.perf_counter() - before  # the figures are in the widgets (not pilot.pause: see above)
-        await pilot.pause()
-        app.pop_screen()
-        await pilot.pause()
-        import bench_interactions
-
-        interactions = bench_interactions.summary(await bench_interactions.measure(app, pilot))
-    keys.sort()
-    return {
-        "inbox_first_paint_s": first_paint,
-        "harness_key_ms": harness,
-        "inbox_key_ms_raw_median": statistics.median(keys),
-        "inbox_key_ms_median": max(statistics.median(keys) - harness, 0.0),
-        "inbox_key_ms_p95": max(keys[int(len(keys) * 0.95) - 1] - harness, 0.0),
-        "inbox_page_ms_median": max(statistics.median(pages) - harness, 0.0),
-        "inbox_filter_ms": statistics.median(filters),
-        "inbox_search_ms": statistics.median(searches),
-        "dashboard_s": dashboard_s,
-        **interactions,
-        "peak_rss_mb": peak_rss_mb(),
-    }
-
-
 def _child(flag: str, db: Path) -> dict[str, float]:
     """Run one measurement in a fresh interpreter; its last line is a JSON object."""
     result = subprocess.run([sys.executable, __file__, flag, str(db)], capture_output=True, text=True, check=False)
@@ -526,7 +399,9 @@ def main() -> None:
     parser.add_argument("--textblob-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.app_child:
-        print(json.dumps(asyncio.run(app_scenario(args.app_child))))
+        import bench_app
+
+        print(json.dumps(asyncio.run(bench_app.app_scenario(args.app_child))))
         return
     if args.textblob_child:
         print(json.dumps(textblob_baseline(args.textblob_child)))

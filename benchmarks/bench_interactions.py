@@ -37,15 +37,8 @@ REPEAT = 3
 RARE_WORD = "zanzibar"  # bench.generate puts it in one review in RARE_EVERY
 COMMON_WORD = "delivery"
 PHRASE = '"arrived late"'
+NO_MATCH = "😭"  # symbols alone, in no generated review: no index narrows it (store.search)
 EXTRA_INTERACTIONS: tuple[str, ...] = ()  # e.g. "bench_retention:interactions" once that module exists
-
-
-async def _wait(pilot: Any, predicate: Any, limit: float = 120.0) -> None:
-    started = time.perf_counter()
-    while not predicate():
-        await pilot.pause(0.002)
-        if time.perf_counter() - started > limit:
-            raise TimeoutError("the app did not show its data in time")
 
 
 def _list_ready(lst: Any) -> Any:
@@ -53,8 +46,12 @@ def _list_ready(lst: Any) -> Any:
     return lambda: 0 in lst.pages or lst.load_error is not None
 
 
-async def measure(app: Any, pilot: Any) -> dict[str, Any]:
-    """``{"interactions": {name: [ms, ...]}, "baselines": {...}}`` for the app on the bench database."""
+async def measure(app: Any, pilot: Any, only: tuple[str, ...] = ()) -> dict[str, Any]:
+    """``{"interactions": {name: [ms, ...]}, "baselines": {...}}`` for the app on the bench database.
+
+    ``only``: the interactions whose name holds one of these (all when empty;
+    the baselines always run), to profile one of them (``bench_app.py --only``).
+    """
     from textual.screen import ModalScreen
     from textual.widgets import Input, Label, Select
 
@@ -67,6 +64,11 @@ async def measure(app: Any, pilot: Any) -> dict[str, Any]:
     from feedback_tui.tui.screens.inbox import InboxScreen
     from feedback_tui.tui.screens.review import ReviewScreen
     from feedback_tui.tui.widgets.review_list import ReviewList
+
+    from bench_app import wait
+
+    def wanted(name: str) -> bool:
+        return not only or any(part in name for part in only)
 
     inbox = app.screen
     assert isinstance(inbox, InboxScreen)
@@ -83,7 +85,7 @@ async def measure(app: Any, pilot: Any) -> dict[str, Any]:
     async def apply(query: InboxQuery) -> float:
         before = time.perf_counter()
         inbox.apply_query(query)
-        await _wait(pilot, _list_ready(lst))
+        await wait(pilot, _list_ready(lst))
         return (time.perf_counter() - before) * 1000
 
     plain = InboxQuery(agent=agent, view="all")
@@ -100,7 +102,7 @@ async def measure(app: Any, pilot: Any) -> dict[str, Any]:
         screen = Stock()
         before = time.perf_counter()
         app.push_screen(screen)
-        await _wait(pilot, lambda: app.screen is screen and screen.is_mounted and bool(screen.query(Select)))
+        await wait(pilot, lambda: app.screen is screen and screen.is_mounted and bool(screen.query(Select)))
         await pilot.pause()
         ms = (time.perf_counter() - before) * 1000
         app.pop_screen()
@@ -115,11 +117,11 @@ async def measure(app: Any, pilot: Any) -> dict[str, Any]:
         baselines["screen"].append(await stock_screen())
 
     # -- the filter panel: open it (its lists filled), close it --------------------------
-    for _ in range(REPEAT):
+    for _ in range(REPEAT if wanted("filter panel: open with its lists") else 0):
         await apply(plain)
         before = time.perf_counter()
         inbox.action_filters()
-        await _wait(pilot, lambda: isinstance(app.screen, FilterDialog) and app.screen.is_mounted
+        await wait(pilot, lambda: isinstance(app.screen, FilterDialog) and app.screen.is_mounted
                     and bool(app.screen.query("#language")))
         await pilot.pause()
         record("filter panel: open with its lists", (time.perf_counter() - before) * 1000)
@@ -145,47 +147,51 @@ async def measure(app: Any, pilot: Any) -> dict[str, Any]:
     changes += [(f"view {i}: {view}", {"view": view}) for i, view in
                 enumerate(("needs_reply", "negative", "mine", "all"), start=1)]
     changes += [("search: rare word", {"search": RARE_WORD}), ("search: common word", {"search": COMMON_WORD}),
-                ("search: phrase", {"search": PHRASE})]
+                ("search: phrase", {"search": PHRASE}), ("search: an emoji in no review", {"search": NO_MATCH})]
     for name, change in changes:
-        for _ in range(REPEAT):
+        for _ in range(REPEAT if wanted(name) else 0):
             record(name, await apply(plain.with_changes(**change)))
-            await _wait(pilot, lambda: lst.total is not None or lst.load_error is not None)  # its count, not timed
+            await wait(pilot, lambda: lst.total is not None or lst.load_error is not None)  # its count, not timed
     survey = plain.with_changes(kind="surveys")
-    for _ in range(REPEAT):
+    for _ in range(REPEAT if wanted("surveys: switch") else 0):
         record("surveys: switch", await apply(survey))
-        await _wait(pilot, lambda: lst.total is not None)
+        await wait(pilot, lambda: lst.total is not None)
 
     # -- scroll to the end, open a review, open the composer --------------------------------
-    for _ in range(REPEAT):
+    for _ in range(REPEAT if wanted("scroll to the end") else 0):
         await apply(plain)
-        await _wait(pilot, lambda: lst.total is not None)
+        await wait(pilot, lambda: lst.total is not None)
         before = time.perf_counter()
         lst.action_last()
-        await _wait(pilot, lambda: lst.current_row is not None and lst.cursor == max((lst.total or 1) - 1, 0))
+        await wait(pilot, lambda: lst.current_row is not None and lst.cursor == max((lst.total or 1) - 1, 0))
         record("scroll to the end", (time.perf_counter() - before) * 1000)
-    for _ in range(REPEAT):
+    for _ in range(REPEAT if wanted("open a review") or wanted("open the composer") else 0):
         await apply(plain)
         before = time.perf_counter()
         lst.action_open()
-        await _wait(pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.detail is not None)
+        await wait(pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.detail is not None)
         record("open a review", (time.perf_counter() - before) * 1000)
         await on_inbox()
         before = time.perf_counter()
         inbox.action_reply()
         # the composer may put a prompt on top (a template's blank to fill in): it is open and loaded
-        await _wait(pilot, lambda: any(isinstance(screen, ComposerScreen) and screen._loaded
+        await wait(pilot, lambda: any(isinstance(screen, ComposerScreen) and screen._loaded
                                        for screen in app.screen_stack))
         record("open the composer", (time.perf_counter() - before) * 1000)
         await on_inbox()
 
     # -- a drill-down from each dashboard card ----------------------------------------------
+    if not any(wanted(f"drill-down: {metric}") for metric, _title in CARDS):
+        return {"interactions": times, "baselines": baselines}
     dashboard = DashboardScreen()
     app.install_screen(dashboard, name="bench-dashboard")  # installed: popping it keeps it for the next card
     app.push_screen("bench-dashboard")
-    await _wait(pilot, lambda: app.screen is dashboard and dashboard.figures is not None, limit=900.0)
+    await wait(pilot, lambda: app.screen is dashboard and dashboard.figures is not None, limit=900.0)
     figures = dashboard.figures
     index = len(figures["trend"]) - 2  # the last complete period: what the cards show
     for metric, _title in CARDS:
+        if not wanted(f"drill-down: {metric}"):
+            continue
         query = drill_query(metric, figures["trend"][index], Filters()).with_changes(agent=agent)
         for _ in range(REPEAT):
             if app.screen is not dashboard:
@@ -193,10 +199,10 @@ async def measure(app: Any, pilot: Any) -> dict[str, Any]:
                 await pilot.pause()
             before = time.perf_counter()
             app.post_message(ShowInInbox(query))
-            await _wait(pilot, lambda: isinstance(app.screen, InboxScreen) and inbox.query_state == query)
-            await _wait(pilot, _list_ready(lst))
+            await wait(pilot, lambda: isinstance(app.screen, InboxScreen) and inbox.query_state == query)
+            await wait(pilot, _list_ready(lst))
             record(f"drill-down: {metric}", (time.perf_counter() - before) * 1000)
-            await _wait(pilot, lambda: lst.total is not None or lst.load_error is not None)
+            await wait(pilot, lambda: lst.total is not None or lst.load_error is not None)
 
     for spec in EXTRA_INTERACTIONS:
         module, _, function = spec.partition(":")

@@ -145,7 +145,25 @@ def search_is_common(store: Store, plan: search.SearchPlan | str) -> bool:
     return bool(counts) and min(counts) >= COMMON_TERM_DOCS
 
 
+# Symbols alone (no word the full-text index could narrow) are looked for with instr
+# in every text: at a million reviews a symbol in none of them took 2-3 s for the
+# first page and as long again for the count. They are looked for in the newest
+# reviews only, and the inbox says so (search.LITERAL_SCAN_ROWS, see literal_scan_only).
+LITERAL_SCAN_ROWS = search.LITERAL_SCAN_ROWS
+
+
+def literal_scan_only(query: InboxQuery) -> bool:
+    """True when this query's search is symbols alone, looked for in the newest
+    ``LITERAL_SCAN_ROWS`` reviews only (survey comments are few: all are read)."""
+    return query.kind == "reviews" and bool(query.search) and search.plan(query.search or "").symbols_only
+
+
 def _search_conditions(plan: search.SearchPlan, where: list[str], params: dict[str, Any], probe: bool) -> None:
+    if plan.symbols_only:
+        # The newest LITERAL_SCAN_ROWS reviews, from the date index, whatever the sort: the
+        # rows are looked up by id and only those are read and sorted.
+        where.append("r.id IN (SELECT id FROM reviews ORDER BY created_at DESC, id DESC LIMIT :literal_scan)")
+        params["literal_scan"] = LITERAL_SCAN_ROWS
     if plan.fts:
         if probe:
             where.append("EXISTS (SELECT 1 FROM reviews_fts WHERE reviews_fts MATCH :fts AND rowid = r.id)")

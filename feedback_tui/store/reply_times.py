@@ -13,6 +13,10 @@ but far less is read:
    to the bucket, the group and the days it spans (``ORDER BY reply_hours LIMIT 1
    OFFSET k - 1``), a few hundred or thousand index entries.
 
+With ``by="agent"`` the groups are the agents who gave the first reply:
+``agent_reply_daily`` and the ``reviews_agent_reply_hours`` index (m018), the
+dashboard's per-agent table.
+
 The SLA count adds the buckets entirely within the SLA and counts exactly in the
 one bucket that straddles it (none when the SLA is a bucket bound, as 24 h is).
 The raw query compares unclamped hours with the SLA; for an SLA of 0 or more that
@@ -31,6 +35,7 @@ from feedback_tui.store import Store, rollups
 from feedback_tui.store.grouping import group_expression, where_clause
 from feedback_tui.store.schema import REPLY_HOUR_BOUNDS
 
+AGENT = "agent"  # by=AGENT: per agent who gave the first reply (m018's histograms and index)
 LOOKUPS_PER_STATEMENT = 200  # SQLite allows 500 terms in a compound SELECT
 UNREADABLE = -1  # the bucket of replies whose hours are NULL (an unreadable date)
 
@@ -68,9 +73,10 @@ class _Group:
 
 def _histograms(store: Store, filters: Filters, by: str | None) -> list[_Group]:
     clause, params = rollups.where(filters)
-    sql = f"""SELECT {group_expression(by, rollup=True)} AS grp, bucket, sum(n) AS n,
+    table, group = ("agent_reply_daily", "agent") if by == AGENT else ("reply_daily", group_expression(by, rollup=True))
+    sql = f"""SELECT {group} AS grp, bucket, sum(n) AS n,
                      min(day) AS first_day, max(day) AS last_day
-              FROM reply_daily WHERE {clause} GROUP BY grp, bucket HAVING sum(n) > 0 ORDER BY grp, bucket"""
+              FROM {table} WHERE {clause} GROUP BY grp, bucket HAVING sum(n) > 0 ORDER BY grp, bucket"""
     groups: dict[Any, _Group] = {}
     for row in store.query(sql, params):
         group = groups.setdefault(row["grp"], _Group(row["grp"]))
@@ -84,7 +90,10 @@ class _Reader:
     def __init__(self, store: Store, filters: Filters, by: str | None) -> None:
         self.store = store
         self.where, self.params = where_clause(filters)
-        self.group = group_expression(by)
+        if by == AGENT:  # the agent leads its index: one agent's bucket is a range of it
+            self.group, self.index = "first_reply_agent", "reviews_agent_reply_hours"
+        else:
+            self.group, self.index = group_expression(by), "reviews_reply_hours"
 
     def _scope(self, suffix: str = "") -> str:
         """The rows of one bucket of one group; its parameters end in ``suffix``
@@ -92,7 +101,7 @@ class _Reader:
         # The day range lets the index seek (bucket, created_at) even when the group
         # is a period, whose expression the index cannot use; the expression itself
         # is still checked, so a group is exactly what the raw query calls it.
-        return f"""FROM reviews INDEXED BY reviews_reply_hours
+        return f"""FROM reviews INDEXED BY {self.index}
             WHERE {self.where} AND first_reply_at IS NOT NULL AND status != 'spam'
               AND reply_bucket = :b{suffix} AND created_at >= :lo{suffix} AND created_at < :hi{suffix}
               AND ({self.group}) IS :grp{suffix}"""
@@ -239,6 +248,7 @@ def _from_histograms(store: Store, filters: Filters, by: str | None, sla_hours: 
             values[(index, rank)] = found[k - lookup.first]
     medians = _averages(store, [[values[(i, r)] for r in middle] for i, (_, middle, _, _) in enumerate(plans)])
     return {
-        group.key: {"median": median, "p90": values[(i, p90_rank)], "within_sla": _within_sla(reader, group, sla_hours)}
+        group.key: {"median": median, "p90": values[(i, p90_rank)], "within_sla": _within_sla(reader, group, sla_hours),
+                    **({"n": group.count} if by == AGENT else {})}  # the per-agent table shows the count too
         for i, ((group, _, p90_rank, _), median) in enumerate(zip(plans, medians, strict=True))
     }

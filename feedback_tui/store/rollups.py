@@ -6,7 +6,8 @@ write touches as dirty (an import, a triage action, a sentiment score, a
 reply), :func:`refresh` recomputes only those days, and the score queries add
 up a few thousand rollup rows. The numbers are the same as from the raw
 tables (a test checks both paths agree). Medians cannot be added up: their
-rollup, ``reply_daily``, counts replies per bucket of hours, and
+rollup, ``reply_daily``, counts replies per bucket of hours (and
+``agent_reply_daily`` the same per agent who replied first), and
 :mod:`feedback_tui.store.reply_times` reads the exact values from there.
 
 The rollups are used only when they are fresh and the filters fall on whole
@@ -100,16 +101,25 @@ def refresh(store: Store) -> bool:
         FROM reviews WHERE reply_bucket IN ({buckets}) AND created_at >= :lo AND created_at < :hi
                      AND first_reply_at IS NOT NULL AND status != 'spam'
         GROUP BY 1, source, product, language, reply_bucket"""
+    # The same histograms per agent who gave the first reply (m018): the dashboard's per-agent table.
+    agents_sql = f"""
+        INSERT INTO agent_reply_daily
+        SELECT substr(created_at, 1, 10), source, product, language, first_reply_agent, reply_bucket, count(*)
+        FROM reviews INDEXED BY reviews_reply_hours
+        WHERE reply_bucket IN ({buckets}) AND created_at >= :lo AND created_at < :hi
+              AND first_reply_at IS NOT NULL AND status != 'spam'
+        GROUP BY 1, source, product, language, first_reply_agent, reply_bucket"""
     with store.write() as conn:
         # Days are read again inside the write lock: another process may have refreshed them.
         dirty = [row[0] for row in conn.execute("SELECT day FROM rollup_dirty ORDER BY day")]
         for day in dirty:
             bounds = {"lo": day, "hi": day_end(day)}
-            for table in ("review_daily", "survey_daily", "reply_daily"):
+            for table in ("review_daily", "survey_daily", "reply_daily", "agent_reply_daily"):
                 conn.execute(f"DELETE FROM {table} WHERE day = ?", (day,))
             conn.execute(reviews_sql, bounds)
             conn.execute(surveys_sql, bounds)
             conn.execute(replies_sql, bounds)
+            conn.execute(agents_sql, bounds)
         conn.executemany("DELETE FROM rollup_dirty WHERE day = ?", [(day,) for day in dirty])
     return True
 

@@ -13,6 +13,7 @@ from feedback_tui.store import steps_001_006, steps_007_012, steps_013_rating_ro
 from feedback_tui.store import steps_014_orders  # noqa: F401  (m014)
 from feedback_tui.store import steps_015_workflow  # noqa: F401  (m015)
 from feedback_tui.store import steps_017_interaction_indexes  # noqa: F401  (m017)
+from feedback_tui.store import steps_018_agent_rollups  # noqa: F401  (m018)
 from feedback_tui.store.migration_base import migrations
 from feedback_tui.store.steps_007_012 import REPLY_HOUR_BOUNDS
 

@@ -97,3 +97,22 @@ def test_markup_like_text_is_matched_as_text() -> None:
     text = "[bold]gratuit[/bold] \x1b[31m"
     spans = search.match_spans(text, search.plan("[bold]").terms)
     assert [text[a:b] for a, b in spans] == ["bold", "bold"]
+
+
+def test_symbols_alone_are_looked_for_in_the_newest_reviews_only(words_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A symbol alone reads texts one by one (no index keeps it): at a million reviews one
+    in no review took 2-3 s. It is looked for in the newest LITERAL_SCAN_ROWS reviews,
+    by its first page and its count alike, whatever the sort; next to a word it is not."""
+    monkeypatch.setattr(inbox, "LITERAL_SCAN_ROWS", 3)  # the newest three: w4, w5, w6
+    assert inbox.literal_scan_only(InboxQuery(search="😭")) and inbox.literal_scan_only(InboxQuery(search="€ ❤️"))
+    assert not inbox.literal_scan_only(InboxQuery(search="déçu 😭"))
+    assert not inbox.literal_scan_only(InboxQuery(search="😭", kind="surveys"))
+    assert _authors(words_db, "😭") == []  # w3 is older than the newest three
+    assert _authors(words_db, "€") == ["Eve"]
+    assert _authors(words_db, "déçu 😭") == ["Cid"]  # a word: the full-text index narrows, every review counts
+    with Store.open(words_db) as store:
+        for sort in inbox.SORTS:
+            query = InboxQuery(view="all", search="❤️", sort=sort)
+            assert [row.author for row in inbox.page(store, query)] == ["Dee"] and inbox.count(store, query) == 1
+        newest = InboxQuery(view="all", search=",", sort="newest")  # each of the newest three has one
+        assert [row.author for row in inbox.page(store, newest)] == ["Fay", "Eve", "Dee"]

@@ -800,3 +800,39 @@ async def test_live_refresh_keeps_the_selection_and_the_cursor_row(demo_db: Path
         assert lst.cursor == 0
         # the archived row also left the selection: an action now would not touch a row nobody sees
         assert lst.selected == set() and "selected" not in screen_text(app)
+
+
+async def test_a_screen_still_to_be_built_says_working_at_once(demo_db: Path) -> None:
+    """The first review screen and every composer take Textual more than 100 ms to build
+    on a busy machine (issue 19): the status line says so before, and is back after."""
+    from textual.widgets import Static
+
+    from feedback_tui.tui.screens.composer import ComposerScreen
+    from feedback_tui.tui.screens.review import ReviewScreen
+    from feedback_tui.tui.widgets.review_list import ReviewList
+
+    app = FeedbackApp(db_path=demo_db, agent="camille", watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        inbox = app.screen
+        assert isinstance(inbox, InboxScreen)
+
+        def status() -> str:
+            return str(inbox.query_one("#status-line", Static).render())
+
+        inbox.on_review_list_opened(ReviewList.Opened(inbox.review_list.current_row))
+        assert status() == "working: opening the review…"
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert "agent camille" in status()
+
+        inbox.action_reply()
+        assert status() == "working: opening the composer…"
+        await settle(app, pilot)
+        assert any(isinstance(screen, ComposerScreen) for screen in app.screen_stack)  # perhaps a prompt on top
+        while app.screen is not inbox:
+            await pilot.press("escape")
+            await settle(app, pilot)
+        assert "working" not in status() and "agent camille" in status()

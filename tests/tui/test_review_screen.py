@@ -140,3 +140,34 @@ async def test_edit_my_reply_enforces_the_platform_limit_and_keeps_the_text(demo
         assert "Reply edited" in notifications(app)[-1]
     with Store.open(demo_db, migrate=False) as store:
         assert reply_store.reply(store, reply_id)["text"] == "Merci beaucoup !"
+
+
+async def test_a_reopened_review_screen_shows_the_new_review_from_the_top(demo_db: Path) -> None:
+    """The inbox keeps one review screen (issue 19): each opening shows the row under
+    the cursor, marks it read, scrolled to its top, with nothing of the one before."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        lst = review_list(app)
+        first, second = loaded_rows(lst)[:2]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.row_id == first.id
+        screen.query_one("#detail-scroll").scroll_end(animate=False)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("j")
+        await settle(app, pilot)
+        assert review(demo_db, second.id)["is_read"] == 0
+
+        await pilot.press("enter")
+        assert app.screen is screen  # the same screen, already built
+        await settle(app, pilot)
+        assert screen.row_id == second.id and screen.detail is not None and screen.detail.id == second.id
+        text = " ".join(screen_text(app).split())
+        assert first_line(review(demo_db, second.id)["body"]) in text
+        assert first_line(review(demo_db, first.id)["body"]) not in text
+        assert screen.query_one("#detail-scroll").scroll_y == 0
+        assert review(demo_db, second.id)["is_read"] == 1, "opening a review reads it"
+        assert app.focused is screen.query_one("#detail-scroll")

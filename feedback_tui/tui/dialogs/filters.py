@@ -95,6 +95,7 @@ class FilterDialog(ModalScreen[InboxQuery | None]):
         super().__init__()
         self.current = query
         self.choices = choices
+        self._options_shown: dict[str, tuple[tuple[str, ...], str | None]] = {}  # per select: what reuse last set
 
     def compose(self) -> ComposeResult:
         q = self.current
@@ -155,7 +156,12 @@ class FilterDialog(ModalScreen[InboxQuery | None]):
             ("product", choices.products, q.product),
         ):
             select = self.query_one(f"#{id}", Select)
-            select.set_options(_options(values, current))
+            # The lists rarely change between openings: rebuilding a select's options
+            # (its overlay's option list) only when they do saves most of a reopening.
+            shown = (tuple(values), current if current and current not in values else None)
+            if self._options_shown.get(id) != shown:
+                select.set_options(_options(values, current))
+                self._options_shown[id] = shown
             select.value = current if current else Select.NULL
         self.query_one("#sort", Select).value = q.sort
         for id, value, suggestions in (("tag", q.tag, choices.tags), ("assignee", q.assignee, choices.assignees)):

@@ -30,7 +30,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static, TextArea
+from textual.widgets import Header, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from feedback_tui import reply_rules
@@ -43,12 +43,16 @@ from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
 from feedback_tui.tui.held_reply import HeldReply
 from feedback_tui.tui.safe_text import clean, plain
 from feedback_tui.tui.typed_keys import after_typed_keys
+from feedback_tui.tui.widgets.footer import Footer
 from feedback_tui.tui.widgets.review_view import render_review
 
 DRAFT_DELAY = 0.5
 
 
 class ComposerScreen(Screen[None]):
+    # Focused as the screen is composed, before its footer first reads the keys: focusing
+    # it in on_mount made the footer build its keys twice (with q, ? and d, then without).
+    AUTO_FOCUS = "#reply"
     BINDINGS = [
         Binding("ctrl+s", "send", "Send", id="composer.send", priority=True),
         Binding("ctrl+t", "template", "Template", id="composer.template", priority=True),

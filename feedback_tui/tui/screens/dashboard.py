@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
 from feedback_tui.models import REVIEW_STATUSES, Filters
@@ -31,6 +31,7 @@ from feedback_tui.tui.dialogs import ChoiceDialog
 from feedback_tui.tui.messages import DatabaseChanged, ShowInInbox
 from feedback_tui.tui.safe_text import clean
 from feedback_tui.tui.widgets.agent_table import AgentTable
+from feedback_tui.tui.widgets.footer import Footer
 from feedback_tui.tui.widgets.score_card import ScoreCard, format_value, margin_text
 from feedback_tui.tui.widgets.star_bar import StarBar
 from feedback_tui.tui.widgets.themes_panel import ThemesPanel

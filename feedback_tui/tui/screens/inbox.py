@@ -7,25 +7,32 @@ an import changes the database.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, ProgressBar, Static
+from textual.widgets import Header, Input, ProgressBar, Static
 
 from feedback_tui.store import activity, inbox, triage
 from feedback_tui.store.inbox import VIEW_TITLES, InboxQuery, SearchProblem
 from feedback_tui.store.rows import InboxRow
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
 from feedback_tui.tui.dialogs.filters import SORT_LABELS, FilterChoices, FilterDialog, until_shown
-from feedback_tui.tui.messages import DatabaseChanged, OpenQuery, RowHighlighted, StepCursor, SyncProgress
+from feedback_tui.tui.messages import (DatabaseChanged, OpenQuery, ReplyRequested, RowHighlighted, StepCursor,
+                                       SyncProgress)
 from feedback_tui.tui.safe_text import clean, plain
 from feedback_tui.tui.row_source import InboxSource
 from feedback_tui.tui.triage_actions import TRIAGE_BINDINGS, ActionDone, TriageActions
 from feedback_tui.tui.widgets.column_header import ColumnHeader
+from feedback_tui.tui.widgets.footer import Footer
 from feedback_tui.tui.widgets.review_list import ReviewList
+
+if TYPE_CHECKING:
+    from feedback_tui.tui.screens.review import ReviewScreen
 
 
 class InboxScreen(TriageActions, Screen[None]):
@@ -60,6 +67,7 @@ class InboxScreen(TriageActions, Screen[None]):
         self.total: int | None = None
         self._saved_search = ""
         self._filter_dialog: FilterDialog | None = None
+        self._review_screen: ReviewScreen | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -166,6 +174,8 @@ class InboxScreen(TriageActions, Screen[None]):
             self.query_one("#status-line", Static).update(plain(f"Nothing loaded · agent {self.app.agent} · ? for keys", single_line=True))
             return
         total = "counting…" if self.total is None else f"{self.total:,} {'reviews' if self.query_state.kind == 'reviews' else 'comments'}"
+        if inbox.literal_scan_only(self.query_state):  # symbols alone: the newest reviews only (store.inbox)
+            total += f" in the newest {inbox.LITERAL_SCAN_ROWS:,} (symbols alone: add a word to search all)"
         position = f"{lst.cursor + 1:,} of {total}" if self.total else total
         selected = f" · {len(lst.selected)} selected" if lst.selected else ""
         # A one-line bar of fixed height: no layout pass needed on every cursor move.
@@ -185,8 +195,30 @@ class InboxScreen(TriageActions, Screen[None]):
         from feedback_tui.tui.screens.review import ReviewScreen
 
         row = self.review_list.current_row
-        self.app.push_screen(ReviewScreen(row.id if row is not None else None, self.query_state.kind,
-                                          self.review_list.terms))
+        row_id, kind, terms = (row.id if row is not None else None), self.query_state.kind, self.review_list.terms
+        # One review screen per inbox, kept between openings (see ReviewScreen.reuse).
+        screen = self._review_screen
+        if screen is None:  # the first one is built: ~100-200 ms on a busy machine, said at once
+            screen = self._review_screen = ReviewScreen(row_id, kind, terms)
+            self.app.install_screen(screen, name=f"inbox-review-{id(self)}")
+            self._show_working("opening the review…")
+            self.call_after_refresh(self.app.push_screen, screen)
+            return
+        screen.reuse(row_id, kind, terms)
+        self.app.push_screen(screen)
+
+    def action_reply(self) -> None:
+        """Reply to the row under the cursor. A composer is a new screen, which takes
+        Textual ~60-200 ms to build on a busy machine: the status line says "working"
+        first, and the request goes after that repaint."""
+        ids = self._targets("reply")
+        if ids:
+            self._show_working("opening the composer…")
+            self.call_after_refresh(self.post_message, ReplyRequested(ids[0]))
+
+    def on_screen_suspend(self) -> None:
+        """A screen is over the inbox: its "working" line is done with."""
+        self._show_status()
 
     def on_review_list_row_left(self, message: ReviewList.RowLeft) -> None:
         self._say_who_changed(message.row)

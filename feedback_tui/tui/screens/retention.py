@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 from textual_plotext import PlotextPlot
 
@@ -28,6 +28,7 @@ from feedback_tui.store import retention as queries
 from feedback_tui.store.retention import CustomerHistory, CustomerPeriod
 from feedback_tui.tui.messages import DatabaseChanged
 from feedback_tui.tui.safe_text import clean, plain
+from feedback_tui.tui.widgets.footer import Footer
 
 PERIOD_CYCLE = ("month", "quarter", "year")
 FIGURE_CYCLE = ("customers", "new", "retained", "lost", "customers_start")

@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
 from feedback_tui.store import replies as reply_store
@@ -30,6 +30,7 @@ from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
 from feedback_tui.tui.triage_actions import TRIAGE_BINDINGS, ActionDone, TriageActions
 from feedback_tui.tui.messages import CurrentRow, DatabaseChanged, StepRequested
 from feedback_tui.tui.safe_text import plain
+from feedback_tui.tui.widgets.footer import Footer
 from feedback_tui.tui.widgets.review_view import render_review
 
 class ReviewScreen(TriageActions, Screen[None]):
@@ -71,6 +72,27 @@ class ReviewScreen(TriageActions, Screen[None]):
             self.show_row(self.first_row_id)
         self.query_one("#detail-scroll").focus()
 
+    def reuse(self, row_id: int | None, kind: str, terms: tuple[str, ...] = ()) -> None:
+        """Show ``row_id`` in this screen, already built, as a new screen would.
+
+        A new review screen costs Textual a compose, its first styling and its
+        footer (~35 keys) before the review shows: ~100-200 ms of a busy 2-core
+        machine, most of the "open a review" interaction (issue 19). The inbox
+        keeps one screen (installed, so going back does not destroy it) and
+        calls this before pushing it again. Nothing of the review shown before
+        stays on the screen: it says "Loading…" until the new one is read.
+        """
+        self.kind, self.terms, self.first_row_id = kind, terms, row_id
+        self.row_id, self.detail, self._rejected_edit = None, None, None
+        if not self.is_mounted:
+            return  # on_mount shows it
+        self.query_one("#detail", Static).update(Text("Loading…", style="dim"))
+        scroll = self.query_one("#detail-scroll", VerticalScroll)
+        scroll.scroll_home(animate=False)
+        scroll.focus()
+        if row_id is not None:
+            self.show_row(row_id)
+
     def show_row(self, row_id: int) -> None:
         self.row_id = row_id
         self._load(row_id)
@@ -88,14 +110,14 @@ class ReviewScreen(TriageActions, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail", description="Loading the review")
     def _load(self, row_id: int, mark_read: bool = True) -> None:
+        kind = self.kind
         with self.app.open_store() as store:
-            if self.kind == "reviews":
-                if mark_read and not store.readonly:  # a read-only database still shows the review
-                    triage.mark_read(store, row_id)
-                detail = triage.review_detail(store, row_id)
-            else:
-                detail = triage.survey_detail(store, row_id)
-        self.post_message(self.Loaded(row_id, detail))
+            detail = triage.review_detail(store, row_id) if kind == "reviews" else triage.survey_detail(store, row_id)
+            self.post_message(self.Loaded(row_id, detail))
+            # After the review is on its way to the screen: marking it read is a write,
+            # which may wait for another agent's transaction (the detail does not show it).
+            if kind == "reviews" and detail is not None and mark_read and not store.readonly:
+                triage.mark_read(store, row_id)  # a read-only database still shows the review
 
     def on_review_screen_loaded(self, message: Loaded) -> None:
         if message.row_id != self.row_id:

@@ -17,13 +17,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, TextArea
+from textual.widgets import DataTable, Header, Input, Label, Select, Static, TextArea
 
 from feedback_tui.errors import FeedbackError
 from feedback_tui.store import replies as reply_store
 from feedback_tui.tui.dialogs import ChoiceDialog
 from feedback_tui.tui.safe_text import clean, plain
 from feedback_tui.tui.typed_keys import after_typed_keys
+from feedback_tui.tui.widgets.footer import Footer
 
 PLACEHOLDER_HELP = ("Placeholders: {author} {product} {source} {rating} {agent} {company}, "
                     "and {?question} asks the agent.")
