@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -59,7 +60,8 @@ def char_wb_grams(chunk: str, low: int, high: int) -> list[str]:
 def _split(texts: Sequence[str], index: dict[str, int]) -> tuple[Any, Any]:
     """Number each text's lowercased chunks in ``index`` (new chunks appended in order of appearance).
 
-    Returns (chunk number of each occurrence, texts in order; chunks per text).
+    Returns the chunk number of every occurrence (text after text) and the
+    number of chunks of each text.
     """
     import numpy
 
@@ -281,12 +283,12 @@ class Scorer:
         self.idf = numpy.asarray(model.word_idf + model.char_idf, dtype=numpy.float64)
         self.coef = numpy.asarray(model.coef, dtype=numpy.float64)
         self.idf_coef = self.idf * self.coef
-        self.ones = numpy.ones(0, dtype=numpy.float32)
         self.intercept = model.intercept
         self.word_range = tuple(int(v) for v in model.settings["word"]["ngram_range"])
         self.char_range = tuple(int(v) for v in model.settings["char"]["ngram_range"])
         self._vocabulary(model.word_terms)
         self.cache: dict[str, int] = {}
+        self._lock = threading.Lock()  # the cache and its arrays change together: one batch at a time
         self._forget()
 
     def _vocabulary(self, word_terms: list[str]) -> None:
@@ -363,7 +365,8 @@ class Scorer:
 
     def counts(self, texts: Sequence[str]):
         """Term counts of each text in the model's feature space (a CSR matrix, texts x features)."""
-        char, word = self._blocks(texts)
+        with self._lock:
+            char, word = self._blocks(texts)
         total = char + word
         total.sum_duplicates()
         return total
@@ -372,7 +375,8 @@ class Scorer:
         """The batch's character counts and word counts: two CSR matrices (texts x features), no duplicates.
 
         Character counts are (texts x chunks) @ (chunks x n-grams): the
-        product sums a row's repeated chunks, so nothing is sorted.
+        product sums a row's repeated chunks, so that large matrix is never
+        sorted. The ones are fresh arrays: scipy may canonicalise its inputs.
         """
         import numpy
         from scipy.sparse import coo_matrix, csr_matrix
@@ -391,10 +395,9 @@ class Scorer:
             occurrences = numpy.fromiter(map(self.cache.__getitem__, flat), dtype=numpy.int64, count=len(flat))
         n = len(texts)
         ptr = numpy.asarray(lengths, dtype=numpy.int64)
-        if len(self.ones) < max(len(self.gram_ids), len(flat)):
-            self.ones = numpy.ones(2 * max(len(self.gram_ids), len(flat)), dtype=numpy.float32)
-        per_text = csr_matrix((self.ones[:len(flat)], occurrences, ptr), shape=(n, len(self.cache)))
-        per_chunk = csr_matrix((self.ones[:len(self.gram_ids)], self.gram_ids, self.gram_ptr),
+        per_text = csr_matrix((numpy.ones(len(flat), dtype=numpy.float32), occurrences, ptr),
+                              shape=(n, len(self.cache)))
+        per_chunk = csr_matrix((numpy.ones(len(self.gram_ids), dtype=numpy.float32), self.gram_ids, self.gram_ptr),
                                shape=(len(self.cache), self.width))
         char = per_text @ per_chunk
 
@@ -439,7 +442,9 @@ class Scorer:
         import numpy
 
         scores = numpy.full(len(texts), self.intercept, dtype=numpy.float64)
-        for counts in self._blocks(texts):  # each vectoriser is L2-normalised on its own
+        with self._lock:
+            blocks = self._blocks(texts)
+        for counts in blocks:  # each vectoriser is L2-normalised on its own
             if not counts.nnz:
                 continue
             feature = counts.indices
