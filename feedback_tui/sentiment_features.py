@@ -151,11 +151,19 @@ def count(texts: Sequence[str], word: dict[str, Any], char: dict[str, Any]) -> t
         gram_flat += [grams.setdefault(g, len(grams)) for g in char_wb_grams(chunk, low, high)]
         gram_ptr.append(len(gram_flat))
 
+    # The character block is the largest matrix (~700 terms a text): its columns are put in
+    # sorted order in the small per-chunk matrix, so the product needs no pruned copy.
     gram_names = list(grams)
+    order = sorted(range(len(gram_names)), key=gram_names.__getitem__)
+    rank = numpy.empty(len(order), dtype=numpy.int64)
+    rank[numpy.asarray(order, dtype=numpy.int64)] = numpy.arange(len(order), dtype=numpy.int64)
     per_chunk = _csr(numpy.repeat(numpy.arange(len(index)), numpy.diff(gram_ptr)),
-                     numpy.asarray(gram_flat, dtype=numpy.int64), (len(index), len(grams)))
+                     rank[numpy.asarray(gram_flat, dtype=numpy.int64)], (len(index), len(grams)))
     per_text = _csr(text_of, occurrences, (len(texts), len(index)))
-    char_block = _block(per_text @ per_chunk, lambda ids: [gram_names[i] for i in ids], char["min_df"])
+    counts = per_text @ per_chunk
+    char_block = Block(matrix=counts, terms=[gram_names[i] for i in order], has_terms=numpy.diff(counts.indptr) > 0,
+                       floor=1)
+    del per_chunk, per_text, counts
 
     at = _gather(numpy.asarray(token_ptr, dtype=numpy.int64), occurrences)
     sequence = numpy.asarray(token_flat, dtype=numpy.int64)[at]
