@@ -39,6 +39,7 @@ from typing import Any
 TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token_pattern
 _BATCH = 5_000  # texts split per step while counting: bounds the transient chunk strings
 CACHE_CHUNKS = 200_000  # the scorer forgets its chunk cache beyond this many distinct chunks
+SETTINGS = {"analyzer", "ngram_range", "min_df", "max_features"}  # the vectoriser options count reproduces
 
 
 def char_wb_grams(chunk: str, low: int, high: int) -> list[str]:
@@ -135,6 +136,8 @@ def count(texts: Sequence[str], word: dict[str, Any], char: dict[str, Any]) -> t
     for settings, analyzer in ((word, "word"), (char, "char_wb")):
         if settings["analyzer"] != analyzer or not isinstance(settings["min_df"], int):
             raise ValueError(f"the fast count supports analyzer {analyzer!r} with a whole-number min_df")
+        if unknown := set(settings) - SETTINGS:  # a vectoriser option this count would silently ignore
+            raise ValueError(f"the fast count does not implement {sorted(unknown)}")
     index: dict[str, int] = {}
     occurrences, lengths = _split(texts, index)
     text_of = numpy.repeat(numpy.arange(len(texts), dtype=numpy.int64), lengths)

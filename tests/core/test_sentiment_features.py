@@ -102,6 +102,8 @@ def test_errors_are_scikit_learns() -> None:
         sentiment_features.select(blocks[0], None, word)
     with pytest.raises(ValueError, match="max_df corresponds to < documents than min_df"):
         sentiment_features.select(blocks[0], numpy.array([0]), word)
+    with pytest.raises(ValueError, match=r"does not implement \['stop_words'\]"):
+        sentiment_features.count(["apple pie"], {**word, "stop_words": "english"}, char)
 
 
 def test_trained_model_equals_scikit_learns_pipeline() -> None:
