@@ -74,7 +74,7 @@ PRODUCTS = ("Panier iOS", "Panier Android", "Panier Web", "Livraison")
 RARE_WORD, RARE_EVERY = "zanzibar", 10_007  # one review in RARE_EVERY holds it: the rare-word search
 # bench_agents runs instead of the rest (--agents N); learned_speed.py trains 100k texts
 # (minutes on one core) and runs on its own.
-EXTRA_BENCHES: tuple[str, ...] = ("bench_retention",)
+EXTRA_BENCHES: tuple[str, ...] = ("bench_retention", "learned_speed")
 HEADER = ["id", "source", "rating", "title", "body", "author", "created_at", "language", "product", "reply", "reply_at"]
 
 

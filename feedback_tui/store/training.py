@@ -59,8 +59,7 @@ def train(store: Store, *, min_per_class: int = sentiment_model.MIN_PER_CLASS, f
                                  "reason": f"fewer than {min_per_class} labelled texts in a class"}
             continue
         # fewer texts in a class than folds: the model is trained, its accuracy unknown
-        metrics = sentiment_model.cross_validate(texts, labels, folds) if min(n.values()) >= folds else None
-        model = sentiment_model.train(texts, labels, language)
+        model, metrics = sentiment_model.train_validated(texts, labels, language, folds)
         model_id = sentiment_models.save(store, model, metrics)
         # the metrics' own "n" (texts cross-validated) is the sum of the classes: "n" stays per class
         outcome[language] = {**(metrics or {}), "status": "trained", "model": model_id, "n": n}
