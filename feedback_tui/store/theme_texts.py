@@ -49,6 +49,7 @@ _SAMPLE_SQL = f"""
         FROM reviews
         WHERE {{where}} AND status != 'spam' AND language IS NOT NULL
               AND (CASE WHEN rating IS NOT NULL THEN rating != 3 ELSE sentiment IN ('negative', 'positive') END)
+              {{only}}
     )
     SELECT r.id, picked.language,
            CASE WHEN r.title IS NOT NULL AND r.title != '' THEN r.title || '. ' || r.body ELSE r.body END,
@@ -59,11 +60,13 @@ _SAMPLE_SQL = f"""
 """
 
 
-def labelled_sample(store: Store, filters: Filters, per_class: int) -> LabelledSample:
-    """At most ``per_class`` reviews per language and verdict that ``filters`` select, and the class totals."""
+def labelled_sample(store: Store, filters: Filters, per_class: int, *, negative_only: bool = False) -> LabelledSample:
+    """At most ``per_class`` reviews per language and verdict that ``filters`` select, and the class totals
+    (``negative_only``: the negative reviews alone, all a previous period is compared on)."""
     where, params = where_clause(filters)
     sample = LabelledSample([])
-    for i, language, text, negative, total in store.conn.execute(_SAMPLE_SQL.format(where=where),
+    only = f"AND ({_VERDICT})" if negative_only else ""
+    for i, language, text, negative, total in store.conn.execute(_SAMPLE_SQL.format(where=where, only=only),
                                                                  {**params, "per_class": per_class}):
         sample.rows.append(LabelledText(int(i), str(language), str(text or ""), bool(negative)))
         sample.totals[(str(language), bool(negative))] = int(total)
