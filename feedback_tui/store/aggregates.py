@@ -7,6 +7,7 @@ arithmetic that turns counts into scores lives in :mod:`feedback_tui.scoring`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from feedback_tui.models import Filters
@@ -210,9 +211,15 @@ def overdue_counts(store: Store, filters: Filters, by: str | None, older_than: s
         return {row["grp"]: int(row["n"]) for row in store.query(sql, params)}
     day = older_than[:10]
     counts = rollups.unanswered_counts(store, filters, group_expression(by, rollup=True), day)
-    params["day"] = day
+    # One pair of bounds on created_at: given the window's and the day's, SQLite ranged the
+    # index on the window's (a year of reviews, 0.1 s at 1M) and filtered the day after.
+    since = max(filters.since or day, day)
+    until = min(filters.until or older_than, older_than)
+    if since >= until:
+        return counts
+    where, params = where_clause(replace(filters, since=since, until=until))
     sql = f"""SELECT {group_expression(by)} AS grp, count(*) AS n FROM reviews
-              WHERE {where} AND {rollups.WAITING} AND created_at >= :day AND created_at < :older_than GROUP BY grp"""
+              WHERE {where} AND {rollups.WAITING} GROUP BY grp"""
     for row in store.query(sql, params):
         counts[row["grp"]] = counts.get(row["grp"], 0) + int(row["n"])
     return counts
