@@ -27,7 +27,7 @@ counts as within either way). A negative SLA goes to the raw query.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from feedback_tui.models import Filters
@@ -89,7 +89,10 @@ class _Reader:
 
     def __init__(self, store: Store, filters: Filters, by: str | None) -> None:
         self.store = store
-        self.where, self.params = where_clause(filters)
+        # Without the window's dates: each lookup's own day range (inside the window: it comes
+        # from the window's histograms) is then the one the index seeks on. With both pairs,
+        # SQLite ranged on the window's and read a whole year of the bucket at 1M.
+        self.where, self.params = where_clause(replace(filters, since=None, until=None))
         if by == AGENT:  # the agent leads its index: one agent's bucket is a range of it
             self.group, self.index = "first_reply_agent", "reviews_agent_reply_hours"
         else:
