@@ -16,6 +16,38 @@ from typing import Any
 from feedback_tui.sentiment_model import LearnedModel, checksum
 from feedback_tui.store import Store
 
+# A model learns from at most this many texts per language and class, chosen by a fixed
+# hash of the row (the same texts on every run, spread over the whole history): at 100k
+# texts training takes about 15-55 s and 1.5 GB on one core; every labelled text of a
+# million-review workspace would be ten times that, and of ten million would not fit.
+MAX_PER_CLASS = 50_000
+
+_VERDICT_REVIEW = "CASE WHEN rating <= 2 THEN 'negative' ELSE 'positive' END"
+_VERDICT_SURVEY = ("CASE WHEN (kind = 'nps' AND score <= 6) OR (kind = 'csat' AND score <= 2) "
+                   "THEN 'negative' ELSE 'positive' END")
+_REVIEW_TEXT = "CASE WHEN title IS NOT NULL AND title != '' THEN title || '. ' || body ELSE body END"
+_REVIEW_LABELLED = ("language IS NOT NULL AND rating IS NOT NULL AND (rating <= 2 OR rating >= 4) "
+                    "AND coalesce(body, '') || coalesce(title, '') != ''")
+_SURVEY_LABELLED = ("language IS NOT NULL AND comment IS NOT NULL AND comment != '' "
+                    "AND ((kind = 'nps' AND (score <= 6 OR score >= 9)) OR (kind = 'csat' AND (score <= 2 OR score >= 4)))")
+_SAMPLE_SQL = f"""
+    WITH labelled AS (
+        SELECT 0 AS src, id, language, {_VERDICT_REVIEW} AS label FROM reviews WHERE {_REVIEW_LABELLED}
+        UNION ALL
+        SELECT 1, id, language, {_VERDICT_SURVEY} FROM survey_responses WHERE {_SURVEY_LABELLED}
+    ), ranked AS (
+        SELECT src, id, language, label,
+               row_number() OVER (PARTITION BY language, label
+                                  ORDER BY ((id * 2 + src) * 2654435761) % 4294967296, src, id) AS k
+        FROM labelled
+    )
+    SELECT language,
+           CASE WHEN src = 0 THEN (SELECT {_REVIEW_TEXT} FROM reviews WHERE reviews.id = ranked.id)
+                ELSE (SELECT comment FROM survey_responses WHERE survey_responses.id = ranked.id) END,
+           label
+    FROM ranked WHERE k <= :per_class ORDER BY src, id
+"""
+
 _LABELLED_SQL = """
     SELECT language, CASE WHEN title IS NOT NULL AND title != '' THEN title || '. ' || body ELSE body END AS text,
            CASE WHEN rating <= 2 THEN 'negative' ELSE 'positive' END AS label
@@ -46,6 +78,7 @@ class ModelRow:
     recall_positive: float | None
     recall_negative: float | None
     folds: int | None
+    labelled: int  # the language's labelled texts when it was trained (n_positive + n_negative, or more: sampled)
 
     def describe(self) -> str:
         """'learned from 12,340 of your texts, 0.88 balanced accuracy'."""
@@ -53,10 +86,14 @@ class ModelRow:
         return f"learned from {self.n_positive + self.n_negative:,} of your texts{accuracy}"
 
 
-def labelled_texts(store: Store) -> dict[str, tuple[list[str], list[str]]]:
-    """Language -> (texts, labels) of every stored text whose author gave a verdict."""
+def labelled_texts(store: Store, per_class: int | None = None) -> dict[str, tuple[list[str], list[str]]]:
+    """Language -> (texts, labels) of the stored texts whose author gave a verdict: all of
+    them, or at most ``per_class`` per language and class (a fixed sample, see MAX_PER_CLASS)."""
     out: dict[str, tuple[list[str], list[str]]] = {}
-    for language, text, label in store.conn.execute(_LABELLED_SQL):
+    sampled = per_class is not None and any(
+        count > per_class for classes in labelled_counts(store).values() for count in classes.values())
+    rows = store.conn.execute(_SAMPLE_SQL, {"per_class": per_class}) if sampled else store.conn.execute(_LABELLED_SQL)
+    for language, text, label in rows:
         texts, labels = out.setdefault(language, ([], []))
         texts.append(text)
         labels.append(label)
@@ -71,23 +108,27 @@ def labelled_counts(store: Store) -> dict[str, dict[str, int]]:
     return out
 
 
-def save(store: Store, model: LearnedModel, metrics: dict[str, Any] | None) -> int:
+def save(store: Store, model: LearnedModel, metrics: dict[str, Any] | None, labelled: int | None = None) -> int:
+    """Store a model; ``labelled`` is how many labelled texts its language had (more than
+    it learned from when they were sampled)."""
     blob = model.to_blob()
     metrics = metrics or {}
     recall = metrics.get("recall", {})
     with store.write() as conn:
         cursor = conn.execute(
             """INSERT INTO sentiment_models (language, trained_at, n_positive, n_negative, balanced_accuracy,
-                   recall_positive, recall_negative, folds, model, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   recall_positive, recall_negative, folds, model, sha256, labelled)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (model.language, model.trained_at, model.n["positive"], model.n["negative"],
              metrics.get("balanced_accuracy"), recall.get("positive"), recall.get("negative"),
-             metrics.get("folds"), blob, checksum(blob)),
+             metrics.get("folds"), blob, checksum(blob),
+             labelled if labelled is not None else model.n["positive"] + model.n["negative"]),
         )
         return int(cursor.lastrowid or 0)
 
 
 _ROW_COLUMNS = ("id, language, trained_at, n_positive, n_negative, balanced_accuracy, recall_positive, "
-                "recall_negative, folds")
+                "recall_negative, folds, coalesce(labelled, n_positive + n_negative)")
 
 
 def current(store: Store) -> dict[str, ModelRow]:

@@ -7,7 +7,8 @@ worker: never on the UI thread). An import retrains a language when it has
 ``min_per_class`` labelled texts in each class and either no model yet or
 ``retrain_after`` more labelled texts than its model was trained on
 (``[sentiment]`` in the config). Training rescoring every text is minutes on a
-million reviews, so a small import never triggers it.
+million reviews, so a small import never triggers it. A language learns from at most
+``sentiment_models.MAX_PER_CLASS`` texts per class, a fixed sample.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def due(store: Store, *, min_per_class: int = sentiment_model.MIN_PER_CLASS,
         if row is None:
             out[language] = "first model"
             continue
-        new = n["positive"] + n["negative"] - row.n_positive - row.n_negative
+        new = n["positive"] + n["negative"] - row.labelled
         if new >= retrain_after:
             out[language] = f"{new:,} new labelled texts"
     return out
@@ -48,7 +49,9 @@ def train(store: Store, *, min_per_class: int = sentiment_model.MIN_PER_CLASS, f
     The caller rescores the texts (``rescoring.backfill(everything=True)``).
     """
     outcome: dict[str, dict[str, Any]] = {}
-    for language, (texts, labels) in sorted(sentiment_models.labelled_texts(store).items()):
+    available = sentiment_models.labelled_counts(store)
+    for language, (texts, labels) in sorted(
+            sentiment_models.labelled_texts(store, per_class=sentiment_models.MAX_PER_CLASS).items()):
         if only is not None and language not in only:
             continue
         if should_stop and should_stop():
@@ -60,7 +63,7 @@ def train(store: Store, *, min_per_class: int = sentiment_model.MIN_PER_CLASS, f
             continue
         # fewer texts in a class than folds: the model is trained, its accuracy unknown
         model, metrics = sentiment_model.train_validated(texts, labels, language, folds)
-        model_id = sentiment_models.save(store, model, metrics)
+        model_id = sentiment_models.save(store, model, metrics, labelled=sum(available.get(language, n).values()))
         # the metrics' own "n" (texts cross-validated) is the sum of the classes: "n" stays per class
         outcome[language] = {**(metrics or {}), "status": "trained", "model": model_id, "n": n}
     return outcome

@@ -72,3 +72,30 @@ def test_back_to_the_lexicon_forgets_the_model_on_rescore(run_cli, db_path: Path
     assert run_cli("rescore", "--all").exit_code == 0
     assert raw_rows(db_path, named)[0]["n"] == 0
     assert raw_rows(db_path, "SELECT count(*) AS n FROM reviews WHERE sentiment IS NOT NULL")[0]["n"] == 80
+
+
+def test_a_big_workspace_learns_from_a_fixed_sample_and_retrains_on_what_it_holds(
+        run_cli, db_path: Path, tmp_path: Path, monkeypatch) -> None:
+    """At most MAX_PER_CLASS texts per language and class are read to train (50,000 in the
+    product, 25 here): the same ones every run, and "retrain after N new labelled texts"
+    counts from what the workspace held, not from the sample."""
+    from feedback_tui.store import Store, sentiment_models
+
+    monkeypatch.setattr(sentiment_models, "MAX_PER_CLASS", 25)
+    _config(tmp_path, "[sentiment]\nmin_per_class = 20\nretrain_after = 30\n")
+    result = run_cli("import", _csv(tmp_path / "a.csv", 40, 1, "a"))
+    assert result.exit_code == 0, result.output
+    assert _models(db_path) == [(25, 25)]
+    assert raw_rows(db_path, "SELECT labelled FROM sentiment_models")[0]["labelled"] == 80
+    with Store.open(db_path) as store:
+        first = sentiment_models.labelled_texts(store, per_class=25)["en"]
+        again = sentiment_models.labelled_texts(store, per_class=25)["en"]
+        everything = sentiment_models.labelled_texts(store)["en"]
+    assert first == again and len(first[0]) == 50 and len(everything[0]) == 80
+    assert {label: first[1].count(label) for label in ("positive", "negative")} == {"positive": 25, "negative": 25}
+    assert set(first[0]) <= set(everything[0])
+    run_cli("import", _csv(tmp_path / "b.csv", 10, 2, "b"))  # 20 new labelled texts < 30: the sample stays
+    assert _models(db_path) == [(25, 25)]
+    run_cli("import", _csv(tmp_path / "c.csv", 5, 3, "c"))  # 30 new since the model, though n is 50: retrained
+    assert _models(db_path) == [(25, 25), (25, 25)]
+    assert raw_rows(db_path, "SELECT labelled FROM sentiment_models ORDER BY id")[1]["labelled"] == 110
