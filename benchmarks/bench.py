@@ -85,7 +85,8 @@ def generate(n: int, folder: Path, seed: int = 2026) -> tuple[Path, Path]:
     reviews, surveys = folder / f"reviews_{n}.csv", folder / f"surveys_{n}.csv"
     # The year before today, so that the dashboard's last 12 months hold the data.
     span = 365 * 24 * 3600
-    start = int(time.time()) // 86400 * 86400 - span
+    now = int(time.time())
+    start = now // 86400 * 86400 - span
     with reviews.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
@@ -100,7 +101,9 @@ def generate(n: int, folder: Path, seed: int = 2026) -> tuple[Path, Path]:
             reply, reply_at = "", ""
             if rng.random() < 0.3:  # a third answered, 1 to 96 hours later: reply times have work to do
                 reply = "Thank you for your feedback, we are looking into it."
-                reply_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment + rng.randint(3600, 96 * 3600)))
+                # never in the future (the import rejects such a row: 0.08 % of them did)
+                replied = min(moment + rng.randint(3600, 96 * 3600), max(moment, now - 60))
+                reply_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(replied))
             writer.writerow([f"b-{i}", SOURCES[i % 4], rng.randint(1, 5), " ".join(rng.choices(words, k=3)), body,
                              f"author {i % 5000}", stamp, "fr" if french else "en", PRODUCTS[i % 4], reply, reply_at])
     with surveys.open("w", newline="", encoding="utf-8") as handle:
