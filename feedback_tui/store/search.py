@@ -8,10 +8,11 @@ remboursement``, ``?"not working" NOT app``), for agents who want operators.
 
 The FTS5 tokenizer (unicode61) drops emoji and symbols, so ``😭`` or ``€``
 would match nothing: a word without a letter or digit becomes a *literal*
-instead, looked for with ``instr`` in the title and body. Next to any word it
-only checks the rows the full-text index found; alone it is looked for in the
-newest ``LITERAL_SCAN_ROWS`` reviews (its first page and its count), and the
-inbox says so (measured in benchmarks/, see README "Search").
+instead, looked for with ``instr`` in the title and body. Next to a word it
+only checks the rows the full-text index found, the newest ``LITERAL_SCAN_ROWS``
+of them when there are more (a common word); alone it is looked for in the
+newest ``LITERAL_SCAN_ROWS`` reviews (its first page and its count); the inbox
+says which (measured in benchmarks/, see README "Search").
 
 :func:`match_spans` finds the terms in a text the way FTS5 matched them (case
 and accents folded), so the list and the detail can highlight them.
@@ -79,6 +80,14 @@ def plan(text: str) -> SearchPlan:
                 literals.append(literal)
                 terms.append(literal)
     return SearchPlan(text, False, " ".join(phrases) or None, tuple(literals), tuple(terms))
+
+
+def words_of(text: str) -> str:
+    """The words of a plain search as typed, its symbols left out, quoted: what the
+    status line names when symbols were looked for among their newest reviews only
+    (``delivery 😭`` gives ``"delivery"``)."""
+    words = [token for token in _TOKENS.findall(text.strip()) if _WORDISH.search(token)]
+    return '"' + " ".join(words).replace('"', "") + '"'
 
 
 def fold(word: str) -> str:

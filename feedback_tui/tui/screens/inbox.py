@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Input, ProgressBar, Static
 
-from feedback_tui.store import activity, inbox, triage
+from feedback_tui.store import activity, inbox, search, triage
 from feedback_tui.store.inbox import VIEW_TITLES, InboxQuery, SearchProblem
 from feedback_tui.store.rows import InboxRow
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
@@ -68,6 +68,7 @@ class InboxScreen(TriageActions, Screen[None]):
         self._saved_search = ""
         self._filter_dialog: FilterDialog | None = None
         self._review_screen: ReviewScreen | None = None
+        self._source: InboxSource | None = None  # the list's, for what its count found out
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -116,8 +117,10 @@ class InboxScreen(TriageActions, Screen[None]):
                     live: bool = False) -> None:
         self.query_state = query
         self.total = None if not keep_position else self.total
-        self.review_list.set_source(InboxSource(self.app.store_opener, query), keep_position=keep_position,
-                                    focus=focus, live=live)
+        previous, self._source = self._source, InboxSource(self.app.store_opener, query)
+        if keep_position and previous is not None and previous.query == query:  # a live refresh: until its count
+            self._source.literal_bound = previous.literal_bound
+        self.review_list.set_source(self._source, keep_position=keep_position, focus=focus, live=live)
         self._show_views()
         self._show_status()
 
@@ -175,7 +178,10 @@ class InboxScreen(TriageActions, Screen[None]):
             return
         total = "counting…" if self.total is None else f"{self.total:,} {'reviews' if self.query_state.kind == 'reviews' else 'comments'}"
         if inbox.literal_scan_only(self.query_state):  # symbols alone: the newest reviews only (store.inbox)
-            total += f" in the newest {inbox.LITERAL_SCAN_ROWS:,} (symbols alone: add a word to search all)"
+            total += f" in the newest {inbox.LITERAL_SCAN_ROWS:,} (symbols alone: add a word to search further)"
+        elif self.total is not None and self._source is not None and self._source.literal_bound:
+            # a common word next to a symbol: the word's newest reviews only (store.inbox.literal_bound)
+            total += f" in the newest {inbox.LITERAL_SCAN_ROWS:,} with {search.words_of(self.query_state.search or '')}"
         position = f"{lst.cursor + 1:,} of {total}" if self.total else total
         selected = f" · {len(lst.selected)} selected" if lst.selected else ""
         # A one-line bar of fixed height: no layout pass needed on every cursor move.
