@@ -7,10 +7,11 @@ an import changes the database.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -33,6 +34,7 @@ from feedback_tui.tui.widgets.footer import Footer
 from feedback_tui.tui.widgets.review_list import ReviewList
 
 PREBUILD_DELAY = 0.3  # seconds after the first list and count: the panel is built then (_prebuild_filters)
+PREBUILD_QUIET = 0.5  # ... if no key came in the last this many seconds, else as soon as they are quiet
 
 if TYPE_CHECKING:
     from feedback_tui.tui.screens.review import ReviewScreen
@@ -75,6 +77,7 @@ class InboxScreen(TriageActions, Screen[None]):
         self._review_screen: ReviewScreen | None = None
         self._source: InboxSource | None = None  # the list's, for what its count found out
         self._prebuild_started = False
+        self._last_key = 0.0  # time.monotonic() of the last key the inbox saw
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -361,8 +364,17 @@ class InboxScreen(TriageActions, Screen[None]):
         panel): it is built a moment after the inbox's first list and count are in,
         so that the first ``f`` is a reopening. Its lists are read again at that ``f``.
         """
-        if self._filter_dialog is None:
-            self._preload_filter_choices()
+        if self._filter_dialog is not None:
+            return
+        quiet = time.monotonic() - self._last_key
+        if quiet < PREBUILD_QUIET:  # the agent is typing: not now, the build holds the loop up to ~100 ms
+            self.set_timer(PREBUILD_QUIET - quiet, self._prebuild_filters)
+            return
+        self._preload_filter_choices()
+
+    def on_key(self, event: events.Key) -> None:
+        """Noted, not handled: the panel is built ahead only once the keys are quiet."""
+        self._last_key = time.monotonic()
 
     @work(thread=True, exit_on_error=False, group="filters-prebuild", description="Reading filter values ahead")
     def _preload_filter_choices(self) -> None:
