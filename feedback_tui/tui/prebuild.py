@@ -1,4 +1,4 @@
-"""Screens built ahead of need: composed, mounted and laid out, not shown.
+"""Screens built ahead of need: composed, mounted, laid out and rendered, not shown.
 
 Composing a screen of many widgets, then its first layout and rendering, take
 Textual hundreds of milliseconds on a busy 2-core machine (the filter panel:
@@ -10,35 +10,57 @@ reads the inbox, so that opening it costs what a reopening does
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import App
 from textual.screen import Screen
 from textual.widget import AwaitMount
 
+RETRY_SECONDS = 0.2
 
-def build_ahead(app: App, screen: Screen) -> None:
-    """Start ``screen`` without showing it: compose and mount it, lay it out and render it once.
+
+def build_ahead(app: App, screen: Screen, ready: Callable[[], bool] = lambda: True) -> None:
+    """Build ``screen`` without showing it, in three steps, each once ``ready()`` holds.
+
+    The steps: compose and mount it; lay it out; render it. Each holds the event
+    loop up to ~100 ms on a busy machine, so each waits for ``ready()`` (the
+    inbox: no key for a moment) and yields to the loop before the next: a key
+    that comes meanwhile is handled before the next step, and it postpones it.
 
     ``screen`` must be installed (``App.install_screen``), so that it lives until
     it is pushed. Textual has no public call for this: ``push_screen`` does the
     same registration (``App._get_screen``) for a screen that is not running yet,
     and finds it running when it is pushed later. The layout and the rendering
-    are the screen's own compositor's, which displays nothing while the screen
-    is not the current one; they fill the widgets' caches that a first showing
-    would otherwise fill.
+    are the screen's own compositor's, which displays nothing while the screen is
+    not the current one; they fill the caches that its first showing would fill.
     """
-    if screen.is_running:
-        return
-    widgets = app._register(app, screen)  # noqa: SLF001 - what push_screen does first (see above)
 
-    async def lay_out() -> None:
-        await AwaitMount(screen, widgets)
-        if screen.is_current or not screen.is_attached:
-            return  # pushed meanwhile (it is laid out as it shows), or gone
-        screen._refresh_layout(app.size)  # noqa: SLF001 - displays nothing: the screen is not current
-        app.call_later(render)  # a second step: a key waiting in between is handled first
+    def when_ready(step: Callable[[], None]) -> None:
+        if screen.is_current:
+            return  # pushed meanwhile: it is built as it shows
+        if ready():
+            step()
+        else:
+            app.set_timer(RETRY_SECONDS, lambda: when_ready(step))
+
+    def register() -> None:
+        if screen.is_running:
+            return
+        widgets = app._register(app, screen)  # noqa: SLF001 - what push_screen does first (see above)
+
+        async def mounted() -> None:
+            await AwaitMount(screen, widgets)
+            app.call_later(when_ready, lay_out)
+
+        app.call_next(mounted)
+
+    def lay_out() -> None:
+        if screen.is_attached:
+            screen._refresh_layout(app.size)  # noqa: SLF001 - displays nothing: the screen is not current
+            app.call_later(when_ready, render)
 
     def render() -> None:
-        if not screen.is_current and screen.is_attached:
+        if screen.is_attached:
             screen._compositor.render_update(full=True)  # noqa: SLF001 - the widgets' lines, for their caches
 
-    app.call_next(lay_out)
+    when_ready(register)

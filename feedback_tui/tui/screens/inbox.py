@@ -366,11 +366,13 @@ class InboxScreen(TriageActions, Screen[None]):
         """
         if self._filter_dialog is not None:
             return
-        quiet = time.monotonic() - self._last_key
-        if quiet < PREBUILD_QUIET:  # the agent is typing: not now, the build holds the loop up to ~100 ms
-            self.set_timer(PREBUILD_QUIET - quiet, self._prebuild_filters)
+        if not self._keys_quiet():  # the agent is typing: not now (each step holds the loop up to ~100 ms)
+            self.set_timer(PREBUILD_QUIET, self._prebuild_filters)
             return
         self._preload_filter_choices()
+
+    def _keys_quiet(self) -> bool:
+        return time.monotonic() - self._last_key >= PREBUILD_QUIET
 
     def on_key(self, event: events.Key) -> None:
         """Noted, not handled: the panel is built ahead only once the keys are quiet."""
@@ -400,7 +402,7 @@ class InboxScreen(TriageActions, Screen[None]):
             if dialog is None:
                 dialog = self._filter_dialog = FilterDialog(self.query_state, message.choices)
                 self.app.install_screen(dialog, name=f"inbox-filters-{id(self)}")
-                build_ahead(self.app, dialog)
+                build_ahead(self.app, dialog, ready=self._keys_quiet)
             return
         if dialog is None:
             dialog = self._filter_dialog = FilterDialog(self.query_state, message.choices)
