@@ -151,8 +151,9 @@ def search_is_common(store: Store, plan: search.SearchPlan | str) -> bool:
 # reviews only, and the inbox says so (search.LITERAL_SCAN_ROWS, see literal_scan_only).
 # Next to a common word the same holds: the index narrows to the word's reviews (300k
 # of 1M for "delivery"), each of which instr then read (1.4-2.6 s in the app at 1M):
-# the symbol is looked for in the word's newest LITERAL_SCAN_ROWS reviews (literal_bound).
+# the symbol is looked for in the word's newest WORD_LITERAL_SCAN_ROWS reviews (literal_bound).
 LITERAL_SCAN_ROWS = search.LITERAL_SCAN_ROWS
+WORD_LITERAL_SCAN_ROWS = search.WORD_LITERAL_SCAN_ROWS
 
 
 def literal_scan_only(query: InboxQuery) -> bool:
@@ -163,8 +164,8 @@ def literal_scan_only(query: InboxQuery) -> bool:
 
 def literal_bound(store: Store, query: InboxQuery) -> bool:
     """True when this query's search is words next to symbols, and the words are in
-    more than ``LITERAL_SCAN_ROWS`` reviews: the symbols are then looked for in the
-    newest ``LITERAL_SCAN_ROWS`` of those only, by the page, the count and the cursor
+    more than ``WORD_LITERAL_SCAN_ROWS`` reviews: the symbols are then looked for in the
+    newest ``WORD_LITERAL_SCAN_ROWS`` of those only, by the page, the count and the cursor
     alike. Fewer: all of them are read (at most as many texts as the bound).
 
     Asked of the index itself (``LIMIT`` one more than the bound: ~1 ms for a word in
@@ -178,10 +179,10 @@ def literal_bound(store: Store, query: InboxQuery) -> bool:
     try:
         found = store.conn.execute(
             "SELECT count(*) FROM (SELECT rowid FROM reviews_fts WHERE reviews_fts MATCH ? LIMIT ?)",
-            (plan.fts, LITERAL_SCAN_ROWS + 1)).fetchone()[0]
+            (plan.fts, WORD_LITERAL_SCAN_ROWS + 1)).fetchone()[0]
     except sqlite3.OperationalError:
         return False  # the query itself reports it (SearchProblem)
-    return int(found) > LITERAL_SCAN_ROWS
+    return int(found) > WORD_LITERAL_SCAN_ROWS
 
 
 def _search_conditions(plan: search.SearchPlan, where: list[str], params: dict[str, Any], probe: bool,
@@ -192,16 +193,15 @@ def _search_conditions(plan: search.SearchPlan, where: list[str], params: dict[s
         where.append("r.id IN (SELECT id FROM reviews ORDER BY created_at DESC, id DESC LIMIT :literal_scan)")
         params["literal_scan"] = LITERAL_SCAN_ROWS
     if plan.fts and plan.literals and bounded:
-        # The words' newest LITERAL_SCAN_ROWS reviews: the index's ids in a list, the date
-        # index walked newest first (index only, ~60-80 ms at 1M for a word in 300k
-        # reviews) until that many are in it. Left to itself the planner looked up each
-        # of the 300k rows for its date and sorted them (~0.5 s). "+id": the list is
-        # checked, not used to look rows up.
+        # The words' newest WORD_LITERAL_SCAN_ROWS reviews: the index's ids in a list, the
+        # date index walked newest first (index only) until that many are in it. Left to
+        # itself the planner looked up each of the 300k rows of "delivery" at 1M for its
+        # date and sorted them (~0.5 s). "+id": the list is checked, not used to look rows up.
         where.append("r.id IN (SELECT id FROM reviews INDEXED BY reviews_created WHERE +id IN "
                      "(SELECT rowid FROM reviews_fts WHERE reviews_fts MATCH :fts) "
                      "ORDER BY created_at DESC, id DESC LIMIT :literal_scan)")
         params["fts"] = plan.fts
-        params["literal_scan"] = LITERAL_SCAN_ROWS
+        params["literal_scan"] = WORD_LITERAL_SCAN_ROWS
     elif plan.fts:
         if probe:
             where.append("EXISTS (SELECT 1 FROM reviews_fts WHERE reviews_fts MATCH :fts AND rowid = r.id)")

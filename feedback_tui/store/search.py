@@ -9,7 +9,7 @@ remboursement``, ``?"not working" NOT app``), for agents who want operators.
 The FTS5 tokenizer (unicode61) drops emoji and symbols, so ``😭`` or ``€``
 would match nothing: a word without a letter or digit becomes a *literal*
 instead, looked for with ``instr`` in the title and body. Next to a word it
-only checks the rows the full-text index found, the newest ``LITERAL_SCAN_ROWS``
+only checks the rows the full-text index found, the newest ``WORD_LITERAL_SCAN_ROWS``
 of them when there are more (a common word); alone it is looked for in the
 newest ``LITERAL_SCAN_ROWS`` reviews (its first page and its count); the inbox
 says which (measured in benchmarks/, see README "Search").
@@ -29,6 +29,11 @@ ADVANCED_PREFIX = "?"
 # 1M, a page and its count; a symbol in no review read every text, 2-3 s at 1M; with
 # 50,000 the app took 240-370 ms, its page and count each reading their rows cold).
 LITERAL_SCAN_ROWS = 20_000
+# Next to a word in more reviews than this, symbols are looked for in its newest this
+# many (store.inbox.literal_bound). Reading them costs more than the newest reviews
+# alone (the date index is walked past the reviews without the word): "delivery 😭" at
+# 1M, one count, 206 ms with 20,000, 118 ms with 10,000, 63 ms with 5,000 (load 4).
+WORD_LITERAL_SCAN_ROWS = 10_000
 _TOKENS = re.compile(r'"[^"]*"\*?|\S+')
 _WORDISH = re.compile(r"\w", re.UNICODE)
 _INVISIBLE = dict.fromkeys(map(ord, "\ufe0f\ufe0e\u200d"))  # emoji presentation selectors, ZWJ

@@ -121,10 +121,10 @@ def test_symbols_alone_are_looked_for_in_the_newest_reviews_only(words_db: Path,
 def test_a_symbol_next_to_a_common_word_is_looked_for_in_the_words_newest_reviews(
         words_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A common word next to a symbol read every review holding the word ("delivery 😭": 300k
-    texts at 1M, 1.4-2.6 s). When the word is in more than LITERAL_SCAN_ROWS reviews, the symbol
-    is looked for in its newest LITERAL_SCAN_ROWS only: the page, the count, the cursor's
+    texts at 1M, 1.4-2.6 s). When the word is in more than WORD_LITERAL_SCAN_ROWS reviews, the symbol
+    is looked for in its newest WORD_LITERAL_SCAN_ROWS only: the page, the count, the cursor's
     position and the selection's check agree, whatever the sort; fewer, and every one counts."""
-    monkeypatch.setattr(inbox, "LITERAL_SCAN_ROWS", 1)
+    monkeypatch.setattr(inbox, "WORD_LITERAL_SCAN_ROWS", 1)
     with Store.open(words_db) as store:
         bounded = InboxQuery(view="all", search="remboursement 😭")  # Cid (😭) and Fay, the newer
         assert inbox.literal_bound(store, bounded)
@@ -142,7 +142,7 @@ def test_a_symbol_next_to_a_common_word_is_looked_for_in_the_words_newest_review
         assert [row.author for row in rows] == ["Eve"] and inbox.count(store, working) == 1
         assert inbox.position_of(store, working, rows[0].sort_key) == 0
     assert _authors(words_db, "déçu 😭") == ["Cid"]
-    monkeypatch.setattr(inbox, "LITERAL_SCAN_ROWS", 2)  # both reviews with the word: every one is read
+    monkeypatch.setattr(inbox, "WORD_LITERAL_SCAN_ROWS", 2)  # both reviews with the word: every one is read
     with Store.open(words_db) as store:
         assert not inbox.literal_bound(store, InboxQuery(view="all", search="remboursement 😭"))
     assert _authors(words_db, "remboursement 😭") == ["Cid"]

@@ -190,7 +190,7 @@ class InboxScreen(TriageActions, Screen[None]):
             total += f" in the newest {inbox.LITERAL_SCAN_ROWS:,} (symbols alone: add a word to search further)"
         elif self.total is not None and self._source is not None and self._source.literal_bound:
             # a common word next to a symbol: the word's newest reviews only (store.inbox.literal_bound)
-            total += f" in the newest {inbox.LITERAL_SCAN_ROWS:,} with {search.words_of(self.query_state.search or '')}"
+            total += f" in the newest {inbox.WORD_LITERAL_SCAN_ROWS:,} with {search.words_of(self.query_state.search or '')}"
         position = f"{lst.cursor + 1:,} of {total}" if self.total else total
         selected = f" · {len(lst.selected)} selected" if lst.selected else ""
         # A one-line bar of fixed height: no layout pass needed on every cursor move.
