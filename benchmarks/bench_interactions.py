@@ -38,6 +38,7 @@ RARE_WORD = "zanzibar"  # bench.generate puts it in one review in RARE_EVERY
 COMMON_WORD = "delivery"
 PHRASE = '"arrived late"'
 NO_MATCH = "😭"  # symbols alone, in no generated review: no index narrows it (store.search)
+WORD_AND_SYMBOL = f"{COMMON_WORD} {NO_MATCH}"  # the word's newest reviews only (store.inbox.literal_bound)
 EXTRA_INTERACTIONS: tuple[str, ...] = ()  # e.g. "bench_retention:interactions" once that module exists
 
 
@@ -147,7 +148,8 @@ async def measure(app: Any, pilot: Any, only: tuple[str, ...] = ()) -> dict[str,
     changes += [(f"view {i}: {view}", {"view": view}) for i, view in
                 enumerate(("needs_reply", "negative", "mine", "all"), start=1)]
     changes += [("search: rare word", {"search": RARE_WORD}), ("search: common word", {"search": COMMON_WORD}),
-                ("search: phrase", {"search": PHRASE}), ("search: an emoji in no review", {"search": NO_MATCH})]
+                ("search: phrase", {"search": PHRASE}), ("search: an emoji in no review", {"search": NO_MATCH}),
+                ("search: a word and an emoji", {"search": WORD_AND_SYMBOL})]
     for name, change in changes:
         for _ in range(REPEAT if wanted(name) else 0):
             record(name, await apply(plain.with_changes(**change)))

@@ -8,10 +8,11 @@ remboursement``, ``?"not working" NOT app``), for agents who want operators.
 
 The FTS5 tokenizer (unicode61) drops emoji and symbols, so ``😭`` or ``€``
 would match nothing: a word without a letter or digit becomes a *literal*
-instead, looked for with ``instr`` in the title and body. Next to any word it
-only checks the rows the full-text index found; alone it is looked for in the
-newest ``LITERAL_SCAN_ROWS`` reviews (its first page and its count), and the
-inbox says so (measured in benchmarks/, see README "Search").
+instead, looked for with ``instr`` in the title and body. Next to a word it
+only checks the rows the full-text index found, the newest ``WORD_LITERAL_SCAN_ROWS``
+of them when there are more (a common word); alone it is looked for in the
+newest ``LITERAL_SCAN_ROWS`` reviews (its first page and its count); the inbox
+says which (measured in benchmarks/, see README "Search").
 
 :func:`match_spans` finds the terms in a text the way FTS5 matched them (case
 and accents folded), so the list and the detail can highlight them.
@@ -28,6 +29,11 @@ ADVANCED_PREFIX = "?"
 # 1M, a page and its count; a symbol in no review read every text, 2-3 s at 1M; with
 # 50,000 the app took 240-370 ms, its page and count each reading their rows cold).
 LITERAL_SCAN_ROWS = 20_000
+# Next to a word in more reviews than this, symbols are looked for in its newest this
+# many (store.inbox.literal_bound). Reading them costs more than the newest reviews
+# alone (the date index is walked past the reviews without the word): "delivery 😭" at
+# 1M, one count, 206 ms with 20,000, 118 ms with 10,000, 63 ms with 5,000 (load 4).
+WORD_LITERAL_SCAN_ROWS = 10_000
 _TOKENS = re.compile(r'"[^"]*"\*?|\S+')
 _WORDISH = re.compile(r"\w", re.UNICODE)
 _INVISIBLE = dict.fromkeys(map(ord, "\ufe0f\ufe0e\u200d"))  # emoji presentation selectors, ZWJ
@@ -79,6 +85,14 @@ def plan(text: str) -> SearchPlan:
                 literals.append(literal)
                 terms.append(literal)
     return SearchPlan(text, False, " ".join(phrases) or None, tuple(literals), tuple(terms))
+
+
+def words_of(text: str) -> str:
+    """The words of a plain search as typed, its symbols left out, quoted: what the
+    status line names when symbols were looked for among their newest reviews only
+    (``delivery 😭`` gives ``"delivery"``)."""
+    words = [token for token in _TOKENS.findall(text.strip()) if _WORDISH.search(token)]
+    return '"' + " ".join(words).replace('"', "") + '"'
 
 
 def fold(word: str) -> str:

@@ -32,6 +32,9 @@ class InboxSource:
         self.cancelled = False
         self.terms = search.plan(query.search).terms if query.search else ()
         """The search's words and symbols, for the list to highlight."""
+        self.literal_bound = False
+        """Set by :meth:`count`: the search's symbols were looked for in its words' newest
+        ``LITERAL_SCAN_ROWS`` reviews only (``inbox.literal_bound``), for the status line."""
 
     @contextmanager
     def _open(self) -> Iterator[Store]:
@@ -54,6 +57,7 @@ class InboxSource:
 
     def count(self) -> int:
         with self._open() as store:
+            self.literal_bound = inbox.literal_bound(store, self.query)  # before the count is posted
             return inbox.count(store, self.query)
 
     def page(self, **kwargs: Any) -> list[InboxRow]:

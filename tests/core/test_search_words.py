@@ -116,3 +116,34 @@ def test_symbols_alone_are_looked_for_in_the_newest_reviews_only(words_db: Path,
             assert [row.author for row in inbox.page(store, query)] == ["Dee"] and inbox.count(store, query) == 1
         newest = InboxQuery(view="all", search=",", sort="newest")  # each of the newest three has one
         assert [row.author for row in inbox.page(store, newest)] == ["Fay", "Eve", "Dee"]
+
+
+def test_a_symbol_next_to_a_common_word_is_looked_for_in_the_words_newest_reviews(
+        words_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A common word next to a symbol read every review holding the word ("delivery 😭": 300k
+    texts at 1M, 1.4-2.6 s). When the word is in more than WORD_LITERAL_SCAN_ROWS reviews, the symbol
+    is looked for in its newest WORD_LITERAL_SCAN_ROWS only: the page, the count, the cursor's
+    position and the selection's check agree, whatever the sort; fewer, and every one counts."""
+    monkeypatch.setattr(inbox, "WORD_LITERAL_SCAN_ROWS", 1)
+    with Store.open(words_db) as store:
+        bounded = InboxQuery(view="all", search="remboursement 😭")  # Cid (😭) and Fay, the newer
+        assert inbox.literal_bound(store, bounded)
+        assert not inbox.literal_bound(store, InboxQuery(view="all", search="déçu 😭"))  # the word in one review
+        assert not inbox.literal_bound(store, InboxQuery(view="all", search="remboursement"))  # no symbol
+        assert not inbox.literal_bound(store, InboxQuery(view="all", search="😭"))  # symbols alone: their own bound
+        for sort in inbox.SORTS:
+            assert inbox.page(store, bounded.with_changes(sort=sort)) == []
+            assert inbox.count(store, bounded.with_changes(sort=sort)) == 0
+        cid = store.conn.execute("SELECT id FROM reviews WHERE author = 'Cid'").fetchone()[0]
+        assert inbox.still_listed(store, bounded, [cid]) == set()  # Cid's review is outside the bound
+        assert inbox.still_listed(store, bounded.with_changes(search="déçu 😭"), [cid]) == {cid}
+        working = InboxQuery(view="all", search="working €")  # Ann and Eve (€), the newer
+        rows = inbox.page(store, working)
+        assert [row.author for row in rows] == ["Eve"] and inbox.count(store, working) == 1
+        assert inbox.position_of(store, working, rows[0].sort_key) == 0
+    assert _authors(words_db, "déçu 😭") == ["Cid"]
+    monkeypatch.setattr(inbox, "WORD_LITERAL_SCAN_ROWS", 2)  # both reviews with the word: every one is read
+    with Store.open(words_db) as store:
+        assert not inbox.literal_bound(store, InboxQuery(view="all", search="remboursement 😭"))
+    assert _authors(words_db, "remboursement 😭") == ["Cid"]
+    assert search.words_of('remboursement 😭 "pas reçu" €') == '"remboursement pas reçu"'

@@ -92,3 +92,26 @@ async def test_markup_in_a_review_is_highlighted_as_text(search_db: Path) -> Non
         lst = review_list(app)
         assert "[bold]gratuit[/bold]" in row_line(lst, 0)
         assert _matched(lst, 0) == ["gratuit"]
+
+
+async def test_the_status_line_says_when_a_symbol_was_looked_for_among_the_words_newest_reviews(
+        search_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A common word next to a symbol: the symbol is looked for in the word's newest
+    WORD_LITERAL_SCAN_ROWS reviews (store.inbox.literal_bound), and the status line says so;
+    a word in fewer reviews than that is searched everywhere, and the line says nothing."""
+    from feedback_tui.store import inbox
+
+    monkeypatch.setattr(inbox, "WORD_LITERAL_SCAN_ROWS", 1)  # "not" is in Ann's and Bob's (the newer) reviews
+    app = FeedbackApp(db_path=search_db, agent="camille", watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        status = app.screen.query_one("#status-line", Static)
+        app.screen.apply_query(app.screen.query_state.with_changes(view="all", search="not 😭"))
+        await settle(app, pilot)
+        assert loaded_rows(review_list(app)) == []
+        assert str(status.render()).startswith('0 reviews in the newest 1 with "not" ·')
+        monkeypatch.setattr(inbox, "WORD_LITERAL_SCAN_ROWS", 2)
+        app.screen.apply_query(app.screen.query_state.with_changes(search="not  😭"))
+        await settle(app, pilot)
+        assert [row.author for row in loaded_rows(review_list(app))] == ["Ann"]
+        assert "newest" not in str(status.render())

@@ -71,6 +71,11 @@ def _select(values: list[str], current: str | None, id: str) -> Select[str]:
                   prompt="any")
 
 
+def _shown(values: list[str], current: str | None) -> tuple[tuple[str, ...], str | None]:
+    """What decides a select's options: its values, and a current value not among them."""
+    return tuple(values), (current if current and current not in values else None)
+
+
 def _ratings(kind: str) -> list[str]:
     return [str(i) for i in range(0, 11)] if kind == "surveys" else [str(i) for i in range(1, 6)]
 
@@ -96,6 +101,7 @@ class FilterDialog(ModalScreen[InboxQuery | None]):
         self.current = query
         self.choices = choices
         self._options_shown: dict[str, tuple[tuple[str, ...], str | None]] = {}  # per select: what reuse last set
+        self._reuse_on_mount = False
 
     def compose(self) -> ComposeResult:
         q = self.current
@@ -104,19 +110,19 @@ class FilterDialog(ModalScreen[InboxQuery | None]):
             yield Label("Filters (ctrl+s or Apply; escape cancels)")
             with Grid():
                 yield Label("Status")
-                yield _select(list(REVIEW_STATUSES), q.statuses[0] if q.statuses else None, "status")
+                yield self._select(list(REVIEW_STATUSES), q.statuses[0] if q.statuses else None, "status")
                 yield Label("Sentiment")
-                yield _select(["positive", "neutral", "negative", "unknown"], q.sentiment, "sentiment")
+                yield self._select(["positive", "neutral", "negative", "unknown"], q.sentiment, "sentiment")
                 yield Label("Min score")
-                yield _select(ratings, None if q.min_rating is None else str(q.min_rating), "min_rating")
+                yield self._select(ratings, None if q.min_rating is None else str(q.min_rating), "min_rating")
                 yield Label("Max score")
-                yield _select(ratings, None if q.max_rating is None else str(q.max_rating), "max_rating")
+                yield self._select(ratings, None if q.max_rating is None else str(q.max_rating), "max_rating")
                 yield Label("Source")
-                yield _select(self.choices.sources, q.source, "source")
+                yield self._select(self.choices.sources, q.source, "source")
                 yield Label("Language")
-                yield _select(self.choices.languages, q.language, "language")
+                yield self._select(self.choices.languages, q.language, "language")
                 yield Label("Product")
-                yield _select(self.choices.products, q.product, "product")
+                yield self._select(self.choices.products, q.product, "product")
                 yield Label("Sort")
                 yield Select([(Text(SORT_LABELS[s]), s) for s in SORTS], value=q.sort, allow_blank=False, id="sort")
                 yield Label("Tag")
@@ -134,6 +140,16 @@ class FilterDialog(ModalScreen[InboxQuery | None]):
                 yield Button("Clear all", id="clear")
                 yield Button("Apply", variant="primary", id="apply")
 
+    def on_mount(self) -> None:
+        if self._reuse_on_mount:
+            self._reuse_on_mount = False
+            self.reuse(self.current, self.choices)
+
+    def _select(self, values: list[str], current: str | None, id: str) -> Select[str]:
+        """A select of the panel, its options noted as shown (a reuse with the same lists keeps them)."""
+        self._options_shown[id] = _shown(values, current)
+        return _select(values, current, id)
+
     def reuse(self, query: InboxQuery, choices: FilterChoices) -> None:
         """Show ``query`` and fresh lists in this panel, already built.
 
@@ -144,7 +160,10 @@ class FilterDialog(ModalScreen[InboxQuery | None]):
         """
         self.current, self.choices = query, choices
         if not self.is_mounted:
-            return  # compose reads them
+            # compose reads them; or, built ahead (tui/prebuild.py), it may have composed
+            # already with older ones: on_mount shows these
+            self._reuse_on_mount = True
+            return
         q = query
         ratings = _ratings(q.kind)
         for id, values, current in (
@@ -158,7 +177,7 @@ class FilterDialog(ModalScreen[InboxQuery | None]):
             select = self.query_one(f"#{id}", Select)
             # The lists rarely change between openings: rebuilding a select's options
             # (its overlay's option list) only when they do saves most of a reopening.
-            shown = (tuple(values), current if current and current not in values else None)
+            shown = _shown(values, current)
             if self._options_shown.get(id) != shown:
                 select.set_options(_options(values, current))
                 self._options_shown[id] = shown

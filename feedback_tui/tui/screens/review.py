@@ -28,7 +28,7 @@ from feedback_tui.store import triage
 from feedback_tui.store.rows import Reply, ReviewDetail
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
 from feedback_tui.tui.triage_actions import TRIAGE_BINDINGS, ActionDone, TriageActions
-from feedback_tui.tui.messages import CurrentRow, DatabaseChanged, StepRequested
+from feedback_tui.tui.messages import CurrentRow, DatabaseChanged, ReplyRequested, StepRequested
 from feedback_tui.tui.safe_text import plain
 from feedback_tui.tui.widgets.footer import Footer
 from feedback_tui.tui.widgets.review_view import render_review
@@ -65,9 +65,11 @@ class ReviewScreen(TriageActions, Screen[None]):
         yield Header()
         with VerticalScroll(id="detail-scroll"):
             yield Static(Text("Loading…", style="dim"), id="detail")
+        yield Static(id="review-working", classes="status-line")  # shown only while a screen is built over it
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#review-working", Static).display = False
         if self.first_row_id is not None:
             self.show_row(self.first_row_id)
         self.query_one("#detail-scroll").focus()
@@ -136,6 +138,21 @@ class ReviewScreen(TriageActions, Screen[None]):
 
     def target_ids(self) -> list[int]:
         return [self.row_id] if self.row_id is not None else []
+
+    def action_reply(self) -> None:
+        """Reply to this review. The composer is a new screen, which takes Textual
+        ~60-200 ms to build on a busy machine (more at 1M under load): a "working"
+        line says so first, as in the inbox, and the request goes after that repaint."""
+        ids = self._targets("reply")
+        if ids:
+            working = self.query_one("#review-working", Static)
+            working.update(Text("working: opening the composer…", style="italic"))
+            working.display = True
+            self.call_after_refresh(self.post_message, ReplyRequested(ids[0]))
+
+    def on_screen_suspend(self) -> None:
+        """A screen is over this one: its "working" line is done with."""
+        self.query_one("#review-working", Static).display = False
 
     def target_kind(self) -> str:
         return self.kind
