@@ -15,7 +15,7 @@ database) and called once by :func:`feedback_tui.store.rescoring.backfill`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from feedback_tui.sentiment import SUPPORTED_LANGUAGES, detect_language
 from feedback_tui.store import Store
@@ -41,13 +41,19 @@ def file_language(texts: Sequence[str], languages: Sequence[str] = SUPPORTED_LAN
     """The majority language of a file's longer texts (up to SAMPLE of them, detected):
     what a short text with no language of its own is given (``eval-sentiment`` uses it,
     so that it scores a file as the import and the backfill would)."""
+    counts = _detected(texts, tuple(languages) or SUPPORTED_LANGUAGES)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _detected(texts: Iterable[str], languages: tuple[str, ...]) -> Counter[str]:
+    """Languages of up to SAMPLE of ``texts`` long enough to tell (short ones are skipped)."""
     counts: Counter[str] = Counter()
     for text in texts:
         if sum(counts.values()) >= SAMPLE:
             break
-        if not is_short(text) and (language := detect_language(text, tuple(languages) or SUPPORTED_LANGUAGES)):
+        if not is_short(text) and (language := detect_language(text, languages)):
             counts[language] += 1
-    return counts.most_common(1)[0][0] if counts else None
+    return counts
 
 
 def assign_languages(store: Store, languages: Sequence[str] = SUPPORTED_LANGUAGES) -> int:
@@ -94,13 +100,5 @@ def _majority(store: Store, table: str, text_sql: str, column: str, value: objec
     sample = store.conn.execute(
         f"SELECT {text_sql} FROM {table} WHERE {column} = ? AND language IS NULL "
         f"AND length({text_sql}) >= 40 LIMIT ?", (value, SAMPLE * 3)).fetchall()
-    detected = 0
-    for (text,) in sample:
-        if detected >= SAMPLE:
-            break
-        if not is_short(text):
-            language = detect_language(text, languages)
-            if language:
-                counts[language] += 1
-                detected += 1
+    counts.update(_detected((text for (text,) in sample), languages))
     return counts.most_common(1)[0][0] if counts else None
