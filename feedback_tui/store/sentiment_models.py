@@ -48,18 +48,10 @@ _SAMPLE_SQL = f"""
     FROM ranked WHERE k <= :per_class ORDER BY src, id
 """
 
-_LABELLED_SQL = """
-    SELECT language, CASE WHEN title IS NOT NULL AND title != '' THEN title || '. ' || body ELSE body END AS text,
-           CASE WHEN rating <= 2 THEN 'negative' ELSE 'positive' END AS label
-    FROM reviews
-    WHERE language IS NOT NULL AND rating IS NOT NULL AND (rating <= 2 OR rating >= 4)
-          AND coalesce(body, '') || coalesce(title, '') != ''
+_LABELLED_SQL = f"""
+    SELECT language, {_REVIEW_TEXT} AS text, {_VERDICT_REVIEW} AS label FROM reviews WHERE {_REVIEW_LABELLED}
     UNION ALL
-    SELECT language, comment,
-           CASE WHEN (kind = 'nps' AND score <= 6) OR (kind = 'csat' AND score <= 2) THEN 'negative' ELSE 'positive' END
-    FROM survey_responses
-    WHERE language IS NOT NULL AND comment IS NOT NULL AND comment != ''
-          AND ((kind = 'nps' AND (score <= 6 OR score >= 9)) OR (kind = 'csat' AND (score <= 2 OR score >= 4)))
+    SELECT language, comment, {_VERDICT_SURVEY} FROM survey_responses WHERE {_SURVEY_LABELLED}
 """
 
 _COUNT_SQL = f"SELECT language, label, count(*) FROM ({_LABELLED_SQL}) GROUP BY 1, 2"
@@ -88,11 +80,11 @@ class ModelRow:
 
 def labelled_texts(store: Store, per_class: int | None = None) -> dict[str, tuple[list[str], list[str]]]:
     """Language -> (texts, labels) of the stored texts whose author gave a verdict: all of
-    them, or at most ``per_class`` per language and class (a fixed sample, see MAX_PER_CLASS)."""
+    them, or at most ``per_class`` per language and class (a fixed sample, see MAX_PER_CLASS;
+    the caller knows from :func:`labelled_counts` whether a class holds more)."""
     out: dict[str, tuple[list[str], list[str]]] = {}
-    sampled = per_class is not None and any(
-        count > per_class for classes in labelled_counts(store).values() for count in classes.values())
-    rows = store.conn.execute(_SAMPLE_SQL, {"per_class": per_class}) if sampled else store.conn.execute(_LABELLED_SQL)
+    rows = store.conn.execute(_LABELLED_SQL) if per_class is None else \
+        store.conn.execute(_SAMPLE_SQL, {"per_class": per_class})
     for language, text, label in rows:
         texts, labels = out.setdefault(language, ([], []))
         texts.append(text)

@@ -50,8 +50,10 @@ def train(store: Store, *, min_per_class: int = sentiment_model.MIN_PER_CLASS, f
     """
     outcome: dict[str, dict[str, Any]] = {}
     available = sentiment_models.labelled_counts(store)
+    cap = sentiment_models.MAX_PER_CLASS
+    sampled = any(count > cap for classes in available.values() for count in classes.values())
     for language, (texts, labels) in sorted(
-            sentiment_models.labelled_texts(store, per_class=sentiment_models.MAX_PER_CLASS).items()):
+            sentiment_models.labelled_texts(store, per_class=cap if sampled else None).items()):
         if only is not None and language not in only:
             continue
         if should_stop and should_stop():
