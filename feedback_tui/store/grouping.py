@@ -23,6 +23,13 @@ PERIODS: dict[str, str] = {
 SEGMENTS: dict[str, str] = {"source": "source", "product": "product", "language": "language"}
 
 
+def fixed_sample_order(key: str) -> str:
+    """An ORDER BY for a fixed pseudo-random sample of rows: a multiplicative hash of the
+    integer ``key`` (Knuth's 2654435761 mod 2^32). The same rows come first on every run,
+    spread over the whole table rather than its first or newest ids; ``key`` breaks ties."""
+    return f"(({key}) * 2654435761) % 4294967296, {key}"
+
+
 def group_expression(by: str | None, *, surveys: bool = False, rollup: bool = False) -> str:
     """The SQL that labels a row's group; ``NULL`` groups everything together.
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from feedback_tui.sentiment_model import LearnedModel, checksum
 from feedback_tui.store import Store
+from feedback_tui.store.grouping import fixed_sample_order
 
 # A model learns from at most this many texts per language and class, chosen by a fixed
 # hash of the row (the same texts on every run, spread over the whole history): at 100k
@@ -38,7 +39,7 @@ _SAMPLE_SQL = f"""
     ), ranked AS (
         SELECT src, id, language, label,
                row_number() OVER (PARTITION BY language, label
-                                  ORDER BY ((id * 2 + src) * 2654435761) % 4294967296, src, id) AS k
+                                  ORDER BY {fixed_sample_order("id * 2 + src")}) AS k
         FROM labelled
     )
     SELECT language,

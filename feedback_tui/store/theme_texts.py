@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from feedback_tui.models import Filters
 from feedback_tui.store import Store
-from feedback_tui.store.grouping import where_clause
+from feedback_tui.store.grouping import fixed_sample_order, where_clause
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +44,7 @@ _VERDICT = "CASE WHEN rating IS NOT NULL THEN rating <= 2 ELSE sentiment = 'nega
 _SAMPLE_SQL = f"""
     WITH picked AS (
         SELECT id, language, {_VERDICT} AS negative,
-               row_number() OVER (PARTITION BY language, {_VERDICT} ORDER BY (id * 2654435761) % 4294967296, id) AS k,
+               row_number() OVER (PARTITION BY language, {_VERDICT} ORDER BY {fixed_sample_order("id")}) AS k,
                count(*) OVER (PARTITION BY language, {_VERDICT}) AS total
         FROM reviews
         WHERE {{where}} AND status != 'spam' AND language IS NOT NULL
