@@ -109,15 +109,6 @@ def period_table(periods: list[dict[str, Any]]) -> list[str]:
                       enumerate(zip(row, widths))) for row in cells]
 
 
-def partial_note(card: dict[str, Any]) -> str | None:
-    """The line under a table whose last period the data does not cover to its end."""
-    partial = card["window"].get("partial_periods") or []
-    if not partial or not card.get("data_end"):
-        return None
-    return (f"* {', '.join(partial)}: partial, the data ends {card['data_end'][:10]}; its churn counts customers "
-            "who may still buy before it ends, and it is left out of the mean churn")
-
-
 def window_line(window: dict[str, Any]) -> str:
     if not window.get("periods"):
         return "No purchases in this window."
@@ -159,7 +150,7 @@ def feedback_lines(feedback: dict[str, Any]) -> list[str]:
 def retention(context: Context, by: str, segment: str | None, since: str | None, until: str | None,
               source: str | None, as_json: bool) -> None:
     """Customer retention from the orders: crr, churn, aov, clv..., and feedback beside it."""
-    from feedback_tui.retention import retention_card
+    from feedback_tui.retention import partial_note, retention_card
 
     filters = filters_from_options(None, since, until)
     with context.open_store() as store:
@@ -175,7 +166,7 @@ def retention(context: Context, by: str, segment: str | None, since: str | None,
     for line in period_table(card["periods"]):
         echo(line)
     if note := partial_note(card):
-        echo(note)
+        echo(f"* {note}")
     echo(window_line(card["window"]))
     for value, part in card.get("segments", {}).items():
         echo("")

@@ -107,6 +107,16 @@ def is_partial(by: str, label: str, data_end: str | None) -> bool:
     return data_end[:10] < last_day
 
 
+def partial_note(card: dict[str, Any]) -> str | None:
+    """The sentence under a table whose last period the data does not cover to its end
+    (the ``retention`` command stars it, the report prints it as it is)."""
+    partial = card["window"].get("partial_periods") or []
+    if not partial or not card.get("data_end"):
+        return None
+    return (f"{', '.join(partial)}: partial, the data ends {card['data_end'][:10]}; its churn counts customers "
+            "who may still buy before it ends, and it is left out of the mean churn")
+
+
 def _last_instant(until: str) -> str:
     moment = datetime.strptime(until[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC) - timedelta(seconds=1)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

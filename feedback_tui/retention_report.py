@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from feedback_tui.text import markdown_cell
-from feedback_tui.retention import retention_card
+from feedback_tui.retention import partial_note, retention_card
 from feedback_tui.store import Store
 
 
@@ -39,9 +39,8 @@ def retention_section(store: Store, period: str, *, since: str | None, until: st
                      f"{_cell(p['churn'], ' %')} | {p['orders']} | {_cell(p['revenue'])} | {_cell(p['aov'])} | "
                      f"{_cell(p['repeat_purchase_rate'], ' %')} | {_cell(p['revenue_churn'], ' %')} |")
     w = card["window"]
-    if w.get("partial_periods") and card.get("data_end"):
-        lines += ["", f"{', '.join(w['partial_periods'])}: partial, the data ends {card['data_end'][:10]} (its churn "
-                      "counts customers who may still buy; left out of the mean churn)."]
+    if note := partial_note(card):
+        lines += ["", f"{note}."]
     lines += ["", f"Customer lifetime value over the window: {_cell(w['clv'])} = AOV {_cell(w['aov'])} × "
                   f"{_cell(w['purchases_per_customer_per_year'])} purchases per customer per year × "
                   f"{_cell(w['lifespan_years'])} years of lifespan "
