@@ -366,7 +366,7 @@ def report(context: Context, period: str, since: str | None, source: str | None,
         from feedback_tui.store import queries
 
         latest = None if as_of else queries.latest_feedback_at(store, base)
-    if latest and latest < last_periods(period, today, count)[0].since:
+    if latest and latest < window[0].since:
         day = datetime.strptime(latest[:10], "%Y-%m-%d").date() + timedelta(days=1)
         echo(f"Note: no feedback in this window; the newest is from {latest[:10]} "
              f"(report --today {day.isoformat()} reports the periods up to it).", err=True)

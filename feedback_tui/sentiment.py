@@ -358,6 +358,7 @@ def _route(text: str, language: str | None, languages: Sequence[str] = SUPPORTED
 
 
 _ELONGATED = re.compile(r"(\w)\1{2,}")
+_ELONGATED_WORD = re.compile(r"\w*(\w)\1{2,}\w*")
 
 
 @lru_cache(maxsize=2)
@@ -371,7 +372,7 @@ def _known_words(language: str) -> frozenset[str]:
 def _deelongated(text: str, language: str) -> str:
     """"sooo greaaat", "loveee it": each run of 3+ letters shortened to the spelling the
     lexicons know (two letters, "goood" -> "good", else one, "greaaat" -> "great")."""
-    if not _ELONGATED.search(text):
+    if not _ELONGATED.search(text):  # most texts: no word to look at
         return text
     known = _known_words(language)
 
@@ -379,7 +380,7 @@ def _deelongated(text: str, language: str) -> str:
         double = _ELONGATED.sub(r"\1\1", word.group())
         return double if normalise(double) in known else _ELONGATED.sub(r"\1", word.group())
 
-    return re.sub(r"\w+", lambda m: shorten(m) if _ELONGATED.search(m.group()) else m.group(), text)
+    return _ELONGATED_WORD.sub(shorten, text)
 
 
 def extended_polarity(text: str, language: str) -> tuple[float, float]:
