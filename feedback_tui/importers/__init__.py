@@ -8,6 +8,7 @@ touches the database: :mod:`feedback_tui.store` does the writing.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from feedback_tui.errors import FileProblem, UsageProblem
@@ -19,6 +20,10 @@ from feedback_tui.models import SURVEY_KINDS
 
 JSON_SUFFIXES = {".json"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+# A JavaScript module that wraps the data (``export const reviews = {...};``, a
+# scraper's or a front-end's copy of a JSON feed): not JSON, and read as CSV it
+# would only fail on a missing column, which names the wrong problem.
+_SCRIPT_START = re.compile(r"(export\s|const\s|let\s|var\s|module\.exports\b)")
 
 
 def _sniff_format(path: Path) -> str:
@@ -32,6 +37,9 @@ def _sniff_format(path: Path) -> str:
     encoding = detect_encoding(path)
     with path.open(encoding=encoding, errors="replace") as handle:
         head = handle.read(4096).lstrip()
+    if _SCRIPT_START.match(head):
+        raise FileProblem(path, "is JavaScript, not JSON, CSV or TSV (it starts with "
+                                f"{shown_name(head.split(chr(10), 1)[0][:40])!r}): save the data itself as a .json file")
     if head.startswith("["):
         return "json"
     if head.startswith("{"):

@@ -307,3 +307,20 @@ def test_forced_kind_without_its_columns_is_refused() -> None:
     records = list(open_input(FIXTURES / "reviews.jsonl", kind="surveys", survey_kind="csat",
                               imported_at=IMPORTED_AT).rows)
     assert [r.score for r in records if isinstance(r, SurveyRecord)][:2] == [5, 4]
+
+
+@pytest.mark.parametrize("start", ["export const reviews = {", "module.exports = [", "var feed = {"])
+def test_a_javascript_module_is_named_as_such(tmp_path: Path, start: str) -> None:
+    # A feed saved by a front-end as a JS module (quirk 2d of REAL_DATA.md: the
+    # iTunes RSS page wrapped in `export const reviews = {...}`): read as CSV it
+    # failed on "no review text column", which sends the user after the wrong problem.
+    path = tmp_path / "reviews.js"
+    path.write_text(f'{start}\n  feed: {{ entry: [{{ "im:rating": {{ label: "5" }}, }}], }},\n}};\n', encoding="utf-8")
+    with pytest.raises(FileProblem, match=r"reviews\.js: is JavaScript, not JSON, CSV or TSV .*save the data itself"):
+        open_input(path, imported_at=IMPORTED_AT)
+
+
+def test_a_csv_whose_first_word_is_export_is_still_a_csv(tmp_path: Path) -> None:
+    path = tmp_path / "export"  # no suffix: the content decides
+    path.write_text("export,text,rating\nyes,Great app,5\n", encoding="utf-8")
+    assert [row.body for row in parse(path)[1]] == ["Great app"]
