@@ -108,6 +108,18 @@ def _cross_validated(file: str, examples: list[Any], folds: int) -> dict[str, An
         raise UsageProblem(f"{file}: {error}") from None
 
 
+def _lexicon_beside(store: Any, languages: set[str]) -> dict[str, dict[str, Any]]:
+    """The lexicon's figures on a fixed sample of each modelled language's labelled texts."""
+    from feedback_tui.evaluation import LEXICON_SAMPLE, lexicon_on
+    from feedback_tui.store import sentiment_models
+
+    if not languages:
+        return {}
+    sample = sentiment_models.labelled_texts(store, per_class=LEXICON_SAMPLE)
+    return {language: lexicon_on(texts, labels, language)
+            for language, (texts, labels) in sample.items() if language in languages}
+
+
 @click.command("train-sentiment")
 @click.option("--min-per-class", type=click.IntRange(min=1), default=None,
               help="Labelled texts needed in each class before a language leaves the lexicon "
@@ -140,11 +152,12 @@ def train_sentiment(context: Any, min_per_class: int | None, folds: int, report:
         models = sentiment_models.current(store)
         scored_by = sentiment_models.scored_by(store)
         mismatches = sentiment_models.mismatch_count(store)
+        lexicon = _lexicon_beside(store, set(models))
     figures = {language: {"model": row.id, "trained_at": row.trained_at,
                           "n": {"positive": row.n_positive, "negative": row.n_negative},
                           "balanced_accuracy": row.balanced_accuracy,
                           "recall": {"positive": row.recall_positive, "negative": row.recall_negative},
-                          "folds": row.folds} for language, row in models.items()}
+                          "folds": row.folds, "lexicon": lexicon.get(language)} for language, row in models.items()}
     if as_json:
         echo(json_text({"training": trained, "models": figures, "scored_by": scored_by,
                         "mismatch": mismatches}, indent=2))
@@ -159,6 +172,10 @@ def train_sentiment(context: Any, min_per_class: int | None, folds: int, report:
         figures = (f"recall positive {_fmt(row.recall_positive).strip()}, negative "
                    f"{_fmt(row.recall_negative).strip()}, {row.folds}-fold" if row.folds else "not cross-validated")
         echo(f"{language}: model {row.id}, {row.describe()} ({figures}), trained {row.trained_at}")
+        if (beside := lexicon.get(language)) and beside["balanced_accuracy"] is not None:
+            echo(f"    the lexicon on {beside['n']:,} of the same texts: {beside['balanced_accuracy']:.2f} balanced "
+                 f"accuracy (recall positive {beside['recall']['positive']:.2f}, "
+                 f"negative {beside['recall']['negative']:.2f})")
     echo("Texts scored: " + ", ".join(f"{v} by {'the lexicon' if k == 'lexicon' else 'model ' + k}"
                                         for k, v in sorted(scored_by.items())) + f"; {mismatches} mismatches.")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REVIEW_HEADER, assert_no_crash, raw_rows, write_csv
-from feedback_tui import sentiment_model
+from feedback_tui import sentiment, sentiment_model
 from feedback_tui.sentiment_model import LearnedModel, ModelProblem, checksum, contradicts
 from feedback_tui.store import Store, sentiment_models
 
@@ -139,8 +139,19 @@ def test_train_command_cold_start_then_learned(run_cli, db_path: Path, tmp_path:
     flagged = raw_rows(db_path, "SELECT external_id FROM reviews WHERE mismatch = 1")
     assert [r["external_id"] for r in flagged] == ["liar"]
 
+    # beside the model, the lexicon it replaced, on the same labelled texts (all 121 here)
+    texts, labels = invented(60)
+    texts.append("Rotten avocados, missing items, broken eggs, cold food, charged twice and the driver was late.")
+    labels.append("positive")  # the liar's five stars
+    said = [sentiment.analyze(text, "en").label for text in texts]
+    recall = {c: sum(s == c for s, t in zip(said, labels) if t == c) / labels.count(c) for c in ("positive", "negative")}
+    assert en["lexicon"]["n"] == 121
+    assert en["lexicon"]["recall"] == pytest.approx(recall)
+    assert en["lexicon"]["balanced_accuracy"] == pytest.approx((recall["positive"] + recall["negative"]) / 2)
+
     text = run_cli("train-sentiment", "--report")
     assert text.exit_code == 0 and "en: model" in text.output and "learned from 121 of your texts" in text.output
+    assert f"the lexicon on 121 of the same texts: {en['lexicon']['balanced_accuracy']:.2f} balanced accuracy" in text.output
 
 
 def test_eval_sentiment_cross_validate_json(run_cli, tmp_path: Path) -> None:
