@@ -57,6 +57,8 @@ async def test_the_readme_inbox_table_and_the_help_screen_list_the_same_keys(dem
         assert missing == {}, "bindings the README's inbox table does not mention"
         for name in ours:
             assert name in shown, f"? does not list {name}"
+        does = [str(cell) for cell in binding_table(screen).columns[1]._cells]
+        assert [d for d in does if "palette" in d.lower()] == ["Command palette: find any action by name"]
         await pilot.press("question_mark")
         await settle(app, pilot)
         assert isinstance(app.screen, HelpScreen)

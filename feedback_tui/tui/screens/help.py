@@ -21,8 +21,8 @@ def binding_table(screen: Screen) -> Table:
     rows = []
     for key, active in screen.active_bindings.items():
         binding = active.binding
-        if not binding.description:
-            continue
+        if not binding.description or binding.action == "command_palette":
+            continue  # the palette gets its own row below, with what it does
         marker = (binding.action, binding.description)
         display = screen.app.get_key_display(binding)
         if marker in seen:
