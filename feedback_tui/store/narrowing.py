@@ -47,10 +47,12 @@ if TYPE_CHECKING:
 # Side indexes are counted up to this many entries: a place larger than this is
 # never read instead of the walk (the walk fills a page sooner).
 SIDE_COUNT_LIMIT = 200_000
-# More dirty days than this (a fresh import not refreshed yet) or more spam than
-# SPAM_LIMIT: the rollups are no guide, the walk goes on as before.
-DIRTY_DAYS_LIMIT = 62
-SPAM_LIMIT = 100_000
+# More dirty days than this (a fresh import not refreshed yet), more reviews on them
+# than DIRTY_ROWS_LIMIT (each is read and tested) or more spam than SPAM_LIMIT: the
+# rollups are no guide, the walk goes on as before.
+DIRTY_DAYS_LIMIT = 366
+DIRTY_ROWS_LIMIT = 50_000
+SPAM_LIMIT = 50_000
 _SENTIMENT_COUNTS = {"positive": "s_pos", "neutral": "s_neu", "negative": "s_neg"}
 
 
@@ -183,18 +185,23 @@ def _by_days(store: Store, query: InboxQuery, conditions: tuple[list[str], dict[
     days = {row[0]: int(row[2] or 0) for row in found if (row[3] or 0) > 0}
     matches = sum(int(row[3] or 0) for row in found)
     searched = bool(query.search and query.search.strip())
-    for day in dirty:  # its rows are tested (read whole next to a search: its index may be costly)
-        bounds = {"c_lo": day, "c_hi": day_end(day)}
-        rows_sql = "FROM reviews r INDEXED BY reviews_created WHERE r.created_at >= :c_lo AND r.created_at < :c_hi"
-        rows, passing = (_matching(store, rows_sql, ([], {}), bounds) if searched
-                         else _matching(store, rows_sql, conditions, bounds))
+    dirty_rows = 0
+    if dirty:  # their rows are tested (read whole next to a search: its index may be costly)
+        ranges = {"c_dirty": json.dumps(_day_ranges(dirty))}
+        rows_sql = ("FROM json_each(:c_dirty) j CROSS JOIN reviews r INDEXED BY reviews_created "
+                    "WHERE r.created_at >= json_extract(j.value, '$[0]') AND r.created_at < json_extract(j.value, '$[1]')")
+        rows = int(store.conn.execute(f"SELECT count(*) {rows_sql}", ranges).fetchone()[0])  # the index alone
+        if rows > DIRTY_ROWS_LIMIT:
+            return None
+        passing = rows if searched else _matching(store, rows_sql, conditions, ranges)[1]
         total += rows
         if passing:
-            days[day] = rows
+            days.update({day: 0 for day in dirty})
+            dirty_rows = rows
             matches += passing
     parts: list[str] = []
     sql_params: dict[str, Any] = {}
-    rows_read = sum(days.values())
+    rows_read = sum(days.values()) + dirty_rows
     if days:
         column = query.missing if query.missing == "source" else "source" if query.source else None
         if column:  # the source index serves a source's days (and a missing source's)
