@@ -15,8 +15,8 @@ listed reviews can be:
   Days marked dirty since the last refresh are taken whole, unread; spam,
   which the rollups leave out, is taken from its partial index (m020) when the
   query can list it;
-- **side indexes** give a tag's reviews (``review_tags``), an assignee's (the
-  Mine view too) and the mismatches, counted up to a bound.
+- **side indexes** give a tag's reviews (``review_tags``), a source's, an
+  assignee's (the Mine view too) and the mismatches, counted up to a bound.
 
 The answer is the smallest of these places and how many reviews it holds. No
 place at all (a filter that matches nothing): the page is empty at once, and
@@ -46,7 +46,9 @@ if TYPE_CHECKING:
 
 # Side indexes are counted up to this many entries: a place larger than this is
 # never read instead of the walk (the walk fills a page sooner).
-SIDE_COUNT_LIMIT = 200_000
+SIDE_COUNT_LIMIT = 50_000
+# A side index holding this many reviews or fewer is read without asking the rollups.
+SMALL_PLACE = 2_000
 # More dirty days than this (a fresh import not refreshed yet), more reviews on them
 # than DIRTY_ROWS_LIMIT (each is read and tested) or more spam than SPAM_LIMIT: the
 # rollups are no guide, the walk goes on as before.
@@ -69,6 +71,7 @@ class Candidates:
     rows: int = 0
     matches: int = 0
     total: int = 0
+    origin: str = "days"  # "days" (the rollups' days) or "side" (a side index)
 
     @property
     def empty(self) -> bool:
@@ -84,8 +87,10 @@ class Candidates:
         return self.rows < walk
 
     def count_collect(self) -> bool:
-        """True when a count reads fewer reviews here than in the whole table."""
-        return self.empty or self.rows * 2 < self.total
+        """True when a count reads fewer reviews here than in the whole table. A side
+        index alone is left to SQLite, whose count already reads it (a tag's ids, a source's
+        index entries)."""
+        return self.empty or (self.origin == "days" and self.rows * 2 < self.total)
 
 
 def _star(rating: float) -> int:
@@ -120,8 +125,8 @@ def _rollup_terms(query: InboxQuery) -> tuple[list[str], list[str], dict[str, An
     if query.since:
         where.append("day >= :c_since")
         params["c_since"] = query.since[:10]
-    if query.until:
-        where.append("day <= :c_until")
+    if query.until:  # before midnight: not that day; later in the day: that day too
+        where.append("day < :c_until" if query.until[10:] == "T00:00:00Z" else "day <= :c_until")
         params["c_until"] = query.until[:10]
     return where, counts, params
 
@@ -240,6 +245,11 @@ def _side(store: Store, query: InboxQuery, total: int) -> list[Candidates]:
     if query.tag:
         side.append(("SELECT rt.review_id AS id FROM review_tags rt INDEXED BY review_tags_tag "
                      "WHERE rt.tag_id = (SELECT t.id FROM tags t WHERE t.name = :c_tag)", {"c_tag": query.tag}))
+    if query.source:
+        side.append(("SELECT x.id FROM reviews x INDEXED BY reviews_source_created WHERE x.source = :c_side_source",
+                     {"c_side_source": query.source}))
+    elif query.missing == "source":
+        side.append(("SELECT x.id FROM reviews x INDEXED BY reviews_source_created WHERE x.source IS NULL", {}))
     people = {query.assignee} if query.assignee else set()
     if query.view == "mine":
         people.add(query.agent or "")
@@ -250,7 +260,7 @@ def _side(store: Store, query: InboxQuery, total: int) -> list[Candidates]:
         side.append(("SELECT x.id FROM reviews x INDEXED BY reviews_mismatch WHERE x.mismatch = 1", {}))
     for sql, params in side:
         rows = int(store.conn.execute(f"SELECT count(*) FROM ({sql} LIMIT {SIDE_COUNT_LIMIT + 1})", params).fetchone()[0])
-        found.append(Candidates(sql if rows else None, params, rows, rows, total))
+        found.append(Candidates(sql if rows else None, params, rows, rows, max(total, rows), origin="side"))
     return found
 
 
@@ -259,20 +269,27 @@ def candidates(store: Store, query: InboxQuery, conditions: tuple[list[str], dic
     docstring), or None when the small tables know nothing better than the whole table.
 
     ``conditions``: the query's WHERE terms on ``reviews r`` and their parameters
-    (``inbox._conditions``), to test the few reviews the rollups do not hold.
+    (``inbox._conditions``), to test the few reviews the rollups do not hold. The side
+    indexes are asked first: one that holds no review, or few (``SMALL_PLACE``), answers
+    without the rollups.
     """
     if query.kind != "reviews" or query.ids or not _narrows(query):
         return None
+    reviews = int(store.conn.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()[0])
+    places = _side(store, query, reviews)
+    if any(place.empty for place in places):
+        return Candidates(None, total=reviews, origin="side")
+    if places and min(place.rows for place in places) <= SMALL_PLACE:
+        return min(places, key=lambda place: place.rows)
     where, counts, _params = _rollup_terms(query)
     only_spam = bool(query.statuses) and set(query.statuses) == {"spam"}
     by_days = _by_days(store, query, conditions) if where or counts or only_spam else None
-    total = by_days.total if by_days else int(store.conn.execute(
-        "SELECT coalesce(sum(n), 0) FROM review_daily").fetchone()[0])
-    places = [place for place in (by_days, *_side(store, query, total)) if place is not None]
+    if by_days is not None:
+        places.append(by_days)
     if not places:
         return None
     if any(place.empty for place in places):
-        return Candidates(None, total=total)
+        return Candidates(None, total=reviews)
     best = min(places, key=lambda place: place.rows)
     matches = min(place.matches for place in places)
-    return Candidates(best.sql, best.params, best.rows, matches, max(total, best.rows))
+    return Candidates(best.sql, best.params, best.rows, matches, max(best.total, best.rows), best.origin)
