@@ -47,6 +47,9 @@ if TYPE_CHECKING:
 # Side indexes are counted up to this many entries: a place larger than this is
 # never read instead of the walk (the walk fills a page sooner).
 SIDE_COUNT_LIMIT = 50_000
+# Rollups saying more than one review in DENSE may match: the walk reads about DENSE ×
+# PAGE_SIZE reviews for a page, the days are not listed (they would be most days anyway).
+DENSE = 20
 # A side index holding this many reviews or fewer is read without asking the rollups.
 SMALL_PLACE = 2_000
 # More dirty days than this (a fresh import not refreshed yet), more reviews on them
@@ -183,9 +186,14 @@ def _by_days(store: Store, query: InboxQuery, conditions: tuple[list[str], dict[
     # The rows a narrowed page reads on a day: all of them, or the source's (its index serves it).
     source_term = next((term for term in where if term.startswith("source ")), None)
     rows_expr = f"CASE WHEN {source_term} THEN n ELSE 0 END" if source_term else "n"
-    found = store.conn.execute(
-        f"""SELECT day, sum(n), sum({rows_expr}), sum(CASE WHEN {' AND '.join(where) or '1'} THEN {match} ELSE 0 END)
-            FROM review_daily WHERE day NOT IN (SELECT day FROM rollup_dirty) GROUP BY day""", params).fetchall()
+    passes = f"CASE WHEN {' AND '.join(where) or '1'} THEN {match} ELSE 0 END"
+    fresh = "FROM review_daily WHERE day NOT IN (SELECT day FROM rollup_dirty)"
+    everything, passing = store.conn.execute(f"SELECT coalesce(sum(n), 0), coalesce(sum({passes}), 0) {fresh}",
+                                             params).fetchone()
+    if passing * DENSE > everything:  # the walk fills a page at once: no day is worth listing
+        return None
+    found = store.conn.execute(f"SELECT day, sum(n), sum({rows_expr}), sum({passes}) {fresh} GROUP BY day",
+                               params).fetchall()
     total = sum(int(row[1] or 0) for row in found)
     days = {row[0]: int(row[2] or 0) for row in found if (row[3] or 0) > 0}
     matches = sum(int(row[3] or 0) for row in found)
