@@ -12,9 +12,9 @@ listed reviews can be:
   source, product, language, a missing column, sentiment, the stars, replied,
   the Negative view and the dates: the days where a review can pass them all
   (an upper bound of the matches per day is the smallest of those counts).
-  Days marked dirty since the last refresh are taken whole, unread; spam,
-  which the rollups leave out, is taken from its partial index (m020) when the
-  query can list it;
+  The reviews of the days marked dirty since the last refresh are read and
+  tested (up to ``DIRTY_ROWS_LIMIT``), and so is the spam, which the rollups
+  leave out, found by its partial index (m020) when the query can list it;
 - **side indexes** give a tag's reviews (``review_tags``), a source's, an
   assignee's (the Mine view too) and the mismatches, counted up to a bound.
 
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from feedback_tui.store.inbox import InboxQuery
 
 # Side indexes are counted up to this many entries: a place larger than this is
-# never read instead of the walk (the walk fills a page sooner).
+# never read instead of the walk (nor instead of the rollups' days).
 SIDE_COUNT_LIMIT = 50_000
 # Rollups saying more than one review in DENSE may match: the walk reads about DENSE ×
 # PAGE_SIZE reviews for a page, the days are not listed (they would be most days anyway).
@@ -268,7 +268,8 @@ def _side(store: Store, query: InboxQuery, total: int) -> list[Candidates]:
         side.append(("SELECT x.id FROM reviews x INDEXED BY reviews_mismatch WHERE x.mismatch = 1", {}))
     for sql, params in side:
         rows = int(store.conn.execute(f"SELECT count(*) FROM ({sql} LIMIT {SIDE_COUNT_LIMIT + 1})", params).fetchone()[0])
-        found.append(Candidates(sql if rows else None, params, rows, rows, max(total, rows), origin="side"))
+        if rows <= SIDE_COUNT_LIMIT:  # more: how many is not known, the place is never read
+            found.append(Candidates(sql if rows else None, params, rows, rows, max(total, rows), origin="side"))
     return found
 
 

@@ -158,3 +158,14 @@ def test_spam_is_found_through_its_index_after_a_change(rare: Store) -> None:
     query = InboxQuery(view="all", source="rare_one")
     assert [row.id for row in inbox.page(rare, query)] == [target] and inbox.count(rare, query) == 1
     assert inbox.page(rare, query.with_changes(view="needs_reply")) == []
+
+
+def test_a_side_index_too_big_to_count_is_never_the_place_read(rare: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A source counted past the bound holds an unknown number of reviews: the rare language's
+    days are read instead, whatever the truncated count would have said."""
+    monkeypatch.setattr(narrowing, "SIDE_COUNT_LIMIT", 5)
+    query = InboxQuery(view="all", source="app_store", language="it", sort="rating_low")
+    place = narrowing.candidates(rare, query, inbox._conditions(query))
+    assert place is not None and place.origin == "days" and place.rows < place.total
+    assert [row.id for row in inbox.page(rare, query)] == _reference(rare, query)
+    assert inbox.count(rare, query) == len(_reference(rare, query))
