@@ -344,6 +344,11 @@ ROWS = [
      None, ""),
     *[(f"sort {sort} first page, store only: index / full sort (ms)", f"sort_{sort}_ms", f"sort_{sort}_full_sort_ms",
        None, "") for sort in ("oldest", "rating_low", "rating_high", "sentiment_low", "sentiment_high")],
+    *[(f"rare filter {name}, store only: page / plain walk (ms)", f"rare_{name}_ms", f"rare_{name}_walk_ms",
+       None, "≤ 100") for name in ("nothing_language", "nothing_language_lowest_rating", "unused_tag", "spam",
+                                  "five_stars_one_day_lowest_rating", "four_stars_up_lowest_rating")],
+    *[(f"search {name} first page, store only: ours / collect every hit (ms)", f"search_{name}_ms",
+       f"search_{name}_collect_ms", None, "≤ 150") for name in ("rare_word", "common_word", "phrase", "two_words")],
     ("peak RSS of the app (MB)", "peak_rss_mb", None, None, "≤ 300"),
     ("database on disk (MB)", "db_mb", None, None, ""),
 ]

@@ -219,7 +219,8 @@ def store_figures(db: Any) -> dict[str, float]:
     - the filter panel's lists: from the rollups and the assignee index, against
       the ``SELECT DISTINCT`` scans of the reviews it ran before;
     - each sort's first page through its index, against the same query with the
-      table read ``NOT INDEXED`` (a full sort: what a sort without its index costs).
+      table read ``NOT INDEXED`` (a full sort: what a sort without its index costs);
+    - rare filters (:func:`rare_filter_figures`) and searches (:func:`search_figures`).
     """
     from feedback_tui.store import Store, inbox, triage
 
@@ -255,6 +256,69 @@ def store_figures(db: Any) -> dict[str, float]:
             figures[f"sort_{sort}_ms"] = timed(lambda query=query: inbox.page(store, query))
             figures[f"sort_{sort}_full_sort_ms"] = timed(lambda sql=sql, params=params: store.conn.execute(
                 sql, params).fetchall())
+        figures.update(rare_filter_figures(store, timed))
+        figures.update(search_figures(store, timed))
+    return figures
+
+
+# Rare filters (store.narrowing): each first page (and count) beside the same query as a
+# plain walk of the sort's index, which is what the inbox ran before (issue 19, session 6).
+# The generated data has English and French only, tags only on one review in 97, no spam.
+RARE_FILTERS: dict[str, dict[str, Any]] = {
+    "nothing_language": {"language": "de"},
+    "nothing_language_lowest_rating": {"language": "de", "sort": "rating_low"},
+    "unused_tag": {"tag": "refund-request"},
+    "spam": {"statuses": ("spam",)},
+    "five_stars_one_day_lowest_rating": {"min_rating": 5, "since": "DAY", "until": "NEXT", "sort": "rating_low"},
+    "four_stars_up_lowest_rating": {"min_rating": 4, "sort": "rating_low"},
+}
+
+
+def rare_filter_figures(store: Any, timed: Any) -> dict[str, float]:
+    """``rare_<name>_ms`` (page), ``rare_<name>_count_ms`` and ``rare_<name>_walk_ms`` (the
+    plain walk's page, the same columns; run once)."""
+    from datetime import date, timedelta
+
+    from feedback_tui.store import inbox
+
+    day = date.today() - timedelta(days=30)
+    figures: dict[str, float] = {}
+    for name, change in RARE_FILTERS.items():
+        change = {key: (f"{day}T00:00:00Z" if value == "DAY" else f"{day + timedelta(days=1)}T00:00:00Z"
+                        if value == "NEXT" else value) for key, value in change.items()}
+        query = inbox.InboxQuery(view="all", **change)
+        where, params = inbox._conditions(query)
+        order = ", ".join(f"{e} {'DESC' if d else 'ASC'}" for e, d in inbox.order_of(query))
+        sql = (f"SELECT {inbox._REVIEW_COLUMNS} FROM reviews r WHERE {' AND '.join(where) or '1'} "
+               f"ORDER BY {order} LIMIT 100")
+        figures[f"rare_{name}_ms"] = timed(lambda query=query: inbox.page(store, query))
+        figures[f"rare_{name}_count_ms"] = timed(lambda query=query: inbox.count(store, query))
+        before = time.perf_counter()  # once: at 10M a walk that finds nothing reads the whole index (~30 s)
+        store.conn.execute(sql, params).fetchall()
+        figures[f"rare_{name}_walk_ms"] = (time.perf_counter() - before) * 1000
+    return figures
+
+
+def search_figures(store: Any, timed: Any) -> dict[str, float]:
+    """Each search's first page, newest first (``search_<name>_ms``), beside the plan that
+    collects every hit and sorts them (``search_<name>_collect_ms``: the rare word's plan,
+    the same columns, without centring the excerpts) and, for a common word, the fts5vocab doc count that chose the
+    plan before (``search_vocab_ms``)."""
+    from feedback_tui.store import inbox
+
+    figures: dict[str, float] = {}
+    for name, text in (("rare_word", RARE_WORD), ("common_word", COMMON_WORD), ("phrase", PHRASE),
+                       ("two_words", f"{COMMON_WORD} refund"), ("two_languages", f"{COMMON_WORD} livraison")):
+        query = inbox.InboxQuery(view="all", search=text)
+        where, params = inbox._conditions(query)
+        columns = inbox._REVIEW_COLUMNS.replace("substr(r.body, 1, 300)", "substr(r.body, 1, 3000)")
+        sql = (f"SELECT {columns} FROM reviews r WHERE {' AND '.join(where)} "
+               "ORDER BY r.created_at DESC, r.id DESC LIMIT 100")
+        figures[f"search_{name}_ms"] = timed(lambda query=query: inbox.page(store, query))
+        figures[f"search_{name}_collect_ms"] = timed(lambda sql=sql, params=params: store.conn.execute(
+            sql, params).fetchall())
+    figures["search_vocab_ms"] = timed(lambda: store.conn.execute(
+        "SELECT doc FROM reviews_fts_vocab WHERE term = ?", (COMMON_WORD,)).fetchall())
     return figures
 
 

@@ -10,6 +10,7 @@ worker, so the first page paints before the count is known.
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
 from dataclasses import asdict, dataclass, field, replace
@@ -17,7 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from feedback_tui.errors import FeedbackError
-from feedback_tui.store import Store, filter_values, search
+from feedback_tui.store import Store, filter_values, narrowing, search
 from feedback_tui.store.rows import InboxRow
 
 PAGE_SIZE = 100
@@ -118,9 +119,18 @@ def order_of(query: InboxQuery) -> list[tuple[str, bool]]:
 
 # -- full-text search ------------------------------------------------------------
 # What the search box means lives in store/search.py; here it becomes SQL.
-# A word in more reviews than this is "common": walking the date index and probing
-# the full-text index row by row finds a page of hits long before collecting them all.
-COMMON_TERM_DOCS = 20_000
+# A search is "common" when its hits are dense enough that walking the date index and
+# probing each row (``rowid = r.id AND MATCH``) fills a page sooner than collecting every
+# hit, looking each up and sorting them. A probe costs about PROBE_COST_RATIO times a
+# hit's lookup and sort (57 µs against 2.8 µs at 1M), and the walk probes about
+# PAGE_SIZE × reviews / hits rows, so the break-even is at sqrt(ratio × PAGE_SIZE ×
+# reviews) hits: 45k at 1M, 141k at 10M. The hits are counted up to that many (LIMIT:
+# ~2 ms at 1M for a word in 300k reviews); the fts5vocab table's doc count read the
+# word's whole doclist (31 ms at 1M, ten times that at 10M) and, for several words,
+# said nothing of how many reviews hold them all ("delivery livraison": none, and the
+# walk probed every review).
+PROBE_COST_RATIO = 20
+COMMON_TERM_DOCS: int | None = None  # a fixed threshold instead (the tests force each plan)
 
 
 def fts_query(text: str) -> str:
@@ -128,21 +138,32 @@ def fts_query(text: str) -> str:
     return search.plan(text).fts or ""
 
 
+def common_threshold(store: Store) -> int:
+    """How many hits make a search common (see PROBE_COST_RATIO)."""
+    if COMMON_TERM_DOCS is not None:
+        return COMMON_TERM_DOCS
+    reviews = int(store.conn.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()[0])
+    return max(1, math.isqrt(PROBE_COST_RATIO * PAGE_SIZE * reviews))
+
+
 def search_is_common(store: Store, plan: search.SearchPlan | str) -> bool:
-    """True when every word of a plain query is in many reviews (see COMMON_TERM_DOCS)."""
+    """True when a plain query of whole words (no phrase of several, no prefix) has at
+    least :func:`common_threshold` hits: its page walks the date index and probes each row."""
     if isinstance(plan, str):
         plan = search.plan(plan)
     if plan.advanced or not plan.fts or "*" in plan.fts:
         return False
-    counts = []
     for phrase in re.findall(r'"((?:[^"]|"")*)"', plan.fts):
-        words = re.findall(r"\w+", phrase)
-        if len(words) != 1:
-            return False
-        row = store.conn.execute(
-            "SELECT doc FROM reviews_fts_vocab WHERE term = ?", (search.fold(words[0]),)).fetchone()
-        counts.append(row[0] if row else 0)
-    return bool(counts) and min(counts) >= COMMON_TERM_DOCS
+        if len(re.findall(r"\w+", phrase)) != 1:
+            return False  # a phrase's hits are sparse among its words': probing found them too slowly
+    threshold = common_threshold(store)
+    try:
+        found = store.conn.execute(
+            "SELECT count(*) FROM (SELECT rowid FROM reviews_fts WHERE reviews_fts MATCH ? LIMIT ?)",
+            (plan.fts, threshold)).fetchone()[0]
+    except sqlite3.OperationalError:
+        return False  # the query itself reports it (SearchProblem)
+    return int(found) >= threshold
 
 
 # Symbols alone (no word the full-text index could narrow) are looked for with instr
@@ -317,9 +338,45 @@ def _run(store: Store, sql: str, params: dict[str, Any]) -> list[sqlite3.Row]:
         raise
 
 
+def _rows_from(store: Store, query: InboxQuery, where: list[str], params: dict[str, Any],
+               page_rows: int | None = None) -> str | None:
+    """The FROM clause that lists ``query``'s rows (``params`` gains its parameters), or
+    None when the small tables say no row can match (:mod:`feedback_tui.store.narrowing`).
+
+    When the place that holds every listed review is small (``page_rows``: a page of
+    that many rows; None: a count), only its reviews are read, tested against every
+    condition as before and sorted: the same rows in the same order as the walk of the
+    sort's index, which a filter matching few reviews made read the whole index.
+    """
+    place = narrowing.candidates(store, query, (where, params))
+    if place is None:
+        return _table(query)
+    if place.empty:
+        return None
+    if not (place.collect(page_rows) if page_rows is not None else place.count_collect()):
+        return _table(query)
+    params.update(place.params)
+    return f"({place.sql}) AS c CROSS JOIN reviews r ON r.id = c.id"
+
+
+def _star_seek(query: InboxQuery, order: list[tuple[str, bool]]) -> list[str]:
+    """A page sorted by stars, with a bound on them: the bounds again, on the index's
+    ``coalesce(rating, 0)``, which ``rating >= :min_rating`` implies (the same rows), so that
+    "Lowest rating" with "4 stars and up" seeks to 4 instead of walking every review below
+    it (1.6 s at 1M). Not for counts: a count reads the table faster than the index's rows."""
+    if query.kind != "reviews" or order[0][0] != "coalesce(r.rating, 0)":
+        return []
+    return [term for name, term in (("min_rating", "coalesce(r.rating, 0) >= :min_rating"),
+                                    ("max_rating", "coalesce(r.rating, 0) <= :max_rating"))
+            if getattr(query, name) is not None]
+
+
 def count(store: Store, query: InboxQuery) -> int:
     where, params = _conditions(query, bounded=literal_bound(store, query))
-    sql = f"SELECT count(*) FROM {_table(query)} WHERE {' AND '.join(where) or '1'}"
+    rows_from = _rows_from(store, query, where, params)
+    if rows_from is None:
+        return 0
+    sql = f"SELECT count(*) FROM {rows_from} WHERE {' AND '.join(where) or '1'}"
     return int(_run(store, sql, params)[0][0])
 
 
@@ -358,6 +415,10 @@ def page(
     plan = search.plan(query.search) if query.search and query.kind == "reviews" else None
     probe = bool(plan and search_is_common(store, plan))
     where, params = _conditions(query, probe_search=probe, bounded=literal_bound(store, query))
+    rows_from = _rows_from(store, query, where, params, limit + (offset or 0))
+    if rows_from is None:
+        return []
+    where += _star_seek(query, order)
     reverse = before is not None or from_end
     if after is not None or before is not None:
         key = after if after is not None else before
@@ -369,7 +430,7 @@ def page(
     columns = _SURVEY_COLUMNS if query.kind == "surveys" else _REVIEW_COLUMNS
     if plan is not None and plan.terms:  # enough text to centre the excerpt on the first match
         columns = columns.replace("substr(r.body, 1, 300) AS excerpt", "substr(r.body, 1, 3000) AS excerpt")
-    sql = (f"SELECT {columns}, {keys_sql} FROM {_table(query)} WHERE {' AND '.join(where) or '1'} "
+    sql = (f"SELECT {columns}, {keys_sql} FROM {rows_from} WHERE {' AND '.join(where) or '1'} "
            f"ORDER BY {order_sql} LIMIT :limit")
     params["limit"] = limit
     if offset:
@@ -388,9 +449,12 @@ def position_of(store: Store, query: InboxQuery, sort_key: dict[str, Any]) -> in
     """How many rows come before the row with this key (to keep the cursor on it)."""
     order = order_of(query)
     where, params = _conditions(query, bounded=literal_bound(store, query))
+    rows_from = _rows_from(store, query, where, params)
+    if rows_from is None:
+        return 0
     where.append(_keyset(order, after=False))
     params.update(sort_key)
-    return int(_run(store, f"SELECT count(*) FROM {_table(query)} WHERE {' AND '.join(where)}", params)[0][0])
+    return int(_run(store, f"SELECT count(*) FROM {rows_from} WHERE {' AND '.join(where)}", params)[0][0])
 
 
 def still_listed(store: Store, query: InboxQuery, ids: Iterable[int]) -> set[int]:

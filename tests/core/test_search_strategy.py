@@ -48,3 +48,23 @@ def test_operators_prefixes_and_phrases_always_collect_hits(demo_db: Path, monke
     monkeypatch.setattr(inbox, "COMMON_TERM_DOCS", 1)
     with Store.open(demo_db) as store:
         assert not search_is_common(store, text)
+
+
+def test_words_common_alone_but_never_together_collect_their_hits(store: Store, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each word is in many reviews, both in none: counted as a whole, the query has no hit, so
+    the page collects (nothing) instead of probing every review of the date index for a hit."""
+    from tests.conftest import import_file, write_csv
+
+    rows = [[f"e{i}", "app_store", 3, "", "the delivery was late", "a", f"2026-03-{1 + i % 28:02d}T10:00:00Z", "en"]
+            for i in range(30)]
+    rows += [[f"f{i}", "app_store", 3, "", "la livraison en retard", "b", f"2026-03-{1 + i % 28:02d}T11:00:00Z", "fr"]
+             for i in range(30)]
+    import_file(store, write_csv(tmp_path / "r.csv", ["id", "source", "rating", "title", "body", "author",
+                                                      "created_at", "language"], rows))
+    monkeypatch.setattr(inbox, "COMMON_TERM_DOCS", 5)
+    assert search_is_common(store, "delivery") and search_is_common(store, "livraison")
+    assert not search_is_common(store, "delivery livraison")
+    assert inbox.page(store, InboxQuery(view="all", search="delivery livraison")) == []
+    monkeypatch.setattr(inbox, "COMMON_TERM_DOCS", None)  # the density rule: 60 reviews need sqrt(20×100×60) = 346 hits
+    assert inbox.common_threshold(store) == 346 and not search_is_common(store, "delivery")
