@@ -63,7 +63,7 @@ def eval_sentiment(file: str, text_column: str, label_column: str | None, rating
     report = evaluation.evaluate(examples, raw, ours)
     report["skipped"] = dataset.skipped
     if folds:
-        report["learned"] = _cross_validated(file, dataset.examples, folds)
+        report["learned"] = _cross_validated(file, examples, folds)
     if as_json:
         echo(json_text(report, indent=2))
         return
@@ -99,11 +99,15 @@ def _short_texts_in_the_file_language(examples: list[Any]) -> list[Any]:
 
 
 def _cross_validated(file: str, examples: list[Any], folds: int) -> dict[str, Any]:
-    from feedback_tui import sentiment_model
+    """Each text's lexicon features in its own language (given, else detected as the
+    cold start detects it): a workspace's model is per language, a file may mix two."""
+    from feedback_tui import sentiment, sentiment_model
 
     polar = [e for e in examples if e.truth in sentiment_model.LABELS]
+    languages = [e.language or sentiment.detect_language(e.text) or sentiment.SUPPORTED_LANGUAGES[0] for e in polar]
     try:
-        return sentiment_model.cross_validate([e.text for e in polar], [e.truth for e in polar], folds)
+        return sentiment_model.cross_validate([e.text for e in polar], [e.truth for e in polar], folds,
+                                              language=languages)
     except ValueError as error:
         raise UsageProblem(f"{file}: {error}") from None
 

@@ -42,6 +42,30 @@ CACHE_CHUNKS = 200_000  # the scorer forgets its chunk cache beyond this many di
 SETTINGS = {"analyzer", "ngram_range", "min_df", "max_features"}  # the vectoriser options count reproduces
 
 
+def lexicon_sums(texts: Sequence[str], language: str | Sequence[str | None], scale: float) -> Any:
+    """The lexicon's verdict as two dense features of the learned model: ``scale`` times
+    tanh of the sum of the positive hits and of the negative hits (negation-aware, from
+    :func:`feedback_tui.sentiment.lexicon_hits`), an array of (texts x 2).
+
+    ``language`` is one language for every text or one per text; a text in a language
+    without a lexicon gets zeros. Small workspaces gain most (a prior the n-grams lack:
+    benchmarks/SENTIMENT.md, Session 6).
+    """
+    import numpy
+
+    from feedback_tui import sentiment
+
+    languages = [language] * len(texts) if isinstance(language, str) or language is None else list(language)
+    out = numpy.zeros((len(texts), 2), dtype=numpy.float64)
+    for row, (text, lang) in enumerate(zip(texts, languages, strict=True)):
+        if lang not in sentiment.SUPPORTED_LANGUAGES or not text:
+            continue
+        hits = sentiment.lexicon_hits(text, lang)
+        out[row, 0] = sum(h for h in hits if h > 0)
+        out[row, 1] = -sum(h for h in hits if h < 0)
+    return numpy.tanh(out) * scale
+
+
 def char_wb_grams(chunk: str, low: int, high: int) -> list[str]:
     """The ``char_wb`` n-grams of one whitespace-free chunk, in scikit-learn's order (its ``_char_wb_ngrams``)."""
     padded = " " + chunk + " "
@@ -295,6 +319,7 @@ class Scorer:
         self.coef = numpy.asarray(model.coef, dtype=numpy.float64)
         self.idf_coef = self.idf * self.coef
         self.intercept = model.intercept
+        self.lexicon = model.lexicon_part()  # (language, scale, the two weights) or None
         self.word_range = tuple(int(v) for v in model.settings["word"]["ngram_range"])
         self.char_range = tuple(int(v) for v in model.settings["char"]["ngram_range"])
         self._vocabulary(model.word_terms)
@@ -466,4 +491,7 @@ class Scorer:
             norms = numpy.sqrt(numpy.add.reduceat(value * value, starts[filled]))
             dots = numpy.add.reduceat(tf * self.idf_coef[feature], starts[filled])
             scores[filled] += dots / norms
+        if self.lexicon is not None:
+            language, scale, weights = self.lexicon
+            scores += lexicon_sums(texts, language, scale) @ weights
         return [1.0 / (1.0 + math.exp(-s)) for s in scores.tolist()]

@@ -39,6 +39,11 @@ CONFIDENT = 0.8  # probability from which a text "confidently" contradicts its s
 # version with other settings still reads back as it was trained.
 WORD = {"analyzer": "word", "ngram_range": [1, 2], "min_df": 2, "max_features": 60000}
 CHAR = {"analyzer": "char_wb", "ngram_range": [2, 5], "min_df": 2, "max_features": 120000}
+# The lexicon's positive and negative sums as two more features (sentiment_features.lexicon_sums),
+# scaled so that the L2 penalty holds their weight back on large workspaces: 0.25 chosen on the
+# development files of benchmarks/SENTIMENT.md (Session 6; 1.0 helped small files, hurt 2c's
+# Google Play counterpart). A language without a lexicon has no such block.
+LEXICON = {"features": ["positive", "negative"], "scale": 0.25}
 C = 0.5  # inverse regularisation: 5-fold CV on real reviews (benchmarks/SENTIMENT.md) gave the best negative recall at 0.5 of 0.5-4
 
 
@@ -81,10 +86,19 @@ class LearnedModel:
     coef: list[float]
     intercept: float
     settings: dict[str, Any] = field(default_factory=lambda: {"word": WORD, "char": CHAR})
+    lexicon_coef: list[float] = field(default_factory=list)  # weights of settings["lexicon"]'s features, if any
     _fitted: Any = None  # (word vectoriser, char vectoriser, coef array), built on first use
     _fast: Any = None  # a sentiment_features.Scorer, built on first use
 
     # -- scoring ---------------------------------------------------------------
+    def lexicon_part(self) -> tuple[str, float, Any] | None:
+        """(language, scale, weights) of the lexicon block, None for a model without one."""
+        import numpy
+
+        if not self.lexicon_coef:
+            return None
+        return self.language, float(self.settings["lexicon"]["scale"]), numpy.asarray(self.lexicon_coef)
+
     def _parts(self):
         if self._fitted is None:
             import numpy
@@ -111,6 +125,8 @@ class LearnedModel:
         word, char, coef = self._parts()
         n_word = len(self.word_terms)
         scores = word.transform(texts) @ coef[:n_word] + char.transform(texts) @ coef[n_word:] + self.intercept
+        if (part := self.lexicon_part()) is not None:
+            scores = scores + sentiment_features.lexicon_sums(texts, part[0], part[1]) @ part[2]
         return [1.0 / (1.0 + math.exp(-float(s))) for s in scores]
 
     def labels(self, texts: Sequence[str]) -> list[str]:
@@ -126,6 +142,8 @@ class LearnedModel:
             "char": {"terms": self.char_terms, "idf": [round(v, 6) for v in self.char_idf]},
             "coef": [round(v, 6) for v in self.coef], "intercept": self.intercept,
         }
+        if self.lexicon_coef:
+            document["lexicon_coef"] = [round(v, 6) for v in self.lexicon_coef]
         return zlib.compress(json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode(), 6)
 
     @classmethod
@@ -155,6 +173,12 @@ class LearnedModel:
         if len(coef) != len(word_terms) + len(char_terms):
             raise ValueError("coefficients and vocabulary differ in length")
         settings = doc["settings"]
+        lexicon_coef = _floats(doc.get("lexicon_coef", []))  # absent in models trained before Session 6
+        if lexicon_coef:
+            scale = settings["lexicon"]["scale"]
+            if len(lexicon_coef) != len(settings["lexicon"]["features"]) or not isinstance(scale, int | float) \
+                    or not math.isfinite(scale):
+                raise ValueError("the lexicon block's weights and settings disagree")
         for part in ("word", "char"):
             if settings[part]["analyzer"] not in ("word", "char_wb"):
                 raise ValueError(f"unknown analyzer {settings[part]['analyzer']!r}")
@@ -164,7 +188,7 @@ class LearnedModel:
         return cls(language=str(doc["language"]), n={k: int(v) for k, v in doc["n"].items()},
                    trained_at=str(doc["trained_at"]), word_terms=word_terms, word_idf=word_idf,
                    char_terms=char_terms, char_idf=char_idf, coef=coef,
-                   intercept=float(doc["intercept"]), settings=settings)
+                   intercept=float(doc["intercept"]), settings=settings, lexicon_coef=lexicon_coef)
 
 
 def _strings(values: Any) -> list[str]:
@@ -201,18 +225,34 @@ class _Fitted:
     parts: list[tuple[Any, Any]]  # (columns of the block kept, fitted TfidfTransformer), word then char
     classifier: Any
 
-    def features(self, blocks, rows):
-        """The TF-IDF features of ``rows`` of the counted corpus (all when None), as the fit saw its own."""
+    def features(self, corpus: _Corpus, rows):
+        """The features of ``rows`` of the counted corpus (all when None), as the fit saw its own."""
         from scipy.sparse import hstack
 
         matrices = []
-        for block, (kept, tfidf) in zip(blocks, self.parts, strict=True):
+        for block, (kept, tfidf) in zip(corpus.blocks, self.parts, strict=True):
             counts = block.matrix if rows is None else block.matrix[rows]
             matrices.append(tfidf.transform(counts[:, kept], copy=False))
+        matrices += corpus.lexical_rows(rows)
         return hstack(matrices).tocsr()
 
 
-def _fit(blocks, rows, labels: Sequence[str], last: bool = False) -> _Fitted:
+@dataclass(slots=True)
+class _Corpus:
+    """Texts counted once: the word and char blocks, and the lexicon block (None: no lexicon)."""
+
+    blocks: tuple[Any, Any]
+    lexical: Any
+
+    def lexical_rows(self, rows) -> list[Any]:
+        from scipy.sparse import csr_matrix
+
+        if self.lexical is None:
+            return []
+        return [csr_matrix(self.lexical if rows is None else self.lexical[rows])]
+
+
+def _fit(corpus: _Corpus, rows, labels: Sequence[str], last: bool = False) -> _Fitted:
     """Fit on ``rows`` of the counted corpus (all when None): the vocabulary and IDF from those rows only.
 
     ``last``: no fit follows on these counts, so each block's counts are
@@ -223,14 +263,14 @@ def _fit(blocks, rows, labels: Sequence[str], last: bool = False) -> _Fitted:
     The same as ``TfidfVectorizer(**WORD)`` and ``TfidfVectorizer(**CHAR)``
     fitted on those rows' texts (:func:`sentiment_features.select` reproduces
     the vocabulary; scikit-learn's own ``TfidfTransformer`` the weights), then
-    a balanced logistic regression.
+    a balanced logistic regression on them and the lexicon block.
     """
     import numpy
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfTransformer
 
     parts, matrices = [], []
-    for block, settings in zip(blocks, (WORD, CHAR), strict=True):
+    for block, settings in zip(corpus.blocks, (WORD, CHAR), strict=True):
         kept, counts = sentiment_features.select(block, rows, settings)
         counts = counts[:, kept]
         if last:
@@ -238,7 +278,7 @@ def _fit(blocks, rows, labels: Sequence[str], last: bool = False) -> _Fitted:
         tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
         matrices.append(tfidf.transform(counts, copy=False))
         parts.append((kept, tfidf))
-    features = hstack(matrices).tocsr()
+    features = hstack(matrices + corpus.lexical_rows(rows)).tocsr()
     del matrices, counts  # only the stacked copy goes on to the classifier (liblinear copies it again)
     classifier = _classifier().fit(features, numpy.array([LABELS.index(v) for v in labels]))
     return _Fitted(parts=parts, classifier=classifier)
@@ -268,25 +308,43 @@ def _check(labels: Sequence[str]) -> None:
         raise ValueError("training needs both positive and negative texts")
 
 
-def _count(texts: Sequence[str]):
-    """The corpus counted once (word and char blocks), for the fit and every cross-validation fold."""
-    return sentiment_features.count(list(texts), WORD, CHAR)
+def _count(texts: Sequence[str], language: str | Sequence[str | None] | None) -> _Corpus:
+    """The corpus counted once (word and char blocks, the lexicon's sums), for the fit and every fold.
+
+    ``language``: the model's, or one per text (a mixed file in ``eval-sentiment``); without a
+    lexicon for it (None, or a language such as Korean) there is no lexicon block.
+    """
+    from feedback_tui.sentiment import SUPPORTED_LANGUAGES
+
+    texts = list(texts)
+    blocks = sentiment_features.count(texts, WORD, CHAR)
+    per_text = [language] if isinstance(language, str) or language is None else language
+    if not any(lang in SUPPORTED_LANGUAGES for lang in per_text):
+        return _Corpus(blocks, None)
+    return _Corpus(blocks, sentiment_features.lexicon_sums(texts, language, LEXICON["scale"]))
 
 
 def train(texts: Sequence[str], labels: Sequence[str], language: str) -> LearnedModel:
     """Fit a model on texts labelled ``positive`` / ``negative``; both classes must occur."""
     _check(labels)
-    return _model(_count(texts), labels, language)
+    return _model(_count(texts, language), labels, language)
 
 
-def _model(blocks, labels: Sequence[str], language: str) -> LearnedModel:
-    fitted = _fit(blocks, None, labels, last=True)
+def _model(corpus: _Corpus, labels: Sequence[str], language: str) -> LearnedModel:
+    blocks = corpus.blocks
+    fitted = _fit(corpus, None, labels, last=True)
     (word_kept, word_tfidf), (char_kept, char_tfidf) = fitted.parts
+    coef = [float(v) for v in fitted.classifier.coef_[0]]
+    n_terms = len(word_kept) + len(char_kept)
+    settings: dict[str, Any] = {"word": WORD, "char": CHAR}
+    if corpus.lexical is not None:
+        settings["lexicon"] = LEXICON
     return LearnedModel(
         language=language, n=counts(labels), trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
         word_terms=[blocks[0].terms[i] for i in word_kept], word_idf=[float(v) for v in word_tfidf.idf_],
         char_terms=[blocks[1].terms[i] for i in char_kept], char_idf=[float(v) for v in char_tfidf.idf_],
-        coef=[float(v) for v in fitted.classifier.coef_[0]], intercept=float(fitted.classifier.intercept_[0]),
+        coef=coef[:n_terms], intercept=float(fitted.classifier.intercept_[0]), settings=settings,
+        lexicon_coef=coef[n_terms:],
     )
 
 
@@ -298,20 +356,22 @@ def train_validated(texts: Sequence[str], labels: Sequence[str], language: str,
     is trained, its accuracy unknown).
     """
     _check(labels)
-    blocks = _count(texts)
+    corpus = _count(texts, language)
     labels = list(labels)
-    metrics = _cross_validate(blocks, labels, folds, 0) if min(counts(labels).values()) >= folds else None
-    return _model(blocks, labels, language), metrics
+    metrics = _cross_validate(corpus, labels, folds, 0) if min(counts(labels).values()) >= folds else None
+    return _model(corpus, labels, language), metrics
 
 
-def cross_validate(texts: Sequence[str], labels: Sequence[str], folds: int = 5, seed: int = 0) -> dict[str, Any]:
+def cross_validate(texts: Sequence[str], labels: Sequence[str], folds: int = 5, seed: int = 0,
+                   language: str | Sequence[str | None] | None = None) -> dict[str, Any]:
     """Train on K-1 folds, predict the held-out fold, pooled over the folds.
 
     Returns ``{"balanced_accuracy", "recall": {"positive", "negative"}, "n", "folds"}``;
     the folds are stratified so every fold holds both classes. The texts are
     counted once; each fold takes its vocabulary and IDF from its own
     training rows, as a vectoriser fitted on them would (nothing leaks from
-    the held-out fold).
+    the held-out fold). ``language`` as for :func:`train`, or one per text; None:
+    no lexicon block.
     """
     labels = list(labels)
     smallest = min(counts(labels).values())
@@ -319,17 +379,17 @@ def cross_validate(texts: Sequence[str], labels: Sequence[str], folds: int = 5, 
         raise ValueError("cross-validation needs at least 2 folds")
     if smallest < folds:
         raise ValueError(f"{folds}-fold cross-validation needs {folds} texts of each class, the smallest class has {smallest}")
-    return _cross_validate(_count(texts), labels, folds, seed)
+    return _cross_validate(_count(texts, language), labels, folds, seed)
 
 
-def _cross_validate(blocks, labels: list[str], folds: int, seed: int) -> dict[str, Any]:
+def _cross_validate(corpus: _Corpus, labels: list[str], folds: int, seed: int) -> dict[str, Any]:
     from sklearn.model_selection import StratifiedKFold
 
     predicted: list[str] = [""] * len(labels)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_index, test_index in splitter.split(labels, labels):
-        fitted = _fit(blocks, train_index, [labels[i] for i in train_index])
-        for i, value in zip(test_index, fitted.classifier.predict(fitted.features(blocks, test_index)), strict=True):
+        fitted = _fit(corpus, train_index, [labels[i] for i in train_index])
+        for i, value in zip(test_index, fitted.classifier.predict(fitted.features(corpus, test_index)), strict=True):
             predicted[i] = LABELS[int(value)]
     recall = {}
     for label in ("positive", "negative"):

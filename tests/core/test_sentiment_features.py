@@ -12,6 +12,7 @@ sigma, digits and underscores, emoji, empty texts.
 
 from __future__ import annotations
 
+import math
 import random
 
 import numpy
@@ -106,6 +107,19 @@ def test_errors_are_scikit_learns() -> None:
         sentiment_features.count(["apple pie"], {**word, "stop_words": "english"}, char)
 
 
+def lexicon(batch: list[str]):
+    """The lexicon block computed by hand: scale x tanh of the summed positive and negative hits."""
+    from scipy.sparse import csr_matrix
+
+    from feedback_tui import sentiment
+
+    rows = []
+    for text in batch:
+        hits = sentiment.lexicon_hits(text, "en")
+        rows.append([math.tanh(sum(h for h in hits if h > 0)), math.tanh(-sum(h for h in hits if h < 0))])
+    return csr_matrix(numpy.asarray(rows) * sentiment_model.LEXICON["scale"])
+
+
 def test_trained_model_equals_scikit_learns_pipeline() -> None:
     """The stored vocabulary and IDF are scikit-learn's, the coefficients and probabilities too (to rounding)."""
     texts, labels = corpus(300)
@@ -116,30 +130,36 @@ def test_trained_model_equals_scikit_learns_pipeline() -> None:
     assert model.word_idf == [float(v) for v in word.idf_] and model.char_idf == [float(v) for v in char.idf_]
     from scipy.sparse import hstack
 
-    features = hstack([word.transform(texts), char.transform(texts)]).tocsr()
-    classifier = sentiment_model._classifier().fit(features, [LABELS.index(v) for v in labels])
-    assert model.coef == pytest.approx(list(classifier.coef_[0]), abs=1e-6)
+    def features(batch):  # the TF-IDF blocks, then the lexicon's two sums (Session 6)
+        return hstack([word.transform(batch), char.transform(batch), lexicon(batch)]).tocsr()
+
+    classifier = sentiment_model._classifier().fit(features(texts), [LABELS.index(v) for v in labels])
+    n_terms = len(model.coef)
+    assert model.coef + model.lexicon_coef == pytest.approx(list(classifier.coef_[0]), abs=1e-6)
+    assert len(model.lexicon_coef) == 2 and n_terms == len(model.word_terms) + len(model.char_terms)
     assert model.intercept == pytest.approx(float(classifier.intercept_[0]), abs=1e-6)
     probe = texts[:50] + ["The app crashes after the update!!", "livraison rapide, très bien"]
-    expected = classifier.predict_proba(hstack([word.transform(probe), char.transform(probe)]).tocsr())[:, 1]
+    expected = classifier.predict_proba(features(probe))[:, 1]
     assert model.probabilities(probe) == pytest.approx(list(expected), abs=1e-6)
+    assert model.probabilities_sklearn(probe) == pytest.approx(list(expected), abs=1e-6)
 
 
 def test_cross_validation_takes_each_folds_vocabulary_from_its_training_rows() -> None:
     """The pooled predictions equal vectorisers and a classifier fitted on each fold's training texts alone."""
     texts, labels = corpus(300)
-    result = sentiment_model.cross_validate(texts, labels, folds=3, seed=4)
+    result = sentiment_model.cross_validate(texts, labels, folds=3, seed=4, language="en")
     predicted = [""] * len(texts)
     for train_rows, test_rows in StratifiedKFold(n_splits=3, shuffle=True, random_state=4).split(texts, labels):
         fold = [texts[i] for i in train_rows]
         word, char = reference(fold, sentiment_model.WORD), reference(fold, sentiment_model.CHAR)
         from scipy.sparse import hstack
 
-        classifier = sentiment_model._classifier().fit(hstack([word.transform(fold), char.transform(fold)]).tocsr(),
-                                                       [LABELS.index(labels[i]) for i in train_rows])
+        classifier = sentiment_model._classifier().fit(
+            hstack([word.transform(fold), char.transform(fold), lexicon(fold)]).tocsr(),
+            [LABELS.index(labels[i]) for i in train_rows])
         held_out = [texts[i] for i in test_rows]
-        for i, value in zip(test_rows, classifier.predict(hstack([word.transform(held_out),
-                                                                  char.transform(held_out)]).tocsr()), strict=True):
+        for i, value in zip(test_rows, classifier.predict(hstack([word.transform(held_out), char.transform(held_out),
+                                                                  lexicon(held_out)]).tocsr()), strict=True):
             predicted[i] = LABELS[int(value)]
     recall = {label: numpy.mean([p == label for p, t in zip(predicted, labels, strict=True) if t == label])
               for label in LABELS}
@@ -149,7 +169,7 @@ def test_cross_validation_takes_each_folds_vocabulary_from_its_training_rows() -
 def test_one_count_serves_the_model_and_its_figures() -> None:
     texts, labels = corpus(300)
     model, metrics = sentiment_model.train_validated(texts, labels, "en", folds=3)
-    assert metrics == sentiment_model.cross_validate(texts, labels, folds=3)
+    assert metrics == sentiment_model.cross_validate(texts, labels, folds=3, language="en")
     alone = sentiment_model.train(texts, labels, "en")
     assert (model.word_terms, model.coef) == (alone.word_terms, alone.coef)
     few = [t for t, label in zip(texts, labels, strict=True) if label == "positive"][:20] + texts[:2]

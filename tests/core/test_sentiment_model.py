@@ -70,6 +70,28 @@ def test_blob_is_plain_json_and_round_trips(model: LearnedModel) -> None:
     assert again.probabilities(probe) == pytest.approx(model.probabilities(probe), abs=1e-4)
 
 
+def test_the_lexicon_block_is_stored_and_only_for_languages_with_a_lexicon(model: LearnedModel) -> None:
+    """An English model carries the lexicon's two weights; a Korean one (no lexicon) none; a
+    model stored before the lexicon block (no ``lexicon_coef``) still reads and scores."""
+    import zlib
+
+    assert len(model.lexicon_coef) == 2 and model.settings["lexicon"] == sentiment_model.LEXICON
+    assert model.lexicon_coef[0] > 0 > model.lexicon_coef[1]  # praise pushes up, complaints down
+    texts, labels = invented(30)
+    korean = sentiment_model.train(texts, labels, "ko")
+    assert korean.lexicon_coef == [] and "lexicon" not in korean.settings
+    document = json.loads(zlib.decompress(korean.to_blob()))
+    assert "lexicon_coef" not in document
+    old = zlib.compress(json.dumps(document).encode())
+    assert LearnedModel.from_blob(old, checksum(old)).probabilities(["Broken eggs."]) == \
+        pytest.approx(korean.probabilities(["Broken eggs."]), abs=1e-4)
+    document = json.loads(zlib.decompress(model.to_blob()))
+    document["lexicon_coef"] = [1.0]  # one weight for two features
+    bad = zlib.compress(json.dumps(document).encode())
+    with pytest.raises(ModelProblem, match="lexicon block"):
+        LearnedModel.from_blob(bad, checksum(bad))
+
+
 def test_tampered_blob_is_refused(model: LearnedModel) -> None:
     blob = bytearray(model.to_blob())
     digest = checksum(bytes(blob))
