@@ -106,7 +106,7 @@ def _print_result(result: ImportResult, parsed: Any, imported_at: str) -> None:
     if result.duplicates:
         line += f", {result.duplicates} duplicates"
     if result.replies_imported:
-        line += f", {result.replies_imported} replies"
+        line += f", {result.replies_imported} repl{'y' if result.replies_imported == 1 else 'ies'}"
     if parsed.replaced_rows:
         line += (f", {parsed.replaced_rows} with invalid bytes or NUL characters replaced by U+FFFD "
                  "(flagged 'replaced-bytes')")

@@ -327,11 +327,19 @@ def _exported_replies(text: str) -> tuple[str | None, str | None, list[dict[str,
         when = parse_date(str(created)) if created else None
         if item.get("origin") == "import":
             if own[0] is None:
-                own = (str(item["text"]), when)
+                own = (_repaired(item["text"]), when)
         else:
-            agents.append({"text": str(item["text"]), "agent": str(item.get("agent") or "agent"), "created_at": when,
-                           "channel": item.get("channel"), "delivery_status": item.get("delivery_status")})
+            agents.append({"text": _repaired(item["text"]), "agent": _repaired(item.get("agent") or "agent"),
+                           "created_at": when, "channel": _repaired(item.get("channel")),
+                           "delivery_status": _repaired(item.get("delivery_status"))})
     return own[0], own[1], agents
+
+
+def _repaired(value: object) -> str | None:
+    """A string of the nested JSON as the store can keep it: its ``\ud800`` escapes
+    decode to lone surrogates, which SQLite refuses, so they become U+FFFD like the
+    file's own cells (hypothesis found an agent named ``"\ud800"`` crashing the import)."""
+    return None if value is None else repair(str(value))[0]
 
 
 def to_review(row: RawRow, defaults: Defaults, *, body_required: bool = False) -> ReviewRecord | Reject | None:

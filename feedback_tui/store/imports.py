@@ -188,9 +188,8 @@ def _add_agent_replies(conn: Any, batch: list[ReviewRecord | SurveyRecord]) -> i
     ]
     if not rows:
         return 0
-    before = conn.total_changes
-    conn.executemany(_AGENT_REPLY, rows)
-    added = conn.total_changes - before
+    # the statement's own rows: total_changes also counted what its triggers wrote (2 per reply)
+    added = max(conn.executemany(_AGENT_REPLY, rows).rowcount, 0)
     keys = {(row["source"], row["external_id"]) for row in rows}
     conn.executemany(
         """UPDATE reviews SET has_reply = 1,

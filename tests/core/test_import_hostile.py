@@ -161,3 +161,22 @@ def test_column_names_in_the_summary_never_reach_the_terminal_raw(run_cli, tmp_p
     assert result.exit_code == 0
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout and "\u202e" not in result.stdout
     assert "te\\x1b]2;pwn\\x07xt" in result.stdout
+
+
+def test_a_lone_surrogate_in_an_exported_reply_is_stored_replaced_and_counted_once(
+        run_cli, tmp_path: Path, db_path: Path) -> None:
+    # Found by test_hostile_properties: the nested ``replies`` JSON of an export decodes
+    # "\ud800" to a lone surrogate, which SQLite refused with a traceback.
+    replies = [{"text": "thanks \ud800", "agent": "a\ud800", "origin": "agent", "channel": "email\udfff",
+                "created_at": "2026-03-02T10:00:00Z", "delivery_status": "failed"}]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps([{"id": "p-1", "rating": 2, "date": "2026-03-01T10:00:00Z", "body": "late",
+                                 "replies": json.dumps(replies)}]), encoding="utf-8")
+    first = run_cli("import", path, "--no-sentiment")
+    assert_no_crash(first)
+    assert first.exit_code == 0 and "1 new" in first.output and ", 1 reply" in first.output
+    rows = [dict(row) for row in raw_rows(db_path, "SELECT text, agent, channel, delivery_status FROM replies")]
+    assert rows == [{"text": "thanks \ufffd", "agent": "a\ufffd", "channel": "email\ufffd", "delivery_status": "failed"}]
+    again = run_cli("import", path, "--no-sentiment")
+    assert again.exit_code == 0 and "1 unchanged, 0 rejected\n" in again.output  # no reply added again
+    assert len(raw_rows(db_path, "SELECT id FROM replies")) == 1
