@@ -155,10 +155,15 @@ class LanguageThemes:
         return self.n_negative >= MIN_NEGATIVE
 
 
-def log_odds(negative: Counter, positive: Counter) -> dict[tuple[str, ...], float]:
-    """z-scores of the log-odds ratio, negative against positive, with the pooled counts as prior."""
-    total_neg = sum(negative.values())
-    total_pos = sum(positive.values())
+def log_odds(negative: Counter, positive: Counter, total_neg: int | None = None,
+             total_pos: int | None = None) -> dict[Any, float]:
+    """z-scores of the log-odds ratio, negative against positive, with the pooled counts as prior.
+
+    ``total_neg`` / ``total_pos``: the classes' term counts when the counters hold only
+    some of their terms (:func:`rank` keeps those that can rank); else their sums.
+    """
+    total_neg = sum(negative.values()) if total_neg is None else total_neg
+    total_pos = sum(positive.values()) if total_pos is None else total_pos
     if not total_neg or not total_pos:
         return {}
     alpha0 = PRIOR_SCALE * (total_neg + total_pos)
@@ -187,15 +192,31 @@ def _overlaps(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 def rank(negative_texts: Iterable[str], positive_texts: Iterable[str], limit: int = LIMIT,
          ) -> list[tuple[tuple[str, ...], float, int, int]]:
-    """The ``limit`` terms most typical of the negative texts: (term, z, negative, positive) reviews."""
+    """The ``limit`` terms most typical of the negative texts: (term, z, negative, positive) reviews.
+
+    What it holds is bounded (issue 19: the themes were 30 MB of the app's peak memory
+    at 1M reviews): terms are counted under one string each ("mise à jour"), not a
+    tuple of words; then those in fewer than ``MIN_COUNT`` negative texts, which can
+    never rank, are dropped, and a positive text's terms are only counted when they
+    are left (the classes' totals are kept apart): the same ranking, a fraction of
+    the counters.
+    """
     negative: Counter = Counter()
     for text in negative_texts:
-        negative.update(terms(text))
+        negative.update(_keys(text))
+    total_neg = sum(negative.values())
+    negative = Counter({key: n for key, n in negative.items() if n >= MIN_COUNT})
     positive: Counter = Counter()
+    total_pos = 0
     for text in positive_texts:
-        positive.update(terms(text))
-    scores = log_odds(negative, positive)
-    candidates = {t: z for t, z in scores.items() if negative[t] >= MIN_COUNT and z >= MIN_Z}
+        keys = _keys(text)
+        total_pos += len(keys)
+        positive.update(key for key in keys if key in negative)
+    scores = log_odds(negative, positive, total_neg, total_pos)
+    kept = [key for key, z in scores.items() if z >= MIN_Z]
+    candidates = {tuple(key.split(" ")): scores[key] for key in kept}
+    negative = Counter({tuple(key.split(" ")): negative[key] for key in kept})
+    positive = Counter({tuple(key.split(" ")): positive[key] for key in kept if key in positive})
     longer: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
     for term in candidates:
         for n in range(1, len(term)):
@@ -218,6 +239,11 @@ def rank(negative_texts: Iterable[str], positive_texts: Iterable[str], limit: in
             continue
         chosen.append(best)
     return [(t, candidates[t], negative[t], positive.get(t, 0)) for t in chosen]
+
+
+def _keys(text: str) -> list[str]:
+    """:func:`terms` of ``text``, each as one string, its words joined by spaces (none holds one)."""
+    return [" ".join(term) for term in terms(text)]
 
 
 def _containing(texts: Sequence[LabelledText], wanted: set[tuple[str, ...]]) -> dict[tuple[str, ...], list[int]]:
