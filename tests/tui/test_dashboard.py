@@ -511,6 +511,7 @@ async def test_the_cards_show_before_the_slower_panels(demo_db: Path, monkeypatc
         assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == [
             str(row["segment"]) for row in expected["segments"]["product"]]
         assert "mean change" in str(screen.query_one("#reply-effect").content)
+        assert not screen.query(".until-cards")  # the charts and tables are drawn
 
 
 async def test_a_failing_panel_says_so_and_the_cards_stay(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -541,6 +542,7 @@ async def test_a_failing_computation_is_shown_not_stuck(demo_db: Path, monkeypat
         assert isinstance(screen, DashboardScreen)
         title = str(screen.query_one("#dash-title").content)
         assert "computing…" not in title and "database is locked" in title
+        assert not screen.query(".until-cards")  # the charts and tables are drawn, empty
 
 
 async def test_dashboard_is_in_the_command_palette(demo_db: Path) -> None:

@@ -99,10 +99,11 @@ class DashboardScreen(Screen[None]):
     """Are customers getting happier, and does the team answer them?
 
     Until the cards have their figures, the charts and the tables under them are
-    laid out but not drawn (``.until-cards``): drawing them is most of a first
-    frame (~0.3 s at 120x40 on a busy machine), and meanwhile the headline's
-    worker, which needs the interpreter between its SQL steps, waited for it (its
-    0.2 s of queries took 0.7-1.1 s in the app at 1M).
+    laid out but not drawn (``.until-cards``, also removed when the computation
+    fails): drawing is about half of the event loop's time while a dashboard opens
+    (cProfile of an opening at 1M), and meanwhile the headline's worker, which
+    needs the interpreter between its SQL steps, waits for it (its 0.15 s of
+    queries took 0.7-1.1 s in the app at 1M, issue 19).
     """
 
     DEFAULT_CSS = """
@@ -212,6 +213,7 @@ class DashboardScreen(Screen[None]):
 
     def on_dashboard_screen_failed(self, message: Failed) -> None:
         self.error = message.error
+        self._reveal()
         self._show_title()
         self.notify(f"Could not compute the figures: {message.error}", severity="error")
 
