@@ -15,10 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
 from feedback_tui import __version__
-from feedback_tui.importers.http import Deadline
 from feedback_tui.text import clean
 
 
@@ -78,6 +75,12 @@ def deliver(endpoint: ReplyEndpoint, payload: dict[str, Any], *,
 
     Returns ``("sent", None)`` or ``("failed", reason)``.
     """
+    # Imported at the first send, not with the module: the app imports this module at
+    # start (its outbox), and httpx with the importers is ~7 MB of its memory (issue 19).
+    import httpx
+
+    from feedback_tui.importers.http import Deadline
+
     secret = os.environ.get(endpoint.token_env) if endpoint.token_env else None
     if endpoint.token_env and not secret:
         return "failed", f"the environment variable {endpoint.token_env} holding the token is not set"

@@ -31,7 +31,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -155,10 +155,15 @@ class LanguageThemes:
         return self.n_negative >= MIN_NEGATIVE
 
 
-def log_odds(negative: Counter, positive: Counter) -> dict[tuple[str, ...], float]:
-    """z-scores of the log-odds ratio, negative against positive, with the pooled counts as prior."""
-    total_neg = sum(negative.values())
-    total_pos = sum(positive.values())
+def log_odds(negative: Counter, positive: Counter, total_neg: int | None = None,
+             total_pos: int | None = None) -> dict[Any, float]:
+    """z-scores of the log-odds ratio, negative against positive, with the pooled counts as prior.
+
+    ``total_neg`` / ``total_pos``: the classes' term counts when the counters hold only
+    some of their terms (:func:`rank` keeps those that can rank); else their sums.
+    """
+    total_neg = sum(negative.values()) if total_neg is None else total_neg
+    total_pos = sum(positive.values()) if total_pos is None else total_pos
     if not total_neg or not total_pos:
         return {}
     alpha0 = PRIOR_SCALE * (total_neg + total_pos)
@@ -187,15 +192,31 @@ def _overlaps(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 def rank(negative_texts: Iterable[str], positive_texts: Iterable[str], limit: int = LIMIT,
          ) -> list[tuple[tuple[str, ...], float, int, int]]:
-    """The ``limit`` terms most typical of the negative texts: (term, z, negative, positive) reviews."""
+    """The ``limit`` terms most typical of the negative texts: (term, z, negative, positive) reviews.
+
+    What it holds is bounded (issue 19: the themes were 30 MB of the app's peak memory
+    at 1M reviews): terms are counted under one string each ("mise à jour"), not a
+    tuple of words; then those in fewer than ``MIN_COUNT`` negative texts, which can
+    never rank, are dropped, and a positive text's terms are only counted when they
+    are left (the classes' totals are kept apart): the same ranking, a fraction of
+    the counters.
+    """
     negative: Counter = Counter()
     for text in negative_texts:
-        negative.update(terms(text))
+        negative.update(_keys(text))
+    total_neg = sum(negative.values())
+    negative = Counter({key: n for key, n in negative.items() if n >= MIN_COUNT})
     positive: Counter = Counter()
+    total_pos = 0
     for text in positive_texts:
-        positive.update(terms(text))
-    scores = log_odds(negative, positive)
-    candidates = {t: z for t, z in scores.items() if negative[t] >= MIN_COUNT and z >= MIN_Z}
+        keys = _keys(text)
+        total_pos += len(keys)
+        positive.update(key for key in keys if key in negative)
+    scores = log_odds(negative, positive, total_neg, total_pos)
+    kept = [key for key, z in scores.items() if z >= MIN_Z]
+    candidates = {tuple(key.split(" ")): scores[key] for key in kept}
+    negative = Counter({tuple(key.split(" ")): negative[key] for key in kept})
+    positive = Counter({tuple(key.split(" ")): positive[key] for key in kept if key in positive})
     longer: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
     for term in candidates:
         for n in range(1, len(term)):
@@ -220,7 +241,12 @@ def rank(negative_texts: Iterable[str], positive_texts: Iterable[str], limit: in
     return [(t, candidates[t], negative[t], positive.get(t, 0)) for t in chosen]
 
 
-def _containing(texts: Sequence[LabelledText], wanted: set[tuple[str, ...]]) -> dict[tuple[str, ...], list[int]]:
+def _keys(text: str) -> list[str]:
+    """:func:`terms` of ``text``, each as one string, its words joined by spaces (none holds one)."""
+    return [" ".join(term) for term in terms(text)]
+
+
+def _containing(texts: Iterable[LabelledText], wanted: set[tuple[str, ...]]) -> dict[tuple[str, ...], list[int]]:
     out: dict[tuple[str, ...], list[int]] = {t: [] for t in wanted}
     for row in texts:
         for term in terms(row.text) & wanted:
@@ -228,13 +254,28 @@ def _containing(texts: Sequence[LabelledText], wanted: set[tuple[str, ...]]) -> 
     return out
 
 
+class Stopped(Exception):
+    """``should_stop`` said so: nobody waits for these themes any more (the panel is gone)."""
+
+
+def _watched(items: Iterable[Any], should_stop: Callable[[], bool] | None, every: int = 50) -> Iterator[Any]:
+    """``items``, asking ``should_stop`` every ``every`` of them (raises :class:`Stopped`)."""
+    for index, item in enumerate(items):
+        if should_stop is not None and index % every == 0 and should_stop():
+            raise Stopped
+        yield item
+
+
 def compare(current: Sequence[LabelledText], previous: Sequence[LabelledText] | None,
             limit: int = LIMIT, *, totals: dict[tuple[str, bool], int] | None = None,
-            previous_totals: dict[tuple[str, bool], int] | None = None) -> dict[str, LanguageThemes]:
+            previous_totals: dict[tuple[str, bool], int] | None = None,
+            should_stop: Callable[[], bool] | None = None) -> dict[str, LanguageThemes]:
     """Themes per language of ``current``, with their counts in ``previous`` (None: no previous period).
 
     ``totals`` (and ``previous_totals``) give each (language, negative) class's size when
     the texts are a sample of it: counts are then the sample's shares of those totals.
+    ``should_stop`` is asked every 50 texts (the dashboard's worker: its screen was left,
+    seconds of a core at a million reviews) and :class:`Stopped` raised when it says so.
     """
     totals, previous_totals = totals or {}, previous_totals or {}
     out: dict[str, LanguageThemes] = {}
@@ -245,10 +286,11 @@ def compare(current: Sequence[LabelledText], previous: Sequence[LabelledText] | 
         n_neg, n_pos = totals.get((language, True), len(neg)), totals.get((language, False), len(pos))
         n_before = previous_totals.get((language, True), len(before))
         sampled = n_neg > len(neg) or n_pos > len(pos) or n_before > len(before)
-        ranked = rank((r.text for r in neg), (r.text for r in pos), limit) if n_neg >= MIN_NEGATIVE else []
+        ranked = rank(_watched((r.text for r in neg), should_stop), _watched((r.text for r in pos), should_stop),
+                      limit) if n_neg >= MIN_NEGATIVE else []
         wanted = {term for term, *_ in ranked}
-        ids = _containing(neg, wanted)
-        earlier = _containing(before, wanted) if previous is not None else {}
+        ids = _containing(_watched(neg, should_stop), wanted)
+        earlier = _containing(_watched(before, should_stop), wanted) if previous is not None else {}
         themes = []
         for term, z, in_neg, in_pos in ranked:
             share = 100.0 * in_neg / len(neg)
@@ -270,14 +312,18 @@ def _scaled(count: int, read: int, total: int) -> int:
 
 
 def for_period(store: Store, filters: Filters, previous: Filters | None = None,
-               limit: int = LIMIT, per_class: int | None = None) -> dict[str, LanguageThemes]:
+               limit: int = LIMIT, per_class: int | None = None,
+               should_stop: Callable[[], bool] | None = None) -> dict[str, LanguageThemes]:
     """The themes of the reviews ``filters`` select, against those ``previous`` selects
-    (each read as a sample of at most ``per_class``, default SAMPLE_PER_CLASS, texts per class)."""
+    (each read as a sample of at most ``per_class``, default SAMPLE_PER_CLASS, texts per class;
+    ``should_stop``: see :func:`compare`)."""
     per_class = per_class or SAMPLE_PER_CLASS
     current = labelled_sample(store, filters, per_class)
+    if should_stop is not None and should_stop():
+        raise Stopped
     earlier = labelled_sample(store, previous, per_class, negative_only=True) if previous is not None else None
     return compare(current.rows, earlier.rows if earlier else None, limit, totals=current.totals,
-                   previous_totals=earlier.totals if earlier else None)
+                   previous_totals=earlier.totals if earlier else None, should_stop=should_stop)
 
 
 def period_themes(store: Store, figures: dict[str, Any], base: Filters) -> dict[str, Any]:

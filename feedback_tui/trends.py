@@ -141,9 +141,28 @@ def dashboard(store: Store, filters: Filters | None = None, *, period: str = "mo
               follow_data: bool = False) -> dict[str, Any]:
     """Everything the dashboard shows, computed from SQL aggregates.
 
-    ``with_agents=False`` leaves ``agents`` empty: it reads every first reply of
-    the window (about 2 s at a million reviews), so the app's dashboard shows the
-    cards first and fills its per-agent table in a worker of its own.
+    The :func:`headline` (cards and charts), the :func:`segments` of the
+    breakdown table, the :func:`reply_effect` and the per-agent rows
+    (``with_agents=False`` leaves ``agents`` empty: it reads every first reply of
+    the window). The app's dashboard computes each piece in a worker of its own,
+    so that its cards show first and the tables fill in after them.
+    """
+    figures = headline(store, filters, period=period, today=today, count=count, sla_hours=sla_hours,
+                       selected=selected, rolling=rolling, follow_data=follow_data)
+    window = Filters(**figures["window_filters"])
+    return {**figures, "segments": segments(store, window),
+            "agents": agents(store, window, sla_hours) if with_agents else [],
+            "reply_effect": reply_effect(store, window, period, [point["period"] for point in figures["trend"]])}
+
+
+def headline(store: Store, filters: Filters | None = None, *, period: str = "month", today: date | None = None,
+             count: int = DEFAULT_PERIODS, sla_hours: float = DEFAULT_SLA_HOURS,
+             selected: int | None = None, rolling: bool = False, follow_data: bool = False) -> dict[str, Any]:
+    """The cards and the 12-period trend: what the dashboard shows first.
+
+    One grouped :func:`~feedback_tui.scoring.scorecard` over the window (two more
+    with ``rolling``); ``window_filters`` is the window the other pieces
+    (:func:`segments`, :func:`reply_effect`, the agents) are computed over.
 
     ``today`` fixes the clock (tests, reports for a past date). The cards are
     those of the last complete period unless ``selected`` (an index into the
@@ -167,8 +186,8 @@ def dashboard(store: Store, filters: Filters | None = None, *, period: str = "mo
         latest = queries.latest_feedback_at(store, base)
         if latest and latest < periods[0].since:
             moved = datetime.strptime(latest[:10], "%Y-%m-%d").date() + timedelta(days=1)
-            return {**dashboard(store, filters, period=period, today=moved, count=count, sla_hours=sla_hours,
-                                selected=selected, rolling=rolling, with_agents=with_agents),
+            return {**headline(store, filters, period=period, today=moved, count=count, sla_hours=sla_hours,
+                               selected=selected, rolling=rolling),
                     "data_ends": latest}
     by_label = {p["period"]: p for p in card["periods"]}
     trend = [{"period": p.label, "since": p.since, "until": p.until,
@@ -185,11 +204,6 @@ def dashboard(store: Store, filters: Filters | None = None, *, period: str = "mo
                  **scorecard(store, p.filters(base), with_margins=True, now=now_for(today), sla_hours=sla_hours)}
                 for p in rolling_windows]
         cards = cards_for(pair, 1, card)
-    # The breakdown table shows no reply times: skip their per-review medians.
-    segments = {seg: scorecard(store, window, segment=seg, reply_times=False, stars_and_overdue=False)["segments"]
-                for seg in grouping.SEGMENTS}
-    effect_rows = {row["grp"]: row for row in aggregates.reply_effect(store, window, by=period)}
-    effect_all = aggregates.reply_effect(store, window)
     return {
         "period": period,
         "today": today.isoformat(),
@@ -200,18 +214,29 @@ def dashboard(store: Store, filters: Filters | None = None, *, period: str = "mo
         "selected": selected,
         "trend": trend,
         "window": card,
-        "segments": segments,
-        "agents": agents(store, window, sla_hours) if with_agents else [],
         "window_filters": asdict(window),
-        "reply_effect": {
-            "overall": _effect(effect_all[0] if effect_all else None),
-            "periods": [{"period": p.label, **_effect(effect_rows.get(p.label))} for p in periods],
-        },
         "min_n": MIN_N,
         "sla_hours": sla_hours,
         "rolling": None if rolling_windows is None else [asdict(p) for p in rolling_windows],
         "data_ends": None,
     }
+
+
+def segments(store: Store, window: Filters) -> dict[str, list[dict[str, Any]]]:
+    """The breakdown table's rows over the window: one scorecard per source, product, language.
+
+    It shows no reply times: their per-review medians are skipped.
+    """
+    return {seg: scorecard(store, window, segment=seg, reply_times=False, stars_and_overdue=False)["segments"]
+            for seg in grouping.SEGMENTS}
+
+
+def reply_effect(store: Store, window: Filters, period: str, labels: list[str]) -> dict[str, Any]:
+    """How ratings moved on reviews edited after a reply: over the window, and per period of ``labels``."""
+    effect_rows = {row["grp"]: row for row in aggregates.reply_effect(store, window, by=period)}
+    effect_all = aggregates.reply_effect(store, window)
+    return {"overall": _effect(effect_all[0] if effect_all else None),
+            "periods": [{"period": label, **_effect(effect_rows.get(label))} for label in labels]}
 
 
 ROLLING_DAYS = 30

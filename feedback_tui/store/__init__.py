@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +20,31 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from sqlite_utils import Database
+
+def _import_sqlite_utils() -> None:
+    """Import sqlite-utils without letting it load numpy.
+
+    sqlite-utils imports numpy when it is installed (it is: the learned sentiment
+    model uses it), only to map numpy values in its inserts, and the store uses
+    sqlite-utils for its migrations alone. numpy is 15 MB of the app's resident
+    memory (issue 19), so it stays out until a learned model is used: ``None`` in
+    ``sys.modules`` makes the import fail, as sqlite-utils expects when numpy is
+    absent, and the entry is removed at once so that numpy imports as usual later.
+    """
+    if "numpy" in sys.modules or "sqlite_utils" in sys.modules:
+        import sqlite_utils  # noqa: F401 - already decided
+        return
+    sys.modules["numpy"] = None  # type: ignore[assignment]
+    try:
+        import sqlite_utils  # noqa: F401
+    finally:
+        if sys.modules.get("numpy", 0) is None:
+            del sys.modules["numpy"]
+
+
+_import_sqlite_utils()
+
+from sqlite_utils import Database  # noqa: E402 - after the numpy-free import above
 
 from feedback_tui.errors import DatabaseProblem
 from feedback_tui.text import clean

@@ -242,3 +242,21 @@ def test_core_never_imports_textual(layer: str) -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "", f"{layer} modules imported textual: {result.stdout}"
+
+
+def test_the_app_starts_without_numpy_nor_httpx() -> None:
+    """numpy (15 MB, for the learned model) and httpx (7 MB, to send replies and sync) are
+    loaded when first used, not when the app starts (issue 19: the app's peak memory);
+    the store still migrates and numpy still imports afterwards."""
+    code = (
+        "import sys, tempfile, pathlib\n"
+        "import feedback_tui.tui.app\n"
+        "from feedback_tui.store import Store\n"
+        "with Store.open(pathlib.Path(tempfile.mkdtemp()) / 'x.db') as store:\n"
+        "    store.conn.execute('SELECT count(*) FROM reviews').fetchone()\n"
+        "print(','.join(sorted(m for m in ('numpy', 'httpx') if m in sys.modules)))\n"
+        "import numpy\n"
+        "print(numpy.zeros(2).sum())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines() == ["", "0.0"], result.stdout

@@ -144,3 +144,22 @@ def test_the_sample_spreads_over_the_period(store: Store, tmp_path: Path) -> Non
         "SELECT id FROM reviews WHERE created_at >= '2026-10' AND rating <= 2"))
     assert ids != everything[:10], "not simply the first ten"
     assert not labelled_sample(store, OCTOBER, 100).sampled("fr", True)
+
+
+def test_should_stop_ends_the_count_early() -> None:
+    """The dashboard's worker stops when its screen is left: seconds of a core at 1M reviews."""
+    rows = [LabelledText(i, "en", "the app crashes at login every time", i % 2 == 0) for i in range(400)]
+    asked = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) > 2
+
+    try:
+        themes.compare(rows, None, should_stop=stop)
+    except themes.Stopped:
+        pass
+    else:
+        raise AssertionError("compare ran to its end")
+    assert len(asked) == 3
+    assert themes.compare(rows, None, should_stop=lambda: False) == themes.compare(rows, None)

@@ -55,9 +55,11 @@ def figures_of(path: Path, filters: Filters | None = None, period: str = "month"
 
 
 def screen_figures(path: Path, filters: Filters | None = None, period: str = "month") -> dict[str, Any]:
-    """What the screen's own worker computes: everything but the per-agent rows,
+    """What the screen's own workers compute: everything but the per-agent rows,
     which the agents table computes in a worker of its own (tested on its rows)."""
-    return figures_of(path, filters, period, with_agents=False)
+    figures = figures_of(path, filters, period, with_agents=False)
+    del figures["agents"]
+    return figures
 
 
 async def open_dashboard(app: FeedbackApp, pilot: Any) -> DashboardScreen:
@@ -169,7 +171,8 @@ async def test_stars_panel_agents_and_window_totals(demo_db: Path) -> None:
         october = [float(r[0]) for r in store.query(
             "SELECT rating FROM reviews WHERE status != 'spam' AND rating IS NOT NULL "
             "AND created_at >= '2026-10-01' AND created_at < '2026-11-01'")]
-    expected = screen_figures(demo_db)
+    expected = figures_of(demo_db)  # with the per-agent rows
+    assert expected["agents"]
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_dashboard(app, pilot)
@@ -444,13 +447,13 @@ async def test_b_cycles_the_breakdown_and_escape_goes_back(demo_db: Path) -> Non
 # -- responsiveness ------------------------------------------------------------------------------------
 async def test_a_loading_state_until_the_worker_is_done(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     gate = threading.Event()
-    real = dashboard_module.dashboard
+    real = dashboard_module.headline
 
     def slow(*args: Any, **kwargs: Any) -> dict[str, Any]:
         assert gate.wait(10)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(dashboard_module, "dashboard", slow)
+    monkeypatch.setattr(dashboard_module, "headline", slow)
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -471,11 +474,65 @@ async def test_a_loading_state_until_the_worker_is_done(demo_db: Path, monkeypat
         assert str(next(iter(screen.query_one("#segments", DataTable).columns.values())).label) == "product"
 
 
+async def test_the_cards_show_before_the_slower_panels(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The breakdown table and the reply effect fill in after the cards, each from a worker
+    of its own, and say "working" until then; the cards and drill-downs work meanwhile."""
+    gate = threading.Event()
+    real_segments, real_effect = dashboard_module.segments, dashboard_module.reply_effect
+
+    def waiting(real: Callable[..., Any]) -> Callable[..., Any]:
+        def slow(*args: Any, **kwargs: Any) -> Any:
+            assert gate.wait(10)
+            return real(*args, **kwargs)
+        return slow
+
+    monkeypatch.setattr(dashboard_module, "segments", waiting(real_segments))
+    monkeypatch.setattr(dashboard_module, "reply_effect", waiting(real_effect))
+    expected = screen_figures(demo_db)
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        while screen.figures is None:
+            await pilot.pause(0.01)
+        await pilot.pause()
+        assert "n=12" in card_text(screen, "nps")
+        assert "computing…" not in str(screen.query_one("#dash-title").content)
+        table = screen.query_one("#segments", DataTable)
+        assert "working" in str(table.get_row_at(0)[0])
+        assert "working" in str(screen.query_one("#reply-effect").content)
+        await pilot.press("b")  # no rows yet: the breakdown switches all the same
+        assert screen.breakdown == "product"
+        gate.set()
+        await settle(app, pilot)
+        assert screen.figures == expected
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == [
+            str(row["segment"]) for row in expected["segments"]["product"]]
+        assert "mean change" in str(screen.query_one("#reply-effect").content)
+        assert not screen.query(".until-cards")  # the charts and tables are drawn
+
+
+async def test_a_failing_panel_says_so_and_the_cards_stay(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(dashboard_module, "segments", broken)
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        assert "n=12" in card_text(screen, "nps")
+        cell = str(screen.query_one("#segments", DataTable).get_row_at(0)[0])
+        assert "could not compute" in cell and "database is locked" in cell
+        assert "mean change" in str(screen.query_one("#reply-effect").content)  # its own worker: unaffected
+
+
 async def test_a_failing_computation_is_shown_not_stuck(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: Any, **kwargs: Any) -> dict[str, Any]:
         raise sqlite3.OperationalError("database is locked")
 
-    monkeypatch.setattr(dashboard_module, "dashboard", broken)
+    monkeypatch.setattr(dashboard_module, "headline", broken)
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -485,6 +542,7 @@ async def test_a_failing_computation_is_shown_not_stuck(demo_db: Path, monkeypat
         assert isinstance(screen, DashboardScreen)
         title = str(screen.query_one("#dash-title").content)
         assert "computing…" not in title and "database is locked" in title
+        assert not screen.query(".until-cards")  # the charts and tables are drawn, empty
 
 
 async def test_dashboard_is_in_the_command_palette(demo_db: Path) -> None:

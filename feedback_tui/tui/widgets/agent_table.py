@@ -21,6 +21,12 @@ from feedback_tui.tui.safe_text import clean
 COLUMNS = ("agent", "replies", "median", "p90", "in SLA", "open")
 
 
+def title(sla_hours: float) -> str:
+    """Short enough for the panel's border at 120-160 columns (a third of the width, less
+    its corners): "Replies per agent (first replies, SLA 24 h)" was cut at 160."""
+    return f"First replies · SLA {sla_hours:g} h"
+
+
 def _hours(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f} h"
 
@@ -47,7 +53,7 @@ class AgentTable(DataTable[Any]):
             return
         self.key = key
         self.clear(columns=True)
-        self.border_title = f"Replies per agent (first replies, SLA {sla_hours:g} h)"
+        self.border_title = title(sla_hours)
         self.add_column("agent")
         self.add_row(Text("working: reading the first replies…", style="italic"))
         self._compute(key, window, sla_hours)
@@ -70,7 +76,7 @@ class AgentTable(DataTable[Any]):
 
     def show(self, rows: list[dict[str, Any]], sla_hours: float) -> None:
         self.clear(columns=True)
-        self.border_title = f"Replies per agent (first replies, SLA {sla_hours:g} h)"
+        self.border_title = title(sla_hours)
         for heading in COLUMNS:
             self.add_column(heading)
         if not rows:

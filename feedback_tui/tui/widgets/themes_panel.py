@@ -98,7 +98,10 @@ class ThemesPanel(Vertical):
 
         try:
             with self.app.open_store() as store:  # type: ignore[attr-defined]
-                result = themes.for_period(store, window(period), window(previous) if previous else None)
+                result = themes.for_period(store, window(period), window(previous) if previous else None,
+                                           should_stop=lambda: worker.is_cancelled)
+        except themes.Stopped:  # the dashboard was left or moved on: nobody waits for these
+            return
         except Exception as error:  # noqa: BLE001 - shown in the panel: never a "finding…" that stays forever
             if not worker.is_cancelled:
                 self.post_message(self.Failed(key, str(error) or type(error).__name__))
