@@ -25,10 +25,12 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from feedback_tui import sentiment_pattern
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "fr")
 # Labels from polarity. TextBlob gives 0.0 to texts it has no opinion words
@@ -237,6 +239,21 @@ def _longest(lexicon: dict[tuple[str, ...], object]) -> dict[str, int]:
 _PUNCTUATION = frozenset(".!?;,")
 
 
+@lru_cache(maxsize=4)
+def _special(language: str) -> frozenset[str]:
+    """Every token :func:`clause_hits` does something with: the punctuation, the emoji and
+    the words of every table of the language (a lexicon entry by its first word). Any other
+    token changes no state there, so the loop steps over it at once (issue 19: most words
+    of a review). Taken from all of ``_Language``'s tables, so a new role is in it."""
+    data = _language(language)
+    tokens = set(_PUNCTUATION) | set(_emoji())
+    for field in fields(data):
+        table = getattr(data, field.name)
+        if isinstance(table, (dict, frozenset)):
+            tokens.update(key[0] if isinstance(key, tuple) else key for key in table)
+    return frozenset(tokens)
+
+
 def lexicon_hits(text: str, language: str) -> list[float]:
     """Scores of the review-vocabulary words, emoji, negations and intensifiers in ``text``."""
     return [hit for clause in clause_hits(text, language) for hit in clause]
@@ -254,8 +271,12 @@ def clause_hits(text: str, language: str) -> list[list[float]]:
     negated_until = resolved_until = boosted_until = former_until = -1
     boost = 1.0
     i, n = 0, len(tokens)
+    special = _special(language)
     while i < n:
         token = tokens[i]
+        if token not in special:
+            i += 1
+            continue
         if token in _PUNCTUATION:
             negated_until = resolved_until = boosted_until = former_until = -1
             i += 1
@@ -342,14 +363,14 @@ def _loaded(lexicon: dict[str, Any]) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=2)
-def _engine(language: str) -> Callable[[str], tuple[float, float]]:
-    """The pattern engine behind each PatternAnalyzer: same scores, without TextBlob's
-    per-call namedtuple class (which costs English more than our whole extension)."""
-    if language == "en":
-        from textblob.en import sentiment
-    else:
-        from textblob_fr.fr import sentiment
-    return _loaded(sentiment)
+def _engine(language: str) -> sentiment_pattern.Pattern:
+    """The pattern engine behind each PatternAnalyzer, as :mod:`sentiment_pattern` computes it:
+    the same scores without TextBlob's per-call namedtuple class nor pattern's slow tokenizer
+    (issue 19: it was half of our scoring time). Its lexicon is :func:`_loaded` too, for
+    :func:`analyze_raw`, which goes through TextBlob itself."""
+    pattern = sentiment_pattern.engine(language)
+    _loaded(pattern.lexicon)
+    return pattern
 
 
 def _route(text: str, language: str | None, languages: Sequence[str] = SUPPORTED_LANGUAGES) -> str:
@@ -358,6 +379,7 @@ def _route(text: str, language: str | None, languages: Sequence[str] = SUPPORTED
 
 
 _ELONGATED = re.compile(r"(\w)\1{2,}")
+_HAS_ELONGATED = re.compile(r"(\w)\1\1")  # the same texts as _ELONGATED.search, found in 60 % of its time
 _ELONGATED_WORD = re.compile(r"\w*(\w)\1{2,}\w*")
 
 
@@ -366,13 +388,13 @@ def _known_words(language: str) -> frozenset[str]:
     """Words the analyzer knows: TextBlob's lexicon, ours and the modifiers."""
     data = _language(language)
     words = {w for entry in data.lexicon for w in entry} | set(data.negators) | set(data.boosters)
-    return frozenset(words | {normalise(str(w)) for w in _engine(language)})
+    return frozenset(words | {normalise(str(w)) for w in _engine(language).lexicon})
 
 
 def _deelongated(text: str, language: str) -> str:
     """"sooo greaaat", "loveee it": each run of 3+ letters shortened to the spelling the
     lexicons know (two letters, "goood" -> "good", else one, "greaaat" -> "great")."""
-    if not _ELONGATED.search(text):  # most texts: no word to look at
+    if not _HAS_ELONGATED.search(text):  # most texts: no word to look at
         return text
     known = _known_words(language)
 
