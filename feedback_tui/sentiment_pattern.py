@@ -1,4 +1,4 @@
-"""TextBlob's pattern sentiment of a string, the same numbers in a third of the time (issue 19).
+"""TextBlob's pattern sentiment of a string, the same numbers in a fifth of the time (issue 19).
 
 ``textblob.en.sentiment(text)`` and textblob-fr's ``sentiment(text)`` spend most of their
 time in pattern's tokenizer, which walks every token through a dozen ``startswith`` /
@@ -36,6 +36,7 @@ from typing import Any
 
 SYNSET = re.compile(r"^[acdnrv][-_][0-9]+$")  # pattern's RE_SYNSET: textblob-fr takes such a text for a synset
 
+
 @lru_cache(maxsize=2)
 def engine(language: str) -> Pattern:
     """The pattern sentiment function of ``language`` ("en" or "fr"), as (polarity, subjectivity)."""
@@ -70,7 +71,6 @@ class Pattern:
             for face in faces:
                 emoticons.setdefault(face.lower(), polarity)
         self.emoticons = emoticons
-        self.irony, self.mood = module.IRONY, module.MOOD
         # the tokenizer's tables
         punctuation = tuple(module.PUNCTUATION.replace(".", ""))
         self.punctuation = punctuation
