@@ -25,10 +25,12 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from feedback_tui import sentiment_pattern
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "fr")
 # Labels from polarity. TextBlob gives 0.0 to texts it has no opinion words
@@ -237,6 +239,21 @@ def _longest(lexicon: dict[tuple[str, ...], object]) -> dict[str, int]:
 _PUNCTUATION = frozenset(".!?;,")
 
 
+@lru_cache(maxsize=4)
+def _special(language: str) -> frozenset[str]:
+    """Every token :func:`clause_hits` does something with: the punctuation, the emoji and
+    the words of every table of the language (a lexicon entry by its first word). Any other
+    token changes no state there, so the loop steps over it at once (issue 19: most words
+    of a review). Taken from all of ``_Language``'s tables, so a new role is in it."""
+    data = _language(language)
+    tokens = set(_PUNCTUATION) | set(_emoji())
+    for field in fields(data):
+        table = getattr(data, field.name)
+        if isinstance(table, (dict, frozenset)):
+            tokens.update(key[0] if isinstance(key, tuple) else key for key in table)
+    return frozenset(tokens)
+
+
 def lexicon_hits(text: str, language: str) -> list[float]:
     """Scores of the review-vocabulary words, emoji, negations and intensifiers in ``text``."""
     return [hit for clause in clause_hits(text, language) for hit in clause]
@@ -254,8 +271,12 @@ def clause_hits(text: str, language: str) -> list[list[float]]:
     negated_until = resolved_until = boosted_until = former_until = -1
     boost = 1.0
     i, n = 0, len(tokens)
+    special = _special(language)
     while i < n:
         token = tokens[i]
+        if token not in special:
+            i += 1
+            continue
         if token in _PUNCTUATION:
             negated_until = resolved_until = boosted_until = former_until = -1
             i += 1
@@ -342,14 +363,14 @@ def _loaded(lexicon: dict[str, Any]) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=2)
-def _engine(language: str) -> Callable[[str], tuple[float, float]]:
-    """The pattern engine behind each PatternAnalyzer: same scores, without TextBlob's
-    per-call namedtuple class (which costs English more than our whole extension)."""
-    if language == "en":
-        from textblob.en import sentiment
-    else:
-        from textblob_fr.fr import sentiment
-    return _loaded(sentiment)
+def _engine(language: str) -> sentiment_pattern.Pattern:
+    """The pattern engine behind each PatternAnalyzer, as :mod:`sentiment_pattern` computes it:
+    the same scores without TextBlob's per-call namedtuple class nor pattern's slow tokenizer
+    (issue 19: it was half of our scoring time). Its lexicon is :func:`_loaded` too, for
+    :func:`analyze_raw`, which goes through TextBlob itself."""
+    pattern = sentiment_pattern.engine(language)
+    _loaded(pattern.lexicon)
+    return pattern
 
 
 def _route(text: str, language: str | None, languages: Sequence[str] = SUPPORTED_LANGUAGES) -> str:
@@ -358,6 +379,7 @@ def _route(text: str, language: str | None, languages: Sequence[str] = SUPPORTED
 
 
 _ELONGATED = re.compile(r"(\w)\1{2,}")
+_HAS_ELONGATED = re.compile(r"(\w)\1\1")  # the same texts as _ELONGATED.search, found in 60 % of its time
 _ELONGATED_WORD = re.compile(r"\w*(\w)\1{2,}\w*")
 
 
@@ -366,13 +388,13 @@ def _known_words(language: str) -> frozenset[str]:
     """Words the analyzer knows: TextBlob's lexicon, ours and the modifiers."""
     data = _language(language)
     words = {w for entry in data.lexicon for w in entry} | set(data.negators) | set(data.boosters)
-    return frozenset(words | {normalise(str(w)) for w in _engine(language)})
+    return frozenset(words | {normalise(str(w)) for w in _engine(language).lexicon})
 
 
 def _deelongated(text: str, language: str) -> str:
     """"sooo greaaat", "loveee it": each run of 3+ letters shortened to the spelling the
     lexicons know (two letters, "goood" -> "good", else one, "greaaat" -> "great")."""
-    if not _ELONGATED.search(text):  # most texts: no word to look at
+    if not _HAS_ELONGATED.search(text):  # most texts: no word to look at
         return text
     known = _known_words(language)
 
@@ -440,12 +462,31 @@ def analyze_raw(text: str, language: str | None = None) -> Sentiment:
     return Sentiment(polarity, subjectivity, raw_label_for(polarity), lang)
 
 
+def warm_up(languages: Sequence[str] = SUPPORTED_LANGUAGES) -> None:
+    """Load what scoring ``languages`` needs (lexicons, engines, language identifier) now."""
+    for language in languages:
+        if language in SUPPORTED_LANGUAGES:
+            analyze("warm up", language)
+    _identifier(tuple(languages))
+
+
 Item = tuple[int, str, str | None]  # (row id, text, language or None)
 Scored = tuple[int, Sentiment]
 
 
 def _analyze_chunk(items: list[Item], languages: tuple[str, ...] = SUPPORTED_LANGUAGES) -> list[Scored]:
     return [(row_id, analyze(text, language, languages)) for row_id, text, language in items]
+
+
+_Plain = tuple[int, float | None, float | None, str, str | None]
+
+
+def _analyze_chunk_plain(items: list[Item], languages: tuple[str, ...] = SUPPORTED_LANGUAGES) -> list[_Plain]:
+    """A worker's results as plain tuples: a pickled frozen dataclass costs 20 us a row
+    between the two processes (most of it in the parent, which stores while the
+    workers score), a tuple 1.5 us (issue 19)."""
+    return [(row_id, s.polarity, s.subjectivity, s.label, s.language)
+            for row_id, s in _analyze_chunk(items, languages)]
 
 
 def worker_count() -> int:
@@ -455,9 +496,10 @@ def worker_count() -> int:
 class Pool:
     """A process pool kept for one backfill.
 
-    Workers come from a fork server preloaded with this module, so each starts
-    in milliseconds without copying the app's threads (a plain fork could copy
-    a lock held by another thread). :meth:`start` returns at once, so the
+    Workers come from a fork server preloaded with this module and its data
+    (:mod:`sentiment_warm`), so each starts in milliseconds, lexicons loaded,
+    without copying the app's threads (a plain fork could copy a lock held by
+    another thread). :meth:`start` returns at once, so the
     caller writes the previous batch while the workers score the next one.
     """
 
@@ -469,7 +511,7 @@ class Pool:
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["feedback_tui.sentiment"])
+            context.set_forkserver_preload(["feedback_tui.sentiment", "feedback_tui.sentiment_warm"])
             self._executor = ProcessPoolExecutor(self.processes, mp_context=context)
         return self._executor
 
@@ -478,9 +520,11 @@ class Pool:
         if self.processes <= 1 or len(items) < POOL_THRESHOLD:
             return lambda: _analyze_chunk(items, self.languages)
         executor = self._pool()
-        futures = [executor.submit(_analyze_chunk, items[i : i + CHUNK], self.languages)
+        futures = [executor.submit(_analyze_chunk_plain, items[i : i + CHUNK], self.languages)
                    for i in range(0, len(items), CHUNK)]
-        return lambda: [scored for future in futures for scored in future.result()]
+        return lambda: [(row_id, Sentiment(polarity, subjectivity, label, language))
+                        for future in futures
+                        for row_id, polarity, subjectivity, label, language in future.result()]
 
     def analyze_many(self, items: list[Item]) -> list[Scored]:
         return self.start(items)()

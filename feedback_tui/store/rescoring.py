@@ -14,7 +14,8 @@ batch holds a text of their language.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from feedback_tui.sentiment import SUPPORTED_LANGUAGES, Pool, Scored, Sentiment
 from feedback_tui.sentiment_model import LearnedModel, contradicts
@@ -22,6 +23,7 @@ from feedback_tui.store import Store, queries, rollups, sentiment_models, short_
 
 ProgressCallback = Callable[[int, int], None]
 BACKFILL_BATCH = 10000  # rows read, scored and written per round trip
+BACKFILL_CACHE_KIB = 262144  # as the import's: the indexes' pages stay in memory while they change
 
 
 def backfill(
@@ -48,7 +50,7 @@ def backfill(
     total = queries.count_pending_sentiment(store)
     done = 0
     learner = _Learned(store) if learned else None
-    with Pool(processes, languages) as pool:
+    with Pool(processes, languages) as pool, _index_pages_cached(store):
         for table in ("reviews", "survey_responses"):
             last_id = 0
             in_flight: Callable[[], list[Scored]] | None = None
@@ -79,6 +81,18 @@ def backfill(
                 texts_in_flight = {row_id: text for row_id, text, _ in items}
     rollups.refresh(store)  # new sentiment changes the daily counts: recompute them now, not at the next score
     return done
+
+
+@contextmanager
+def _index_pages_cached(store: Store) -> Iterator[None]:
+    """A page cache the size of the import's for the backfill's writes: every row's update
+    touches the polarity and negative-first indexes at random places (issue 19)."""
+    previous = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+    store.conn.execute(f"PRAGMA cache_size = -{BACKFILL_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        store.conn.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
 class _Learned:

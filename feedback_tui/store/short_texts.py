@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import islice
 
 from feedback_tui.sentiment import SUPPORTED_LANGUAGES, detect_language
 from feedback_tui.store import Store
@@ -33,8 +34,9 @@ def letters(text: str) -> int:
 
 
 def is_short(text: str) -> bool:
-    """Too few letters for a language guess (``Excellent!!!`` has 9)."""
-    return letters(text) < SHORT_LETTERS
+    """Too few letters for a language guess (``Excellent!!!`` has 9): ``letters(text) <
+    SHORT_LETTERS``, answered at the 20th letter instead of counting them all."""
+    return next(islice((char for char in text if char.isalpha()), SHORT_LETTERS - 1, None), None) is None
 
 
 def file_language(texts: Sequence[str], languages: Sequence[str] = SUPPORTED_LANGUAGES) -> str | None:

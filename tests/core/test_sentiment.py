@@ -214,8 +214,8 @@ french = Blobber(pos_tagger=PatternTagger(), analyzer=PatternAnalyzer())
 def raw():
     return [list(TextBlob(t).sentiment) for t in texts[:2]] + [list(french(t).sentiment)[:2] for t in texts[2:]]
 before = raw()
-assert type(sentiment._engine("en")).__name__.startswith("Loaded")
-assert type(sentiment._engine("fr")).__name__.startswith("Loaded")
+assert type(sentiment._engine("en").lexicon).__name__.startswith("Loaded")
+assert type(sentiment._engine("fr").lexicon).__name__.startswith("Loaded")
 print(json.dumps([before, raw()]))
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
