@@ -236,7 +236,7 @@ def textblob_baseline(db: Path, sample_size: int = 5000) -> dict[str, float]:
 
 
 def bench_sentiment(folder: Path, n: int) -> dict[str, float]:
-    from feedback_tui import sentiment
+    from feedback_tui import sentiment_pool
     from feedback_tui.store import Store, rescoring
 
     figures = _child("--textblob-child", folder / "bench.db")
@@ -245,7 +245,7 @@ def bench_sentiment(folder: Path, n: int) -> dict[str, float]:
         done = rescoring.backfill(store)
         seconds = time.perf_counter() - started
         ours = done / seconds
-    cores = sentiment.worker_count()
+    cores = sentiment_pool.worker_count()
     return {"sentiment_docs_s": ours, "sentiment_s": seconds, **figures,
             "sentiment_ratio_per_core": ours / cores / figures["sentiment_baseline_docs_s"],
             "sentiment_ratio_per_core_en": ours / cores / figures["sentiment_baseline_en_docs_s"]}

@@ -13,18 +13,15 @@ terrible", "jamais reçu"), intensifiers, emoji, and contrast words whose clause
 weighs more ("great app but delivery always late"). ``analyze_raw`` keeps plain
 TextBlob / textblob-fr for comparison (``feedback-tui eval-sentiment``).
 
-Scores are computed in batches over all cores (a process pool: TextBlob is
-pure Python and holds the GIL) and stored by ``store.rescoring``; ``feedback-tui rescore`` recomputes. This module
-reads no database: it turns texts into scores.
+Scores are computed in batches over all cores (:mod:`sentiment_pool`: TextBlob is
+pure Python and holds the GIL) and stored by ``store.rescoring``; ``feedback-tui rescore``
+recomputes. This module reads no database: it turns texts into scores.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import re
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
@@ -39,8 +36,6 @@ SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "fr")
 POSITIVE_FROM = 0.15
 NEGATIVE_BELOW = 0.0
 # Below this many texts a process pool costs more than it saves.
-POOL_THRESHOLD = 4000
-CHUNK = 1000
 # Plain TextBlob's labels in comparisons keep the thresholds the app had before #7.
 RAW_POSITIVE_FROM = 0.1
 RAW_NEGATIVE_BELOW = -0.05
@@ -476,67 +471,3 @@ Scored = tuple[int, Sentiment]
 
 def _analyze_chunk(items: list[Item], languages: tuple[str, ...] = SUPPORTED_LANGUAGES) -> list[Scored]:
     return [(row_id, analyze(text, language, languages)) for row_id, text, language in items]
-
-
-_Plain = tuple[int, float | None, float | None, str, str | None]
-
-
-def _analyze_chunk_plain(items: list[Item], languages: tuple[str, ...] = SUPPORTED_LANGUAGES) -> list[_Plain]:
-    """A worker's results as plain tuples: a pickled frozen dataclass costs 20 us a row
-    between the two processes (most of it in the parent, which stores while the
-    workers score), a tuple 1.5 us (issue 19)."""
-    return [(row_id, s.polarity, s.subjectivity, s.label, s.language)
-            for row_id, s in _analyze_chunk(items, languages)]
-
-
-def worker_count() -> int:
-    return max(1, os.cpu_count() or 1)
-
-
-class Pool:
-    """A process pool kept for one backfill.
-
-    Workers come from a fork server preloaded with this module and its data
-    (:mod:`sentiment_warm`), so each starts in milliseconds, lexicons loaded,
-    without copying the app's threads (a plain fork could copy a lock held by
-    another thread). :meth:`start` returns at once, so the
-    caller writes the previous batch while the workers score the next one.
-    """
-
-    def __init__(self, processes: int | None = None, languages: Sequence[str] = SUPPORTED_LANGUAGES) -> None:
-        self.processes = processes or worker_count()
-        self.languages = tuple(languages) or SUPPORTED_LANGUAGES
-        self._executor: ProcessPoolExecutor | None = None
-
-    def _pool(self) -> ProcessPoolExecutor:
-        if self._executor is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["feedback_tui.sentiment", "feedback_tui.sentiment_warm"])
-            self._executor = ProcessPoolExecutor(self.processes, mp_context=context)
-        return self._executor
-
-    def start(self, items: list[Item]) -> Callable[[], list[Scored]]:
-        """Begin scoring ``items``; the returned function waits for the results."""
-        if self.processes <= 1 or len(items) < POOL_THRESHOLD:
-            return lambda: _analyze_chunk(items, self.languages)
-        executor = self._pool()
-        futures = [executor.submit(_analyze_chunk_plain, items[i : i + CHUNK], self.languages)
-                   for i in range(0, len(items), CHUNK)]
-        return lambda: [(row_id, Sentiment(polarity, subjectivity, label, language))
-                        for future in futures
-                        for row_id, polarity, subjectivity, label, language in future.result()]
-
-    def analyze_many(self, items: list[Item]) -> list[Scored]:
-        return self.start(items)()
-
-    def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(cancel_futures=True)
-            self._executor = None
-
-    def __enter__(self) -> Pool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-

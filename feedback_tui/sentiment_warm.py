@@ -1,4 +1,4 @@
-"""Imported by the scoring pool's fork server (:class:`feedback_tui.sentiment.Pool`).
+"""Imported by the scoring pool's fork server (:class:`feedback_tui.sentiment_pool.Pool`).
 
 Loading TextBlob, both lexicons, the pattern engines' tables and the language
 identifier costs each process about 3.5 s of CPU: every worker paid it before it

@@ -2,7 +2,7 @@
 
 The store's side of :mod:`feedback_tui.sentiment`: that module turns texts into
 scores and knows nothing of the database; this one reads the pending rows in
-batches, has them scored by a :class:`~feedback_tui.sentiment.Pool` and writes
+batches, has them scored by a :class:`~feedback_tui.sentiment_pool.Pool` and writes
 the results, then refreshes the daily rollups that count sentiment.
 
 Where the workspace has a learned model for a text's language (issue 17,
@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-from feedback_tui.sentiment import SUPPORTED_LANGUAGES, Pool, Scored, Sentiment
+from feedback_tui.sentiment import SUPPORTED_LANGUAGES, Scored, Sentiment
+from feedback_tui.sentiment_pool import Pool
 from feedback_tui.sentiment_model import LearnedModel, contradicts
 from feedback_tui.store import Store, queries, rollups, sentiment_models, short_texts
 

@@ -21,7 +21,8 @@ def test_scores_match_the_pins() -> None:
 
 def test_the_process_pool_scores_as_one_process() -> None:
     """Workers forked from the warmed fork server send plain tuples back: same Sentiments."""
-    from feedback_tui.sentiment import POOL_THRESHOLD, Pool, _analyze_chunk
+    from feedback_tui.sentiment import _analyze_chunk
+    from feedback_tui.sentiment_pool import POOL_THRESHOLD, Pool
     from sentiment_pins import corpus
 
     texts = corpus()
