@@ -203,6 +203,9 @@ class InboxScreen(TriageActions, Screen[None]):
         self._show_status()
         if not self._prebuild_started:  # the first list and its count are in: the panel can be built now
             self._prebuild_started = True
+            keep = getattr(self.app, "keep_what_exists", None)
+            if keep is not None:
+                keep()
             self.set_timer(PREBUILD_DELAY, self._prebuild_filters)
 
     def on_review_list_highlighted(self, message: ReviewList.Highlighted) -> None:
