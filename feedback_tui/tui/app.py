@@ -140,6 +140,9 @@ class FeedbackApp(App[None]):
         if self.watch_database:
             self._watch_changes()
 
+    def on_inbox_settled(self, message: messages.InboxSettled) -> None:
+        self.keep_what_exists()
+
     def keep_what_exists(self) -> None:
         """Leave every object alive now out of the garbage collector's full passes.
 

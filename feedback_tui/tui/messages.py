@@ -21,6 +21,11 @@ from feedback_tui.store.inbox import InboxQuery
 
 
 # -- requests: screen -> app -------------------------------------------------------
+class InboxSettled(Message):
+    """The inbox has its first list and count: the app's long-lived objects exist
+    (the app moves them out of the full garbage collections)."""
+
+
 @dataclass
 class ReplyRequested(Message):
     """Open the reply composer on this review."""
@@ -85,5 +90,5 @@ class OpenQuery(Message, bubble=False):
     query: InboxQuery
 
 
-__all__ = ["CurrentRow", "DatabaseChanged", "OpenQuery", "ReplyRequested", "RowHighlighted", "ShowInInbox",
+__all__ = ["CurrentRow", "DatabaseChanged", "InboxSettled", "OpenQuery", "ReplyRequested", "RowHighlighted", "ShowInInbox",
            "StepCursor", "StepRequested", "SyncProgress"]

@@ -23,7 +23,7 @@ from feedback_tui.store.inbox import VIEW_TITLES, InboxQuery, SearchProblem
 from feedback_tui.store.rows import InboxRow
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
 from feedback_tui.tui.dialogs.filters import SORT_LABELS, FilterChoices, FilterDialog, until_shown
-from feedback_tui.tui.messages import (DatabaseChanged, OpenQuery, ReplyRequested, RowHighlighted, StepCursor,
+from feedback_tui.tui.messages import (DatabaseChanged, InboxSettled, OpenQuery, ReplyRequested, RowHighlighted, StepCursor,
                                        SyncProgress)
 from feedback_tui.tui.prebuild import build_ahead
 from feedback_tui.tui.safe_text import clean, plain
@@ -203,9 +203,7 @@ class InboxScreen(TriageActions, Screen[None]):
         self._show_status()
         if not self._prebuild_started:  # the first list and its count are in: the panel can be built now
             self._prebuild_started = True
-            keep = getattr(self.app, "keep_what_exists", None)
-            if keep is not None:
-                keep()
+            self.post_message(InboxSettled())
             self.set_timer(PREBUILD_DELAY, self._prebuild_filters)
 
     def on_review_list_highlighted(self, message: ReviewList.Highlighted) -> None:
