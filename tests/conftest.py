@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import shutil
 import sqlite3
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -21,6 +22,13 @@ from feedback_tui.importers import open_input
 from feedback_tui.models import ImportResult
 from feedback_tui.store import Store
 from feedback_tui.store.imports import import_rows
+
+# Test modules share helpers across folders (tests/tui/test_faults.py serves the HTTP
+# fixtures of tests/core): both folders on the path, whichever subset of the suite runs
+# (pytest puts a folder there only once it collects a test of it).
+for _folder in ("core", "tui", "serve"):
+    if str(Path(__file__).resolve().parent / _folder) not in sys.path:
+        sys.path.append(str(Path(__file__).resolve().parent / _folder))
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 BROKEN = FIXTURES / "broken"
