@@ -215,11 +215,19 @@ class ParsedInput:
                 getters[kind] = (names, attrgetter(*names))
             names, get = getters[kind]
             values = get(row)
+            texts = [v for v in values if v.__class__ is str]
+            # an export's agents' replies come from the row's nested JSON, whose "\\ud800"
+            # escapes are lone surrogates too (hypothesis found one crashing the import)
+            replies = getattr(row, "agent_replies", None) or ()
+            for reply in replies:
+                texts += [v for v in reply.values() if v.__class__ is str]
             # one check per row, so that a clean row (nearly all of them) costs ~1 µs
-            if has_damage("".join([v for v in values if v.__class__ is str])):
+            if has_damage("".join(texts)):
                 for name, value in zip(names, values):
                     if isinstance(value, str):
                         setattr(row, name, repair(value)[0])
+                for reply in replies:
+                    reply.update({key: repair(value)[0] for key, value in reply.items() if isinstance(value, str)})
                 self.replaced_rows += 1
             yield row
 
@@ -327,19 +335,11 @@ def _exported_replies(text: str) -> tuple[str | None, str | None, list[dict[str,
         when = parse_date(str(created)) if created else None
         if item.get("origin") == "import":
             if own[0] is None:
-                own = (_repaired(item["text"]), when)
+                own = (str(item["text"]), when)
         else:
-            agents.append({"text": _repaired(item["text"]), "agent": _repaired(item.get("agent") or "agent"),
-                           "created_at": when, "channel": _repaired(item.get("channel")),
-                           "delivery_status": _repaired(item.get("delivery_status"))})
+            agents.append({"text": str(item["text"]), "agent": str(item.get("agent") or "agent"), "created_at": when,
+                           "channel": item.get("channel"), "delivery_status": item.get("delivery_status")})
     return own[0], own[1], agents
-
-
-def _repaired(value: object) -> str | None:
-    """A string of the nested JSON as the store can keep it: its ``\ud800`` escapes
-    decode to lone surrogates, which SQLite refuses, so they become U+FFFD like the
-    file's own cells (hypothesis found an agent named ``"\ud800"`` crashing the import)."""
-    return None if value is None else repair(str(value))[0]
 
 
 def to_review(row: RawRow, defaults: Defaults, *, body_required: bool = False) -> ReviewRecord | Reject | None:

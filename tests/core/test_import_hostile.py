@@ -175,8 +175,11 @@ def test_a_lone_surrogate_in_an_exported_reply_is_stored_replaced_and_counted_on
     first = run_cli("import", path, "--no-sentiment")
     assert_no_crash(first)
     assert first.exit_code == 0 and "1 new" in first.output and ", 1 reply" in first.output
+    assert "1 with invalid bytes or NUL characters replaced by U+FFFD (flagged 'replaced-bytes')" in first.output
     rows = [dict(row) for row in raw_rows(db_path, "SELECT text, agent, channel, delivery_status FROM replies")]
     assert rows == [{"text": "thanks \ufffd", "agent": "a\ufffd", "channel": "email\ufffd", "delivery_status": "failed"}]
     again = run_cli("import", path, "--no-sentiment")
-    assert again.exit_code == 0 and "1 unchanged, 0 rejected\n" in again.output  # no reply added again
+    summary = again.output.splitlines()[0]
+    # no reply added again; the damaged bytes are reported on every reading of the file
+    assert again.exit_code == 0 and "1 unchanged, 0 rejected, 1 with invalid bytes" in summary
     assert len(raw_rows(db_path, "SELECT id FROM replies")) == 1
