@@ -139,7 +139,12 @@ def _narrows(query: InboxQuery) -> bool:
     do (nothing to ask for the plain views: their walk fills a page at once)."""
     where, counts, _params = _rollup_terms(query)
     return bool(where or counts or query.tag or query.assignee or query.mismatch or query.view == "mine"
-                or (query.statuses and set(query.statuses) == {"spam"}))
+                or _only_spam(query))
+
+
+def _only_spam(query: InboxQuery) -> bool:
+    """The Spam status alone: outside the rollups, listed from its own index (m020)."""
+    return bool(query.statuses) and set(query.statuses) == {"spam"}
 
 
 def _lists_spam(query: InboxQuery) -> bool:
@@ -181,8 +186,7 @@ def _by_days(store: Store, query: InboxQuery, conditions: tuple[list[str], dict[
     if len(dirty) > DIRTY_DAYS_LIMIT:
         return None
     where, counts, params = _rollup_terms(query)
-    only_spam = bool(query.statuses) and set(query.statuses) == {"spam"}
-    match = "0" if only_spam else counts[0] if len(counts) == 1 else f"min({', '.join(counts)})" if counts else "n"
+    match = "0" if _only_spam(query) else counts[0] if len(counts) == 1 else f"min({', '.join(counts)})" if counts else "n"
     # The rows a narrowed page reads on a day: all of them, or the source's (its index serves it).
     source_term = next((term for term in where if term.startswith("source ")), None)
     rows_expr = f"CASE WHEN {source_term} THEN n ELSE 0 END" if source_term else "n"
@@ -291,8 +295,7 @@ def candidates(store: Store, query: InboxQuery, conditions: tuple[list[str], dic
     if places and min(place.rows for place in places) <= SMALL_PLACE:
         return min(places, key=lambda place: place.rows)
     where, counts, _params = _rollup_terms(query)
-    only_spam = bool(query.statuses) and set(query.statuses) == {"spam"}
-    by_days = _by_days(store, query, conditions) if where or counts or only_spam else None
+    by_days = _by_days(store, query, conditions) if where or counts or _only_spam(query) else None
     if by_days is not None:
         places.append(by_days)
     if not places:
