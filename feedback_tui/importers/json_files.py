@@ -21,6 +21,7 @@ from feedback_tui.models import Reject
 
 LIST_KEYS = ("reviews", "surveys", "responses", "answers", "items", "data", "results", "entries")
 _decoder = json.JSONDecoder()
+_PLAIN_KEY = re.compile(r"[\w-]+")
 _APP_ENTRY_KEYS = ("im:name", "im:image", "im:artist", "im:releaseDate", "im:price")
 
 
@@ -117,6 +118,44 @@ def walk_items(document: object, path: str) -> list[tuple[tuple[str, ...], objec
     return items
 
 
+def suggest_items_path(document: object, depth: int = 6) -> list[tuple[str, int]]:
+    """The ``--items`` paths that would read a nested file's rows, each with how
+    many items it reaches, most first, for the error that refuses the file (never
+    used to read it: nested lists are not guessed).
+
+    Every list of objects below the top is found (down to ``depth`` keys) and the
+    lists are grouped by depth; in a group, a position where the keys differ, or
+    where a key is not plain letters, digits, ``_`` or ``-`` (a dot, a quote, a
+    control character), becomes ``*``: the path is then safe to paste in a shell
+    and to print. A path is offered only if it reaches
+    exactly its group's objects, so that a suggestion never names half of them
+    or something else.
+    """
+    found: dict[int, list[tuple[tuple[str, ...], int]]] = {}
+
+    def visit(keys: tuple[str, ...], node: object) -> None:
+        if isinstance(node, list):
+            if keys and node and all(isinstance(item, dict) for item in node):
+                found.setdefault(len(keys), []).append((keys, len(node)))
+            return
+        if isinstance(node, dict) and len(keys) < depth:
+            for key, value in node.items():
+                visit(keys + (str(key),), value)
+
+    visit((), document)
+    paths = []
+    for size, group in found.items():
+        parts = []
+        for position in range(size):
+            values = {keys[position] for keys, _ in group}
+            only = next(iter(values))
+            parts.append(only if len(values) == 1 and _PLAIN_KEY.fullmatch(only) else "*")
+        path, total = ".".join(parts), sum(count for _, count in group)
+        if len(walk_items(document, path)) == total:
+            paths.append((path, total))
+    return sorted(paths, key=lambda found_path: -found_path[1])
+
+
 def _with_keys(keys: tuple[str, ...], item: object) -> object:
     """``item`` with the keys its path's ``*`` matched as ``@1``, ``@2``... (for --map)."""
     if not keys or not isinstance(item, dict):
@@ -175,7 +214,14 @@ def parse_json(path: Path, kind: str | None, defaults: Defaults, options: Import
     except ValueError as error:
         raise FileProblem(str(path), str(error)) from None
     if found is None:
-        raise FileProblem(str(path), 'expected a JSON array of rows or an object with a "reviews" (or "surveys") list')
+        message = 'expected a JSON array of rows or an object with a "reviews" (or "surveys") list'
+        nested = suggest_items_path(document)
+        if nested:
+            (where, count), others = nested[0], nested[1:3]
+            message += (f"; {count:,} object{'s are' if count != 1 else ' is'} nested at '{where}': import "
+                        f"{'them' if count != 1 else 'it'} with --items '{where}'")
+            message += "".join(f" (or '{other}': {n:,})" for other, n in others)
+        raise FileProblem(str(path), message)
     items, start = found
     if not items:
         raise FileProblem(str(path), "the JSON list is empty: nothing to import")

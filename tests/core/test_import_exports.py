@@ -237,7 +237,9 @@ def test_a_nested_json_file_is_read_through_items(run_cli, db_path: Path, tmp_pa
                                                       "2026-06-30": [day(3, "2026-06-30", 4)]}},
         "Orbit": {"app_id": "2", "per_date_reviews": {"2026-07-01": [day(4, "2026-07-01", 1)]}}}), encoding="utf-8")
     refused = run_cli("import", "--no-sentiment", path)
-    assert refused.exit_code == 2  # no top-level list: a nested one is never guessed
+    assert refused.exit_code == 2  # no top-level list: a nested one is never guessed, only named
+    assert "4 objects are nested at '*.per_date_reviews.*': import them with --items '*.per_date_reviews.*'" \
+        in refused.stderr and not reviews(db_path)
     first, _ = import_twice(run_cli, db_path, "--items", "*.per_date_reviews.*", path)
     ignored = [line for line in first.stdout.splitlines() if "ignored:" in line]
     assert first.exit_code == 0 and "product=@1" in first.stdout and all("@1" not in line for line in ignored)
@@ -247,6 +249,21 @@ def test_a_nested_json_file_is_read_through_items(run_cli, db_path: Path, tmp_pa
         "3": ("Lumen", 4, "2026-06-30", "app_store"), "4": ("Orbit", 1, "2026-07-01", "app_store")}
     missing = run_cli("import", "--items", "*.nothing", path)
     assert missing.exit_code == 2 and "no item at that path" in missing.stderr
+
+
+def test_the_suggested_items_path_is_exact_and_safe_to_print() -> None:
+    from feedback_tui.importers.json_files import suggest_items_path, walk_items
+
+    document = {"Lumen\x1b[31m'x": {"per_date_reviews": {"d1": [{"a": 1}, {"a": 2}], "d2": [{"a": 3}]},
+                                      "target_reviews": [{"a": 4}], "count": 3}}
+    # one app: its key is not plain (an escape, a quote), so it becomes *; the two depths are two paths
+    assert suggest_items_path(document) == [("*.per_date_reviews.*", 3), ("*.target_reviews", 1)]
+    assert len(walk_items(document, "*.per_date_reviews.*")) == 3
+    assert suggest_items_path({"only": {"number": 3, "names": ["a", "b"]}}) == []  # no list of objects
+    assert suggest_items_path({"a": {"x": [{"n": 1}]}, "b": {"y": [{"n": 2}], "z": [{"n": 3}]}}) == [("*.*", 3)]
+    # a path that would also reach something else (here a list of numbers) is not offered
+    assert suggest_items_path({"a": {"x": [{"n": 1}], "w": [1, 2]}, "b": {"y": [{"n": 2}]}}) == []
+    assert suggest_items_path({"a": {"x": [{"n": 1}], "w": [1, 2]}}) == [("a.x", 1)]
 
 
 def test_a_numeric_date_after_the_first_rows_of_iso_dates_is_rejected_not_guessed(tmp_path: Path) -> None:
