@@ -170,9 +170,11 @@ def headline(store: Store, filters: Filters | None = None, *, period: str = "mon
     ``rolling`` they are the last 30 days (today included) against the 30
     before (``rolling`` holds both windows), whatever the charts' period.
 
-    ``follow_data`` (the app): when the window holds no feedback at all but older
-    feedback exists, the window ends with the newest feedback instead of today,
-    and ``data_ends`` says when that was.
+    ``follow_data`` (the app): when the last complete period and the one running
+    hold no feedback but older feedback exists (an export of past years, a
+    historical file that ends months ago, a source that stopped), the window ends
+    with the newest feedback instead of today, and ``data_ends`` says when that
+    was: the cards show its last months instead of empty ones.
     """
     base = filters or Filters()
     today = today or datetime.now(UTC).date()
@@ -182,9 +184,12 @@ def headline(store: Store, filters: Filters | None = None, *, period: str = "mon
     # Reply times are shown per period: the window's own median is not computed.
     card = scorecard(store, window, by=period, with_margins=True, overall_reply_times=False,
                      now=now_for(today), sla_hours=sla_hours)
-    if follow_data and not card["periods"]:
+    # The last complete period and the running one hold nothing: only then ask
+    # where the feedback ends (a max() that can scan a language's reviews).
+    last_two = {p.label for p in periods[-2:]}
+    if follow_data and not any(p["period"] in last_two for p in card["periods"]):
         latest = queries.latest_feedback_at(store, base)
-        if latest and latest < periods[0].since:
+        if latest and latest < periods[-2 if len(periods) > 1 else 0].since:
             moved = datetime.strptime(latest[:10], "%Y-%m-%d").date() + timedelta(days=1)
             return {**headline(store, filters, period=period, today=moved, count=count, sla_hours=sla_hours,
                                selected=selected, rolling=rolling),

@@ -156,8 +156,8 @@ def stored_review_versions(store: Store, source: str, external_ids: Iterable[str
 def latest_feedback_at(store: Store, filters: Filters) -> str | None:
     """When the newest review or survey answer ``filters`` select was written (spam left out).
 
-    The dashboard asks only when its window is empty: an export of 2021 reviews
-    imported today would otherwise open on twelve empty months.
+    The dashboard asks only when its last two periods are empty: an export that
+    ends months ago would otherwise open on empty cards.
     """
     latest: str | None = None
     for table, surveys in (("reviews", False), ("survey_responses", True)):

@@ -355,6 +355,28 @@ def test_an_old_export_opens_on_its_own_last_months(store: Store, tmp_path: Path
     assert dashboard(store, today=date(2021, 3, 15), follow_data=True)["data_ends"] is None
 
 
+@pytest.mark.parametrize(("today", "data_ends", "shown"), [
+    (date(2026, 12, 3), "2026-07-20T10:00:00Z", "2026-06"),  # Aug-Nov empty: the cards show its last whole month
+    (date(2026, 12, 1), "2026-07-20T10:00:00Z", "2026-06"),  # the 1st of a month
+    (date(2026, 8, 31), None, "2026-07"),  # July is whole and holds feedback: nothing moves
+    (date(2026, 8, 1), None, "2026-07"),  # the 1st: July is the last complete month, and has data
+])
+def test_an_export_that_ends_months_ago_inside_the_window_opens_on_its_last_months(
+        store: Store, tmp_path: Path, today: date, data_ends: str | None, shown: str) -> None:
+    """The real App Store JSON of AI chat apps ends on 2026-07-01; opened in December, the window
+    of 12 months holds it, but the cards (November) were all "—". With ``follow_data`` the
+    window ends with the newest feedback as it does for an export older than the window."""
+    rows = [[f"r{i}", "app_store", 1 + i % 5, "", f"review {i}", "Client", f"2026-{1 + i % 6:02d}-1{i % 9}T10:00:00Z",
+             "en", "", ""] for i in range(30)]
+    rows.append(["last", "app_store", 5, "", "the newest one", "Client", "2026-07-20T10:00:00Z", "en", "", ""])
+    import_file(store, write_csv(tmp_path / "ends.csv", REVIEW_HEADER, rows))
+    followed = dashboard(store, today=today, follow_data=True)
+    assert followed["data_ends"] == data_ends
+    assert followed["trend"][followed["selected"]]["period"] == shown
+    assert followed["cards"]["ratings"]["n"] > 0
+    assert dashboard(store, today=today)["data_ends"] is None  # the CLI and reports keep today's window
+
+
 def test_report_on_an_old_export_says_where_its_feedback_ends(run_cli, tmp_path: Path) -> None:
     rows = [[f"old{i}", "google_play", 4, "", f"review {i}", "Client", f"2021-05-1{i}T10:00:00Z", "en", "", ""]
             for i in range(3)]
