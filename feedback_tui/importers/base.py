@@ -73,6 +73,32 @@ SURVEY_ALIASES: dict[str, tuple[str, ...]] = {
     "language": ("language", "lang", "locale", "langue"),
 }
 
+ORDER_ALIASES: dict[str, tuple[str, ...]] = {
+    "order_id": ("order_id", "invoiceno", "invoice_no", "invoice", "order", "order_number", "ordernumber",
+                 "invoice_id", "commande", "numero_commande"),
+    "customer": ("customer", "customer_id", "customerid", "client", "client_id", "buyer_id", "buyer_user_id",
+                 "id_client"),
+    "created_at": ("created_at", "invoicedate", "invoice_date", "order_date", "date", "sale_date", "created",
+                   "timestamp", "date_commande"),
+    "amount": ("amount", "total", "order_total", "montant", "revenue", "value"),
+    "quantity": ("quantity", "qty", "quantite"),
+    "unit_price": ("unit_price", "unitprice", "price", "prix_unitaire", "prix"),
+    "currency": ("currency", "devise"),
+    "status": ("status", "order_status", "statut"),
+    "country": ("country", "pays", "ship_country"),
+    "source": ("source", "channel", "store", "shop"),
+}
+
+
+def looks_like_orders(headers: list[str]) -> bool:
+    """A customer, a date and an amount (or a quantity and a unit price): a shop's
+    orders, which an import reads only with ``--kind orders`` (never guessed: an
+    order export may have a ``comment`` or a ``value`` column too)."""
+    columns = map_columns(headers, ORDER_ALIASES)
+    return {"customer", "created_at"} <= set(columns) and (
+        "amount" in columns or {"quantity", "unit_price"} <= set(columns))
+
+
 KIND_WORDS = {
     "nps": "nps", "net promoter score": "nps", "net_promoter_score": "nps", "promoter": "nps",
     "csat": "csat", "satisfaction": "csat", "customer satisfaction": "csat",

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from feedback_tui.errors import FileProblem, UsageProblem
 from feedback_tui.importers.dates import infer_order, numeric_fields
-from feedback_tui.importers.base import REVIEW_ALIASES, SURVEY_ALIASES, map_columns, normalise_header
+from feedback_tui.importers.base import REVIEW_ALIASES, SURVEY_ALIASES, looks_like_orders, map_columns, normalise_header
 from feedback_tui.models import SURVEY_KINDS
 
 
@@ -60,6 +60,10 @@ def detect_kind(
                 "no review text column (expected one of: body, text, content, review); if these are "
                 "survey answers, add a kind column or pass --survey-kind",
             )
+        elif looks_like_orders(headers):
+            raise FileProblem(path, "its columns are a shop's orders (a customer, a date and an amount or a "
+                                    "quantity and a price), not reviews nor survey answers: import it with "
+                                    "--kind orders")
         else:
             raise FileProblem(
                 path,

@@ -35,27 +35,13 @@ from pathlib import Path
 from typing import Any
 
 from feedback_tui.errors import FileProblem, UsageProblem
-from feedback_tui.importers.base import ImportOptions, map_columns, normalise_header, stable_id
+from feedback_tui.importers.base import ORDER_ALIASES, ImportOptions, map_columns, normalise_header, stable_id
 from feedback_tui.importers.csv_files import _raw_text, _rows, sniff_delimiter
 from feedback_tui.importers.dates import FIRST_YEAR, LAST_YEAR, NO_ORDER, numeric_fields, parse_date
 from feedback_tui.importers.kinds import decide_date_order
 from feedback_tui.importers.textio import count_lines, open_text, shown_name
 from feedback_tui.models import Reject
 
-ORDER_ALIASES: dict[str, tuple[str, ...]] = {
-    "order_id": ("order_id", "invoiceno", "invoice_no", "invoice", "order", "order_number", "ordernumber",
-                 "invoice_id", "commande", "numero_commande"),
-    "customer": ("customer", "customer_id", "customerid", "client", "client_id", "buyer_id", "id_client"),
-    "created_at": ("created_at", "invoicedate", "invoice_date", "order_date", "date", "sale_date", "created",
-                   "timestamp", "date_commande"),
-    "amount": ("amount", "total", "order_total", "montant", "revenue", "value"),
-    "quantity": ("quantity", "qty", "quantite"),
-    "unit_price": ("unit_price", "unitprice", "price", "prix_unitaire", "prix"),
-    "currency": ("currency", "devise"),
-    "status": ("status", "order_status", "statut"),
-    "country": ("country", "pays", "ship_country"),
-    "source": ("source", "channel", "store", "shop"),
-}
 COST_ALIASES: dict[str, tuple[str, ...]] = {
     "period": ("period", "month", "periode", "mois", "quarter", "year"),
     "amount": ("amount", "cost", "spend", "cout", "montant"),

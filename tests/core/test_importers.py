@@ -309,6 +309,29 @@ def test_forced_kind_without_its_columns_is_refused() -> None:
     assert [r.score for r in records if isinstance(r, SurveyRecord)][:2] == [5, 4]
 
 
+@pytest.mark.parametrize(("header", "line"), [
+    ("InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country",  # UCI Online Retail
+     "569901,23256,CUTLERY ,2,2011-10-06 16:20:00,4.15,12923.0,United Kingdom"),
+    ("Sale Date,Order ID,Buyer User ID,Full Name,Currency,Order Total,Status",  # an Etsy shop's sold orders
+     "12/31/22,2871,jdoe42,Jane Doe,USD,43.46,Completed"),
+])
+def test_an_order_export_read_as_feedback_is_named_as_orders(tmp_path: Path, header: str, line: str) -> None:
+    """Orders are never guessed (an order export may hold a 'value' or a 'comment'),
+    but a file that is plainly orders says which option reads it."""
+    from feedback_tui.importers.orders import open_orders
+
+    path = tmp_path / "orders.csv"
+    path.write_text(f"{header}\n{line}\n", encoding="utf-8")
+    with pytest.raises(FileProblem, match="a shop's orders .*: import it with --kind orders"):
+        open_input(path, imported_at=IMPORTED_AT)
+    parsed = open_orders(path, source=None)
+    assert parsed.plan.columns["customer"] in ("CustomerID", "Buyer User ID")
+    # a file of neither kind keeps the plain message
+    path.write_text("name,colour\nx,blue\n", encoding="utf-8")
+    with pytest.raises(FileProblem, match="no review text column .* and no survey score column"):
+        open_input(path, imported_at=IMPORTED_AT)
+
+
 @pytest.mark.parametrize("start", ["export const reviews = {", "module.exports = [", "var feed = {"])
 def test_a_javascript_module_is_named_as_such(tmp_path: Path, start: str) -> None:
     # A feed saved by a front-end as a JS module (quirk 2d of REAL_DATA.md: the
