@@ -14,6 +14,7 @@ missing author takes its space with it ("Bonjour," rather than "Bonjour ,").
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,8 +99,17 @@ def product_name(product: str | None, names: dict[str, str] | None = None) -> st
     return value
 
 
-def tone_of(rating: int | None, sentiment: str | None) -> str:
-    """Positive / neutral / negative from the stars, else from the sentiment."""
+def tone_of(rating: int | None, sentiment: str | None, mismatch: bool = False) -> str:
+    """Positive / neutral / negative from the stars, else from the sentiment.
+
+    A review whose text contradicts its stars (``mismatch``) is answered for its
+    text: a 5★ "the app crashes every time" gets the apology, not "we're delighted
+    it works well for you"; a 1★ with a glowing text gets the neutral answer.
+    """
+    if mismatch and sentiment == "negative":
+        return "negative"
+    if mismatch and sentiment == "positive":
+        return "neutral"
     if rating is not None:
         return "positive" if rating >= 4 else "negative" if rating <= 2 else "neutral"
     if sentiment in ("positive", "negative"):
@@ -109,13 +119,32 @@ def tone_of(rating: int | None, sentiment: str | None) -> str:
 
 def suggest(templates: list[Template], review: dict[str, Any]) -> Template | None:
     """The template for the review's tone in its language (English when there is none)."""
-    tone = tone_of(review.get("rating"), review.get("sentiment"))
+    tone = tone_of(review.get("rating"), review.get("sentiment"), bool(review.get("mismatch")))
     language = review.get("language") if review.get("language") in {t.language for t in templates} else "en"
     for wanted in ((language, tone), (language, "neutral"), ("en", tone)):
         for template in templates:
             if (template.language, template.tone) == wanted:
                 return template
     return templates[0] if templates else None
+
+
+# What stores and exports write where a customer's name is hidden: no greeting by it.
+ANONYMOUS_NAMES = frozenset({"a google user", "google user", "un utilisateur google", "utilisateur google",
+                             "anonymous", "anonyme", "anon", "unknown", "inconnu", "n/a", "none", "null"})
+_DROPPED_IN_NAMES = {"So", "Sk", "Cf", "Cc", "Cs", "Co", "Cn"}  # emoji, modifiers, invisible and control characters
+
+
+def greeting_name(author: str | None) -> str:
+    """The author's name as a reply greets them: their letters without the emoji
+    and symbols around them ("Anna 🌸" -> "Anna"), and nothing for a name that has
+    no letter ("🙄🤦🏻‍♀️") or that a store wrote for an anonymous customer
+    ("A Google user"), so that the greeting reads "Hi, thank you…"."""
+    text = "".join(ch for ch in (author or "") if unicodedata.category(ch) not in _DROPPED_IN_NAMES
+                   and not 0xFE00 <= ord(ch) <= 0xFE0F)
+    text = " ".join(text.split()).strip(" ,;:·")
+    if not any(ch.isalpha() for ch in text) or text.casefold() in ANONYMOUS_NAMES:
+        return ""
+    return clean(text, single_line=True)
 
 
 def questions(body: str) -> list[str]:
@@ -139,7 +168,7 @@ def fill(body: str, review: dict[str, Any], agent: str, answers: dict[str, str] 
     answers = answers or {}
     fallback = FALLBACKS.get((language or "en").lower(), FALLBACKS["en"])
     source = clean(review.get("source"), single_line=True).strip()
-    author = clean(review.get("author"), single_line=True).strip()
+    author = greeting_name(review.get("author"))
     values = {
         "author": author,
         "product": product_name(review.get("product"), products) or fallback["product"],

@@ -168,7 +168,7 @@ class ReviewDetail:
     def placeholders(self) -> dict[str, Any]:
         """The values a reply template may fill in (see :mod:`feedback_tui.reply_rules`)."""
         return {"author": self.author, "product": self.product, "source": self.source, "rating": self.rating,
-                "sentiment": self.sentiment, "language": self.language}
+                "sentiment": self.sentiment, "language": self.language, "mismatch": self.mismatch}
 
 
 __all__ = ["Activity", "InboxRow", "Note", "Reply", "ReviewDetail", "Version"]

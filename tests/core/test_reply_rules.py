@@ -69,6 +69,21 @@ def test_fill_strips_the_author_and_keeps_accents() -> None:
     assert fill("Bonjour {author},", {"author": "  Chloé P. "}, "bo") == "Bonjour Chloé P.,"
 
 
+@pytest.mark.parametrize(("author", "greeting"), [
+    ("\U0001f644\U0001f926\U0001f3fb\u200d\u2640\ufe0f\U0001f922", "Hi, thanks"),  # emoji only (real App Store names)
+    ("Anna \U0001f338", "Hi Anna, thanks"),
+    ("\U0001f338\U0001f33flynelbat\U0001f33f", "Hi lynelbat, thanks"),
+    ("A Google user", "Hi, thanks"),  # Google Play's name for 492 of 700 reviews of a real export
+    ("Un utilisateur Google", "Hi, thanks"),
+    ("Ethan N.", "Hi Ethan N., thanks"),
+    ("Zoë-Marie", "Hi Zoë-Marie, thanks"),
+    ("x\x1b[31my", "Hi x[31my, thanks"),  # a control character is never sent
+])
+def test_the_greeting_uses_the_letters_of_a_name_never_emoji_or_a_stores_anonymous_label(author: str,
+                                                                                      greeting: str) -> None:
+    assert fill("Hi {author}, thanks", {"author": author}, "bo") == greeting
+
+
 def test_fill_double_braces_write_literal_braces() -> None:
     assert fill("{{author}} is {author}; }} and {{", REVIEW, "bo") == "{author} is Ann; } and {"
     # an escaped question is not a question
@@ -142,6 +157,11 @@ def test_tone_by_rating_else_sentiment(rating: int | None, sentiment: str | None
     ({"rating": 1, "language": "de"}, "Apology (EN)"),
     ({"rating": 5, "language": None}, "Thanks (EN)"),
     ({"rating": 4}, "Thanks (EN)"),
+    # text against stars (issue 17's mismatch): the text is answered, not the stars
+    ({"rating": 5, "sentiment": "negative", "mismatch": True, "language": "en"}, "Apology (EN)"),
+    ({"rating": 4, "sentiment": "negative", "mismatch": True, "language": "fr"}, "Excuses (FR)"),
+    ({"rating": 1, "sentiment": "positive", "mismatch": True, "language": "fr"}, "Suivi (FR)"),
+    ({"rating": 5, "sentiment": "negative", "mismatch": False, "language": "en"}, "Thanks (EN)"),
 ])
 def test_suggest_by_tone_and_language(review: dict[str, object], expected: str) -> None:
     chosen = suggest(list(DEFAULT_TEMPLATES), review)
