@@ -56,13 +56,20 @@ def lexicon_sums(texts: Sequence[str], language: str | Sequence[str | None], sca
     from feedback_tui import sentiment
 
     languages = [language] * len(texts) if isinstance(language, str) or language is None else list(language)
-    out = numpy.zeros((len(texts), 2), dtype=numpy.float64)
-    for row, (text, lang) in enumerate(zip(texts, languages, strict=True)):
-        if lang not in sentiment.SUPPORTED_LANGUAGES or not text:
+    sums: list[tuple[float, float]] = []
+    supported = sentiment.SUPPORTED_LANGUAGES
+    for text, lang in zip(texts, languages, strict=True):
+        if lang not in supported or not text:
+            sums.append((0.0, 0.0))
             continue
-        hits = sentiment.lexicon_hits(text, lang)
-        out[row, 0] = sum(h for h in hits if h > 0)
-        out[row, 1] = -sum(h for h in hits if h < 0)
+        positive = negative = 0.0
+        for hit in sentiment.lexicon_hits(text, lang):
+            if hit > 0:
+                positive += hit
+            elif hit < 0:
+                negative -= hit
+        sums.append((positive, negative))
+    out = numpy.array(sums, dtype=numpy.float64).reshape(len(texts), 2)
     return numpy.tanh(out) * scale
 
 
