@@ -433,6 +433,12 @@ def extended_polarity(text: str, language: str) -> tuple[float, float]:
     return max(-1.0, min(1.0, polarity)), subjectivity / len(parts)
 
 
+@lru_cache(maxsize=8192)
+def _title_verdict(title: str, language: str) -> float:
+    """A title's own polarity, cached: titles repeat ("Great app", "Love it", "Top")."""
+    return extended_polarity(title, language)[0]
+
+
 def joined(text: str, title: str | None = None) -> str:
     """The text a review is read as, title first: "title. body" (the store's join since issue 7)."""
     return f"{title}. {text or ''}" if title else (text or "")
@@ -455,8 +461,7 @@ def analyze(text: str, language: str | None = None,
         return Sentiment(None, None, "unknown", lang)
     polarity, subjectivity = extended_polarity(whole, lang)
     if title and title.strip():
-        verdict = extended_polarity(title, lang)[0]
-        polarity = max(-1.0, min(1.0, polarity + TITLE_WEIGHT * verdict))
+        polarity = max(-1.0, min(1.0, polarity + TITLE_WEIGHT * _title_verdict(title, lang)))
     return Sentiment(polarity, subjectivity, label_for(polarity), lang)
 
 
