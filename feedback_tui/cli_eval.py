@@ -122,9 +122,9 @@ def _lexicon_beside(store: Any, languages: set[str]) -> dict[str, dict[str, Any]
 
     if not languages:
         return {}
-    sample = sentiment_models.labelled_texts(store, per_class=LEXICON_SAMPLE)
-    return {language: lexicon_on(texts, labels, language)
-            for language, (texts, labels) in sample.items() if language in languages}
+    sample = sentiment_models.labelled_sample_titled(store, per_class=LEXICON_SAMPLE)
+    return {language: lexicon_on(texts, labels, language, titles)
+            for language, (texts, titles, labels) in sample.items() if language in languages}
 
 
 @click.command("train-sentiment")

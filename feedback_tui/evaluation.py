@@ -151,7 +151,8 @@ def metrics(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
 LEXICON_SAMPLE = 1000
 
 
-def lexicon_on(texts: Sequence[str], labels: Sequence[str], language: str) -> dict[str, Any]:
+def lexicon_on(texts: Sequence[str], labels: Sequence[str], language: str,
+               titles: Sequence[str | None] | None = None) -> dict[str, Any]:
     """The cold-start lexicon's figures on texts whose authors gave a verdict.
 
     The same texts and the same measure as the learned model's cross-validation
@@ -160,8 +161,9 @@ def lexicon_on(texts: Sequence[str], labels: Sequence[str], language: str) -> di
     """
     from feedback_tui import sentiment
 
-    figures = metrics((truth, sentiment.analyze(text, language).label)
-                      for text, truth in zip(texts, labels, strict=True))
+    titles = titles if titles is not None else [None] * len(texts)  # a review's title apart, as the store reads it
+    figures = metrics((truth, sentiment.analyze(text, language, title=title).label)
+                      for text, title, truth in zip(texts, titles, labels, strict=True))
     return {"balanced_accuracy": figures["balanced_accuracy"], "n": figures["n"],
             "recall": {k: figures["recall"][k] for k in ("positive", "negative")}}
 

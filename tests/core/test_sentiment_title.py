@@ -71,3 +71,18 @@ def test_eval_title_column_scores_as_the_store(run_cli, tmp_path: Path) -> None:
     missing = run_cli("eval-sentiment", path, "--text-column", "body", "--rating-column", "stars",
                       "--title-column", "nope")
     assert missing.exit_code == 2 and "--title-column" in missing.output
+
+
+def test_the_report_sample_reads_the_title_apart(run_cli, db_path: Path, tmp_path: Path) -> None:
+    """train-sentiment --report's lexicon figure: the same sample as training's, title and body apart."""
+    from feedback_tui.store import Store, sentiment_models
+
+    path = write_csv(tmp_path / "titled.csv", REVIEW_HEADER, [
+        [f"r-{i}", "appstore", 5 if i % 2 else 1, "Love it" if i % 3 else "", f"{COMPLAINT} {i}", "A",
+         "2026-05-01T10:00:00Z", "en", "", ""] for i in range(12)])
+    assert run_cli("import", path).exit_code == 0
+    with Store.open(db_path) as store:
+        joined_sample = sentiment_models.labelled_texts(store, per_class=4)["en"]
+        texts, titles, labels = sentiment_models.labelled_sample_titled(store, per_class=4)["en"]
+    assert [joined(text, title) for text, title in zip(texts, titles, strict=True)] == joined_sample[0]
+    assert labels == joined_sample[1] and "Love it" in titles and None in titles
