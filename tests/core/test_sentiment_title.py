@@ -86,3 +86,23 @@ def test_the_report_sample_reads_the_title_apart(run_cli, db_path: Path, tmp_pat
         texts, titles, labels = sentiment_models.labelled_sample_titled(store, per_class=4)["en"]
     assert [joined(text, title) for text, title in zip(texts, titles, strict=True)] == joined_sample[0]
     assert labels == joined_sample[1] and "Love it" in titles and None in titles
+
+
+def test_a_learned_model_reads_title_and_body_as_one_text(run_cli, db_path: Path, tmp_path: Path) -> None:
+    """The model was trained on "title. body" (sentiment_models' texts): the backfill gives it the same."""
+    from feedback_tui import sentiment_model
+    from feedback_tui.store import Store, rescoring, sentiment_models
+
+    good, bad = ["lovely basket", "quick delivery", "friendly support"], ["rotten avocados", "missing items", "cold food"]
+    texts = [f"{a} and {b}." for a in good for b in good] * 3 + [f"{a} and {b}." for a in bad for b in bad] * 3
+    model = sentiment_model.train(texts, ["positive"] * 27 + ["negative"] * 27, "en")
+    path = write_csv(tmp_path / "titled.csv", REVIEW_HEADER, [
+        ["m-1", "appstore", 5, "Lovely basket, quick delivery", "Missing items", "A", "2026-05-01T10:00:00Z", "en", "", ""]])
+    assert run_cli("import", "--no-sentiment", path).exit_code == 0
+    with Store.open(db_path) as store:
+        sentiment_models.save(store, model, None)
+        rescoring.backfill(store, processes=1)
+        polarity = store.scalar("SELECT polarity FROM reviews WHERE external_id = 'm-1'")
+    p_joined = model.probabilities(["Lovely basket, quick delivery. Missing items"])[0]
+    assert polarity == round(2 * p_joined - 1, 4)
+    assert polarity != round(2 * model.probabilities(["Missing items"])[0] - 1, 4)
