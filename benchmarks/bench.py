@@ -221,7 +221,8 @@ def textblob_baseline(db: Path, sample_size: int = 5000) -> dict[str, float]:
     from feedback_tui.store import Store, queries
 
     with Store.open(db, readonly=True) as store:
-        sample = queries.pending_sentiment(store, "reviews", sample_size)
+        sample = [(row_id, f"{title}. {body}" if title else body, language)  # the text as the analyzer reads it
+                  for row_id, body, language, title in queries.pending_sentiment(store, "reviews", sample_size)]
     french = Blobber(pos_tagger=PatternTagger(), analyzer=PatternAnalyzer())
     started = time.perf_counter()
     for _, text, language in sample:

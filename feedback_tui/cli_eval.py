@@ -32,11 +32,13 @@ def _rows(name: str, block: dict[str, Any]) -> list[str]:
 @click.option("--label-column", help="Column with positive / neutral / negative.")
 @click.option("--rating-column", help="Column with 1-5 stars (1-2 negative, 4-5 positive, 3 skipped).")
 @click.option("--language-column", help="Column with the language (default: detected per text).")
+@click.option("--title-column", help="Column with a review's title; --text-column is then its body "
+                                     "(scored as the store scores a titled review).")
 @click.option("--cross-validate", "folds", type=click.IntRange(min=2), metavar="K",
               help="Also train the learned model on K-1 folds of the file and test it on the remaining one.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def eval_sentiment(file: str, text_column: str, label_column: str | None, rating_column: str | None,
-                   language_column: str | None, folds: int | None, as_json: bool) -> None:
+                   language_column: str | None, title_column: str | None, folds: int | None, as_json: bool) -> None:
     """Compare raw TextBlob with our sentiment on a labelled or star-rated CSV file.
 
     Prints accuracy, balanced accuracy (mean recall of positive and negative) and
@@ -47,13 +49,14 @@ def eval_sentiment(file: str, text_column: str, label_column: str | None, rating
     if (label_column is None) == (rating_column is None):
         raise UsageProblem("give exactly one of --label-column and --rating-column")
     dataset = evaluation.read_examples(file, text_column=text_column, label_column=label_column,
-                                       rating_column=rating_column, language_column=language_column)
+                                       rating_column=rating_column, language_column=language_column,
+                                       title_column=title_column)
     if not dataset.examples:
         raise UsageProblem(f"{file}: no labelled rows to evaluate")
     examples = _short_texts_in_the_file_language(dataset.examples)
 
-    def ours(text: str, language: str | None) -> tuple[str, str | None]:
-        result = sentiment.analyze(text, language)
+    def ours(text: str, language: str | None, title: str | None) -> tuple[str, str | None]:
+        result = sentiment.analyze(text, language, title=title)
         return result.label, result.language
 
     def raw(text: str, language: str | None) -> tuple[str, str | None]:
@@ -91,10 +94,10 @@ def _short_texts_in_the_file_language(examples: list[Any]) -> list[Any]:
 
     from feedback_tui.store import short_texts
 
-    if all(e.language or not short_texts.is_short(e.text) for e in examples):
+    if all(e.language or not short_texts.is_short(e.joined) for e in examples):
         return examples
-    language = short_texts.file_language([e.text for e in examples if not e.language])
-    return [replace(e, language=language) if not e.language and short_texts.is_short(e.text) else e
+    language = short_texts.file_language([e.joined for e in examples if not e.language])
+    return [replace(e, language=language) if not e.language and short_texts.is_short(e.joined) else e
             for e in examples]
 
 
@@ -104,9 +107,9 @@ def _cross_validated(file: str, examples: list[Any], folds: int) -> dict[str, An
     from feedback_tui import sentiment, sentiment_model
 
     polar = [e for e in examples if e.truth in sentiment_model.LABELS]
-    languages = [e.language or sentiment.detect_language(e.text) or sentiment.SUPPORTED_LANGUAGES[0] for e in polar]
+    languages = [e.language or sentiment.detect_language(e.joined) or sentiment.SUPPORTED_LANGUAGES[0] for e in polar]
     try:
-        return sentiment_model.cross_validate([e.text for e in polar], [e.truth for e in polar], folds,
+        return sentiment_model.cross_validate([e.joined for e in polar], [e.truth for e in polar], folds,
                                               language=languages)
     except ValueError as error:
         raise UsageProblem(f"{file}: {error}") from None
@@ -119,9 +122,9 @@ def _lexicon_beside(store: Any, languages: set[str]) -> dict[str, dict[str, Any]
 
     if not languages:
         return {}
-    sample = sentiment_models.labelled_texts(store, per_class=LEXICON_SAMPLE)
-    return {language: lexicon_on(texts, labels, language)
-            for language, (texts, labels) in sample.items() if language in languages}
+    sample = sentiment_models.labelled_sample_titled(store, per_class=LEXICON_SAMPLE)
+    return {language: lexicon_on(texts, labels, language, titles)
+            for language, (texts, titles, labels) in sample.items() if language in languages}
 
 
 @click.command("train-sentiment")

@@ -27,9 +27,15 @@ _LABEL_ALIASES = {
 
 @dataclass(frozen=True, slots=True)
 class Example:
-    text: str
+    text: str  # the text, or a review's body when it has a title
     truth: str  # positive | neutral | negative
     language: str | None
+    title: str | None = None  # a review's title (--title-column), read apart as the store reads it
+
+    @property
+    def joined(self) -> str:
+        """"title. body", the text as the store joins a review's (the learned model reads this)."""
+        return f"{self.title}. {self.text}" if self.title else self.text
 
 
 @dataclass(slots=True)
@@ -59,8 +65,11 @@ def normalise_label(value: str) -> str | None:
 
 
 def read_examples(path: str | Path, *, text_column: str = "text", label_column: str | None = None,
-                  rating_column: str | None = None, language_column: str | None = None) -> Dataset:
-    """Read the rows of a CSV file (UTF-8, comma, semicolon or tab separated)."""
+                  rating_column: str | None = None, language_column: str | None = None,
+                  title_column: str | None = None) -> Dataset:
+    """Read the rows of a CSV file (UTF-8, comma, semicolon or tab separated).
+
+    With ``title_column`` each row is a review with a title: ``text_column`` is its body."""
     if (label_column is None) == (rating_column is None):
         raise UsageProblem("give exactly one of --label-column and --rating-column")
     path = Path(path)
@@ -87,13 +96,15 @@ def read_examples(path: str | Path, *, text_column: str = "text", label_column: 
     columns = reader.fieldnames or []
     truth_column = label_column or rating_column
     for option, column in (("--text-column", text_column), ("--label-column", label_column),
-                           ("--rating-column", rating_column), ("--language-column", language_column)):
+                           ("--rating-column", rating_column), ("--language-column", language_column),
+                           ("--title-column", title_column)):
         if column is not None and column not in columns:
             raise UsageProblem(f"{option}: {path} has no column {column!r} (columns: {', '.join(columns)})")
     dataset = Dataset()
     try:
         for line, row in enumerate(reader, start=2):
             text = (row.get(text_column) or "").strip()
+            title = (row.get(title_column) or "").strip() if title_column else ""
             value = row.get(truth_column) or ""  # type: ignore[arg-type]
             if label_column:
                 truth = normalise_label(value)
@@ -104,11 +115,11 @@ def read_examples(path: str | Path, *, text_column: str = "text", label_column: 
                 if truth is None:
                     dataset.skip("3 stars or no rating")
                     continue
-            if not text:
+            if not text and not title:
                 dataset.skip("empty text")
                 continue
             language = (row.get(language_column) or "").strip().lower() if language_column else ""
-            dataset.examples.append(Example(text, truth, language or None))
+            dataset.examples.append(Example(text, truth, language or None, title or None))
     except csv.Error as error:
         raise FileProblem(str(path), f"malformed CSV: {error}") from None
     return dataset
@@ -140,7 +151,8 @@ def metrics(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
 LEXICON_SAMPLE = 1000
 
 
-def lexicon_on(texts: Sequence[str], labels: Sequence[str], language: str) -> dict[str, Any]:
+def lexicon_on(texts: Sequence[str], labels: Sequence[str], language: str,
+               titles: Sequence[str | None] | None = None) -> dict[str, Any]:
     """The cold-start lexicon's figures on texts whose authors gave a verdict.
 
     The same texts and the same measure as the learned model's cross-validation
@@ -149,25 +161,30 @@ def lexicon_on(texts: Sequence[str], labels: Sequence[str], language: str) -> di
     """
     from feedback_tui import sentiment
 
-    figures = metrics((truth, sentiment.analyze(text, language).label)
-                      for text, truth in zip(texts, labels, strict=True))
+    titles = titles if titles is not None else [None] * len(texts)  # a review's title apart, as the store reads it
+    figures = metrics((truth, sentiment.analyze(text, language, title=title).label)
+                      for text, title, truth in zip(texts, titles, labels, strict=True))
     return {"balanced_accuracy": figures["balanced_accuracy"], "n": figures["n"],
             "recall": {k: figures["recall"][k] for k in ("positive", "negative")}}
 
 
 Labeller = Callable[[str, str | None], tuple[str, str | None]]  # (text, language) -> (label, language)
+# (text or body, language, title or None) -> (label, language): ours reads a review's title apart
+TitledLabeller = Callable[[str, str | None, str | None], tuple[str, str | None]]
 
 
-def evaluate(examples: Sequence[Example], raw: Labeller, ours: Labeller) -> dict[str, Any]:
+def evaluate(examples: Sequence[Example], raw: Labeller, ours: TitledLabeller) -> dict[str, Any]:
     """Both labellers on every example, overall and per language.
+
+    ``ours`` gets a titled review's body and title apart, ``raw`` (stock TextBlob) the joined text.
 
     Texts in a language without an analyzer (label ``unknown``) are left out and counted.
     """
     rows: list[tuple[str, str, str, str]] = []  # (language, truth, raw, ours)
     unscored: dict[str, int] = {}
     for example in examples:
-        ours_label, language = ours(example.text, example.language)
-        raw_label, _ = raw(example.text, language)
+        ours_label, language = ours(example.text, example.language, example.title)
+        raw_label, _ = raw(example.joined, language)
         if ours_label == "unknown" or raw_label == "unknown":
             key = language or "none"
             unscored[key] = unscored.get(key, 0) + 1

@@ -39,6 +39,11 @@ NEGATIVE_BELOW = 0.0
 # Plain TextBlob's labels in comparisons keep the thresholds the app had before #7.
 RAW_POSITIVE_FROM = 0.1
 RAW_NEGATIVE_BELOW = -0.05
+# A review's title states its verdict ("Love it", "Great app", "Scam") where the body often
+# lists complaints ("I love this app but the ads..."): the title's own polarity is added to
+# the whole text's, clipped to -1..1. Chosen on the development files with titles (2a, 3b:
+# benchmarks/SENTIMENT.md, Session 7); texts without a title score as before.
+TITLE_WEIGHT = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,20 +450,35 @@ def extended_polarity(text: str, language: str) -> tuple[float, float]:
     return max(-1.0, min(1.0, polarity)), subjectivity / len(parts)
 
 
+@lru_cache(maxsize=8192)
+def _title_verdict(title: str, language: str) -> float:
+    """A title's own polarity, cached: titles repeat ("Great app", "Love it", "Top")."""
+    return extended_polarity(title, language)[0]
+
+
+def joined(text: str, title: str | None = None) -> str:
+    """The text a review is read as, title first: "title. body" (the store's join since issue 7)."""
+    return f"{title}. {text or ''}" if title else (text or "")
+
+
 def analyze(text: str, language: str | None = None,
-            languages: Sequence[str] = SUPPORTED_LANGUAGES) -> Sentiment:
+            languages: Sequence[str] = SUPPORTED_LANGUAGES, title: str | None = None) -> Sentiment:
     """Polarity (-1..1), subjectivity (0..1) and label of one text (routed by language).
 
     A text without a language is detected among ``languages`` (the config's
     ``languages``); one detected in a language we have no analyzer for is
-    ``unknown``, with no polarity.
+    ``unknown``, with no polarity. A review's ``title`` is read with its body
+    ("title. body") and its own polarity is added ``TITLE_WEIGHT`` times.
     """
-    if not text or not text.strip():
+    whole = joined(text, title)
+    if not whole or not whole.strip():
         return Sentiment(None, None, "unknown", language)
-    lang = _route(text, language, tuple(languages) or SUPPORTED_LANGUAGES)
+    lang = _route(whole, language, tuple(languages) or SUPPORTED_LANGUAGES)
     if lang not in SUPPORTED_LANGUAGES:
         return Sentiment(None, None, "unknown", lang)
-    polarity, subjectivity = extended_polarity(text, lang)
+    polarity, subjectivity = extended_polarity(whole, lang)
+    if title and title.strip():
+        polarity = max(-1.0, min(1.0, polarity + TITLE_WEIGHT * _title_verdict(title, lang)))
     return Sentiment(polarity, subjectivity, label_for(polarity), lang)
 
 
@@ -482,9 +502,11 @@ def warm_up(languages: Sequence[str] = SUPPORTED_LANGUAGES) -> None:
     _identifier(tuple(languages))
 
 
-Item = tuple[int, str, str | None]  # (row id, text, language or None)
+Item = tuple[int, str, str | None, str | None]  # (row id, text or body, language or None, title or None)
 Scored = tuple[int, Sentiment]
 
 
-def _analyze_chunk(items: list[Item], languages: tuple[str, ...] = SUPPORTED_LANGUAGES) -> list[Scored]:
-    return [(row_id, analyze(text, language, languages)) for row_id, text, language in items]
+def _analyze_chunk(items: Sequence[tuple[Any, ...]], languages: tuple[str, ...] = SUPPORTED_LANGUAGES) -> list[Scored]:
+    """Items are :data:`Item` s; an item of three (no title) reads as one without a title."""
+    return [(row_id, analyze(text, language, languages, title[0] if title else None))
+            for row_id, text, language, *title in items]

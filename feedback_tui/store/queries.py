@@ -26,18 +26,21 @@ def count_pending_sentiment(store: Store) -> int:
     return int(reviews or 0) + int(comments or 0)
 
 
-def pending_sentiment(store: Store, table: str, limit: int, after_id: int = 0) -> list[tuple[int, str, str | None]]:
-    """(id, text, language) of rows whose sentiment is not computed yet, in id
-    order after ``after_id`` (so a batch still being scored is not read again)."""
+def pending_sentiment(store: Store, table: str, limit: int, after_id: int = 0,
+                      ) -> list[tuple[int, str, str | None, str | None]]:
+    """(id, text, language, title) of rows whose sentiment is not computed yet, in id
+    order after ``after_id`` (so a batch still being scored is not read again). A review's
+    text is its body and its title comes apart (the analyzer weighs the title's verdict);
+    a survey comment has no title."""
     if table == "reviews":
-        sql = """SELECT id, CASE WHEN title IS NOT NULL AND title != '' THEN title || '. ' || body ELSE body END,
-                        language FROM reviews WHERE sentiment IS NULL AND id > ? ORDER BY id LIMIT ?"""
+        sql = """SELECT id, body, language, CASE WHEN title != '' THEN title END
+                 FROM reviews WHERE sentiment IS NULL AND id > ? ORDER BY id LIMIT ?"""
     elif table == "survey_responses":
-        sql = """SELECT id, comment, language FROM survey_responses
+        sql = """SELECT id, comment, language, NULL FROM survey_responses
                  WHERE sentiment IS NULL AND comment IS NOT NULL AND id > ? ORDER BY id LIMIT ?"""
     else:
         raise ValueError(table)
-    return [(row[0], row[1] or "", row[2]) for row in store.conn.execute(sql, (after_id, limit))]
+    return [(row[0], row[1] or "", row[2], row[3]) for row in store.conn.execute(sql, (after_id, limit))]
 
 
 def save_sentiment(store: Store, table: str, scored: Iterable[tuple[int, Sentiment]]) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-from feedback_tui.sentiment import SUPPORTED_LANGUAGES, Scored, Sentiment
+from feedback_tui.sentiment import SUPPORTED_LANGUAGES, Scored, Sentiment, joined
 from feedback_tui.sentiment_pool import Pool
 from feedback_tui.sentiment_model import LearnedModel, contradicts
 from feedback_tui.store import Store, queries, rollups, sentiment_models, short_texts
@@ -79,7 +79,7 @@ def backfill(
                 if next_batch is None:
                     break
                 in_flight = next_batch
-                texts_in_flight = {row_id: text for row_id, text, _ in items}
+                texts_in_flight = {row_id: joined(text, title) for row_id, text, _, title in items}  # the model reads "title. body"
     rollups.refresh(store)  # new sentiment changes the daily counts: recompute them now, not at the next score
     return done
 

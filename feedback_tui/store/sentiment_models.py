@@ -43,11 +43,15 @@ _SAMPLE_SQL = f"""
         FROM labelled
     )
     SELECT language,
-           CASE WHEN src = 0 THEN (SELECT {_REVIEW_TEXT} FROM reviews WHERE reviews.id = ranked.id)
+           CASE WHEN src = 0 THEN (SELECT {{review_text}} FROM reviews WHERE reviews.id = ranked.id)
                 ELSE (SELECT comment FROM survey_responses WHERE survey_responses.id = ranked.id) END,
-           label
+           {{title}} label
     FROM ranked WHERE k <= :per_class ORDER BY src, id
 """
+# The same sample with a review's body and title apart, as the lexicon reads them (--report).
+_SAMPLE_TITLED_SQL = _SAMPLE_SQL.format(
+    review_text="body", title="CASE WHEN src = 0 THEN (SELECT nullif(title, '') FROM reviews WHERE reviews.id = ranked.id) END,")
+_SAMPLE_SQL = _SAMPLE_SQL.format(review_text=_REVIEW_TEXT, title="")
 
 _LABELLED_SQL = f"""
     SELECT language, {_REVIEW_TEXT} AS text, {_VERDICT_REVIEW} AS label FROM reviews WHERE {_REVIEW_LABELLED}
@@ -89,6 +93,19 @@ def labelled_texts(store: Store, per_class: int | None = None) -> dict[str, tupl
     for language, text, label in rows:
         texts, labels = out.setdefault(language, ([], []))
         texts.append(text)
+        labels.append(label)
+    return out
+
+
+def labelled_sample_titled(store: Store, per_class: int,
+                           ) -> dict[str, tuple[list[str], list[str | None], list[str]]]:
+    """Language -> (texts, titles, labels): :func:`labelled_texts`'s sample, a review's title
+    apart from its body (None for a survey comment or an untitled review)."""
+    out: dict[str, tuple[list[str], list[str | None], list[str]]] = {}
+    for language, text, title, label in store.conn.execute(_SAMPLE_TITLED_SQL, {"per_class": per_class}):
+        texts, titles, labels = out.setdefault(language, ([], [], []))
+        texts.append(text or "")
+        titles.append(title)
         labels.append(label)
     return out
 

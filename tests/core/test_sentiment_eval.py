@@ -52,7 +52,7 @@ def test_evaluate_overall_per_language_and_unscored() -> None:
     def raw(text: str, language: str | None) -> tuple[str, str | None]:
         return raw_labels.get(text, "unknown"), language
 
-    def ours(text: str, language: str | None) -> tuple[str, str | None]:
+    def ours(text: str, language: str | None, title: str | None) -> tuple[str, str | None]:
         return ours_labels.get(text, "unknown"), language
 
     report = evaluate(examples, raw, ours)
