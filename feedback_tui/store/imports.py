@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import os
 import threading
+from operator import attrgetter
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from feedback_tui.models import ImportResult, Reject, ReviewRecord, SurveyRecord
 from feedback_tui.store import Store, batching, utc_now
+from feedback_tui.store.steps_018_agent_rollups import FIRST_AGENT
 
 BATCH_SIZE = 20000  # ~1 s of writing at 1M rows: big enough for the indexes, short enough for agents
 IMPORT_CACHE_KIB = 262144  # index pages stay in memory while a large import merges
@@ -77,13 +79,17 @@ _UPDATE_REVIEWS = [
             language = coalesce(s.language, r.language), product = s.product, url = s.url
         FROM stage_reviews s WHERE {_KNOWN} AND {_META_CHANGED}""",
 ]
-# 4. new reviews; one that came with the source's reply is answered at once
+# 4. new reviews; one that came with the source's reply is answered at once, and that
+#    reply (5.) is its first: m018's first_reply_agent is 'platform' from the start, so the
+#    replies_agent_ai trigger finds nothing to change
 _INSERT_REVIEWS = """
 INSERT INTO reviews (source, external_id, rating, rating_original, title, body, author, created_at, updated_at,
-                     language, product, url, imported_at, import_run_id, has_reply, first_reply_at, status)
+                     language, product, url, imported_at, import_run_id, has_reply, first_reply_at, status,
+                     first_reply_agent)
 SELECT source, external_id, rating, rating_original, title, body, author, created_at, updated_at,
        language, product, url, :now, :run, reply IS NOT NULL, CASE WHEN reply IS NOT NULL THEN reply_at END,
-       CASE WHEN reply IS NULL THEN 'new' WHEN updated_at > reply_at THEN 'outdated' ELSE 'replied' END
+       CASE WHEN reply IS NULL THEN 'new' WHEN updated_at > reply_at THEN 'outdated' ELSE 'replied' END,
+       CASE WHEN reply IS NOT NULL THEN 'platform' END
 FROM stage_reviews WHERE known_id IS NULL ORDER BY created_at
 ON CONFLICT (source, external_id) DO NOTHING"""
 # 5. the source's own reply (one per review), updated if the source changed it
@@ -255,7 +261,7 @@ def _stage(conn: Any, create: str, stage: str, fields: tuple[str, ...],
     conn.execute(f"DELETE FROM {stage}")
     conn.executemany(
         f"INSERT OR REPLACE INTO {stage} ({', '.join(fields)}) VALUES ({', '.join('?' * len(fields))})",
-        [tuple(getattr(r, f) for f in fields) for r in batch],
+        map(attrgetter(*fields), batch),  # one C call per row builds its tuple
     )
     return int(conn.execute(f"SELECT count(*) FROM {stage}").fetchone()[0])
 
@@ -342,12 +348,45 @@ def bulk_wanted(store: Store, kind: str, expected_rows: int | None) -> bool:
     return expected_rows >= stored
 
 
+# Partial indexes of states an import never writes (spam, a text that contradicts its
+# stars, an assignee): a load adds no entry to them, so it keeps them, at the cost of
+# one WHERE test per row, where rebuilding each would read the whole table again
+# (~0.4 s per index at 1M).
+KEPT_IN_BULK = frozenset({"reviews_spam", "reviews_mismatch", "reviews_assignee_created"})
+# m018's trigger, set for the whole load by one statement at its end (_sync_first_agents).
+PAUSED_TRIGGER = "replies_agent_ai"
+
+
 def _secondary_indexes(conn: Any, table: str) -> list[tuple[str, str]]:
     """(name, CREATE statement) of the indexes a bulk load may drop and rebuild:
-    not the ones behind UNIQUE or PRIMARY KEY constraints (no SQL), which dedupe."""
+    not the ones behind UNIQUE or PRIMARY KEY constraints (no SQL), which dedupe,
+    nor those in :data:`KEPT_IN_BULK`."""
     return [(row[0], row[1]) for row in conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL "
-        "AND sql NOT LIKE 'CREATE UNIQUE%'", (table,))]
+        "AND sql NOT LIKE 'CREATE UNIQUE%'", (table,)) if row[0] not in KEPT_IN_BULK]
+
+
+def _pause_first_agents(conn: Any) -> tuple[str | None, int]:
+    """Drop m018's per-reply trigger for a bulk load; its SQL and the largest reply id."""
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                       (PAUSED_TRIGGER,)).fetchone()
+    if row:
+        conn.execute(f"DROP TRIGGER {PAUSED_TRIGGER}")
+    return (row[0] if row else None), int(conn.execute("SELECT coalesce(max(id), 0) FROM replies").fetchone()[0])
+
+
+def _sync_first_agents(conn: Any, trigger_sql: str | None, replies_after: int, reviews_after: int) -> None:
+    """What the paused trigger would have left: ``first_reply_agent`` of every review
+    that got a reply in the load, in one statement, then the trigger back. A new
+    review whose only new reply is the source's own has it right from its insert."""
+    if trigger_sql is None:
+        return
+    agent = FIRST_AGENT.format(review="reviews.id")
+    conn.execute(f"""UPDATE reviews SET first_reply_agent = {agent}
+                     WHERE id IN (SELECT review_id FROM replies WHERE id > :replies
+                                  AND (origin != 'import' OR review_id <= :reviews))
+                       AND first_reply_agent IS NOT {agent}""", {"replies": replies_after, "reviews": reviews_after})
+    conn.execute(trigger_sql)
 
 
 def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterable[batching.Batch],
@@ -370,12 +409,14 @@ def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterab
                 conn.execute(f'DROP INDEX "{name}"')
             reviews = result.kind == "reviews"
             after_id = _pause_search_index(conn) if reviews else 0
+            trigger_sql, replies_after = _pause_first_agents(conn) if reviews else (None, 0)
             if _each_batch(batches, lambda batch, rejects, duplicates: _merge_batch(
                     conn, result, batch, rejects, duplicates, index_now=not reviews), progress, should_stop):
                 raise _Cancelled
             if on_step:  # seconds with no row to count, at a million rows
                 on_step("Rebuilding indexes and saving")
             if reviews:
+                _sync_first_agents(conn, trigger_sql, replies_after, after_id)
                 _index_paused_reviews(conn, after_id, hash_bytes=BULK_HASH_BYTES)
             for _, sql in indexes:
                 conn.execute(sql)

@@ -32,7 +32,7 @@ from typing import Any
 
 from feedback_tui.models import Filters
 from feedback_tui.store import Store, rollups
-from feedback_tui.store.grouping import group_expression, where_clause
+from feedback_tui.store.grouping import PERIODS, group_expression, where_clause
 from feedback_tui.store.schema import REPLY_HOUR_BOUNDS
 
 AGENT = "agent"  # by=AGENT: per agent who gave the first reply (m018's histograms and index)
@@ -74,9 +74,18 @@ class _Group:
 def _histograms(store: Store, filters: Filters, by: str | None) -> list[_Group]:
     clause, params = rollups.where(filters)
     table, group = ("agent_reply_daily", "agent") if by == AGENT else ("reply_daily", group_expression(by, rollup=True))
-    sql = f"""SELECT {group} AS grp, bucket, sum(n) AS n,
-                     min(day) AS first_day, max(day) AS last_day
-              FROM {table} WHERE {clause} GROUP BY grp, bucket HAVING sum(n) > 0 ORDER BY grp, bucket"""
+    if by is None or by in PERIODS:
+        # A period is a function of the day: the rows of one (day, bucket) are added up
+        # as m024's index hands them over, in its order, and only those sums (a few
+        # thousand at 1M, not the 50,000 rows) are sorted into groups.
+        sql = f"""SELECT grp, bucket, sum(n) AS n, min(day) AS first_day, max(day) AS last_day
+                  FROM (SELECT {group} AS grp, day, bucket, sum(n) AS n
+                        FROM reply_daily INDEXED BY reply_daily_day_bucket WHERE {clause} GROUP BY day, bucket)
+                  GROUP BY grp, bucket HAVING sum(n) > 0 ORDER BY grp, bucket"""
+    else:
+        sql = f"""SELECT {group} AS grp, bucket, sum(n) AS n,
+                         min(day) AS first_day, max(day) AS last_day
+                  FROM {table} WHERE {clause} GROUP BY grp, bucket HAVING sum(n) > 0 ORDER BY grp, bucket"""
     groups: dict[Any, _Group] = {}
     for row in store.query(sql, params):
         group = groups.setdefault(row["grp"], _Group(row["grp"]))

@@ -145,3 +145,73 @@ def test_bulk_load_indexes_the_final_text_once(store: Store, tmp_path: Path) -> 
     assert [tuple(r) for r in store.query("SELECT k, v FROM reviews_fts_config WHERE k != 'hashsize' ORDER BY k")] \
         == [c for c in config if c[0] != "hashsize"]
     assert store.scalar("SELECT v FROM reviews_fts_config WHERE k = 'hashsize'") in (None, 1024 * 1024)
+
+
+def _agent_rows(store: Store) -> list[tuple]:
+    return [tuple(r) for r in store.query(
+        "SELECT external_id, first_reply_agent, first_reply_at, has_reply, status FROM reviews ORDER BY external_id")]
+
+
+def test_bulk_load_sets_who_replied_first_as_batches_do(tmp_path: Path) -> None:
+    """m018's ``first_reply_agent`` after a bulk load (its trigger paused, one statement at
+    the end) equals what the trigger gives row by row: a review with the platform's reply,
+    one whose agent answered before the platform, a stored review answered by an agent
+    that the load brings the platform's reply for, and an unanswered one. The trigger is
+    back afterwards and still follows replies."""
+    first = [ReviewRecord("web", "kept", "Old review", "2026-05-01T10:00:00Z", 3,
+                          agent_replies=[{"text": "On it", "agent": "léa", "created_at": "2026-05-01T11:00:00Z"}]),
+             ReviewRecord("web", "early", "Was answered early", "2026-05-01T08:00:00Z", 5,
+                          reply="Thanks", reply_at="2026-05-03T10:00:00Z")]
+    load_rows = [
+        ReviewRecord("web", "platform", "Fine", "2026-05-02T10:00:00Z", 4, reply="Thanks!",
+                     reply_at="2026-05-02T12:00:00Z"),
+        ReviewRecord("web", "agent-first", "Broken", "2026-05-02T09:00:00Z", 1, reply="Sorry",
+                     reply_at="2026-05-04T09:00:00Z",
+                     agent_replies=[{"text": "Looking", "agent": "bob", "created_at": "2026-05-02T10:00:00Z"}]),
+        ReviewRecord("web", "kept", "Old review", "2026-05-01T10:00:00Z", 3, reply="Platform too",
+                     reply_at="2026-05-01T09:30:00Z"),
+        ReviewRecord("web", "early", "Was answered early", "2026-05-01T08:00:00Z", 5,
+                     reply="Thanks", reply_at="2026-05-01T09:00:00Z"),  # the platform's reply moved earlier
+        ReviewRecord("web", "silent", "Nobody answered", "2026-05-02T11:00:00Z", 2),
+    ]
+    results = {}
+    for mode in ("batched", "bulk"):
+        with Store.open(tmp_path / f"{mode}.db") as store:
+            import_rows(store, "first", "reviews", "csv", iter(first), bulk=False)
+            import_rows(store, "load", "reviews", "csv", iter(load_rows), batch_size=2, bulk=mode == "bulk")
+            results[mode] = _agent_rows(store)
+            assert store.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                                "AND name = 'replies_agent_ai'") == 1
+            assert store.scalar("PRAGMA integrity_check") == "ok"
+            if mode == "bulk":  # the trigger works again: an agent's reply before the platform's
+                review = store.scalar("SELECT id FROM reviews WHERE external_id = 'platform'")
+                with store.write() as conn:
+                    conn.execute("INSERT INTO replies (review_id, text, agent, created_at, origin) "
+                                 "VALUES (?, 'Hi', 'zoé', '2026-05-02T11:00:00Z', 'agent')", (review,))
+                assert store.scalar("SELECT first_reply_agent FROM reviews WHERE id = ?", (review,)) == "zoé"
+    assert results["bulk"] == results["batched"]
+    agents = {row[0]: row[1] for row in results["bulk"]}
+    assert agents == {"platform": "platform", "agent-first": "bob", "kept": "platform", "early": "platform",
+                      "silent": None}
+
+
+def test_bulk_load_keeps_the_indexes_it_never_fills(store: Store, tmp_path: Path) -> None:
+    """The partial indexes of spam, mismatches and assignees stay through a bulk load
+    (it adds nothing to them) and still hold the stored reviews they held."""
+    from feedback_tui.store.imports import KEPT_IN_BULK
+
+    load(store, FIXTURES / "reviews.csv")
+    with store.write() as conn:
+        conn.execute("UPDATE reviews SET status = 'spam' WHERE id = 1")
+        conn.execute("UPDATE reviews SET assignee = 'léa' WHERE id = 2")
+        conn.execute("UPDATE reviews SET mismatch = 1 WHERE id = 3")
+    schema = {row[0]: row[1] for row in store.query("SELECT name, sql FROM sqlite_master WHERE type = 'index'")}
+    assert KEPT_IN_BULK <= set(schema)
+    load(store, FIXTURES / "google_play_export.csv", bulk=True)
+    assert {row[0]: row[1] for row in store.query("SELECT name, sql FROM sqlite_master WHERE type = 'index'")} \
+        == schema
+    assert store.scalar("PRAGMA integrity_check") == "ok"
+    for index, where, expected in (("reviews_spam", "status = 'spam'", [1]),
+                                   ("reviews_assignee_created", "assignee = 'léa'", [2]),
+                                   ("reviews_mismatch", "mismatch = 1", [3])):
+        assert [r[0] for r in store.query(f"SELECT id FROM reviews INDEXED BY {index} WHERE {where}")] == expected
