@@ -214,6 +214,9 @@ class ReviewList(ScrollView, can_focus=True):
     @work(thread=True, exit_on_error=False, group="list-pages", description="Loading a page")
     def _fetch(self, generation: int, page_index: int, kwargs: dict[str, Any]) -> None:
         assert self.source is not None
+        if generation != self._generation:  # replaced before this thread started: its source was cancelled
+            self.app.call_from_thread(self._pending.discard, page_index)
+            return
         try:
             rows = self.source.page(**kwargs)
         except Exception as error:  # shown to the user by the screen
@@ -225,6 +228,11 @@ class ReviewList(ScrollView, can_focus=True):
     @work(thread=True, exit_on_error=False, group="list-count", exclusive=True, description="Counting")
     def _count(self, generation: int) -> None:
         assert self.source is not None
+        if generation != self._generation:
+            # Replaced before this thread started (a filter changed again at once): its
+            # source's cancel interrupted nothing yet, and a count of 0.3 s at 1M would
+            # have run to its end beside the new list's first page.
+            return
         try:
             total = self.source.count()
         except Exception as error:
@@ -285,9 +293,9 @@ class ReviewList(ScrollView, can_focus=True):
         self._pending.discard(page_index)
         if generation != self._generation:
             return
-        if self._count_waits:  # the first page of this list is in: now its count (see set_source)
+        if self._count_waits:  # the first page of this list is in: its count once it is drawn (see set_source)
             self._count_waits = False
-            self._count(generation)
+            self.call_after_refresh(self._count, generation)
         self.pages[page_index] = rows
         if self.total is None or self.total < page_index * PAGE_SIZE + len(rows):
             self._update_size(page_index * PAGE_SIZE + len(rows))
