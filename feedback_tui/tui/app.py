@@ -86,9 +86,14 @@ class FeedbackApp(App[None]):
         return self.store_opener.open()
 
     def broadcast(self, message_type: type[Message], *args: object) -> None:
-        """Post a fresh notice to every screen on the stack (see :mod:`~feedback_tui.tui.messages`)."""
+        """Post a fresh notice to every screen of ours on the stack (see :mod:`~feedback_tui.tui.messages`).
+
+        Not to Textual's default screen under the inbox (a plain ``Screen``): it handles
+        none, and any message made it repaint and mark the whole inbox for a repaint, a
+        second frame for each ``j`` (issue 19)."""
         for screen in self.screen_stack:
-            screen.post_message(message_type(*args))
+            if type(screen) is not Screen:
+                screen.post_message(message_type(*args))
 
     # -- requests from screens -------------------------------------------------------
     def on_reply_requested(self, message: messages.ReplyRequested) -> None:

@@ -78,6 +78,7 @@ class InboxScreen(TriageActions, Screen[None]):
         self._source: InboxSource | None = None  # the list's, for what its count found out
         self._prebuild_started = False
         self._last_key = 0.0  # time.monotonic() of the last key the inbox saw
+        self._status_shown: str | None = None  # the status line's text as last written (_show_status)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -115,6 +116,7 @@ class InboxScreen(TriageActions, Screen[None]):
         self.query_state = InboxQuery(agent=self.app.agent)
         self.query_one("#search", Input).display = False
         self.apply_query(self.query_state)
+        self.watch(self.review_list, "cursor", self._cursor_moved, init=False)
         self.query_one(ReviewList).focus()
 
     # -- query -------------------------------------------------------------------
@@ -156,7 +158,9 @@ class InboxScreen(TriageActions, Screen[None]):
         if filters:
             line.append(" │ ", style="dim")
             line.append(filters, style="yellow")
-        self.query_one("#views", Static).update(line)
+        # One line of fixed height (app.tcss): no layout of the screen needed. With one, every
+        # filter, sort or search laid the whole inbox out again (10-25 ms at 1M, more under load).
+        self.query_one("#views", Static).update(line, layout=False)
 
     def _filter_summary(self) -> str:
         q = self.query_state
@@ -183,6 +187,7 @@ class InboxScreen(TriageActions, Screen[None]):
     def _show_status(self) -> None:
         lst = self.review_list
         if lst.load_error is not None:  # else "counting…" would stay forever
+            self._status_shown = None
             self.query_one("#status-line", Static).update(plain(f"Nothing loaded · agent {self.app.agent} · ? for keys", single_line=True))
             return
         total = "counting…" if self.total is None else f"{self.total:,} {'reviews' if self.query_state.kind == 'reviews' else 'comments'}"
@@ -193,9 +198,21 @@ class InboxScreen(TriageActions, Screen[None]):
             total += f" in the newest {inbox.WORD_LITERAL_SCAN_ROWS:,} with {search.words_of(self.query_state.search or '')}"
         position = f"{lst.cursor + 1:,} of {total}" if self.total else total
         selected = f" · {len(lst.selected)} selected" if lst.selected else ""
+        line = f"{position}{selected} · agent {self.app.agent} · ? for keys"
+        if line == self._status_shown:  # the cursor watcher already wrote it: a repaint would be a frame of its own
+            return
+        self._status_shown = line
         # A one-line bar of fixed height: no layout pass needed on every cursor move.
-        self.query_one("#status-line", Static).update(
-            plain(f"{position}{selected} · agent {self.app.agent} · ? for keys", single_line=True), layout=False)
+        self.query_one("#status-line", Static).update(plain(line, single_line=True), layout=False)
+
+    def _cursor_moved(self) -> None:
+        """The list's cursor moved: the position in the status line, in the same frame as the list.
+
+        Why not on the list's ``Highlighted`` message: that reaches the screen after the
+        list's own repaint was queued, so the line was drawn in a frame of its own, a
+        Textual frame interval (17-33 ms) later: every ``j`` kept the app busy twice.
+        """
+        self._show_status()
 
     # -- list messages -------------------------------------------------------------
     def on_review_list_counted(self, message: ReviewList.Counted) -> None:
@@ -336,6 +353,7 @@ class InboxScreen(TriageActions, Screen[None]):
         self._load_filter_choices()
 
     def _show_working(self, what: str) -> None:
+        self._status_shown = None
         self.query_one("#status-line", Static).update(Text(f"working: {what}", style="italic"), layout=False)
 
     def _read_filter_choices(self, kind: str) -> FilterChoices:

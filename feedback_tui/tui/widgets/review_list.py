@@ -128,6 +128,8 @@ class ReviewList(ScrollView, can_focus=True):
         self._live_row: Row | None = None
         """The search's terms (from the source), highlighted in each row's text."""
         """Why the current source failed; no page is requested again until the next ``set_source``."""
+        self._count_waits = False
+        """The list's count starts when its first page is in (:meth:`set_source`)."""
 
     # -- data --------------------------------------------------------------
     @property
@@ -170,7 +172,13 @@ class ReviewList(ScrollView, can_focus=True):
             self._visual_anchor = None
             self.cursor = 0
             self.scroll_to(y=0, animate=False)
-        self._count(self._generation)
+        # A new list counts once its first page is in: the count of a common word or a
+        # wide filter reads hundreds of thousands of rows (0.3-0.5 s at 1M), and run
+        # beside the page it took the second core (or the only free one on a busy
+        # machine) from it. A live refresh keeps its rows on screen: it counts at once.
+        self._count_waits = not keep_position
+        if keep_position:
+            self._count(self._generation)
         if keep_position and self.selected:
             self._prune_selection(self._generation, frozenset(self.selected))
         if self._keep is None:
@@ -206,6 +214,9 @@ class ReviewList(ScrollView, can_focus=True):
     @work(thread=True, exit_on_error=False, group="list-pages", description="Loading a page")
     def _fetch(self, generation: int, page_index: int, kwargs: dict[str, Any]) -> None:
         assert self.source is not None
+        if generation != self._generation:  # replaced before this thread started: its source was cancelled
+            self.app.call_from_thread(self._pending.discard, page_index)
+            return
         try:
             rows = self.source.page(**kwargs)
         except Exception as error:  # shown to the user by the screen
@@ -217,6 +228,11 @@ class ReviewList(ScrollView, can_focus=True):
     @work(thread=True, exit_on_error=False, group="list-count", exclusive=True, description="Counting")
     def _count(self, generation: int) -> None:
         assert self.source is not None
+        if generation != self._generation:
+            # Replaced before this thread started (a filter changed again at once): its
+            # source's cancel interrupted nothing yet, and a count of 0.3 s at 1M would
+            # have run to its end beside the new list's first page.
+            return
         try:
             total = self.source.count()
         except Exception as error:
@@ -277,11 +293,15 @@ class ReviewList(ScrollView, can_focus=True):
         self._pending.discard(page_index)
         if generation != self._generation:
             return
+        if self._count_waits:  # the first page of this list is in: its count once it is drawn (see set_source)
+            self._count_waits = False
+            self.call_after_refresh(self._count, generation)
         self.pages[page_index] = rows
         if self.total is None or self.total < page_index * PAGE_SIZE + len(rows):
             self._update_size(page_index * PAGE_SIZE + len(rows))
         self._apply_visual_range()  # a range over rows that were not loaded yet
-        self.refresh()
+        if not rows or self._shows(page_index * PAGE_SIZE, len(rows)):
+            self.refresh()  # a page read ahead, off screen, needs no repaint (a frame of 5-10 ms at 1M)
         if page_index == self.cursor // PAGE_SIZE:
             self._announce()
 
@@ -302,6 +322,11 @@ class ReviewList(ScrollView, can_focus=True):
         self._update_size(max(self.total or 0, page_index * PAGE_SIZE + len(rows)))
         self.cursor = index
         self.refresh()
+
+    def _shows(self, first: int, count: int) -> bool:
+        """Whether any of the rows ``first`` to ``first + count - 1`` is on screen."""
+        top = round(self.scroll_y)
+        return first < top + max(self.scrollable_content_region.height, 1) and first + count > top
 
     def _update_size(self, rows: int | None = None) -> None:
         height = rows if rows is not None else (self.total or 0)
