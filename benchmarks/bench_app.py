@@ -47,6 +47,14 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+STEPS: dict[str, float] = {}
+
+
+def mark(step: str) -> None:
+    """Note the peak RSS so far after ``step`` (the first time it is seen; printed to stderr at the end)."""
+    STEPS.setdefault(step, round(peak_rss_mb(), 1))
+
+
 async def wait(pilot: Any, predicate: Any, limit: float = 120.0) -> float:
     """Seconds until ``predicate()`` holds, polling every 2 ms (the one wait of the app benchmarks)."""
     started = time.perf_counter()
@@ -113,13 +121,16 @@ async def app_scenario(db: Path) -> dict[str, float]:
     from feedback_tui.tui.screens.dashboard import DashboardScreen
     from feedback_tui.tui.widgets.review_list import ReviewList
 
+    mark("python, bench imports")
     harness = await harness_key_ms()
+    mark("stock DataTable app (the harness)")
     started = time.perf_counter()
     app = FeedbackApp(db_path=db, agent="bench", watch=False)
     async with app.run_test(size=(120, 40)) as pilot:
         lst = app.screen.query_one(ReviewList)
         await wait(pilot, lambda: lst.current_row is not None)
         first_paint = time.perf_counter() - started
+        mark("first paint")
         await pilot.press("4")  # All
         await wait(pilot, lambda: lst.current_row is not None and lst.total is not None)
         keys = []
@@ -128,12 +139,14 @@ async def app_scenario(db: Path) -> dict[str, float]:
             await pilot.press("j")
             await wait(pilot, lambda: lst.current_row is not None)
             keys.append((time.perf_counter() - before) * 1000)
+        mark("200 j presses")
         pages = []
         for _ in range(30):
             before = time.perf_counter()
             await pilot.press("ctrl+d")
             await wait(pilot, lambda: lst.current_row is not None)
             pages.append((time.perf_counter() - before) * 1000)
+        mark("30 page downs")
         filters = []
         screen = app.screen
         for source in ("google_play", "trustpilot", "app_store", "website", None):
@@ -141,12 +154,14 @@ async def app_scenario(db: Path) -> dict[str, float]:
             screen.apply_query(screen.query_state.with_changes(source=source))
             await wait(pilot, lambda: lst.current_row is not None)
             filters.append((time.perf_counter() - before) * 1000)
+        mark("5 filter changes")
         searches = []
         for word in ("delivery", "livraison", "refund", "crashes", "remboursement"):
             before = time.perf_counter()
             screen.apply_query(screen.query_state.with_changes(search=word, source=None))
             await wait(pilot, lambda: lst.current_row is not None)
             searches.append((time.perf_counter() - before) * 1000)
+        mark("5 searches")
         await wait(pilot, lambda: lst.total is not None)  # the last search's count is done: time the dashboard alone
         before = time.perf_counter()
         # The action itself, not pilot.press: press then waits for the process to go
@@ -157,22 +172,27 @@ async def app_scenario(db: Path) -> dict[str, float]:
         await wait(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.figures is not None,
                     limit=900.0)
         dashboard_s = time.perf_counter() - before  # the figures are in the widgets (not pilot.pause: see above)
+        mark("dashboard cards")
         await pilot.pause()
         app.pop_screen()
         await pilot.pause()
         await wait(pilot, lambda: all(w.is_finished for w in app.workers if w.group != "watch"), limit=900.0)
+        mark("dashboard left, its workers done")
         # Again, the app left to its own refresh (wait_unforced): the cards drawn with their figures.
         before = time.perf_counter()
         app.call_later(app.run_action, "dashboard")
         await wait_unforced(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.figures is not None,
                             limit=900.0)
         dashboard_cards_s = time.perf_counter() - before
+        mark("dashboard again")
         await pilot.pause()
         app.pop_screen()
         await pilot.pause()
         import bench_interactions
 
         interactions = bench_interactions.summary(await bench_interactions.measure(app, pilot))
+    mark("every interaction")
+    print(json.dumps({"peak_rss_mb_after": STEPS}), file=sys.stderr)
     keys.sort()
     return {
         "inbox_first_paint_s": first_paint,

@@ -66,6 +66,7 @@ async def measure(app: Any, pilot: Any, only: tuple[str, ...] = ()) -> dict[str,
     from feedback_tui.tui.screens.review import ReviewScreen
     from feedback_tui.tui.widgets.review_list import ReviewList
 
+    import bench_app
     from bench_app import wait
 
     def wanted(name: str) -> bool:
@@ -112,6 +113,7 @@ async def measure(app: Any, pilot: Any, only: tuple[str, ...] = ()) -> dict[str,
 
     def record(name: str, ms: float) -> None:
         times.setdefault(name, []).append(ms)
+        bench_app.mark(name)
 
     for _ in range(REPEAT):
         baselines["list"].append(await apply(plain))

@@ -30,6 +30,7 @@ from feedback_tui.outbox import Outbox
 from feedback_tui.tui.keymap import binding_groups, check_keymap
 from feedback_tui.store import Store, StoreOpener
 from feedback_tui.tui import messages
+from feedback_tui.tui.allocator import limit_malloc_arenas
 from feedback_tui.text import clean
 from feedback_tui.tui.commands import binding_commands
 from feedback_tui.tui.screens.help import HelpScreen
@@ -64,6 +65,7 @@ class FeedbackApp(App[None]):
 
     def __init__(self, db_path: Path, agent: str, config: Config | None = None, *, watch: bool = True,
                  today: date | None = None) -> None:
+        limit_malloc_arenas()  # before the first worker thread (tui/allocator.py)
         super().__init__()
         self.today = today  # a fixed clock for tests and snapshots; None means the real date
         self.db_path = Path(db_path)
