@@ -9,8 +9,9 @@ allocations: it cannot serve another thread's, so each arena kept the peak of
 whatever worker last ran in it. At 1M reviews 30-40 MB of the app's resident
 memory was such free memory (``mallinfo2().fordblks``), and the peak RSS of the
 benchmark's session went 117-124 -> 87-91 MB with a single arena
-(benchmarks/RESULTS.md). The workers hold the GIL for most of what they
-allocate, so sharing one arena's lock costs them little (measured there too).
+(benchmarks/RESULTS.md). Whether sharing one arena's lock costs time is not
+settled: no figure was worse on a loaded machine, the first paint read
+0.05-0.1 s slower in two pairs on a quiet one (RESULTS.md, session 7).
 
 Set once, when the app is made, before its first worker thread exists (an
 arena already given to a thread stays with it). ``MALLOC_ARENA_MAX`` in the
