@@ -35,7 +35,9 @@ class Example:
     @property
     def joined(self) -> str:
         """"title. body", the text as the store joins a review's (the learned model reads this)."""
-        return f"{self.title}. {self.text}" if self.title else self.text
+        from feedback_tui.sentiment import joined  # the one join: the app's import stays light
+
+        return joined(self.text, self.title)
 
 
 @dataclass(slots=True)

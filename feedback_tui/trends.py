@@ -186,10 +186,11 @@ def headline(store: Store, filters: Filters | None = None, *, period: str = "mon
                      now=now_for(today), sla_hours=sla_hours)
     # The last complete period and the running one hold nothing: only then ask
     # where the feedback ends (a max() that can scan a language's reviews).
-    last_two = {p.label for p in periods[-2:]}
-    if follow_data and not any(p["period"] in last_two for p in card["periods"]):
+    last_two = periods[-2:]
+    labels = {p.label for p in last_two}
+    if follow_data and not any(p["period"] in labels for p in card["periods"]):
         latest = queries.latest_feedback_at(store, base)
-        if latest and latest < periods[-2 if len(periods) > 1 else 0].since:
+        if latest and latest < last_two[0].since:
             moved = datetime.strptime(latest[:10], "%Y-%m-%d").date() + timedelta(days=1)
             return {**headline(store, filters, period=period, today=moved, count=count, sla_hours=sla_hours,
                                selected=selected, rolling=rolling),
