@@ -183,8 +183,9 @@ def train_sentiment(context: Any, min_per_class: int | None, folds: int, report:
             echo(f"    the lexicon on {beside['n']:,} of the same texts: {beside['balanced_accuracy']:.2f} balanced "
                  f"accuracy (recall positive {beside['recall']['positive']:.2f}, "
                  f"negative {beside['recall']['negative']:.2f})")
-    echo("Texts scored: " + ", ".join(f"{v} by {'the lexicon' if k == 'lexicon' else 'model ' + k}"
-                                        for k, v in sorted(scored_by.items())) + f"; {mismatches} mismatches.")
+    counted = ", ".join(f"{v:,} by {'the lexicon' if k == 'lexicon' else 'model ' + k}"
+                        for k, v in sorted(scored_by.items()))
+    echo(f"Texts scored: {counted or 'none yet'}; {mismatches:,} mismatches.")
 
 
 COMMANDS: list[click.Command] = [eval_sentiment, train_sentiment]

@@ -230,6 +230,13 @@ def test_train_with_fewer_texts_than_folds_stores_no_accuracy(run_cli, tmp_path:
     assert "learned from 2 of your texts" in text.output and "None" not in text.output
 
 
+def test_report_on_an_empty_workspace_says_so(run_cli) -> None:
+    text = run_cli("train-sentiment", "--report")
+    assert text.exit_code == 0, text.output
+    assert "No learned model: every text is scored by the lexicon." in text.output
+    assert "Texts scored: none yet; 0 mismatches." in text.output
+
+
 def test_fast_scoring_equals_scikit_learn(model: LearnedModel) -> None:
     """The cached per-word n-grams and numpy TF-IDF give scikit-learn's probabilities."""
     texts = ["Rotten avocados, missing items!", "Fresh   vegetables\tand quick delivery", "", "a", "ok ok ok ok",
