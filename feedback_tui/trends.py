@@ -200,6 +200,11 @@ def headline(store: Store, filters: Filters | None = None, *, period: str = "mon
               **(by_label.get(p.label) or empty_figures(with_margins=True))} for p in periods]
     if selected is None:
         selected = len(trend) - 2 if len(trend) > 1 else 0  # the last complete period
+        # ... unless it holds nothing and the running one does (a first import on the
+        # 3rd of the month, a source that started this month): its figures "so far"
+        # rather than a row of empty cards above data.
+        if len(trend) > 1 and trend[-2]["period"] not in by_label and trend[-1]["period"] in by_label:
+            selected = len(trend) - 1
     selected = selected % len(trend)
     current = trend[selected]
     previous = trend[selected - 1] if selected > 0 else empty_figures(True)

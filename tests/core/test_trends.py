@@ -26,9 +26,11 @@ from pathlib import Path
 import pytest
 from conftest import REVIEW_HEADER, import_file, write_csv
 
+from feedback_tui.importers import open_input
 from feedback_tui.models import Filters
 from feedback_tui.scoring import scorecard
 from feedback_tui.store import Store
+from feedback_tui.store.imports import import_rows
 from feedback_tui.trends import (
     cards_for,
     MIN_N,
@@ -386,3 +388,32 @@ def test_report_on_an_old_export_says_where_its_feedback_ends(run_cli, tmp_path:
     assert "no feedback in this window; the newest is from 2021-05-12 (report --today 2021-05-13" in result.stderr
     dated = run_cli("report", "--period", "month", "--today", "2021-05-13")
     assert dated.exit_code == 0 and "Note:" not in dated.stderr and "2021-05" in dated.stdout
+
+
+@pytest.mark.parametrize(("today", "n"), [
+    (date(2026, 12, 3), 2),   # a first import on the 3rd: every row dated this month
+    (date(2026, 12, 1), 1),   # the 1st, one review of today
+    (date(2026, 12, 31), 2),  # the last day of the month
+    (date(2026, 12, 3), 0),   # nothing at all: the last complete month, empty
+])
+def test_feedback_only_in_the_running_period_shows_it_so_far(store: Store, tmp_path: Path, today: date,
+                                                            n: int) -> None:
+    """5b (a French survey export without dates) imported on 2026-12-03 is all dated that day:
+    the cards showed November's "—" above a chart with every answer in December."""
+    rows = [[f"r{i}", "app_store", 5 - i, "", f"review {i}", "Client", f"{today.isoformat()}T0{i}:00:00Z", "en", "", ""]
+            for i in range(n)]
+    if n:  # imported at the end of that day, so that none of its rows is "in the future"
+        parsed = open_input(write_csv(tmp_path / "now.csv", REVIEW_HEADER, rows),
+                            imported_at=f"{today.isoformat()}T23:59:00Z")
+        assert import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows).inserted == n
+    figures = dashboard(store, today=today, follow_data=True)
+    running = figures["trend"][-1]["period"]
+    assert running == today.strftime("%Y-%m") and figures["data_ends"] is None
+    card = figures["cards"]["ratings"]
+    if n:
+        assert figures["trend"][figures["selected"]]["period"] == running
+        assert (card["period"], card["running"], card["n"]) == (running, True, n)
+        assert card["value"] == sum(5 - i for i in range(n)) / n
+    else:
+        assert figures["trend"][figures["selected"]]["period"] == figures["trend"][-2]["period"]
+        assert (card["running"], card["n"], card["value"]) == (False, 0, None)
