@@ -38,6 +38,8 @@ class Template:
     body: str
 
 
+# The apology asks the agent for the case number of the ticket they open (``{?…}``):
+# a value no export holds, and the customer can quote it back to support.
 # No brand here: ``{company}`` comes from the config (``company = "…"``), so the
 # same seeded templates serve every team.
 DEFAULT_TEMPLATES: tuple[Template, ...] = (
@@ -48,8 +50,8 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
              "Hi {author}, thanks for your feedback on {product}. We read every review and we're working on what "
              "you mentioned. If there is anything else, reply here or write to support. {agent}"),
     Template("Apology (EN)", "en", "negative",
-             "Hi {author}, we're sorry about this experience. We'd like to fix it: could you send your order "
-             "number ({?order number}) to support so that we can look into it today? {agent}"),
+             "Hi {author}, we're sorry about this experience. We've opened case {?case number} to fix it: "
+             "write to support with that number and we'll look into it today. {agent}"),
     Template("Merci (FR)", "fr", "positive",
              "Bonjour {author}, merci beaucoup pour votre avis sur {product} ! Nous sommes ravis que le service "
              "vous plaise. À bientôt, {agent}, {company}"),
@@ -57,9 +59,9 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
              "Bonjour {author}, merci pour votre retour sur {product}. Nous lisons chaque avis et nous travaillons "
              "sur les points que vous évoquez. {agent}"),
     Template("Excuses (FR)", "fr", "negative",
-             "Bonjour {author}, nous sommes désolés de cette expérience. Pour la régler au plus vite, pouvez-vous "
-             "nous envoyer votre numéro de commande ({?numéro de commande}) ? Nous revenons vers vous "
-             "aujourd'hui. {agent}"),
+             "Bonjour {author}, nous sommes désolés de cette expérience. Nous avons ouvert le dossier "
+             "{?numéro de dossier} pour la régler au plus vite : écrivez au support en rappelant ce numéro, "
+             "nous revenons vers vous aujourd'hui. {agent}"),
 )
 
 # What a missing value becomes, in the template's language (English for any other).

@@ -114,9 +114,9 @@ def test_questions_in_order_without_repeats_and_trimmed() -> None:
     assert questions("no placeholders") == []
 
 
-def test_the_shipped_negative_templates_ask_for_the_order_number() -> None:
-    assert questions(by_name("Excuses (FR)").body) == ["numéro de commande"]
-    assert questions(by_name("Apology (EN)").body) == ["order number"]
+def test_the_shipped_negative_templates_ask_for_the_case_number() -> None:
+    assert questions(by_name("Excuses (FR)").body) == ["numéro de dossier"]
+    assert questions(by_name("Apology (EN)").body) == ["case number"]
     for template in DEFAULT_TEMPLATES:
         if template.tone != "negative":
             assert questions(template.body) == [], template.name

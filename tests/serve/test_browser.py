@@ -84,7 +84,7 @@ async def test_log_in_triage_reply_and_log_out_in_chromium(tmp_path, monkeypatch
             mark = await _mark(page)
             await page.keyboard.press("j")
             await page.keyboard.press("r")
-            await _shows(page, "order number?", since=mark)  # the template asks for its blank
+            await _shows(page, "case number?", since=mark)  # the template asks for its blank
             await page.keyboard.type("A-1234")
             mark = await _mark(page)
             await page.keyboard.press("Enter")

@@ -45,7 +45,7 @@ from feedback_tui.tui.screens.templates import TemplateDialog, TemplatesScreen
 from tui_helpers import SIZE, inbox_of, notifications, review, review_list, row_line, screen_text, settle
 
 AGENT = "camille"
-ORDER = "AB-4521"
+ORDER = "AB-4521"  # the case number an agent types into the apology's {?…}
 TESTS = Path(__file__).resolve().parent
 
 
@@ -178,8 +178,8 @@ async def test_acceptance_french_one_star_reply_raises_the_response_rate(demo_db
 
         await pilot.press("r")
         await settle(app, pilot)
-        assert isinstance(app.screen, TextPrompt), "the French template asks for the order number"
-        assert "numéro de commande?" in screen_text(app)
+        assert isinstance(app.screen, TextPrompt), "the French template asks for the case number"
+        assert "numéro de dossier?" in screen_text(app)
         await type_text(pilot, ORDER)
         await pilot.press("enter")
         await settle(app, pilot)
@@ -188,11 +188,11 @@ async def test_acceptance_french_one_star_reply_raises_the_response_rate(demo_db
         area = editor(app)
         assert app.focused is area, "the agent can type at once"
         expected = reply_rules.fill(template_body(demo_db, "Excuses (FR)"), target, AGENT,
-                                    {"numéro de commande": ORDER}, language="fr")
+                                    {"numéro de dossier": ORDER}, language="fr")
         assert area.text == expected
         greeting = f"Bonjour {target['author']}," if target["author"] else "Bonjour,"
         assert area.text.startswith(f"{greeting} nous sommes désolés")
-        assert f"({ORDER})" in area.text and "{" not in area.text and area.text.endswith(AGENT)
+        assert f"le dossier {ORDER} pour" in area.text and "{" not in area.text and area.text.endswith(AGENT)
         assert "Template: Excuses (FR)" in widget_text(composer(app), "#composer-info")
         assert target["title"] and target["title"] in screen_text(app), "the review is shown above the reply"
 
@@ -303,10 +303,10 @@ async def test_an_unanswered_question_or_an_empty_reply_is_refused(demo_db: Path
         assert isinstance(app.screen, TextPrompt)
         await pilot.press("escape")  # the agent skips the question
         await settle(app, pilot)
-        assert "({?order number})" in editor(app).text
+        assert "case {?case number} to fix" in editor(app).text
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert "fill in the placeholder {?order number} first" in notifications(app)[-1]
+        assert "fill in the placeholder {?case number} first" in notifications(app)[-1]
         await paste(app, pilot, "   ")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -355,7 +355,7 @@ async def test_ctrl_t_switches_the_template(demo_db: Path) -> None:
         await type_text(pilot, "A 12")
         await pilot.press("enter")
         await settle(app, pilot)
-        assert "(A 12)" in editor(app).text and editor(app).text.startswith(f"Hi {detail['author']}, we're sorry")
+        assert "case A 12 to fix" in editor(app).text and editor(app).text.startswith(f"Hi {detail['author']}, we're sorry")
 
         await pilot.press("ctrl+s")
         await settle(app, pilot)

@@ -74,7 +74,7 @@ def test_composer_with_its_proposed_template(demo_db: Path, snap_compare: Any) -
         await settle(pilot.app, pilot)
         await pilot.press("r")
         await settle(pilot.app, pilot)
-        if not isinstance(pilot.app.screen, ComposerScreen):  # the template asks for an order number
+        if not isinstance(pilot.app.screen, ComposerScreen):  # the template asks for a case number
             await pilot.press(*"A-1042", "enter")
             await settle(pilot.app, pilot)
         assert isinstance(pilot.app.screen, ComposerScreen) and pilot.app.screen.editor.text
@@ -87,7 +87,7 @@ def test_composer_with_its_proposed_template(demo_db: Path, snap_compare: Any) -
 
 
 def test_composer_asks_the_template_question(demo_db: Path, snap_compare: Any) -> None:
-    """The first review of Needs reply is negative: its template asks for the order number."""
+    """The first review of Needs reply is negative: its template asks for the case number."""
     async def run_before(pilot: Any) -> None:
         from feedback_tui.tui.dialogs import TextPrompt
 
