@@ -103,10 +103,14 @@ def _short_texts_in_the_file_language(examples: list[Any]) -> list[Any]:
 
 def _cross_validated(file: str, examples: list[Any], folds: int) -> dict[str, Any]:
     """Each text's lexicon features in its own language (given, else detected as the
-    cold start detects it): a workspace's model is per language, a file may mix two."""
+    cold start detects it): a workspace's model is per language, a file may mix two.
+    Copies of a long text count once (:func:`~feedback_tui.store.training.first_copies`)."""
     from feedback_tui import sentiment, sentiment_model
+    from feedback_tui.store.training import first_copies
 
     polar = [e for e in examples if e.truth in sentiment_model.LABELS]
+    # a file's copies of one review are cross-validated once, as the workspace's training does
+    polar = [polar[i] for i in first_copies([e.joined for e in polar], [e.truth for e in polar])]
     languages = [e.language or sentiment.detect_language(e.joined) or sentiment.SUPPORTED_LANGUAGES[0] for e in polar]
     try:
         return sentiment_model.cross_validate([e.joined for e in polar], [e.truth for e in polar], folds,
@@ -123,8 +127,12 @@ def _lexicon_beside(store: Any, languages: set[str]) -> dict[str, dict[str, Any]
     if not languages:
         return {}
     sample = sentiment_models.labelled_sample_titled(store, per_class=LEXICON_SAMPLE)
+    from feedback_tui.sentiment import SUPPORTED_LANGUAGES
+
+    # a language the lexicon does not read (Korean) would read 0.00: every text "unknown"
     return {language: lexicon_on(texts, labels, language, titles)
-            for language, (texts, titles, labels) in sample.items() if language in languages}
+            for language, (texts, titles, labels) in sample.items()
+            if language in languages and language in SUPPORTED_LANGUAGES}
 
 
 @click.command("train-sentiment")
@@ -144,6 +152,7 @@ def train_sentiment(context: Any, min_per_class: int | None, folds: int, report:
     keeps the lexicon. The model is cross-validated, stored, and every text rescored.
     """
     from feedback_tui.cli_context import backfill_sentiment
+    from feedback_tui.sentiment import SUPPORTED_LANGUAGES
     from feedback_tui.store import sentiment_models, training
 
     if not context.config.sentiment.learned and not report:
@@ -179,7 +188,9 @@ def train_sentiment(context: Any, min_per_class: int | None, folds: int, report:
         figures = (f"recall positive {_fmt(row.recall_positive).strip()}, negative "
                    f"{_fmt(row.recall_negative).strip()}, {row.folds}-fold" if row.folds else "not cross-validated")
         echo(f"{language}: model {row.id}, {row.describe()} ({figures}), trained {row.trained_at}")
-        if (beside := lexicon.get(language)) and beside["balanced_accuracy"] is not None:
+        if language not in SUPPORTED_LANGUAGES:
+            echo(f"    the lexicon does not read {language}: without this model its texts are 'unknown'")
+        elif (beside := lexicon.get(language)) and beside["balanced_accuracy"] is not None:
             echo(f"    the lexicon on {beside['n']:,} of the same texts: {beside['balanced_accuracy']:.2f} balanced "
                  f"accuracy (recall positive {beside['recall']['positive']:.2f}, "
                  f"negative {beside['recall']['negative']:.2f})")

@@ -94,14 +94,29 @@ def _identifier(languages: tuple[str, ...]):
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(languages))
+    if languages:  # () = every language of the model
+        identifier.set_languages(list(languages))
     return identifier
 
 
+# Letters of any script but the Latin one (ASCII letters, Latin-1 and Latin Extended).
+_NON_LATIN_LETTER = re.compile(r"[^\W\d_A-Za-z\u00aa\u00b5\u00ba\u00c0-\u024f\u1e00-\u1eff]")
+
+
 def detect_language(text: str, languages: Sequence[str] = SUPPORTED_LANGUAGES) -> str | None:
-    """The most likely of ``languages`` for ``text``; None when it has no letters."""
-    if not any(ch.isalpha() for ch in text):
+    """The most likely of ``languages`` for ``text``; None when it has no letters.
+
+    A text written mostly in another script (Korean, Japanese, Cyrillic, Arabic…) is
+    never one of ``languages`` (English and French): it is named among every language
+    the identifier knows ("ko"), so that it is stored as such and scored "unknown" by
+    the lexicon rather than read as English (Korean bank reviews were all "en").
+    """
+    letters = sum(ch.isalpha() for ch in text)
+    if not letters:
         return None
+    if len(_NON_LATIN_LETTER.findall(text)) * 2 > letters:
+        language, _confidence = _identifier(()).classify(text)
+        return str(language)
     language, _confidence = _identifier(tuple(languages)).classify(text)
     return str(language)
 

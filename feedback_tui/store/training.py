@@ -58,6 +58,7 @@ def train(store: Store, *, min_per_class: int = sentiment_model.MIN_PER_CLASS, f
             continue
         if should_stop and should_stop():
             break
+        texts, labels = without_copies(texts, labels)
         n = sentiment_model.counts(labels)
         if min(n.values()) < min_per_class:
             outcome[language] = {"status": "lexicon", "n": n,
@@ -69,6 +70,41 @@ def train(store: Store, *, min_per_class: int = sentiment_model.MIN_PER_CLASS, f
         # the metrics' own "n" (texts cross-validated) is the sum of the classes: "n" stays per class
         outcome[language] = {**(metrics or {}), "status": "trained", "model": model_id, "n": n}
     return outcome
+
+
+# A text with at least this many letters or words, stored twice with the same verdict, is one
+# review copied (a scraper that fetched its pages again, a review posted on two sources), not
+# two customers who wrote the same words, as "Great app" or "Parfait" are. Words count for the
+# scripts where one letter is a syllable (a Korean review of 10 words has 30 letters).
+COPY_LETTERS = 40
+COPY_WORDS = 8
+
+
+def without_copies(texts: Sequence[str], labels: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The labelled texts with every copy of a long text dropped but the first.
+
+    Copies would be learned several times over and, worse, land on both sides of a
+    cross-validation's folds, where the model is tested on texts it was trained on: the
+    Korean App Store export (2b: 960 of 1,600 rows repeated) read 0.97 balanced accuracy
+    with them, 0.86 without. Short texts repeat between different customers and are all kept.
+    """
+    kept = first_copies(texts, labels)
+    return [texts[i] for i in kept], [labels[i] for i in kept]
+
+
+def first_copies(texts: Sequence[str], labels: Sequence[str]) -> list[int]:
+    """Indexes of :func:`without_copies`' texts (``eval-sentiment`` keeps its rows' languages by them)."""
+    seen: set[tuple[str, str]] = set()
+    kept: list[int] = []
+    for i, (text, label) in enumerate(zip(texts, labels, strict=True)):
+        words = text.split()
+        if len(words) >= COPY_WORDS or sum(ch.isalpha() for ch in text) >= COPY_LETTERS:
+            key = (" ".join(words), label)
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(i)
+    return kept
 
 
 def after_import(store: Store, *, min_per_class: int = sentiment_model.MIN_PER_CLASS,

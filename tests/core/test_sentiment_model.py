@@ -25,13 +25,17 @@ FILLER = ["this week", "as usual", "for my family", "on monday", "again", "hones
 
 
 def invented(n_per_class: int, seed: int = 7) -> tuple[list[str], list[str]]:
+    """Distinct texts: training learns a copy of a long text once (store.training.without_copies)."""
     rng = random.Random(seed)
     texts, labels = [], []
     for _ in range(n_per_class):
         for label, phrases in (("positive", GOOD), ("negative", BAD)):
-            words = rng.sample(phrases, 2) + [rng.choice(FILLER)]
-            rng.shuffle(words)
-            texts.append(" ".join(words).capitalize() + ".")
+            text = ""
+            while not text or text in texts:
+                words = rng.sample(phrases, 2) + [rng.choice(FILLER)]
+                rng.shuffle(words)
+                text = " ".join(words).capitalize() + "."
+            texts.append(text)
             labels.append(label)
     return texts, labels
 
