@@ -312,6 +312,13 @@ def _day(value: str | None) -> date | None:
         raise UsageProblem(f"--today: expected a day as YYYY-MM-DD or dd/mm/yyyy ({error})") from None
 
 
+def _holds_feedback(card: dict[str, Any]) -> bool:
+    """Whether a scorecard counted any review or survey answer."""
+    responses = card.get("responses") or {}
+    return bool(responses.get("reviews") or any((card.get(name) or {}).get("n")
+                                                for name in ("nps", "csat", "ces", "sentiment", "ratings")))
+
+
 @cli.command()
 @click.option("--period", type=click.Choice(["week", "month", "quarter"]), default="month", show_default=True)
 @click.option("--since", help="First period to include (default: the last 12 periods).")
@@ -366,10 +373,15 @@ def report(context: Context, period: str, since: str | None, source: str | None,
         from feedback_tui.store import queries
 
         latest = None if as_of else queries.latest_feedback_at(store, base)
+        overall = figures["window"] if fmt == "md" else card
     if latest and latest < window[0].since:
         day = datetime.strptime(latest[:10], "%Y-%m-%d").date() + timedelta(days=1)
         echo(f"Note: no feedback in this window; the newest is from {latest[:10]} "
              f"(report --today {day.isoformat()} reports the periods up to it).", err=True)
+    elif latest and latest >= window[-1].until and not _holds_feedback(overall):
+        # a first import on the 3rd of the month: everything is in the period still running
+        echo(f"Note: no feedback in this window; it is all from {window[-1].until[:10]} on, in the period still "
+             f"running (report --today {latest[:10]} reports it so far).", err=True)
     if output:
         try:
             output.write_text(text, encoding="utf-8")

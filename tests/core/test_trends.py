@@ -417,3 +417,22 @@ def test_feedback_only_in_the_running_period_shows_it_so_far(store: Store, tmp_p
     else:
         assert figures["trend"][figures["selected"]]["period"] == figures["trend"][-2]["period"]
         assert (card["running"], card["n"], card["value"]) == (False, 0, None)
+
+
+@pytest.mark.parametrize("fmt", ["md", "json", "csv"])
+def test_report_on_feedback_only_in_the_running_month_says_so(run_cli, tmp_path: Path, fmt: str) -> None:
+    """Without --today the report covers complete months; a first import dated this month
+    (5b, a survey export without dates, imported on the 3rd) left it empty without a word.
+    The rows are dated now (the CLI's real clock), so they are in the running month on any
+    day, the 1st and the last included."""
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    rows = [[f"n{i}", "google_play", 4, "", f"review {i}", "Client", now, "en", "", ""] for i in range(2)]
+    assert run_cli("import", "--no-sentiment", write_csv(tmp_path / "now.csv", REVIEW_HEADER, rows)).exit_code == 0
+    result = run_cli("report", "--period", "month", "--format", fmt)
+    assert result.exit_code == 0
+    assert (f"Note: no feedback in this window; it is all from {now[:8]}01 on, in the period still running "
+            f"(report --today {now[:10]} reports it so far).") in result.stderr
+    dated = run_cli("report", "--period", "month", "--format", fmt, "--today", now[:10])
+    assert dated.exit_code == 0 and "Note:" not in dated.stderr
