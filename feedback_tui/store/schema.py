@@ -20,4 +20,11 @@ from feedback_tui.store import steps_024_reply_daily_order  # noqa: F401  (m024)
 from feedback_tui.store.migration_base import migrations
 from feedback_tui.store.steps_007_012 import REPLY_HOUR_BOUNDS
 
+# Steps register when their module is first imported, and a module that imports a
+# step for one of its constants (``store.imports``: ``FIRST_AGENT``) may do so before
+# this one: its chain (m018 imports m017, which imports m007-m012) would then register
+# m017 before m013. The store loads this module only when a file has a migration to
+# apply (``schema_facts``), so that can happen; the steps are put back in number order.
+migrations._migrations.sort(key=lambda step: int(step.name[1:4]))  # noqa: SLF001 - sqlite-utils' registration list
+
 __all__ = ["REPLY_HOUR_BOUNDS", "migrations"]
