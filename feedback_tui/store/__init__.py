@@ -58,6 +58,16 @@ def _migrations() -> Any:
 
 
 BUSY_TIMEOUT_ENV = "FEEDBACK_TUI_BUSY_TIMEOUT_MS"
+
+SMALL_CACHE_KIB = 512
+"""The page cache of a one-shot aggregation's connection (the dashboard's workers).
+
+Each worker opens a connection of its own and closes it when done, so its cache
+starts cold and serves that worker alone: a scan of the rollups or of a period
+reads each page about once, and SQLite's default 2,000 KiB only held pages
+nobody read again. The dashboard runs four or five such workers at once; with
+the default their caches were ~8 MB of the app's peak memory at 1M reviews
+(issue 19, benchmarks/RESULTS.md session 8)."""
 READ_ONLY_ENV = "FEEDBACK_TUI_READ_ONLY"
 
 
@@ -148,8 +158,12 @@ class Store:
 
     # -- opening ---------------------------------------------------------
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, readonly: bool | None = None, migrate: bool = True) -> Store:
+    def open(cls, path: str | os.PathLike[str], *, readonly: bool | None = None, migrate: bool = True,
+             cache_kib: int | None = None) -> Store:
         """Open (creating if needed) and migrate the database at ``path``.
+
+        ``cache_kib``: this connection's page cache (SQLite's default: 2,000 KiB); see
+        :data:`SMALL_CACHE_KIB`.
 
         ``readonly=None`` (the default) opens read-only when
         :func:`read_only_wanted` says so: every write then raises a polite
@@ -180,6 +194,8 @@ class Store:
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {_busy_timeout()}")
             conn.execute("PRAGMA foreign_keys = ON")
+            if cache_kib is not None:
+                conn.execute(f"PRAGMA cache_size = -{max(int(cache_kib), 1)}")
             conn.execute("PRAGMA schema_version").fetchone()  # fails fast on a non-SQLite file
             if readonly:
                 conn.execute("PRAGMA query_only = ON")  # belt and braces: no statement can write
@@ -336,9 +352,10 @@ class StoreOpener:
         db_path = Path(path).expanduser()
         return cls(db_path, readonly=read_only_wanted(db_path), migrate=migrate)
 
-    def open(self) -> Store:
-        """A new connection, for the calling thread only (close it when done)."""
-        return Store.open(self.path, readonly=self.readonly, migrate=self.migrate and not self.readonly)
+    def open(self, *, cache_kib: int | None = None) -> Store:
+        """A new connection, for the calling thread only (close it when done; ``cache_kib``: see :meth:`Store.open`)."""
+        return Store.open(self.path, readonly=self.readonly, migrate=self.migrate and not self.readonly,
+                          cache_kib=cache_kib)
 
 
 __all__ = ["Store", "StoreOpener", "utc_now", "BUSY_TIMEOUT_MS", "read_only_wanted"]

@@ -15,7 +15,8 @@ from pathlib import Path
 from feedback_tui.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("sqlite_utils", "click", "dateutil", "pluggy", "feedback_tui.store.schema", "plotext")
+HEAVY = ("sqlite_utils", "click", "dateutil", "pluggy", "feedback_tui.store.schema", "plotext",
+         "feedback_tui.sentiment_model")
 
 
 def test_the_inbox_first_screen_imports_neither_sqlite_utils_nor_plotext(db_path: Path) -> None:
