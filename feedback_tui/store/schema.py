@@ -4,7 +4,10 @@ Migrations are registered with sqlite-utils' :class:`Migrations` and applied in
 order when a database is opened, so an old file is brought up to date the
 first time a new version of feedback-tui touches it. Never edit a migration
 that has shipped: add a new one, in a new ``steps_NNN_name.py`` module that
-imports the module of the step before it, and import it here last.
+imports the module of the step before it, and import it here last; then add its
+name to ``schema_facts.MIGRATION_NAMES`` (a store opens without this module, and
+sqlite-utils, when a file's applied migrations are exactly those; a name missing
+there only makes every open load the steps again, and a test says so).
 """
 
 from __future__ import annotations
