@@ -191,7 +191,7 @@ def _overlaps(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 
 def rank(negative_texts: Iterable[str], positive_texts: Iterable[str], limit: int = LIMIT,
-         ) -> list[tuple[tuple[str, ...], float, int, int]]:
+         should_stop: Callable[[], bool] | None = None) -> list[tuple[tuple[str, ...], float, int, int]]:
     """The ``limit`` terms most typical of the negative texts: (term, z, negative, positive) reviews.
 
     What it holds is bounded (issue 19: the themes were 30 MB of the app's peak memory
@@ -199,16 +199,13 @@ def rank(negative_texts: Iterable[str], positive_texts: Iterable[str], limit: in
     tuple of words; then those in fewer than ``MIN_COUNT`` negative texts, which can
     never rank, are dropped, and a positive text's terms are only counted when they
     are left (the classes' totals are kept apart): the same ranking, a fraction of
-    the counters.
+    the counters. The negative texts are read twice (:func:`_frequent`), so that the
+    terms of a single text or two are never counted at all.
     """
-    negative: Counter = Counter()
-    for text in negative_texts:
-        negative.update(_keys(text))
-    total_neg = sum(negative.values())
-    negative = Counter({key: n for key, n in negative.items() if n >= MIN_COUNT})
+    negative, total_neg = _frequent(list(negative_texts), should_stop)
     positive: Counter = Counter()
     total_pos = 0
-    for text in positive_texts:
+    for text in _watched(positive_texts, should_stop):
         keys = _keys(text)
         total_pos += len(keys)
         positive.update(key for key in keys if key in negative)
@@ -239,6 +236,35 @@ def rank(negative_texts: Iterable[str], positive_texts: Iterable[str], limit: in
             continue
         chosen.append(best)
     return [(t, candidates[t], negative[t], positive.get(t, 0)) for t in chosen]
+
+
+HASH_BUCKETS = 1 << 18  # a first pass's counts (one byte each): 256 KiB
+
+
+def _frequent(texts: Sequence[str], should_stop: Callable[[], bool] | None = None) -> tuple[Counter, int]:
+    """The terms (as :func:`_keys`) in at least ``MIN_COUNT`` of ``texts``, with their counts, and
+    how many (text, term) pairs there are in all.
+
+    Counting every term of 1,000 texts held some 37,000 of them, mostly 3-word phrases
+    met once, to keep about 3,000 (issue 19: 4 MB of the app's peak at 1M reviews).
+    A first pass counts the terms' hashes in ``HASH_BUCKETS`` byte counters (stopping
+    at ``MIN_COUNT``); a term whose bucket stays under it is in fewer texts, so the
+    second pass counts only the others: the same counts, for a few thousand terms.
+    """
+    buckets = bytearray(HASH_BUCKETS)
+    mask = HASH_BUCKETS - 1
+    pairs = 0
+    for text in _watched(texts, should_stop):
+        found = terms(text)
+        pairs += len(found)
+        for term in found:
+            slot = hash(term) & mask
+            if buckets[slot] < MIN_COUNT:
+                buckets[slot] += 1
+    counts: Counter = Counter()
+    for text in _watched(texts, should_stop):
+        counts.update(" ".join(term) for term in terms(text) if buckets[hash(term) & mask] >= MIN_COUNT)
+    return Counter({key: n for key, n in counts.items() if n >= MIN_COUNT}), pairs
 
 
 def _keys(text: str) -> list[str]:
@@ -286,8 +312,8 @@ def compare(current: Sequence[LabelledText], previous: Sequence[LabelledText] | 
         n_neg, n_pos = totals.get((language, True), len(neg)), totals.get((language, False), len(pos))
         n_before = previous_totals.get((language, True), len(before))
         sampled = n_neg > len(neg) or n_pos > len(pos) or n_before > len(before)
-        ranked = rank(_watched((r.text for r in neg), should_stop), _watched((r.text for r in pos), should_stop),
-                      limit) if n_neg >= MIN_NEGATIVE else []
+        ranked = rank([r.text for r in neg], (r.text for r in pos), limit,
+                      should_stop) if n_neg >= MIN_NEGATIVE else []
         wanted = {term for term, *_ in ranked}
         ids = _containing(_watched(neg, should_stop), wanted)
         earlier = _containing(_watched(before, should_stop), wanted) if previous is not None else {}

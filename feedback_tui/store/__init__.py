@@ -19,20 +19,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+from feedback_tui.errors import DatabaseProblem
+from feedback_tui.store.schema_facts import MIGRATION_NAMES, MIGRATION_SET, MIGRATIONS_TABLE
+from feedback_tui.text import clean
 
 
 def _import_sqlite_utils() -> None:
-    """Import sqlite-utils without letting it load numpy.
+    """Import sqlite-utils (on first need) without letting it load numpy.
 
-    sqlite-utils imports numpy when it is installed (it is: the learned sentiment
-    model uses it), only to map numpy values in its inserts, and the store uses
-    sqlite-utils for its migrations alone. numpy is 15 MB of the app's resident
-    memory (issue 19), so it stays out until a learned model is used: ``None`` in
-    ``sys.modules`` makes the import fail, as sqlite-utils expects when numpy is
-    absent, and the entry is removed at once so that numpy imports as usual later.
+    The store uses sqlite-utils for its migrations alone, and imports it only when
+    a file has one to apply or a caller asks for :attr:`Store.db`
+    (:mod:`feedback_tui.store.schema_facts`: with click, pluggy and dateutil it is
+    5 MB of the app's memory). sqlite-utils imports numpy when it is installed (it
+    is: the learned sentiment model uses it), only to map numpy values in its
+    inserts, and numpy is 15 MB of the app's resident memory (issue 19), so it
+    stays out until a learned model is used: ``None`` in ``sys.modules`` makes the
+    import fail, as sqlite-utils expects when numpy is absent, and the entry is
+    removed at once so that numpy imports as usual later.
     """
     if "numpy" in sys.modules or "sqlite_utils" in sys.modules:
-        import sqlite_utils  # noqa: F401 - already decided
         return
     sys.modules["numpy"] = None  # type: ignore[assignment]
     try:
@@ -42,15 +49,25 @@ def _import_sqlite_utils() -> None:
             del sys.modules["numpy"]
 
 
-_import_sqlite_utils()
+def _migrations() -> Any:
+    """The schema's migrations: ``schema``, its steps and sqlite-utils, imported on first need."""
+    _import_sqlite_utils()
+    from feedback_tui.store.schema import migrations
 
-from sqlite_utils import Database  # noqa: E402 - after the numpy-free import above
+    return migrations
 
-from feedback_tui.errors import DatabaseProblem
-from feedback_tui.text import clean
-from feedback_tui.store.schema import migrations
 
 BUSY_TIMEOUT_ENV = "FEEDBACK_TUI_BUSY_TIMEOUT_MS"
+
+SMALL_CACHE_KIB = 512
+"""The page cache of a one-shot aggregation's connection (the dashboard's workers).
+
+Each worker opens a connection of its own and closes it when done, so its cache
+starts cold and serves that worker alone: a scan of the rollups or of a period
+reads each page about once, and SQLite's default 2,000 KiB only held pages
+nobody read again. The dashboard runs four or five such workers at once; with
+the default their caches were ~8 MB of the app's peak memory at 1M reviews
+(issue 19, benchmarks/RESULTS.md session 8)."""
 READ_ONLY_ENV = "FEEDBACK_TUI_READ_ONLY"
 
 
@@ -64,8 +81,8 @@ REQUIRED_TABLES = frozenset({
 
 @lru_cache(maxsize=1)
 def _known_migrations() -> frozenset[str]:
-    """The names of this version's schema steps (all pending on an empty database)."""
-    return frozenset(m.name for m in migrations.pending(Database(memory=True)))
+    """The names of this version's schema steps, from the steps themselves."""
+    return frozenset(m.name for m in _migrations()._migrations)  # noqa: SLF001 - sqlite-utils keeps no public list
 
 
 def _busy_timeout() -> int:
@@ -127,12 +144,26 @@ class Store:
         self.conn = conn
         self.path = path
         self.readonly = readonly
-        self.db = Database(conn)
+        self._db: Any = None
+
+    @property
+    def db(self) -> Any:
+        """sqlite-utils' ``Database`` on this connection (sqlite-utils imported on first use)."""
+        if self._db is None:
+            _import_sqlite_utils()
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn)
+        return self._db
 
     # -- opening ---------------------------------------------------------
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, readonly: bool | None = None, migrate: bool = True) -> Store:
+    def open(cls, path: str | os.PathLike[str], *, readonly: bool | None = None, migrate: bool = True,
+             cache_kib: int | None = None) -> Store:
         """Open (creating if needed) and migrate the database at ``path``.
+
+        ``cache_kib``: this connection's page cache (SQLite's default: 2,000 KiB); see
+        :data:`SMALL_CACHE_KIB`.
 
         ``readonly=None`` (the default) opens read-only when
         :func:`read_only_wanted` says so: every write then raises a polite
@@ -163,6 +194,8 @@ class Store:
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {_busy_timeout()}")
             conn.execute("PRAGMA foreign_keys = ON")
+            if cache_kib is not None:
+                conn.execute(f"PRAGMA cache_size = -{max(int(cache_kib), 1)}")
             conn.execute("PRAGMA schema_version").fetchone()  # fails fast on a non-SQLite file
             if readonly:
                 conn.execute("PRAGMA query_only = ON")  # belt and braces: no statement can write
@@ -172,7 +205,7 @@ class Store:
                 conn.execute("PRAGMA synchronous = NORMAL")
             store = cls(conn, db_path, readonly=readonly)
             if migrate and not readonly and store._pending_migrations():
-                migrations.apply(store.db)
+                _migrations().apply(store.db)
             elif readonly and store._pending_migrations():
                 conn.close()
                 raise DatabaseProblem(
@@ -194,24 +227,40 @@ class Store:
         otherwise leave ``score`` reading its rollups as if nothing had changed."""
         names = {row[0] for row in self.conn.execute(
             "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
-        if migrations.migrations_table in names:
+        applied = self._applied_in_order()
+        pending = False
+        if frozenset(applied) != MIGRATION_NAMES:  # not this version's exact list: ask the steps
             known = _known_migrations()
-            unknown = [row[0] for row in self.conn.execute(
-                f"SELECT name FROM {migrations.migrations_table} WHERE migration_set = ?", (migrations.name,))
-                if row[0] not in known]
+            unknown = [name for name in applied if name not in known]
             if unknown:
                 return (f"made by a newer feedback-tui (schema step {clean(unknown[-1], single_line=True)!r} is "
                         "unknown to this version); open it with that version or a later one")
-        applied = not self._pending_migrations()
-        missing = sorted(REQUIRED_TABLES - names) if applied else []
+            pending = not known <= frozenset(applied)
+        missing = sorted(REQUIRED_TABLES - names) if not pending else []
         if missing:
             return (f"not a complete feedback-tui database: table{'s' if len(missing) > 1 else ''} "
                     f"{', '.join(missing)} missing (the file was changed by hand or is damaged)")
         return None
 
+    def _applied_in_order(self) -> list[str]:
+        """The names of the store's applied migrations, in the order they were applied (none: no table)."""
+        try:
+            return [row[0] for row in self.conn.execute(
+                f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid", (MIGRATION_SET,))]
+        except sqlite3.OperationalError as error:
+            if "no such table" in str(error):
+                return []
+            raise
+
     def _pending_migrations(self) -> bool:
-        """Whether a migration is missing (a read: no write lock taken)."""
-        return bool(migrations.pending(self.db))
+        """Whether a migration is missing (a read: no write lock taken).
+
+        When the applied migrations are this version's exactly (``schema_facts``),
+        none is, and the steps (and sqlite-utils) are not imported."""
+        applied = frozenset(self._applied_in_order())
+        if applied == MIGRATION_NAMES:
+            return False
+        return not _known_migrations() <= applied
 
     def close(self) -> None:
         self.conn.close()
@@ -303,9 +352,10 @@ class StoreOpener:
         db_path = Path(path).expanduser()
         return cls(db_path, readonly=read_only_wanted(db_path), migrate=migrate)
 
-    def open(self) -> Store:
-        """A new connection, for the calling thread only (close it when done)."""
-        return Store.open(self.path, readonly=self.readonly, migrate=self.migrate and not self.readonly)
+    def open(self, *, cache_kib: int | None = None) -> Store:
+        """A new connection, for the calling thread only (close it when done; ``cache_kib``: see :meth:`Store.open`)."""
+        return Store.open(self.path, readonly=self.readonly, migrate=self.migrate and not self.readonly,
+                          cache_kib=cache_kib)
 
 
 __all__ = ["Store", "StoreOpener", "utc_now", "BUSY_TIMEOUT_MS", "read_only_wanted"]

@@ -13,7 +13,7 @@ from typing import Any
 from feedback_tui.models import Filters
 from feedback_tui.store import Store, reply_times, rollups
 from feedback_tui.store.grouping import NEGATIVE, PERIODS, POSITIVE, group_expression, where_clause
-from feedback_tui.store.steps_013_rating_rollups import STAR_BUCKETS
+from feedback_tui.store.schema_facts import STAR_BUCKETS
 
 def survey_counts(store: Store, filters: Filters, by: str | None = None, *,
                   rollup: bool = False) -> list[dict[str, Any]]:

@@ -33,7 +33,7 @@ from typing import Any
 from feedback_tui.models import Filters
 from feedback_tui.store import Store, rollups
 from feedback_tui.store.grouping import PERIODS, group_expression, where_clause
-from feedback_tui.store.schema import REPLY_HOUR_BOUNDS
+from feedback_tui.store.schema_facts import REPLY_HOUR_BOUNDS
 
 AGENT = "agent"  # by=AGENT: per agent who gave the first reply (m018's histograms and index)
 LOOKUPS_PER_STATEMENT = 200  # SQLite allows 500 terms in a compound SELECT

@@ -23,8 +23,7 @@ from typing import Any
 from feedback_tui.models import Filters
 from feedback_tui.store import Store
 from feedback_tui.store.grouping import NEGATIVE, POSITIVE
-from feedback_tui.store.schema import REPLY_HOUR_BOUNDS
-from feedback_tui.store.steps_013_rating_rollups import STAR_BUCKETS
+from feedback_tui.store.schema_facts import REPLY_HOUR_BOUNDS, STAR_BUCKETS
 
 # A review still waiting for a reply: the overdue count's rows. Spam never is (and
 # is outside every rollup anyway); nor are archived reviews and those answered

@@ -4,7 +4,10 @@ Migrations are registered with sqlite-utils' :class:`Migrations` and applied in
 order when a database is opened, so an old file is brought up to date the
 first time a new version of feedback-tui touches it. Never edit a migration
 that has shipped: add a new one, in a new ``steps_NNN_name.py`` module that
-imports the module of the step before it, and import it here last.
+imports the module of the step before it, and import it here last; then add its
+name to ``schema_facts.MIGRATION_NAMES`` (a store opens without this module, and
+sqlite-utils, when a file's applied migrations are exactly those; a name missing
+there only makes every open load the steps again, and a test says so).
 """
 
 from __future__ import annotations
@@ -19,5 +22,12 @@ from feedback_tui.store import steps_020_spam_index  # noqa: F401  (m020)
 from feedback_tui.store import steps_024_reply_daily_order  # noqa: F401  (m024)
 from feedback_tui.store.migration_base import migrations
 from feedback_tui.store.steps_007_012 import REPLY_HOUR_BOUNDS
+
+# Steps register when their module is first imported, and a module that imports a
+# step for one of its constants (``store.imports``: ``FIRST_AGENT``) may do so before
+# this one: its chain (m018 imports m017, which imports m007-m012) would then register
+# m017 before m013. The store loads this module only when a file has a migration to
+# apply (``schema_facts``), so that can happen; the steps are put back in number order.
+migrations._migrations.sort(key=lambda step: int(step.name[1:4]))  # noqa: SLF001 - sqlite-utils' registration list
 
 __all__ = ["REPLY_HOUR_BOUNDS", "migrations"]

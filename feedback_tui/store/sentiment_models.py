@@ -11,9 +11,10 @@ its checksummed JSON blob and read back only through
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from feedback_tui.sentiment_model import LearnedModel, checksum
+if TYPE_CHECKING:
+    from feedback_tui.sentiment_model import LearnedModel
 from feedback_tui.store import Store
 from feedback_tui.store.grouping import fixed_sample_order
 
@@ -121,6 +122,8 @@ def labelled_counts(store: Store) -> dict[str, dict[str, int]]:
 def save(store: Store, model: LearnedModel, metrics: dict[str, Any] | None, labelled: int | None = None) -> int:
     """Store a model; ``labelled`` is how many labelled texts its language had (more than
     it learned from when they were sampled)."""
+    from feedback_tui.sentiment_model import checksum
+
     blob = model.to_blob()
     metrics = metrics or {}
     recall = metrics.get("recall", {})
@@ -159,7 +162,12 @@ def by_id(store: Store, ids: list[int]) -> dict[int, ModelRow]:
 
 
 def load(store: Store, model_id: int) -> LearnedModel:
-    """Read and check a stored model (raises ModelProblem if its blob was altered)."""
+    """Read and check a stored model (raises ModelProblem if its blob was altered).
+
+    The model's module is imported here, not with this one: the app's triage reads
+    model rows (:func:`by_id`) for every review it opens, and an app that scores with
+    the lexicon never needs the learned model's code (~1 MB, issue 19)."""
+    from feedback_tui.sentiment_model import LearnedModel
     blob, digest = store.conn.execute("SELECT model, sha256 FROM sentiment_models WHERE id = ?",
                                       (model_id,)).fetchone()
     return LearnedModel.from_blob(bytes(blob), digest)

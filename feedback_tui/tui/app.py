@@ -83,9 +83,11 @@ class FeedbackApp(App[None]):
         """Whether every connection is read-only: triage keys say so instead of failing."""
         return self.store_opener.readonly
 
-    def open_store(self) -> Store:
-        """A connection for the calling thread (workers call this; close it when done)."""
-        return self.store_opener.open()
+    def open_store(self, *, cache_kib: int | None = None) -> Store:
+        """A connection for the calling thread (workers call this; close it when done).
+
+        ``cache_kib``: its page cache; a one-shot aggregation passes ``store.SMALL_CACHE_KIB``."""
+        return self.store_opener.open(cache_kib=cache_kib)
 
     def broadcast(self, message_type: type[Message], *args: object) -> None:
         """Post a fresh notice to every screen of ours on the stack (see :mod:`~feedback_tui.tui.messages`).

@@ -28,7 +28,7 @@ from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
 from feedback_tui.models import REVIEW_STATUSES, Filters
-from feedback_tui.store import inbox
+from feedback_tui.store import SMALL_CACHE_KIB, inbox
 from feedback_tui.store.inbox import InboxQuery
 from feedback_tui.scoring import DEFAULT_SLA_HOURS
 from feedback_tui.trends import cards_for, headline, reply_effect, segments
@@ -197,7 +197,7 @@ class DashboardScreen(Screen[None]):
     def _compute(self, period: str, filters: Filters) -> None:
         worker = get_current_worker()
         try:
-            with self.app.open_store() as store:
+            with self.app.open_store(cache_kib=SMALL_CACHE_KIB) as store:
                 config = getattr(self.app, "config", None)
                 figures = headline(store, filters, period=period,
                                    today=self.today or getattr(self.app, "today", None),
@@ -258,7 +258,7 @@ class DashboardScreen(Screen[None]):
         """In a panel's worker: ``compute(store)``, posted as that panel's message (an error is its text)."""
         worker = get_current_worker()
         try:
-            with self.app.open_store() as store:
+            with self.app.open_store(cache_kib=SMALL_CACHE_KIB) as store:
                 value = compute(store)
         except Exception as error:  # noqa: BLE001 - shown in the panel: never a "working…" that stays
             value = error
@@ -441,7 +441,7 @@ class DashboardScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-filter", description="Loading segments")
     def _load_segment_values(self) -> None:
-        with self.app.open_store() as store:
+        with self.app.open_store(cache_kib=SMALL_CACHE_KIB) as store:
             # reviews and survey answers alike: a survey channel (email, in_app) is a source too
             values = [(f"{name}={value}", f"{name}: {clean(value, single_line=True)}") for name in BREAKDOWNS
                       for value in sorted(set(inbox.distinct_values(store, name))

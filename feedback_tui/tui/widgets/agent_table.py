@@ -16,6 +16,7 @@ from textual.worker import get_current_worker
 
 from feedback_tui.models import Filters
 from feedback_tui.scoring import agents
+from feedback_tui.store import SMALL_CACHE_KIB
 from feedback_tui.tui.safe_text import clean
 
 COLUMNS = ("agent", "replies", "median", "p90", "in SLA", "open")
@@ -62,7 +63,7 @@ class AgentTable(DataTable[Any]):
     def _compute(self, key: tuple[Any, ...], window: Filters, sla_hours: float) -> None:
         worker = get_current_worker()
         try:
-            with self.app.open_store() as store:  # type: ignore[attr-defined]
+            with self.app.open_store(cache_kib=SMALL_CACHE_KIB) as store:  # type: ignore[attr-defined]
                 rows = agents(store, window, sla_hours)
         except Exception as error:  # noqa: BLE001 - shown in the table: never a "working…" that stays
             rows = [{"segment": f"could not compute: {error or type(error).__name__}", "responses": None}]

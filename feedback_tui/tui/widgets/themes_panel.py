@@ -24,6 +24,7 @@ from textual.worker import get_current_worker
 
 from feedback_tui import themes
 from feedback_tui.models import Filters
+from feedback_tui.store import SMALL_CACHE_KIB
 from feedback_tui.store.inbox import InboxQuery
 from feedback_tui.tui.messages import ShowInInbox
 from feedback_tui.tui.safe_text import clean
@@ -97,7 +98,7 @@ class ThemesPanel(Vertical):
                            since=p["since"], until=p["until"])
 
         try:
-            with self.app.open_store() as store:  # type: ignore[attr-defined]
+            with self.app.open_store(cache_kib=SMALL_CACHE_KIB) as store:  # type: ignore[attr-defined]
                 result = themes.for_period(store, window(period), window(previous) if previous else None,
                                            should_stop=lambda: worker.is_cancelled)
         except themes.Stopped:  # the dashboard was left or moved on: nobody waits for these
