@@ -387,7 +387,16 @@ def _engine(language: str) -> sentiment_pattern.Pattern:
     :func:`analyze_raw`, which goes through TextBlob itself."""
     pattern = sentiment_pattern.engine(language)
     _loaded(pattern.lexicon)
-    return pattern
+    ignored = _pattern_ignored(language)
+    return pattern.without(ignored) if ignored else pattern
+
+
+@lru_cache(maxsize=2)
+def _pattern_ignored(language: str) -> frozenset[str]:
+    """Words of TextBlob's lexicon that describe rather than judge in a review ("old",
+    "new", "first", "many", "free", "game"): our analyzer does not read them as opinions
+    (``sentiment_data/pattern_ignored.tsv``; ``analyze_raw`` keeps them)."""
+    return frozenset(row[1] for row in _rows("pattern_ignored.tsv") if row[0] == language)
 
 
 def _route(text: str, language: str | None, languages: Sequence[str] = SUPPORTED_LANGUAGES) -> str:
@@ -425,9 +434,12 @@ def _deelongated(text: str, language: str) -> str:
 def extended_polarity(text: str, language: str) -> tuple[float, float]:
     """(polarity, subjectivity) of TextBlob extended with the review vocabulary.
 
-    The text is cut at contrast words; each clause gets TextBlob's polarity
-    (one vote when it found an opinion) averaged with the lexicon hits, and a
-    clause after "but"/"mais" weighs ``contrast_weight`` times the one before.
+    The text is cut at contrast words; the polarity is the weighted mean of every
+    clause's votes: TextBlob's polarity of the clause (``TEXTBLOB_WEIGHT`` of a vote
+    when it found an opinion) and each lexicon hit, the votes of a clause after
+    "but"/"mais" weighing ``contrast_weight`` times those of the one before. A
+    clause of one weak word no longer weighs as much as one of five complaints
+    (before Session 8 each clause's mean was one vote).
     """
     engine = _engine(language)
     data = _language(language)
@@ -441,9 +453,9 @@ def extended_polarity(text: str, language: str) -> tuple[float, float]:
     for part, hits in zip(parts, clauses, strict=True):
         polarity, subj = engine(part) if part.strip() else (0.0, 0.0)
         votes = TEXTBLOB_WEIGHT if (polarity or subj) else 0.0
-        if votes or hits:
-            total += weight * (votes * polarity + sum(hits)) / (votes + len(hits))
-            weights += weight
+        if votes or hits:  # every vote counts, a clause's by its weight (Session 8: not one per clause)
+            total += weight * (votes * polarity + sum(hits))
+            weights += weight * (votes + len(hits))
         subjectivity += subj if subj or not hits else 0.5
         weight *= data.contrast_weight
     polarity = total / weights if weights else 0.0
