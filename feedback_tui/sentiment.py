@@ -126,6 +126,7 @@ _ACCENTS = str.maketrans(
 class _Language:
     lexicon: dict[tuple[str, ...], tuple[float, float, bool]]  # words -> (score, when negated, votes)
     first_words: dict[str, int]  # first word of the lexicon entries -> longest entry starting with it
+    first_pairs: frozenset[tuple[str, str]]  # the first two words of the entries of two words or more
     negators: frozenset[str]
     resolvers: frozenset[str]
     post_negators: frozenset[str]
@@ -216,11 +217,15 @@ def _language(lang: str) -> _Language:
         lexicon[words] = (value, flipped, votes)
     contrast = [term for _, role, term, *_ in modifiers if role == "contrast"]
     weights = {float(f) for _, role, _, f in modifiers if role == "contrast"}
-    pattern = r"\b(?:" + "|".join(_accent_tolerant(t) for t in contrast) + r")\b"
+    # The lookahead on the first letters rejects most word starts at once (a regex tries each
+    # alternative in turn): twice as fast with the twenty-odd English terms of Session 8.
+    firsts = "".join(sorted({re.escape(ch) for t in contrast for ch in _LOOKALIKES.get(t[0], t[0])}))
+    pattern = r"\b(?=[" + firsts + r"])(?:" + "|".join(_accent_tolerant(t) for t in contrast) + r")\b"
     contrast_words = _phrases(contrast)
     return _Language(
         lexicon=lexicon,
         first_words=_longest(lexicon),
+        first_pairs=frozenset(words[:2] for words in lexicon if len(words) > 1),
         negators=negators,
         resolvers=frozenset(term for _, role, term, *_ in modifiers if role == "resolver"),
         post_negators=frozenset(term for _, role, term, *_ in modifiers if role == "post_negator"),
@@ -282,6 +287,7 @@ def clause_hits(text: str, language: str) -> list[list[float]]:
     emoji = _emoji()
     tokens = _token_re().findall(normalise(text))
     lexicon, first_words, negators, boosters = data.lexicon, data.first_words, data.negators, data.boosters
+    first_pairs = data.first_pairs
     post_negators, resolvers, contrast, former = data.post_negators, data.resolvers, data.contrast_words, data.former
     hits: list[float] = []
     clauses = [hits]
@@ -318,11 +324,15 @@ def clause_hits(text: str, language: str) -> list[list[float]]:
         longest = first_words.get(token)
         if longest == 1:
             entry = lexicon[(token,)]
-        elif longest:
-            for size in range(min(longest, n - i), 0, -1):
-                entry = lexicon.get(tuple(tokens[i : i + size]))
-                if entry is not None:
-                    break
+        elif longest:  # a phrase only when the next word can continue one ("i like", not "i am")
+            if i + 1 < n and (token, tokens[i + 1]) in first_pairs:
+                for size in range(min(longest, n - i), 1, -1):
+                    entry = lexicon.get(tuple(tokens[i : i + size]))
+                    if entry is not None:
+                        break
+            if entry is None:
+                size = 1
+                entry = lexicon.get((token,))
         if entry is not None:
             score, flipped, votes = entry
             negated = i <= negated_until or (
