@@ -29,6 +29,7 @@ synset object there); here it is scored as words, as the English engine does.
 
 from __future__ import annotations
 
+import copy
 import re
 from functools import lru_cache
 from types import ModuleType
@@ -88,6 +89,13 @@ class Pattern:
         self.sarcasm, self.faces = module.RE_SARCASM, module.RE_EMOTICONS
         self.tokenizer = sentiment.tokenizer
         self.french = french
+
+    def without(self, words: frozenset[str]) -> Pattern:
+        """A copy that takes ``words`` for unknown ones (they get no assessment)."""
+        other = copy.copy(self)
+        other.known = {word: senses for word, senses in self.known.items() if word not in words}
+        other.modifier_words = self.modifier_words - words
+        return other
 
     # -- tokens ---------------------------------------------------------------------
     def words(self, text: str) -> list[str]:

@@ -256,3 +256,27 @@ def test_a_text_without_opinion_words_stays_neutral() -> None:
     for text, language in (("Received the parcel on Tuesday", "en"), ("Colis livré mardi matin", "fr")):
         result = analyze(text, language)
         assert result.polarity == 0 and result.label == "neutral"
+
+
+# -- Session 8: votes pooled over clauses, app-review phrases, TextBlob words that only name things
+def test_a_clause_of_one_weak_word_does_not_outweigh_a_clause_of_complaints() -> None:
+    """Every vote counts: before, each clause's mean was one vote (doubled after "but"), so
+    "the design is nice" outweighed four complaints before it (+0.19, positive)."""
+    text = "It is slow, buggy, it crashes and it is full of ads, but the design is nice"
+    assert analyze(text, "en").label == "negative"
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("I like it", "positive"), ("I like this game", "positive"), ("So far so good", "positive"),
+    ("Why can't I log into my account", "negative"), ("Can't log in since the update", "negative"),
+    ("I don't like the new update", "negative"), ("Do better.", "negative"), ("money hungry devs 💔", "negative"),
+    ("Some good days, some bad days", "neutral")])
+def test_app_review_phrases(text: str, label: str) -> None:
+    assert analyze(text, "en").label == label
+
+
+def test_textblob_words_that_name_things_are_ignored_by_ours_not_by_raw() -> None:
+    from feedback_tui.sentiment import analyze_raw
+
+    assert analyze_raw("The game", "en").polarity < 0  # TextBlob's "game" is -0.4
+    assert analyze("The game", "en").polarity == 0
