@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from feedback_tui import sentiment_pattern
+from feedback_tui.language_id import SUPPORTED_LANGUAGES, detect_language, identifier
 
-SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "fr")
 # Labels from polarity. TextBlob gives 0.0 to texts it has no opinion words
 # for, so a small band around zero is "neutral". Issue #7 tunes these on an
 # evaluation set; the README records the figures.
@@ -87,38 +87,6 @@ def _french():
     from textblob_fr import PatternAnalyzer
 
     return PatternAnalyzer()
-
-
-@lru_cache(maxsize=4)
-def _identifier(languages: tuple[str, ...]):
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    if languages:  # () = every language of the model
-        identifier.set_languages(list(languages))
-    return identifier
-
-
-# Letters of any script but the Latin one (ASCII letters, Latin-1 and Latin Extended).
-_NON_LATIN_LETTER = re.compile(r"[^\W\d_A-Za-z\u00aa\u00b5\u00ba\u00c0-\u024f\u1e00-\u1eff]")
-
-
-def detect_language(text: str, languages: Sequence[str] = SUPPORTED_LANGUAGES) -> str | None:
-    """The most likely of ``languages`` for ``text``; None when it has no letters.
-
-    A text written mostly in another script (Korean, Japanese, Cyrillic, Arabic…) is
-    never one of ``languages`` (English and French): it is named among every language
-    the identifier knows ("ko"), so that it is stored as such and scored "unknown" by
-    the lexicon rather than read as English (Korean bank reviews were all "en").
-    """
-    letters = sum(ch.isalpha() for ch in text)
-    if not letters:
-        return None
-    if len(_NON_LATIN_LETTER.findall(text)) * 2 > letters:
-        language, _confidence = _identifier(()).classify(text)
-        return str(language)
-    language, _confidence = _identifier(tuple(languages)).classify(text)
-    return str(language)
 
 
 # -- the review-language extension ---------------------------------------------
@@ -536,7 +504,7 @@ def warm_up(languages: Sequence[str] = SUPPORTED_LANGUAGES) -> None:
     for language in languages:
         if language in SUPPORTED_LANGUAGES:
             analyze("warm up", language)
-    _identifier(tuple(languages))
+    identifier(tuple(languages))
 
 
 Item = tuple[int, str, str | None, str | None]  # (row id, text or body, language or None, title or None)

@@ -35,7 +35,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
      "feedback_tui.themes"),
     ("feedback_tui.store", "feedback_tui.importers", "feedback_tui.sentiment", "feedback_tui.sentiment_pattern",
      "feedback_tui.sentiment_warm", "feedback_tui.sentiment_pool",
-     "feedback_tui.sentiment_model", "feedback_tui.sentiment_features", "feedback_tui.config", "feedback_tui.datebounds"),
+     "feedback_tui.sentiment_model", "feedback_tui.sentiment_features", "feedback_tui.language_id", "feedback_tui.config",
+     "feedback_tui.datebounds"),
     ("feedback_tui.models", "feedback_tui.errors", "feedback_tui.text", "feedback_tui.paths",
      "feedback_tui.reply_rules", "feedback_tui.margins", "feedback_tui"),
 )

@@ -1,0 +1,47 @@
+"""Which language a text is written in (py3langid), for routing it to its analyzer.
+
+Kept apart from :mod:`feedback_tui.sentiment` (the analyzers): the import's
+short-text rules and ``eval-sentiment`` ask for a language without scoring.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "fr")
+"""The languages the lexicon analyzer reads (and, by default, the ones detection picks from)."""
+
+
+@lru_cache(maxsize=4)
+def identifier(languages: tuple[str, ...]):
+    """py3langid restricted to ``languages`` (``()``: every language of its model), loaded once."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    if languages:
+        model.set_languages(list(languages))
+    return model
+
+
+# Letters of any script but the Latin one (ASCII letters, Latin-1 and Latin Extended).
+_NON_LATIN_LETTER = re.compile(r"[^\W\d_A-Za-z\u00aa\u00b5\u00ba\u00c0-\u024f\u1e00-\u1eff]")
+
+
+def detect_language(text: str, languages: Sequence[str] = SUPPORTED_LANGUAGES) -> str | None:
+    """The most likely of ``languages`` for ``text``; None when it has no letters.
+
+    A text written mostly in another script (Korean, Japanese, Cyrillic, Arabic…) is
+    never one of ``languages`` (English and French): it is named among every language
+    the identifier knows ("ko"), so that it is stored as such and scored "unknown" by
+    the lexicon rather than read as English (Korean bank reviews were all "en").
+    """
+    letters = sum(ch.isalpha() for ch in text)
+    if not letters:
+        return None
+    if len(_NON_LATIN_LETTER.findall(text)) * 2 > letters:
+        language, _confidence = identifier(()).classify(text)
+        return str(language)
+    language, _confidence = identifier(tuple(languages)).classify(text)
+    return str(language)
