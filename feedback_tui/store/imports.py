@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import os
 import threading
+from operator import attrgetter
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from feedback_tui.models import ImportResult, Reject, ReviewRecord, SurveyRecord
 from feedback_tui.store import Store, batching, utc_now
-from feedback_tui.store.staging import STAGE_REVIEWS, STAGE_SURVEYS, find_known, stage
 from feedback_tui.store.steps_018_agent_rollups import FIRST_AGENT
 
 BATCH_SIZE = 20000  # ~1 s of writing at 1M rows: big enough for the indexes, short enough for agents
@@ -31,6 +31,25 @@ _REVIEW_FIELDS = (
     "language", "product", "url", "reply", "reply_at", "rating_original",
 )
 _SURVEY_FIELDS = ("source", "external_id", "kind", "score", "comment", "created_at", "customer", "language")
+
+# ``known_id`` is the stored row with the same (source, id), looked up once per
+# batch: the merge statements then join by rowid from the staged batch. Joined
+# by (source, id) instead, SQLite scanned every stored review for each batch,
+# which made large imports quadratic.
+_STAGE_REVIEWS = """
+CREATE TEMP TABLE IF NOT EXISTS stage_reviews (
+    source TEXT, external_id TEXT, rating INTEGER, title TEXT, body TEXT, author TEXT,
+    created_at TEXT, updated_at TEXT, language TEXT, product TEXT, url TEXT, reply TEXT, reply_at TEXT,
+    rating_original TEXT, known_id INTEGER, PRIMARY KEY (source, external_id)
+)"""
+_STAGE_SURVEYS = """
+CREATE TEMP TABLE IF NOT EXISTS stage_surveys (
+    source TEXT, external_id TEXT, kind TEXT, score INTEGER, comment TEXT, created_at TEXT,
+    customer TEXT, language TEXT, known_id INTEGER, PRIMARY KEY (source, external_id)
+)"""
+_FIND_KNOWN = """
+UPDATE {stage} SET known_id = (SELECT id FROM {table} r
+                               WHERE r.source = {stage}.source AND r.external_id = {stage}.external_id)"""
 
 _CONTENT_CHANGED = "(r.body IS NOT s.body OR r.rating IS NOT s.rating OR r.title IS NOT s.title)"
 _META_CHANGED = (
@@ -235,6 +254,24 @@ def _insert_new_reviews(conn: Any, params: dict[str, Any], *, index_now: bool = 
     return int(inserted)
 
 
+def _stage(conn: Any, create: str, stage: str, fields: tuple[str, ...],
+           batch: list[ReviewRecord | SurveyRecord]) -> int:
+    """Put the batch in the (temporary) staging table; how many rows it holds."""
+    conn.execute(create)
+    conn.execute(f"DELETE FROM {stage}")
+    conn.executemany(
+        f"INSERT OR REPLACE INTO {stage} ({', '.join(fields)}) VALUES ({', '.join('?' * len(fields))})",
+        map(attrgetter(*fields), batch),  # one C call per row builds its tuple
+    )
+    return int(conn.execute(f"SELECT count(*) FROM {stage}").fetchone()[0])
+
+
+def _find_known(conn: Any, stage: str, table: str) -> int:
+    """Link staged rows to the stored rows they update; how many there are."""
+    conn.execute(_FIND_KNOWN.format(stage=stage, table=table))
+    return int(conn.execute(f"SELECT count(known_id) FROM {stage}").fetchone()[0])
+
+
 def _merge_batch(
     conn: Any, result: ImportResult, batch: list[ReviewRecord | SurveyRecord], rejects: list[Reject],
     duplicates: int = 0, *, index_now: bool = True,
@@ -244,8 +281,8 @@ def _merge_batch(
     now = utc_now()
     params = {"now": now, "run": result.run_id}
     if result.kind == "reviews":
-        staged = stage(conn, STAGE_REVIEWS, "stage_reviews", _REVIEW_FIELDS, batch)
-        known = find_known(conn, "stage_reviews", "reviews")
+        staged = _stage(conn, _STAGE_REVIEWS, "stage_reviews", _REVIEW_FIELDS, batch)
+        known = _find_known(conn, "stage_reviews", "reviews")
         updated = 0
         if known:
             conn.execute(_UPDATE_REVIEWS[0], params)
@@ -257,8 +294,8 @@ def _merge_batch(
         if known:
             conn.execute(_SYNC_REPLIED)
     else:
-        staged = stage(conn, STAGE_SURVEYS, "stage_surveys", _SURVEY_FIELDS, batch)
-        known = find_known(conn, "stage_surveys", "survey_responses")
+        staged = _stage(conn, _STAGE_SURVEYS, "stage_surveys", _SURVEY_FIELDS, batch)
+        known = _find_known(conn, "stage_surveys", "survey_responses")
         updated = conn.execute(_UPDATE_SURVEYS).rowcount if known else 0
         inserted = conn.execute(_INSERT_SURVEYS, params).rowcount if staged > known else 0
     if rejects:
