@@ -463,6 +463,7 @@ class InboxScreen(TriageActions, Screen[None]):
         self.app.push_screen(TextPrompt("Save the current view as"), chosen)
 
     def action_saved_views(self) -> None:
+        self.review_list.hold_count(False)  # its worker (group "filters") cancels a panel's reading
         self._load_saved_views()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="filters", description="Loading saved views")
