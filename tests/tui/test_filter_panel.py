@@ -58,3 +58,40 @@ async def test_reopened_panel_shows_the_current_query_and_fresh_lists(demo_db: P
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, InboxScreen) and app.screen.query_state.kind == "surveys"
+
+
+async def test_a_new_lists_count_waits_while_the_panel_is_open(demo_db: Path) -> None:
+    """The count of a list shown just before ``f`` runs once the panel is closed (issue 19,
+    session 8: it ran beside the panel's opening); applying a choice counts the new list."""
+    from feedback_tui.store.inbox import InboxQuery
+    from feedback_tui.tui.widgets.review_list import ReviewList
+
+    app = FeedbackApp(db_path=demo_db, agent="camille", watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, InboxScreen)
+        lst = screen.query_one(ReviewList)
+        screen.apply_query(InboxQuery(agent="camille", view="all"))
+        screen.action_filters()  # before the new list's first page: its count is held
+        await settle(app, pilot)
+        panel = app.screen
+        assert isinstance(panel, FilterDialog)
+        assert 0 in lst.pages and lst.total is None  # the rows are in, the count waits
+        assert _values(panel.query_one("#language", Select))  # the lists are filled
+        await pilot.press("escape")
+        await settle(app, pilot)
+        with Store.open(demo_db) as store:
+            everything = inbox.count(store, InboxQuery(agent="camille", view="all"))
+        assert app.screen is screen and lst.total == everything
+        assert "counting" not in str(screen.query_one("#status-line").render())
+
+        screen.apply_query(InboxQuery(agent="camille", view="all"))
+        screen.action_filters()
+        await settle(app, pilot)
+        panel.query_one("#language", Select).value = "fr"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        with Store.open(demo_db) as store:
+            french = inbox.count(store, InboxQuery(agent="camille", view="all", language="fr"))
+        assert screen.query_state.language == "fr" and lst.total == french

@@ -350,6 +350,10 @@ class InboxScreen(TriageActions, Screen[None]):
     def action_filters(self) -> None:
         # Building the panel takes Textual a few hundred ms on a busy machine: say so at once.
         self._show_working("opening the filters…")
+        # The list's count, if it has not started, waits until the panel is closed: it
+        # took a core from the panel's opening and repainted the list under it (and the
+        # panel's choice often makes it useless).
+        self.review_list.hold_count(True)
         self._load_filter_choices()
 
     def _show_working(self, what: str) -> None:
@@ -406,6 +410,7 @@ class InboxScreen(TriageActions, Screen[None]):
         self.post_message(self.FiltersLoaded(choices, show=False))
 
     def _filters_failed(self, error: str) -> None:
+        self.review_list.hold_count(False)
         self._show_status()
         self.notify(f"The filter values could not be read: {error}", severity="error")
 
@@ -414,6 +419,7 @@ class InboxScreen(TriageActions, Screen[None]):
             self._show_status()
             if query is not None:
                 self.apply_query(query)
+            self.review_list.hold_count(False)  # cancelled: the held count runs now
 
         # One panel per inbox, kept between openings (see FilterDialog.reuse).
         dialog = self._filter_dialog
@@ -457,6 +463,7 @@ class InboxScreen(TriageActions, Screen[None]):
         self.app.push_screen(TextPrompt("Save the current view as"), chosen)
 
     def action_saved_views(self) -> None:
+        self.review_list.hold_count(False)  # its worker (group "filters") cancels a panel's reading
         self._load_saved_views()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="filters", description="Loading saved views")

@@ -130,6 +130,9 @@ class ReviewList(ScrollView, can_focus=True):
         """Why the current source failed; no page is requested again until the next ``set_source``."""
         self._count_waits = False
         """The list's count starts when its first page is in (:meth:`set_source`)."""
+        self._count_held = False
+        self._count_due: int | None = None
+        """The generation whose count waits for :meth:`hold_count` to be lifted."""
 
     # -- data --------------------------------------------------------------
     @property
@@ -225,6 +228,29 @@ class ReviewList(ScrollView, can_focus=True):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._store_page, generation, page_index, rows)
 
+    def hold_count(self, held: bool) -> None:
+        """Hold a new list's deferred count back (True), or let it run now (False).
+
+        A screen over the list (the filter panel) holds it: the count of a wide list
+        reads every row (40-60 ms at 1M, much more under load), and run while the
+        panel opens it took a core and then repainted the list under the panel
+        (issue 19, session 8). Only a count not started yet waits; a live refresh
+        counts at once, as before.
+        """
+        self._count_held = held
+        if not held and self._count_due is not None:
+            generation, self._count_due = self._count_due, None
+            if generation == self._generation:
+                self._count(generation)
+
+    def _start_count(self, generation: int) -> None:
+        if generation != self._generation:
+            return
+        if self._count_held:
+            self._count_due = generation
+            return
+        self._count(generation)
+
     @work(thread=True, exit_on_error=False, group="list-count", exclusive=True, description="Counting")
     def _count(self, generation: int) -> None:
         assert self.source is not None
@@ -295,7 +321,7 @@ class ReviewList(ScrollView, can_focus=True):
             return
         if self._count_waits:  # the first page of this list is in: its count once it is drawn (see set_source)
             self._count_waits = False
-            self.call_after_refresh(self._count, generation)
+            self.call_after_refresh(self._start_count, generation)
         self.pages[page_index] = rows
         if self.total is None or self.total < page_index * PAGE_SIZE + len(rows):
             self._update_size(page_index * PAGE_SIZE + len(rows))
