@@ -146,7 +146,7 @@ async def test_an_answered_question_then_escape_is_kept_as_a_draft(demo_db: Path
         await settle(app, pilot)
         await app.workers.wait_for_complete()
     [draft] = drafts(demo_db, target)
-    assert "(AB-12)" in draft["text"]
+    assert "le dossier AB-12 pour" in draft["text"]
 
 
 async def test_after_the_other_agent_warning_escape_keeps_the_reply(demo_db: Path) -> None:
