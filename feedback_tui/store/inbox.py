@@ -380,6 +380,14 @@ def count(store: Store, query: InboxQuery) -> int:
     return int(_run(store, sql, params)[0][0])
 
 
+def holds_any(store: Store, kind: str = "reviews") -> bool:
+    """Whether the workspace holds any row of ``kind`` at all (a survey answer with a comment):
+    an empty list then says "import a file" rather than "no row matches these filters"."""
+    sql = ("SELECT EXISTS (SELECT 1 FROM survey_responses WHERE comment IS NOT NULL)" if kind == "surveys"
+           else "SELECT EXISTS (SELECT 1 FROM reviews)")
+    return bool(store.conn.execute(sql).fetchone()[0])
+
+
 def _key_names(order: list[tuple[str, bool]]) -> list[str]:
     return [f"k{i}" for i in range(len(order))]
 

@@ -21,6 +21,13 @@ from feedback_tui.store.inbox import InboxQuery
 from feedback_tui.store.rows import InboxRow
 
 
+EMPTY_MESSAGES = {
+    "reviews": "No reviews yet: feedback-tui import FILE adds them, feedback-tui demo loads samples "
+               "(tab: survey answers).",
+    "surveys": "No survey comments yet: feedback-tui import FILE --kind surveys adds them (tab: reviews).",
+}
+
+
 class InboxSource:
     """A :class:`~feedback_tui.tui.widgets.review_list.RowSource` over one inbox query."""
 
@@ -35,6 +42,9 @@ class InboxSource:
         self.literal_bound = False
         """Set by :meth:`count`: the search's symbols were looked for in its words' newest
         ``LITERAL_SCAN_ROWS`` reviews only (``inbox.literal_bound``), for the status line."""
+        self.empty_message: str | None = None
+        """Set by :meth:`count` when the workspace holds no row of this kind: how to fill it,
+        shown instead of "no row matches this view and these filters"."""
 
     @contextmanager
     def _open(self) -> Iterator[Store]:
@@ -58,7 +68,11 @@ class InboxSource:
     def count(self) -> int:
         with self._open() as store:
             self.literal_bound = inbox.literal_bound(store, self.query)  # before the count is posted
-            return inbox.count(store, self.query)
+            total = inbox.count(store, self.query)
+            # nothing listed: is the workspace empty of this kind, or only this view? (before the post)
+            if total == 0 and not inbox.holds_any(store, self.query.kind):
+                self.empty_message = EMPTY_MESSAGES[self.query.kind]
+            return total
 
     def page(self, **kwargs: Any) -> list[InboxRow]:
         with self._open() as store:

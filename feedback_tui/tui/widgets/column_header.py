@@ -6,7 +6,7 @@ from rich.cells import set_cell_size
 from rich.text import Text
 from textual.widget import Widget
 
-from feedback_tui.tui.widgets.review_list import COLUMNS, FIXED_WIDTH
+from feedback_tui.tui.widgets.review_row import COLUMNS, FIXED_WIDTH
 
 
 class ColumnHeader(Widget):

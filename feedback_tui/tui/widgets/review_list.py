@@ -3,16 +3,17 @@
 It draws only the visible lines (Textual's line API) from a cache of pages.
 Pages come from a :class:`RowSource` in thread workers: keyset pages next to a
 loaded page (as cheap at row 900,000 as at row 0), the last page from the
-end, and ``OFFSET`` only for a jump far from anything loaded. Text is drawn
-as plain segments after :func:`clean`, so nothing in a review is parsed as
-markup or reaches the terminal as a control sequence.
+end, and ``OFFSET`` only for a jump far from anything loaded. Each row is drawn
+by :mod:`~feedback_tui.tui.widgets.review_row` as plain segments after
+``clean``, so nothing in a review is parsed as markup or reaches the terminal as
+a control sequence.
 """
 
 from __future__ import annotations
 
 from typing import Any, Protocol
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import work
@@ -26,10 +27,8 @@ from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from feedback_tui.store.inbox import PAGE_SIZE
-from feedback_tui.store.search import match_spans
 from feedback_tui.store.rows import InboxRow
-from feedback_tui.tui.safe_text import clean
-from feedback_tui.tui.widgets.rating import stars
+from feedback_tui.tui.widgets.review_row import row_segments
 
 Row = InboxRow
 
@@ -45,14 +44,6 @@ class RowSource(Protocol):
     def position_of(self, row: Row) -> int: ...
 
     def still_listed(self, ids: frozenset[int]) -> set[int]: ...
-
-
-SENTIMENT_MARKS = {"positive": ("▲", "green"), "neutral": ("■", "yellow"), "negative": ("▼", "red")}
-UNREAD_MARK = "▌"  # unread: a bar in the first column (● is the status "new")
-FIXED_WIDTH = 2 + 2 + 11 + 12 + 7 + 3 + 15 + 2 + 11
-COLUMNS = (("", 2), ("", 2), ("date", 11), ("source", 12), ("stars", 7), ("", 3), ("author", 15))
-STATUS_MARKS = {"new": "●", "open": "○", "replied": "✓", "outdated": "↻", "archived": "▪", "spam": "⊘",
-                "answered_elsewhere": "⇢"}
 
 
 class ReviewList(ScrollView, can_focus=True):
@@ -463,6 +454,11 @@ class ReviewList(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._update_size(max(self.total or 0, self.loaded_row_count))
 
+    def _empty_text(self) -> str:
+        """Why the list is empty: the source may know better (a new workspace: how to fill it)."""
+        return "  " + (getattr(self.source, "empty_message", None) or "Nothing here: no row matches this view and "
+                                                                       "these filters.")
+
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_y) + y
         width = self.scrollable_content_region.width
@@ -474,7 +470,7 @@ class ReviewList(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         if index > self._last_index() or (self.total == 0):
             if self.total == 0 and y == 0:
-                return Strip([Segment(set_cell_size("  Nothing here: no row matches this view and these filters.", width),
+                return Strip([Segment(set_cell_size(self._empty_text(), width),
                                       self.get_component_rich_style("review-list--dim", partial=True))])
             return Strip.blank(width, self.rich_style)
         row = self.row_at(index)
@@ -489,53 +485,9 @@ class ReviewList(ScrollView, can_focus=True):
         return Strip(self._segments(row, width, line_style)).adjust_cell_length(width, line_style)
 
     def _segments(self, row: Row, width: int, base: Style) -> list[Segment]:
-        """One row's cells, each cut or padded to its width in terminal cells (CJK counts double)."""
-        bold = self.get_component_rich_style("review-list--unread", partial=True) if not row.is_read else Style()
-        dim = self.get_component_rich_style("review-list--dim", partial=True)
-        mark, colour = SENTIMENT_MARKS.get(row.sentiment or "", ("·", ""))
-        title = clean(row.title, single_line=True)
-        excerpt = clean(row.excerpt, single_line=True)
-        if self.terms and title and not match_spans(title, self.terms) and match_spans(excerpt, self.terms):
-            title = title if len(title) <= 24 else title[:23] + "…"  # the match, in the text, stays in sight
-        text = f"{title} — {excerpt}" if title else excerpt
-        text_width = max(width - FIXED_WIDTH, 10)
-        tags = clean(" " + " ".join(f"#{t}" for t in row.tags.split()), single_line=True) if row.tags else ""
-        tag_width = min(cell_len(tags) + 1, 24, text_width // 3) if tags else 0
-        selected = row.id in self.selected
-        cells: list[tuple[str, int, Style]] = [
-            ("◆" if selected else UNREAD_MARK if not row.is_read else " ", 2,
-             base if selected or row.is_read else base + Style(color="bright_blue", bold=True)),
-            (STATUS_MARKS.get(row.status or "", " "), 2, base),
-            ((row.created_at or "")[:10], 11, base + dim),
-            (clean(row.source, single_line=True), 12, base + dim),
-            (stars(row.rating, row.kind), 7, base + Style(color="yellow")),
-            (mark, 3, base + Style(color=colour) if colour else base + dim),
-            (set_cell_size(clean(row.author, single_line=True) or "—", 14), 15, base),  # a space before the text
-            (text, text_width - tag_width, base + bold),
-            (tags, tag_width, base + Style(color="cyan")),
-            ("↩" if row.replied else "✎" if row.has_draft else " ", 2,
-             base + Style(color="green" if row.replied else "yellow")),
-            (clean(row.assignee, single_line=True), 11, base + dim),
-        ]
-        segments = [Segment(set_cell_size(value, size), style) for value, size, style in cells]
-        if self.terms:  # the text cell, split where the search matched
-            text_cell = segments[7]
-            match = text_cell.style + self.get_component_rich_style("review-list--match", partial=True)
-            segments[7:8] = _split_at(text_cell.text, match_spans(text_cell.text, self.terms), text_cell.style, match)
-        return segments
-
-
-def _split_at(text: str, spans: list[tuple[int, int]], style: Style, match: Style) -> list[Segment]:
-    """``text`` as segments, the ``spans`` in the ``match`` style (cell widths are unchanged)."""
-    pieces: list[Segment] = []
-    at = 0
-    for start, end in spans:
-        if start > at:
-            pieces.append(Segment(text[at:start], style))
-        pieces.append(Segment(text[start:end], match))
-        at = end
-    if at < len(text):
-        pieces.append(Segment(text[at:], style))
-    return pieces
-
-
+        """One row's cells (:func:`~feedback_tui.tui.widgets.review_row.row_segments`) in this list's styles."""
+        return row_segments(
+            row, width, base, selected=row.id in self.selected, terms=self.terms,
+            unread=self.get_component_rich_style("review-list--unread", partial=True),
+            dim=self.get_component_rich_style("review-list--dim", partial=True),
+            match=self.get_component_rich_style("review-list--match", partial=True))

@@ -1,0 +1,74 @@
+"""How one inbox row is drawn: its cells, marks and widths (the column header reads the same widths).
+
+Every value goes through :func:`clean` and is drawn as a plain segment: nothing in
+a review is parsed as markup or reaches the terminal as a control sequence.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+
+from feedback_tui.store.rows import InboxRow
+from feedback_tui.store.search import match_spans
+from feedback_tui.tui.safe_text import clean
+from feedback_tui.tui.widgets.rating import stars
+
+SENTIMENT_MARKS = {"positive": ("▲", "green"), "neutral": ("■", "yellow"), "negative": ("▼", "red")}
+UNREAD_MARK = "▌"  # unread: a bar in the first column (● is the status "new")
+FIXED_WIDTH = 2 + 2 + 11 + 12 + 7 + 3 + 15 + 2 + 11
+COLUMNS = (("", 2), ("", 2), ("date", 11), ("source", 12), ("stars", 7), ("", 3), ("author", 15))
+STATUS_MARKS = {"new": "●", "open": "○", "replied": "✓", "outdated": "↻", "archived": "▪", "spam": "⊘",
+                "answered_elsewhere": "⇢"}
+
+
+def row_segments(row: InboxRow, width: int, base: Style, *, selected: bool, terms: tuple[str, ...],
+                 unread: Style, dim: Style, match: Style) -> list[Segment]:
+    """One row's cells, each cut or padded to its width in terminal cells (CJK counts double);
+    the text cell split where the search's ``terms`` matched."""
+    bold = unread if not row.is_read else Style()
+    mark, colour = SENTIMENT_MARKS.get(row.sentiment or "", ("·", ""))
+    title = clean(row.title, single_line=True)
+    excerpt = clean(row.excerpt, single_line=True)
+    if terms and title and not match_spans(title, terms) and match_spans(excerpt, terms):
+        title = title if len(title) <= 24 else title[:23] + "…"  # the match, in the text, stays in sight
+    text = f"{title} — {excerpt}" if title else excerpt
+    text_width = max(width - FIXED_WIDTH, 10)
+    tags = clean(" " + " ".join(f"#{t}" for t in row.tags.split()), single_line=True) if row.tags else ""
+    tag_width = min(cell_len(tags) + 1, 24, text_width // 3) if tags else 0
+    cells: list[tuple[str, int, Style]] = [
+        ("◆" if selected else UNREAD_MARK if not row.is_read else " ", 2,
+         base if selected or row.is_read else base + Style(color="bright_blue", bold=True)),
+        (STATUS_MARKS.get(row.status or "", " "), 2, base),
+        ((row.created_at or "")[:10], 11, base + dim),
+        (clean(row.source, single_line=True), 12, base + dim),
+        (stars(row.rating, row.kind), 7, base + Style(color="yellow")),
+        (mark, 3, base + Style(color=colour) if colour else base + dim),
+        (set_cell_size(clean(row.author, single_line=True) or "—", 14), 15, base),  # a space before the text
+        (text, text_width - tag_width, base + bold),
+        (tags, tag_width, base + Style(color="cyan")),
+        ("↩" if row.replied else "✎" if row.has_draft else " ", 2,
+         base + Style(color="green" if row.replied else "yellow")),
+        (clean(row.assignee, single_line=True), 11, base + dim),
+    ]
+    segments = [Segment(set_cell_size(value, size), style) for value, size, style in cells]
+    if terms:  # the text cell, split where the search matched
+        text_cell = segments[7]
+        segments[7:8] = _split_at(text_cell.text, match_spans(text_cell.text, terms), text_cell.style,
+                                  text_cell.style + match)
+    return segments
+
+
+def _split_at(text: str, spans: list[tuple[int, int]], style: Style, match: Style) -> list[Segment]:
+    """``text`` as segments, the ``spans`` in the ``match`` style (cell widths are unchanged)."""
+    pieces: list[Segment] = []
+    at = 0
+    for start, end in spans:
+        if start > at:
+            pieces.append(Segment(text[at:start], style))
+        pieces.append(Segment(text[start:end], match))
+        at = end
+    if at < len(text):
+        pieces.append(Segment(text[at:], style))
+    return pieces
