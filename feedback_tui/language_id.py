@@ -7,6 +7,7 @@ short-text rules and ``eval-sentiment`` ask for a language without scoring.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -25,6 +26,20 @@ def identifier(languages: tuple[str, ...]):
     return model
 
 
+# Latin letters dressed as other characters: the Mathematical Alphanumeric Symbols
+# ("𝓘 𝓵𝓸𝓿𝓮 𝓽𝓱𝓮 𝓪𝓹𝓹", the "fancy fonts" of app-store reviews), the letterlike symbols
+# they borrow ("ℎ"), fullwidth forms.
+_STYLED = re.compile("[\U0001d400-\U0001d7ff\u210a-\u2134\uff01-\uff5e]+")
+
+
+def plain_letters(text: str) -> str:
+    """``text`` with styled Latin letters back to plain ones (NFKC of those characters only:
+    "𝓻𝓮𝓶𝓸𝓿𝓮" is "remove"); every other character, "…" and "²" included, is left as it is."""
+    if text.isascii():
+        return text
+    return _STYLED.sub(lambda match: unicodedata.normalize("NFKC", match.group()), text)
+
+
 # Letters of any script but the Latin one (ASCII letters, Latin-1 and Latin Extended).
 _NON_LATIN_LETTER = re.compile(r"[^\W\d_A-Za-z\u00aa\u00b5\u00ba\u00c0-\u024f\u1e00-\u1eff]")
 
@@ -37,6 +52,7 @@ def detect_language(text: str, languages: Sequence[str] = SUPPORTED_LANGUAGES) -
     the identifier knows ("ko"), so that it is stored as such and scored "unknown" by
     the lexicon rather than read as English (Korean bank reviews were all "en").
     """
+    text = plain_letters(text)
     letters = sum(ch.isalpha() for ch in text)
     if not letters:
         return None

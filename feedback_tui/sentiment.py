@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from feedback_tui import sentiment_pattern
-from feedback_tui.language_id import SUPPORTED_LANGUAGES, detect_language, identifier
+from feedback_tui.language_id import SUPPORTED_LANGUAGES, detect_language, identifier, plain_letters
 
 # Labels from polarity. TextBlob gives 0.0 to texts it has no opinion words
 # for, so a small band around zero is "neutral". Issue #7 tunes these on an
@@ -475,7 +475,8 @@ def analyze(text: str, language: str | None = None,
     ``unknown``, with no polarity. A review's ``title`` is read with its body
     ("title. body") and its own polarity is added ``TITLE_WEIGHT`` times.
     """
-    whole = joined(text, title)
+    whole = plain_letters(joined(text, title))
+    title = plain_letters(title) if title else title
     if not whole or not whole.strip():
         return Sentiment(None, None, "unknown", language)
     lang = _route(whole, language, tuple(languages) or SUPPORTED_LANGUAGES)

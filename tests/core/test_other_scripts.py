@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import raw_rows, write_csv
 
-from feedback_tui import sentiment
+from feedback_tui import language_id, sentiment
 from feedback_tui.store import training
 
 # app-store-scraper's columns, as in 2b
@@ -84,3 +84,20 @@ def test_short_texts_repeat_between_customers_and_are_all_kept() -> None:
     # the short ones all stay; a long text is kept once per verdict (whitespace aside)
     assert kept == ["Great app"] * 3 + ["x" * 39 + " copied", "x" * 40, "x" * 40]
     assert kept_labels == ["positive", "positive", "negative", "negative", "positive", "negative"]
+
+
+@pytest.mark.parametrize(("styled", "plain"), [
+    ("𝓘 𝓵𝓸𝓿𝓮 𝓽𝓱𝓮 𝓪𝓹𝓹 𝓫𝓾𝓽 𝓽𝓱𝓮 𝓪𝓭𝓼 𝓪𝓻𝓮 𝓪𝓷𝓷𝓸𝔂𝓲𝓷𝓰", "I love the app but the ads are annoying"),
+    ("𝑆𝑢𝑝𝑒𝑟 𝑓𝑢𝑛, 𝑡ℎ𝑖𝑠 ℎ𝑒𝑙𝑝𝑠", "Super fun, this helps"),  # ℎ: a letterlike symbol
+    ("Ｇｒｅａｔ ａｐｐ", "Great app"),
+])
+def test_styled_latin_letters_are_read_as_plain_ones(styled: str, plain: str) -> None:
+    """2c (App Store, real): "Please 𝓻𝓮𝓶𝓸𝓿𝓮 𝓪𝓭𝓼" was stored as language "zxx" and scored "unknown"."""
+    assert language_id.plain_letters(styled) == plain
+    assert sentiment.detect_language(styled) == "en"
+    assert sentiment.analyze(styled) == sentiment.analyze(plain)
+
+
+def test_only_styled_letters_change() -> None:
+    text = "Très bien… 2² ½ — ok 😀"
+    assert language_id.plain_letters(text) == text

@@ -280,3 +280,10 @@ def test_textblob_words_that_name_things_are_ignored_by_ours_not_by_raw() -> Non
 
     assert analyze_raw("The game", "en").polarity < 0  # TextBlob's "game" is -0.4
     assert analyze("The game", "en").polarity == 0
+
+
+def test_tres_bien_is_praise_and_pas_tres_bien_is_not() -> None:
+    """The commonest short French review read neutral: textblob-fr gives "bien" 0."""
+    assert analyze("Très bien", "fr").label == "positive"
+    assert analyze("tres bien, rien à dire", "fr").label == "positive"
+    assert analyze("Pas très bien emballé", "fr").label == "negative"
