@@ -30,6 +30,7 @@ from feedback_tui.outbox import Outbox
 from feedback_tui.tui.keymap import binding_groups, check_keymap
 from feedback_tui.store import Store, StoreOpener
 from feedback_tui.tui import messages
+from feedback_tui.tui import terminal_watch
 from feedback_tui.tui.allocator import limit_malloc_arenas
 from feedback_tui.text import clean
 from feedback_tui.tui.commands import binding_commands
@@ -148,6 +149,14 @@ class FeedbackApp(App[None]):
             self.call_after_refresh(self._show_read_only_banner, inbox)
         if self.watch_database:
             self._watch_changes()
+        self._terminal = terminal_watch.terminal_fd() if not self.is_headless else None
+        if self._terminal is not None:
+            self.set_interval(terminal_watch.CHECK_SECONDS, self._check_terminal)
+
+    def _check_terminal(self) -> None:
+        """The terminal hung up without a SIGHUP reaching us (tui/terminal_watch.py): leave."""
+        if self._terminal is not None and terminal_watch.gone(self._terminal):
+            self.exit(return_code=1)
 
     def on_inbox_settled(self, message: messages.InboxSettled) -> None:
         self.keep_what_exists()
