@@ -53,11 +53,12 @@ def detect_language(text: str, languages: Sequence[str] = SUPPORTED_LANGUAGES) -
     the lexicon rather than read as English (Korean bank reviews were all "en").
     """
     text = plain_letters(text)
-    letters = sum(ch.isalpha() for ch in text)
-    if not letters:
+    other_script = len(_NON_LATIN_LETTER.findall(text))
+    if other_script:  # only then count every letter (most texts are all Latin: one regex pass)
+        if other_script * 2 > sum(ch.isalpha() for ch in text):
+            language, _confidence = identifier(()).classify(text)
+            return str(language)
+    elif not any(ch.isalpha() for ch in text):
         return None
-    if len(_NON_LATIN_LETTER.findall(text)) * 2 > letters:
-        language, _confidence = identifier(()).classify(text)
-        return str(language)
     language, _confidence = identifier(tuple(languages)).classify(text)
     return str(language)
