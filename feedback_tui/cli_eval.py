@@ -109,12 +109,14 @@ def _cross_validated(file: str, examples: list[Any], folds: int) -> dict[str, An
     from feedback_tui.store.training import first_copies
 
     polar = [e for e in examples if e.truth in sentiment_model.LABELS]
+    texts, labels = [e.joined for e in polar], [e.truth for e in polar]
     # a file's copies of one review are cross-validated once, as the workspace's training does
-    polar = [polar[i] for i in first_copies([e.joined for e in polar], [e.truth for e in polar])]
-    languages = [e.language or sentiment.detect_language(e.joined) or sentiment.SUPPORTED_LANGUAGES[0] for e in polar]
+    kept = first_copies(texts, labels)
+    texts, labels = [texts[i] for i in kept], [labels[i] for i in kept]
+    languages = [polar[i].language or sentiment.detect_language(text) or sentiment.SUPPORTED_LANGUAGES[0]
+                 for i, text in zip(kept, texts, strict=True)]
     try:
-        return sentiment_model.cross_validate([e.joined for e in polar], [e.truth for e in polar], folds,
-                                              language=languages)
+        return sentiment_model.cross_validate(texts, labels, folds, language=languages)
     except ValueError as error:
         raise UsageProblem(f"{file}: {error}") from None
 
@@ -122,13 +124,12 @@ def _cross_validated(file: str, examples: list[Any], folds: int) -> dict[str, An
 def _lexicon_beside(store: Any, languages: set[str]) -> dict[str, dict[str, Any]]:
     """The lexicon's figures on a fixed sample of each modelled language's labelled texts."""
     from feedback_tui.evaluation import LEXICON_SAMPLE, lexicon_on
+    from feedback_tui.sentiment import SUPPORTED_LANGUAGES
     from feedback_tui.store import sentiment_models
 
     if not languages:
         return {}
     sample = sentiment_models.labelled_sample_titled(store, per_class=LEXICON_SAMPLE)
-    from feedback_tui.sentiment import SUPPORTED_LANGUAGES
-
     # a language the lexicon does not read (Korean) would read 0.00: every text "unknown"
     return {language: lexicon_on(texts, labels, language, titles)
             for language, (texts, titles, labels) in sample.items()
