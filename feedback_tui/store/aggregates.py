@@ -104,6 +104,19 @@ def reply_hours(store: Store, filters: Filters, by: str | None = None,
             for row in store.query(sql, params)}
 
 
+def reply_hours_and_overall(store: Store, filters: Filters, by: str, sla_hours: float = 24.0, *,
+                            rollup: bool = False) -> tuple[dict[Any, dict[str, Any]], dict[Any, dict[str, Any]]]:
+    """:func:`reply_hours` by the period ``by`` and over the whole window (the second
+    dict's key is ``None``), as a scorecard by period shows them; from fresh rollups,
+    one read of the histograms serves both."""
+    if rollup and reply_times.usable(sla_hours):
+        found = reply_times.reply_hours_and_overall(store, filters, by, sla_hours)
+        if found is not None:
+            per_period, whole = found
+            return per_period, ({None: whole} if whole is not None else {})
+    return reply_hours(store, filters, by, sla_hours), reply_hours(store, filters, None, sla_hours)
+
+
 def responses_by_agent(store: Store, filters: Filters, sla_hours: float, *,
                        rollup: bool = True) -> list[dict[str, Any]]:
     """Per agent who gave the first reply: reviews answered, within the SLA, and hours.

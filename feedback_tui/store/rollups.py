@@ -68,7 +68,7 @@ def day_end(day: str) -> str:
     """The exclusive upper bound of the timestamps whose rollup ``day`` is ``day``
     (``substr(created_at, 1, 10)``): the next day, or for a malformed date,
     anything that starts with those ten characters."""
-    return _day_after(day) if _is_day(day) else day + "\uffff"
+    return _day_after(day) if is_day(day) else day + "\uffff"
 
 
 def refresh(store: Store) -> bool:
@@ -123,7 +123,7 @@ def refresh(store: Store) -> bool:
     return True
 
 
-def _is_day(text: str) -> bool:
+def is_day(text: str) -> bool:
     try:
         date.fromisoformat(text)
     except ValueError:

@@ -125,6 +125,60 @@ def test_the_data_holds_the_awkward_cases(replied: Store) -> None:
     assert [row[0] for row in at_24] == [REPLY_HOUR_BOUNDS.index(24)]
 
 
+@pytest.mark.parametrize("by", ["month", "week", "day", "quarter", "year"])
+@pytest.mark.parametrize("filters", FILTERS, ids=range(len(FILTERS)))
+def test_periods_and_overall_from_one_read_give_the_raw_figures(replied: Store, by: str, filters: Filters) -> None:
+    assert rollups.refresh_for(replied, filters)
+    for sla in (24.0, 5.5, 0.0):
+        found = reply_times.reply_hours_and_overall(replied, filters, by, sla)
+        assert found is not None
+        per_period, whole = found
+        assert per_period == aggregates.reply_hours(replied, filters, by, sla)
+        assert whole == aggregates.reply_hours(replied, filters, None, sla)[None]
+        assert (per_period, {None: whole}) == aggregates.reply_hours_and_overall(replied, filters, by, sla,
+                                                                                 rollup=True)
+
+
+def test_one_read_with_nothing_replied_or_stale_rollups(replied: Store) -> None:
+    empty = Filters(since="2030-01-01T00:00:00Z")
+    assert reply_times.reply_hours_and_overall(replied, empty, "month", 24.0) == ({}, None)
+    assert aggregates.reply_hours_and_overall(replied, empty, "month", 24.0, rollup=True) == ({}, {})
+    replied.conn.execute("INSERT OR IGNORE INTO rollup_dirty VALUES ('2026-02-02')")
+    assert reply_times.reply_hours_and_overall(replied, Filters(), "month", 24.0) is None
+    with pytest.raises(ValueError, match="not a period"):
+        reply_times.reply_hours_and_overall(replied, Filters(), "source", 24.0)
+
+
+def test_a_review_with_a_malformed_date_keeps_its_period_exact(replied: Store) -> None:
+    """Between two well-formed days the period's expression is not checked; a day
+    that is not a date keeps the check, so its group is still the raw query's."""
+    replied.conn.execute("UPDATE reviews SET created_at = 'sometime in March' WHERE id = (SELECT min(id) "
+                         "FROM reviews WHERE first_reply_at IS NOT NULL AND status != 'spam' AND source = 'app_store')")
+    replied.conn.execute("INSERT OR IGNORE INTO rollup_dirty VALUES ('sometime i')")
+    for day in [row[0] for row in replied.query("SELECT DISTINCT substr(created_at, 1, 10) FROM reviews")]:
+        replied.conn.execute("INSERT OR IGNORE INTO rollup_dirty VALUES (?)", (day,))
+    assert rollups.refresh(replied)
+    for by, group in (("month", "sometim"), ("week", None), ("year", "some")):
+        raw = assert_same(replied, Filters(), by, 24.0)
+        assert group in raw  # the malformed review makes a group of its own (its hours unreadable)
+        per_period, whole = reply_times.reply_hours_and_overall(replied, Filters(), by, 24.0)
+        assert per_period == raw and whole == aggregates.reply_hours(replied, Filters(), None, 24.0)[None]
+
+
+def test_a_scorecard_by_period_reads_the_histograms_once(replied: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = scorecard(replied, by="month")
+    reads: list[str | None] = []
+    read = reply_times._histograms
+    monkeypatch.setattr(reply_times, "_histograms", lambda store, filters, by: reads.append(by) or read(store, filters, by))
+    assert scorecard(replied, by="month") == expected
+    assert reads == ["month"]
+    reads.clear()
+    with monkeypatch.context() as patch:
+        patch.setattr(rollups, "refresh_for", lambda store, filters: False)
+        assert scorecard(replied, by="month") == expected  # the raw queries, overall and by month
+    assert reads == []
+
+
 def test_scorecards_agree_on_both_paths(replied: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     kwargs = {"by": "week", "segment": "language", "filters": Filters(since="2026-01-12T00:00:00Z")}
     fast = scorecard(replied, **kwargs)
@@ -197,7 +251,8 @@ def test_a_negative_sla_uses_the_raw_query(replied: Store) -> None:
 def test_the_reads_seek_the_covering_index(replied: Store) -> None:
     for by in (None, "month", "source"):
         reader = reply_times._Reader(replied, Filters(source="trustpilot"), by)
-        sql = f"SELECT reply_hours {reader._scope()} ORDER BY reply_hours LIMIT 1 OFFSET 3"
+        bucket = reply_times._Bucket(3, 1, "2026-02-01", "2026-02-28")
+        sql = f"SELECT reply_hours {reader._scope(bucket)} ORDER BY reply_hours LIMIT 1 OFFSET 3"
         plan = " ".join(row[3] for row in replied.query(f"EXPLAIN QUERY PLAN {sql}", {
             **reader.params, "b": 3, "lo": "2026-02-01", "hi": "2026-03-01", "grp": None}))
         assert "USING INDEX reviews_reply_hours (reply_bucket=? AND created_at>? AND created_at<?)" in plan, plan
