@@ -105,6 +105,7 @@ class _Reader:
         # SQLite ranged on the window's and read a whole year of the bucket at 1M.
         self.where, self.params = where_clause(replace(filters, since=None, until=None))
         self.period = by in PERIODS
+        self.everything = by is None  # one group, NULL: nothing to check
         if by == AGENT:  # the agent leads its index: one agent's bucket is a range of it
             self.group, self.index = "first_reply_agent", "reviews_agent_reply_hours"
         else:
@@ -118,7 +119,8 @@ class _Reader:
         # whole days, so between two well-formed days of one period every row is of
         # that period: its expression is then not checked (5 ms of a scorecard by
         # month at 1M). Otherwise it is, so a group is exactly what the raw query calls it.
-        check = not (self.period and rollups.is_day(bucket.first_day) and rollups.is_day(bucket.last_day))
+        check = not (self.everything or (self.period and rollups.is_day(bucket.first_day)
+                                         and rollups.is_day(bucket.last_day)))
         return f"""FROM reviews INDEXED BY {self.index}
             WHERE {self.where} AND first_reply_at IS NOT NULL AND status != 'spam'
               AND reply_bucket = :b{suffix} AND created_at >= :lo{suffix} AND created_at < :hi{suffix}
