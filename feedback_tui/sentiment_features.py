@@ -37,43 +37,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from feedback_tui.sentiment_lexicon import lexicon_sums  # noqa: F401 - the model's lexicon block, read here
+from feedback_tui.sentiment_lexicon import tokens as lexicon_tokens
+
 TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token_pattern
 _BATCH = 5_000  # texts split per step while counting: bounds the transient chunk strings
 CACHE_CHUNKS = 200_000  # the scorer forgets its chunk cache beyond this many distinct chunks
 SETTINGS = {"analyzer", "ngram_range", "min_df", "max_features"}  # the vectoriser options count reproduces
-
-
-def lexicon_sums(texts: Sequence[str], language: str | Sequence[str | None], scale: float,
-                 tokenised: Sequence[list[str]] | None = None) -> Any:
-    """The lexicon's verdict as two dense features of the learned model: ``scale`` times
-    tanh of the sum of the positive hits and of the negative hits (negation-aware, from
-    :func:`feedback_tui.sentiment_lexicon.lexicon_hits`), an array of (texts x 2).
-
-    ``language`` is one language for every text or one per text; a text in a language
-    without a lexicon gets zeros. Small workspaces gain most (a prior the n-grams lack:
-    benchmarks/SENTIMENT.md, Session 6). ``tokenised``: each text's
-    :func:`~feedback_tui.sentiment_lexicon.tokens`, when the caller has them (the scorer).
-    """
-    import numpy
-
-    from feedback_tui.language_id import SUPPORTED_LANGUAGES
-    from feedback_tui.sentiment_lexicon import lexicon_hits
-
-    languages = [language] * len(texts) if isinstance(language, str) or language is None else list(language)
-    sums: list[tuple[float, float]] = []
-    for k, (text, lang) in enumerate(zip(texts, languages, strict=True)):
-        if lang not in SUPPORTED_LANGUAGES or not text:
-            sums.append((0.0, 0.0))
-            continue
-        positive = negative = 0.0
-        for hit in lexicon_hits(text, lang, None if tokenised is None else tokenised[k]):
-            if hit > 0:
-                positive += hit
-            elif hit < 0:
-                negative -= hit
-        sums.append((positive, negative))
-    out = numpy.array(sums, dtype=numpy.float64).reshape(len(texts), 2)
-    return numpy.tanh(out) * scale
 
 
 def char_wb_grams(chunk: str, low: int, high: int) -> list[str]:
@@ -387,8 +357,6 @@ class Scorer:
     def _learn(self, flat: list[str]) -> None:
         """Add the chunks of ``flat`` not yet cached: their character n-gram ids and token numbers (-1: unknown)."""
         import numpy
-
-        from feedback_tui.sentiment_lexicon import tokens as lexicon_tokens
 
         get_gram, get_token = self.char_index.get, self.tokens.get
         low, high = self.char_range

@@ -11,10 +11,11 @@ model (:mod:`feedback_tui.sentiment_features`) reads their sums. No TextBlob her
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent / "sentiment_data"
 # How TextBlob's polarity of a clause counts against one lexicon hit, and how much a
@@ -285,3 +286,35 @@ def clause_hits(text: str, language: str, tokenised: list[str] | None = None) ->
             boost, boosted_until = boosters[token], i + 2
         i += 1
     return clauses
+
+
+def lexicon_sums(texts: Sequence[str], language: str | Sequence[str | None], scale: float,
+                 tokenised: Sequence[list[str]] | None = None) -> Any:
+    """The lexicon's verdict as two dense features of the learned model: ``scale`` times
+    tanh of the sum of the positive hits and of the negative hits (negation-aware, from
+    :func:`lexicon_hits`), an array of (texts x 2).
+
+    ``language`` is one language for every text or one per text; a text in a language
+    without a lexicon gets zeros. Small workspaces gain most (a prior the n-grams lack:
+    benchmarks/SENTIMENT.md, Session 6). ``tokenised``: each text's
+    :func:`tokens`, when the caller has them (the scorer).
+    """
+    import numpy
+
+    from feedback_tui.language_id import SUPPORTED_LANGUAGES
+
+    languages = [language] * len(texts) if isinstance(language, str) or language is None else list(language)
+    sums: list[tuple[float, float]] = []
+    for k, (text, lang) in enumerate(zip(texts, languages, strict=True)):
+        if lang not in SUPPORTED_LANGUAGES or not text:
+            sums.append((0.0, 0.0))
+            continue
+        positive = negative = 0.0
+        for hit in lexicon_hits(text, lang, None if tokenised is None else tokenised[k]):
+            if hit > 0:
+                positive += hit
+            elif hit < 0:
+                negative -= hit
+        sums.append((positive, negative))
+    out = numpy.array(sums, dtype=numpy.float64).reshape(len(texts), 2)
+    return numpy.tanh(out) * scale
