@@ -116,8 +116,9 @@ def _cross_validated(file: str, examples: list[Any], folds: int) -> dict[str, An
     what ``train-sentiment --report`` says per language). The texts of the other languages are
     read by the cold start, as the product reads them (a language without a lexicon: "unknown",
     a miss): ``cold_start`` gives the lexicon's figures on them, ``with_cold_start`` the whole
-    file's. A file where no language reaches the threshold (a small one) cross-validates its
-    largest language anyway (``below_threshold``): the model it would train once it had enough.
+    file's. In a file where no language reaches the threshold (a small one: ``below_threshold``)
+    each language with ``folds`` texts per class gets its model anyway, the models it would
+    train once it had enough.
     Copies of a long text count once (:func:`~feedback_tui.store.training.first_copies`).
     """
     from feedback_tui import sentiment, sentiment_model
@@ -133,8 +134,10 @@ def _cross_validated(file: str, examples: list[Any], folds: int) -> dict[str, An
         by_language.setdefault(language, []).append(i)
     modelled = [lang for lang, rows in by_language.items() if sentiment_model.enough([labels[i] for i in rows])]
     below_threshold = not modelled
-    if below_threshold:
-        modelled = [max(by_language, key=lambda lang: len(by_language[lang]))]
+    if below_threshold:  # a small file: each language the folds can split, else the largest one (for the error)
+        modelled = [lang for lang, rows in by_language.items()
+                    if sentiment_model.enough([labels[i] for i in rows], folds)] \
+            or [max(by_language, key=lambda lang: len(by_language[lang]))]
     predicted = [""] * len(polar)
     figures: dict[str, Any] = {}
     for language in modelled:
