@@ -79,9 +79,15 @@ def eval_sentiment(file: str, text_column: str, label_column: str | None, rating
     echo("\n".join(lines))
     if folds:
         learned = report["learned"]
-        echo(f"learned, {folds}-fold cross-validated on the file's own labels (n={learned['n']}): "
-             f"balanced accuracy {learned['balanced_accuracy']:.2f}, recall positive "
-             f"{learned['recall']['positive']:.2f}, negative {learned['recall']['negative']:.2f}")
+        models = ", ".join(f"{k} {v['n']:,}" for k, v in learned["by_language"].items())
+        echo(f"learned, {folds}-fold cross-validated on the file's own labels, one model per language ({models}"
+             f"{'; below the cold start threshold' if learned['below_threshold'] else ''}): "
+             f"balanced accuracy {_fmt(learned['balanced_accuracy'])}, recall positive "
+             f"{_fmt(learned['recall']['positive'])}, negative {_fmt(learned['recall']['negative'])}")
+        if (cold := learned["cold_start"])["n"]:
+            others = ", ".join(f"{k} {v:,}" for k, v in cold["languages"].items())
+            echo(f"  {cold['n']:,} texts of languages without a model ({others}) read by the cold start: with them, "
+                 f"balanced accuracy {_fmt(learned['with_cold_start']['balanced_accuracy'])}")
     left_out = {**dataset.skipped, **{f"no analyzer for {k}": v for k, v in report["unscored"].items()}}
     if left_out:
         echo("left out: " + ", ".join(f"{v} {k}" for k, v in left_out.items()))
@@ -102,23 +108,57 @@ def _short_texts_in_the_file_language(examples: list[Any]) -> list[Any]:
 
 
 def _cross_validated(file: str, examples: list[Any], folds: int) -> dict[str, Any]:
-    """Each text's lexicon features in its own language (given, else detected as the
-    cold start detects it): a workspace's model is per language, a file may mix two.
-    Copies of a long text count once (:func:`~feedback_tui.store.training.first_copies`)."""
+    """The learned model cross-validated as a workspace would train it: one model per language.
+
+    Each language with ``sentiment_model.MIN_PER_CLASS`` labelled texts per class gets its own
+    model, cross-validated on its own texts (given, else detected as the import detects them);
+    the top-level figures pool those models' held-out predictions (the learned model's accuracy,
+    what ``train-sentiment --report`` says per language). The texts of the other languages are
+    read by the cold start, as the product reads them (a language without a lexicon: "unknown",
+    a miss): ``cold_start`` gives the lexicon's figures on them, ``with_cold_start`` the whole
+    file's. In a file where no language reaches the threshold (a small one: ``below_threshold``)
+    each language with ``folds`` texts per class gets its model anyway, the models it would
+    train once it had enough.
+    Copies of a long text count once (:func:`~feedback_tui.store.training.first_copies`).
+    """
     from feedback_tui import sentiment, sentiment_model
     from feedback_tui.store.training import first_copies
 
     polar = [e for e in examples if e.truth in sentiment_model.LABELS]
-    texts, labels = [e.joined for e in polar], [e.truth for e in polar]
-    # a file's copies of one review are cross-validated once, as the workspace's training does
-    kept = first_copies(texts, labels)
-    texts, labels = [texts[i] for i in kept], [labels[i] for i in kept]
-    languages = [polar[i].language or sentiment.detect_language(text) or sentiment.SUPPORTED_LANGUAGES[0]
-                 for i, text in zip(kept, texts, strict=True)]
-    try:
-        return sentiment_model.cross_validate(texts, labels, folds, language=languages)
-    except ValueError as error:
-        raise UsageProblem(f"{file}: {error}") from None
+    kept = first_copies([e.joined for e in polar], [e.truth for e in polar])
+    polar = [polar[i] for i in kept]
+    labels = [e.truth for e in polar]
+    languages = [e.language or sentiment.detect_language(e.joined) or sentiment.SUPPORTED_LANGUAGES[0] for e in polar]
+    by_language: dict[str, list[int]] = {}
+    for i, language in enumerate(languages):
+        by_language.setdefault(language, []).append(i)
+    modelled = [lang for lang, rows in by_language.items() if sentiment_model.enough([labels[i] for i in rows])]
+    below_threshold = not modelled
+    if below_threshold:  # a small file: each language the folds can split, else the largest one (for the error)
+        modelled = [lang for lang, rows in by_language.items()
+                    if sentiment_model.enough([labels[i] for i in rows], folds)] \
+            or [max(by_language, key=lambda lang: len(by_language[lang]))]
+    predicted = [""] * len(polar)
+    figures: dict[str, Any] = {}
+    for language in modelled:
+        rows = by_language[language]
+        try:
+            said = sentiment_model.cross_validated_labels([polar[i].joined for i in rows], [labels[i] for i in rows],
+                                                          folds, language=language)
+        except ValueError as error:
+            raise UsageProblem(f"{file}: {error}") from None
+        for i, label in zip(rows, said, strict=True):
+            predicted[i] = label
+        figures[language] = sentiment_model.recalls([labels[i] for i in rows], said)
+    learned_rows = [i for lang in modelled for i in by_language[lang]]
+    cold_rows = [i for i in range(len(polar)) if languages[i] not in modelled]
+    for i in cold_rows:  # the cold start, as the product scores a language without a model
+        predicted[i] = sentiment.analyze(polar[i].text, languages[i], title=polar[i].title).label
+    cold = sentiment_model.recalls([labels[i] for i in cold_rows], [predicted[i] for i in cold_rows])
+    cold["languages"] = {lang: len(rows) for lang, rows in by_language.items() if lang not in modelled}
+    return {**sentiment_model.recalls([labels[i] for i in learned_rows], [predicted[i] for i in learned_rows]),
+            "folds": folds, "by_language": figures, "below_threshold": below_threshold,
+            "cold_start": cold, "with_cold_start": sentiment_model.recalls(labels, predicted)}
 
 
 def _lexicon_beside(store: Any, languages: set[str]) -> dict[str, dict[str, Any]]:

@@ -29,6 +29,7 @@ scikit-learn (tests/core/test_sentiment_features.py).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import threading
@@ -36,41 +37,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from feedback_tui.sentiment_lexicon import lexicon_sums  # noqa: F401 - the model's lexicon block, read here
+from feedback_tui.sentiment_lexicon import tokens as lexicon_tokens
+
 TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token_pattern
 _BATCH = 5_000  # texts split per step while counting: bounds the transient chunk strings
 CACHE_CHUNKS = 200_000  # the scorer forgets its chunk cache beyond this many distinct chunks
 SETTINGS = {"analyzer", "ngram_range", "min_df", "max_features"}  # the vectoriser options count reproduces
-
-
-def lexicon_sums(texts: Sequence[str], language: str | Sequence[str | None], scale: float) -> Any:
-    """The lexicon's verdict as two dense features of the learned model: ``scale`` times
-    tanh of the sum of the positive hits and of the negative hits (negation-aware, from
-    :func:`feedback_tui.sentiment.lexicon_hits`), an array of (texts x 2).
-
-    ``language`` is one language for every text or one per text; a text in a language
-    without a lexicon gets zeros. Small workspaces gain most (a prior the n-grams lack:
-    benchmarks/SENTIMENT.md, Session 6).
-    """
-    import numpy
-
-    from feedback_tui import sentiment
-
-    languages = [language] * len(texts) if isinstance(language, str) or language is None else list(language)
-    sums: list[tuple[float, float]] = []
-    supported = sentiment.SUPPORTED_LANGUAGES
-    for text, lang in zip(texts, languages, strict=True):
-        if lang not in supported or not text:
-            sums.append((0.0, 0.0))
-            continue
-        positive = negative = 0.0
-        for hit in sentiment.lexicon_hits(text, lang):
-            if hit > 0:
-                positive += hit
-            elif hit < 0:
-                negative -= hit
-        sums.append((positive, negative))
-    out = numpy.array(sums, dtype=numpy.float64).reshape(len(texts), 2)
-    return numpy.tanh(out) * scale
 
 
 def char_wb_grams(chunk: str, low: int, high: int) -> list[str]:
@@ -331,6 +304,7 @@ class Scorer:
         self.char_range = tuple(int(v) for v in model.settings["char"]["ngram_range"])
         self._vocabulary(model.word_terms)
         self.cache: dict[str, int] = {}
+        self.lexicon_tokens: dict[str, list[str]] = {}  # chunk -> its sentiment_lexicon.tokens (with a lexicon block)
         self._lock = threading.Lock()  # the cache and its arrays change together: one batch at a time
         self._forget()
 
@@ -374,6 +348,7 @@ class Scorer:
         import numpy
 
         self.cache.clear()
+        self.lexicon_tokens.clear()
         self.gram_ptr = numpy.zeros(1, dtype=numpy.int64)
         self.gram_ids = numpy.zeros(0, dtype=numpy.int64)
         self.token_ptr = numpy.zeros(1, dtype=numpy.int64)
@@ -397,6 +372,8 @@ class Scorer:
             grams += ids
             gram_sizes.append(len(ids))
             found = [get_token(t, -1) for t in TOKEN.findall(chunk)]
+            if self.lexicon is not None:
+                self.lexicon_tokens[chunk] = lexicon_tokens(chunk)
             tokens += found
             token_sizes.append(len(found))
         self.gram_ids = numpy.concatenate([self.gram_ids, numpy.asarray(grams, dtype=numpy.int64)])
@@ -409,13 +386,14 @@ class Scorer:
     def counts(self, texts: Sequence[str]):
         """Term counts of each text in the model's feature space (a CSR matrix, texts x features)."""
         with self._lock:
-            char, word = self._blocks(texts)
+            char, word, _ = self._blocks(texts)
         total = char + word
         total.sum_duplicates()
         return total
 
     def _blocks(self, texts: Sequence[str]):
-        """The batch's character counts and word counts: two CSR matrices (texts x features), no duplicates.
+        """The batch's character counts and word counts: two CSR matrices (texts x features), no duplicates;
+        and, for a model with a lexicon block, each text's lexicon tokens (else None).
 
         Character counts are (texts x chunks) @ (chunks x n-grams): the
         product sums a row's repeated chunks, so that large matrix is never
@@ -450,7 +428,16 @@ class Scorer:
         rows, columns = self._word_hits(sequence, token_text)
         word = coo_matrix((numpy.ones(len(rows), dtype=numpy.float32), (rows, columns)), shape=(n, self.width)).tocsr()
         word.sum_duplicates()
-        return char, word
+        return char, word, self._lexicon_tokens(flat, lengths) if self.lexicon is not None else None
+
+    def _lexicon_tokens(self, flat: list[str], lengths: list[int]) -> list[list[str]]:
+        """Each text's lexicon tokens from its chunks' cached ones (:meth:`_learn`): the same list
+        as ``sentiment_lexicon.tokens(text)`` (no token spans a whitespace; lowercasing a chunk
+        twice changes nothing), without tokenising the same word again (a third of the lexicon
+        block's time)."""
+        get = self.lexicon_tokens.__getitem__
+        chain = itertools.chain.from_iterable
+        return [list(chain(map(get, flat[a:b]))) for a, b in zip(lengths, lengths[1:], strict=False)]
 
     def _word_hits(self, sequence, token_text):
         """(text, feature) of every word n-gram of the sequence that is in the vocabulary."""
@@ -486,7 +473,7 @@ class Scorer:
 
         scores = numpy.full(len(texts), self.intercept, dtype=numpy.float64)
         with self._lock:
-            blocks = self._blocks(texts)
+            *blocks, tokenised = self._blocks(texts)
         for counts in blocks:  # each vectoriser is L2-normalised on its own
             if not counts.nnz:
                 continue
@@ -500,5 +487,5 @@ class Scorer:
             scores[filled] += dots / norms
         if self.lexicon is not None:
             language, scale, weights = self.lexicon
-            scores += lexicon_sums(texts, language, scale) @ weights
+            scores += lexicon_sums(texts, language, scale, tokenised) @ weights
         return [1.0 / (1.0 + math.exp(-s)) for s in scores.tolist()]

@@ -382,7 +382,28 @@ def cross_validate(texts: Sequence[str], labels: Sequence[str], folds: int = 5, 
     return _cross_validate(_count(texts, language), labels, folds, seed)
 
 
-def _cross_validate(corpus: _Corpus, labels: list[str], folds: int, seed: int) -> dict[str, Any]:
+def cross_validated_labels(texts: Sequence[str], labels: Sequence[str], folds: int = 5, seed: int = 0,
+                           language: str | Sequence[str | None] | None = None) -> list[str]:
+    """Each text's label predicted by the model of the folds that held it out (:func:`cross_validate`'s predictions)."""
+    labels = list(labels)
+    smallest = min(counts(labels).values())
+    if smallest < folds:
+        raise ValueError(f"{folds}-fold cross-validation needs {folds} texts of each class, the smallest class has {smallest}")
+    return _predicted(_count(texts, language), labels, folds, seed)
+
+
+def recalls(labels: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
+    """``{"balanced_accuracy", "recall": {"positive", "negative"}, "n"}`` of predictions against labels
+    (a recall is None when its class is absent, and the balanced accuracy then None)."""
+    recall: dict[str, float | None] = {}
+    for label in ("positive", "negative"):
+        of_class = [p for t, p in zip(labels, predicted, strict=True) if t == label]
+        recall[label] = sum(p == label for p in of_class) / len(of_class) if of_class else None
+    both = None if None in recall.values() else (recall["positive"] + recall["negative"]) / 2  # type: ignore[operator]
+    return {"balanced_accuracy": both, "recall": recall, "n": len(labels)}
+
+
+def _predicted(corpus: _Corpus, labels: list[str], folds: int, seed: int) -> list[str]:
     from sklearn.model_selection import StratifiedKFold
 
     predicted: list[str] = [""] * len(labels)
@@ -391,12 +412,11 @@ def _cross_validate(corpus: _Corpus, labels: list[str], folds: int, seed: int) -
         fitted = _fit(corpus, train_index, [labels[i] for i in train_index])
         for i, value in zip(test_index, fitted.classifier.predict(fitted.features(corpus, test_index)), strict=True):
             predicted[i] = LABELS[int(value)]
-    recall = {}
-    for label in ("positive", "negative"):
-        of_class = [p for t, p in zip(labels, predicted, strict=True) if t == label]
-        recall[label] = sum(p == label for p in of_class) / len(of_class)
-    return {"balanced_accuracy": (recall["positive"] + recall["negative"]) / 2, "recall": recall,
-            "n": len(labels), "folds": folds}
+    return predicted
+
+
+def _cross_validate(corpus: _Corpus, labels: list[str], folds: int, seed: int) -> dict[str, Any]:
+    return {**recalls(labels, _predicted(corpus, labels, folds, seed)), "folds": folds}
 
 
 def contradicts(probability_positive: float, rating: float | None, confident: float = CONFIDENT) -> bool:

@@ -198,3 +198,21 @@ def test_scorer_counts_a_stored_model_as_transform_does() -> None:
         counts = scorer.counts(batch)
         assert abs(counts[:, :len(terms[0])] - expected[0]).max() == 0
         assert abs(counts[:, len(terms[0]):] - expected[1]).max() == 0
+
+
+def test_scorer_reads_the_lexicon_tokens_of_each_text_from_its_cached_chunks() -> None:
+    """The lexicon block's tokens, assembled from each chunk's cached ones, are the text's own
+    (emoticons glued to words, accents, capitals, a final sigma, punctuation runs), batch after batch."""
+    from feedback_tui import sentiment_lexicon
+
+    assert not any(ch.isspace() for e in sentiment_lexicon._emoji() for ch in e)  # no token spans a whitespace
+    texts, labels = corpus(300)
+    model = sentiment_model.train(texts, labels, "en")
+    scorer = sentiment_features.Scorer(model)
+    probe, _ = corpus(120, seed=9)
+    probe += ["Not bad :) but:-( really:D XD <3<3 ;-)great", "TRÈS DÉÇU!!!L’APPLI n'est PAS top…", "ΟΔΟΣ Σ ςσ",
+              "İstanbul ǅemal ß ẞ", "\u00a0nbsp\u2009thin\u3000wide", "😡👍great👎", ""]
+    for batch in (probe[:60], probe[30:], probe):  # cached and new chunks
+        *_, tokenised = scorer._blocks(batch)
+        assert tokenised == [sentiment_lexicon.tokens(text) for text in batch]
+    assert model.probabilities(probe) == pytest.approx(model.probabilities_sklearn(probe), abs=1e-6)

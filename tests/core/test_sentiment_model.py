@@ -187,12 +187,37 @@ def test_eval_sentiment_cross_validate_json(run_cli, tmp_path: Path) -> None:
     result = run_cli("eval-sentiment", path, "--rating-column", "stars", "--cross-validate", 5, "--json")
     assert result.exit_code == 0, result.output
     learned = json.loads(result.output)["learned"]
-    assert set(learned) == {"balanced_accuracy", "recall", "n", "folds"}
+    assert set(learned) == {"balanced_accuracy", "recall", "n", "folds", "by_language", "below_threshold",
+                            "cold_start", "with_cold_start"}
     assert learned["n"] == 50 and set(learned["recall"]) == {"positive", "negative"}
+    assert set(learned["by_language"]) == {"en"} and learned["below_threshold"]  # 25 per class < 200
+    assert learned["cold_start"]["n"] == 0 and learned["with_cold_start"] == {k: learned[k] for k in
+                                                                               ("balanced_accuracy", "recall", "n")}
     too_few = write_csv(tmp_path / "few.csv", ["text", "stars"], [["fine", 5], ["bad", 1], ["ok", 5]])
     result = run_cli("eval-sentiment", too_few, "--rating-column", "stars", "--cross-validate", 5)
     assert_no_crash(result)
     assert result.exit_code != 0 and "needs 5 texts of each class" in result.output
+
+
+def test_eval_sentiment_trains_one_model_per_language_as_a_workspace_does(run_cli, tmp_path: Path) -> None:
+    """A language without enough labelled texts gets no model: the cold start reads it, as in the product."""
+    texts, labels = invented(25)
+    korean = [("배송이 빠르고 정말 좋아요 추천합니다 직원도 친절하고 포장도 깔끔해요", 5),
+              ("앱이 계속 멈추고 환불도 안 됩니다 고객센터는 전화를 받지 않아요", 1)] * 3
+    korean = [(f"{text} {i}", stars) for i, (text, stars) in enumerate(korean)]  # six different texts
+    rows = [[t, 5 if lab == "positive" else 2] for t, lab in zip(texts, labels, strict=True)] + [list(k) for k in korean]
+    path = write_csv(tmp_path / "mixed.csv", ["text", "stars"], rows)
+    result = run_cli("eval-sentiment", path, "--rating-column", "stars", "--cross-validate", 5, "--json")
+    assert result.exit_code == 0, result.output
+    learned = json.loads(result.output)["learned"]
+    assert set(learned["by_language"]) == {"en"} and learned["n"] == 50
+    assert learned["cold_start"]["languages"] == {"ko": 6} and learned["cold_start"]["n"] == 6
+    assert learned["cold_start"]["balanced_accuracy"] == 0.0  # the lexicon does not read Korean: "unknown"
+    assert learned["with_cold_start"]["n"] == 56
+    recall = learned["recall"]
+    assert learned["with_cold_start"]["recall"]["positive"] == pytest.approx(recall["positive"] * 25 / 28)
+    text = run_cli("eval-sentiment", path, "--rating-column", "stars", "--cross-validate", 5)
+    assert "6 texts of languages without a model (ko 6) read by the cold start" in text.output
 
 
 def test_score_json_says_which_model_scored(run_cli, tmp_path: Path) -> None:
