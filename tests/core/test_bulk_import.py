@@ -16,7 +16,7 @@ from conftest import BROKEN, FIXTURES
 from feedback_tui.importers import open_input
 from feedback_tui.models import ReviewRecord
 from feedback_tui.store import Store
-from feedback_tui.store.imports import BULK_MIN_ROWS, bulk_wanted, import_rows
+from feedback_tui.store.imports import BULK_MIN_ROWS, IMPORT_CACHE_KIB, bulk_wanted, import_rows
 
 IMPORTED_AT = "2026-12-01T00:00:00Z"
 COLUMNS = ("source, external_id, rating, title, body, author, created_at, updated_at, language, product, url, "
@@ -100,6 +100,14 @@ def test_a_stopped_bulk_load_leaves_nothing_half_done(store: Store) -> None:
 
     again = import_rows(store, parsed.origin, parsed.kind, parsed.format, iter(records), batch_size=2, bulk=True)
     assert again.inserted == store.count_reviews() == 20
+
+
+def test_bulk_load_gives_back_the_cache_of_its_end(store: Store) -> None:
+    """The end of a bulk load (search index, index rebuilds, commit) reads the table with a
+    cache that holds the whole database; the connection keeps the import's cache afterwards."""
+    load(store, FIXTURES / "reviews.csv", bulk=True)
+    assert store.count_reviews() == 240
+    assert store.scalar("PRAGMA cache_size") == -IMPORT_CACHE_KIB
 
 
 def test_bulk_is_chosen_for_a_large_load_into_a_smaller_table(store: Store) -> None:
