@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from feedback_tui.models import ImportResult, Reject, ReviewRecord, SurveyRecord
-from feedback_tui.store import Store, batching, utc_now
+from feedback_tui.store import Store, batching, checkpoint, utc_now
 from feedback_tui.store.steps_018_agent_rollups import FIRST_AGENT
 
 BATCH_SIZE = 20000  # ~1 s of writing at 1M rows: big enough for the indexes, short enough for agents
@@ -494,12 +494,16 @@ def import_rows(
     if bulk is None:
         bulk = bulk_wanted(store, kind, expected_rows)
     load = _load_in_one_transaction if bulk else _load_in_batches
+    # A bulk load's log is copied into the database beside the rollups' refresh (store.checkpoint).
+    held = checkpoint.hold(store.conn) if bulk else None
     try:
         batches = batching.parse_ahead(rows, batch_size, stop) if parse_ahead else batching.in_batches(rows, batch_size)
         if load(store, result, batches, progress, should_stop, on_step):
+            checkpoint.release(store.conn, held)
             finish_run(store, result, error="cancelled")
             return result
     except BaseException as error:
+        checkpoint.release(store.conn, held)
         # Ctrl-C stops an import the user may simply re-run: 'interrupted', like
         # a killed process, not 'failed', which means the input needs fixing.
         status = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
@@ -513,5 +517,6 @@ def import_rows(
     # The import pays for its rollups, so that the next score reads them at once.
     from feedback_tui.store import rollups
 
-    rollups.refresh(store)
+    with checkpoint.beside(store.conn, store.path, held):
+        rollups.refresh(store)
     return result
