@@ -16,7 +16,7 @@ from conftest import BROKEN, FIXTURES
 from feedback_tui.importers import open_input
 from feedback_tui.models import ReviewRecord
 from feedback_tui.store import Store
-from feedback_tui.store.imports import BULK_MIN_ROWS, bulk_wanted, import_rows
+from feedback_tui.store.imports import BULK_MIN_ROWS, IMPORT_CACHE_KIB, bulk_wanted, import_rows
 
 IMPORTED_AT = "2026-12-01T00:00:00Z"
 COLUMNS = ("source, external_id, rating, title, body, author, created_at, updated_at, language, product, url, "
@@ -100,6 +100,34 @@ def test_a_stopped_bulk_load_leaves_nothing_half_done(store: Store) -> None:
 
     again = import_rows(store, parsed.origin, parsed.kind, parsed.format, iter(records), batch_size=2, bulk=True)
     assert again.inserted == store.count_reviews() == 20
+
+
+def test_bulk_load_gives_back_the_cache_and_checkpoints_of_its_end(store: Store) -> None:
+    """The end of a bulk load reads the table with a cache that holds the whole database,
+    and its log is copied into the database by another connection; afterwards the
+    connection has the import's cache and its automatic checkpoints again, whether the
+    load finished, was cancelled or was interrupted."""
+    autocheckpoint = store.scalar("PRAGMA wal_autocheckpoint")
+    parsed = open_input(FIXTURES / "reviews.jsonl", imported_at=IMPORTED_AT)
+    records = list(parsed.rows)
+
+    def interrupted() -> Iterator[ReviewRecord]:
+        yield from records[:7]
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        import_rows(store, parsed.origin, parsed.kind, parsed.format, interrupted(), batch_size=2, bulk=True)
+    assert store.scalar("PRAGMA wal_autocheckpoint") == autocheckpoint
+    import_rows(store, parsed.origin, parsed.kind, parsed.format, iter(records), batch_size=2, bulk=True,
+                should_stop=lambda: True)
+    assert store.scalar("PRAGMA wal_autocheckpoint") == autocheckpoint
+    load(store, FIXTURES / "reviews.csv", bulk=True)
+    assert store.count_reviews() == 240
+    assert store.scalar("PRAGMA cache_size") == -IMPORT_CACHE_KIB
+    assert store.scalar("PRAGMA wal_autocheckpoint") == autocheckpoint
+    with Store.open(store.path) as other:  # what another connection reads, from the copied log
+        assert other.count_reviews() == 240
+        assert other.scalar("SELECT count(*) FROM review_daily") > 0
 
 
 def test_bulk_is_chosen_for_a_large_load_into_a_smaller_table(store: Store) -> None:
