@@ -132,6 +132,7 @@ class InboxScreen(TriageActions, Screen[None]):
         if keep_position and previous is not None and previous.query == query:  # a live refresh: until its count
             self._source.literal_bound = previous.literal_bound
         self.review_list.set_source(self._source, keep_position=keep_position, focus=focus, live=live)
+        self.query_one(ColumnHeader).kind = query.kind
         self._show_views()
         self._show_status()
 
