@@ -1,14 +1,18 @@
-"""A margin too small to print is shown as such, never as ±0.0 (README: "None is ever 0 for n ≥ 1")."""
+"""What the dashboard and its drill-downs print on real-sized data: a margin too small to print is
+never ±0.0 (README: "None is ever 0 for n ≥ 1"), a drill-down's statuses are readable."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
+from textual.widgets import DataTable, Static
+
 from conftest import REVIEW_HEADER, import_file, write_csv
 from feedback_tui.store import Store
 from feedback_tui.tui.app import FeedbackApp
 from feedback_tui.tui.screens.dashboard import DashboardScreen
+from feedback_tui.tui.screens.inbox import InboxScreen
 from feedback_tui.tui.widgets.score_card import ScoreCard
 from feedback_tui.tui.widgets.trend_panel import TrendPanel
 from tui_helpers import settle
@@ -37,3 +41,21 @@ async def test_no_reply_to_thousands_of_reviews_reads_less_than_a_tenth_not_zero
         assert "±<0.1" in chart and "±0.0" not in chart, chart
         stars = screen.query_one("#card-ratings", ScoreCard).content.plain
         assert "±<" not in stars and "±0.0" in stars, stars  # ±0.04 here: a margin that prints is printed as it is
+
+
+async def test_a_segment_drill_down_says_which_statuses_it_leaves_out(demo_db: Path) -> None:
+    """Enter on a source row lists every review but spam: the inbox's line spelt out the six other
+    statuses ("status: new, open, replied, outdated, archived, answered_elsewhere"), cut at 160 columns."""
+    app = FeedbackApp(db_path=demo_db, agent="camille", watch=False, today=TODAY)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        table = app.screen.query_one("#segments", DataTable)
+        table.focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert "spam" not in app.screen.query_state.statuses and len(app.screen.query_state.statuses) > 1
+        views = app.screen.query_one("#views", Static).content.plain
+        assert "status: not spam" in views and "answered_elsewhere" not in views, views
