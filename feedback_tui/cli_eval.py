@@ -70,7 +70,7 @@ def eval_sentiment(file: str, text_column: str, label_column: str | None, rating
     if as_json:
         echo(json_text(report, indent=2))
         return
-    truth = f"labels from {label_column}" if label_column else f"stars from {rating_column} (3 skipped)"
+    truth = f"labels from {label_column}" if label_column else f"stars from {rating_column} (1-2★ negative, 4-5★ positive, 3★ left out)"
     echo(f"{file}: {report['n']} texts, {truth}")
     echo(f"{'':<22}{'raw':>8}{'ours':>8}")
     lines = _rows("all", report)
@@ -90,7 +90,7 @@ def eval_sentiment(file: str, text_column: str, label_column: str | None, rating
                  f"balanced accuracy {_fmt(learned['with_cold_start']['balanced_accuracy'])}")
     left_out = {**dataset.skipped, **{f"no analyzer for {k}": v for k, v in report["unscored"].items()}}
     if left_out:
-        echo("left out: " + ", ".join(f"{v} {k}" for k, v in left_out.items()))
+        echo("left out: " + ", ".join(f"{v:,} ({k})" for k, v in left_out.items()))  # "19 (3 stars or no rating)"
 
 
 def _short_texts_in_the_file_language(examples: list[Any]) -> list[Any]:

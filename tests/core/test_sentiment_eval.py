@@ -137,6 +137,16 @@ def test_text_output_side_by_side(run_cli) -> None:
     assert sum("balanced accuracy" in line for line in lines) == 3
 
 
+def test_text_output_says_what_the_stars_mean_and_how_many_were_left_out(run_cli) -> None:
+    """It read "stars from rating (3 skipped)" then "left out: 29 3 stars or no rating": the 3
+    was the star, not a count, and two numbers ran together."""
+    result = run_cli("eval-sentiment", FIXTURES / "reviews.csv", "--text-column", "body", "--rating-column", "rating")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("stars from rating (1-2★ negative, 4-5★ positive, 3★ left out)"), lines[0]
+    assert lines[-1] == "left out: 29 (3 stars or no rating)", lines[-1]
+
+
 @pytest.mark.parametrize("args", [
     ("missing.csv", "--label-column", "label"),
     ("{eval}", "--label-column", "nope"),

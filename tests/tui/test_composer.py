@@ -766,3 +766,25 @@ async def test_composer_keys_tab_help_and_command_palette(demo_db: Path) -> None
         text = screen_text(app)
         for label in ("Send", "Template", "Retry delivery", "Close (draft kept)", "composer.send"):
             assert label in text, label
+
+
+async def test_escape_on_a_restored_draft_left_unchanged_keeps_it_and_says_so(demo_db: Path) -> None:
+    """Reopening a stored draft and leaving without a keystroke: it is still the agent's draft,
+    so escape must not say "no draft kept" (it used to, while the draft stayed on disk)."""
+    target = first_id(demo_db, "rating = 5 AND language = 'en'")
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await open_composer(app, pilot, target)
+        await paste(app, pilot, "Thanks, we are on it")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await open_composer(app, pilot, target)  # the draft comes back: no question asked
+        assert editor(app).text == "Thanks, we are on it"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await app.workers.wait_for_complete()
+        assert isinstance(app.screen, InboxScreen)
+        said = notifications(app)[-1]
+        assert "no draft kept" not in said and "draft is kept" in said, said
+    assert [d["text"] for d in drafts(demo_db, target)] == ["Thanks, we are on it"]

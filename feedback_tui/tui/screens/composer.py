@@ -100,6 +100,7 @@ class ComposerScreen(Screen[None]):
         self._sending = False
         self._proposed: str | None = None  # the text the composer put there (template or draft)
         self._edited = False  # the agent changed it: only then is there a draft to keep
+        self._restored = False  # the editor holds the agent's stored draft: it stays kept as it is
         self._draft_seq = 0
         self._dirty = False  # changed since the last draft save was started
         self._last_filled: str | None = None  # the editor's text right after a template was filled in
@@ -149,6 +150,7 @@ class ComposerScreen(Screen[None]):
         if draft:
             self.template_name = draft.get("template")
             self._set_text(draft["text"])
+            self._restored = True
             self.notify("Your draft was restored.", timeout=3)
         else:
             suggested = reply_rules.suggest([reply_store.as_template(t) for t in self.templates], self.review.placeholders())
@@ -448,6 +450,8 @@ class ComposerScreen(Screen[None]):
             self._draft_timer.stop()
         if self._loaded and self._edited:
             self._save_draft(self.editor.text, self.template_name)
+        elif self._loaded and self._restored:
+            self.notify("Your draft is kept.", timeout=3)  # stored already, unchanged: nothing to write
         elif self._loaded and self.editor.text.strip():
             self.notify("The proposed template was not changed: no draft kept.", timeout=3)
         self.app.pop_screen()

@@ -45,7 +45,16 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll { width: 90; max-height: 90%; height: auto; border: thick $accent; background: $panel; padding: 1 2; }
     """
-    BINDINGS = [Binding("escape,question_mark,q", "close", "Close", id="help.close")]
+    BINDINGS = [
+        Binding("escape,question_mark,q", "close", "Close", id="help.close"),
+        # the list is longer than a 45-line terminal: the inbox's own moves scroll it
+        Binding("j", "scroll('down')", "Scroll down", id="help.down", show=False),
+        Binding("k", "scroll('up')", "Scroll up", id="help.up", show=False),
+        Binding("ctrl+d", "scroll('page_down')", "Page down", id="help.page_down", show=False),
+        Binding("ctrl+u", "scroll('page_up')", "Page up", id="help.page_up", show=False),
+        Binding("g", "scroll('home')", "Top", id="help.first", show=False),
+        Binding("G", "scroll('end')", "Bottom", id="help.last", show=False),
+    ]
 
     def __init__(self, under: Screen) -> None:
         super().__init__()
@@ -56,6 +65,10 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text(f"Keys: {type(self.under).__name__.removesuffix('Screen')}", style="bold"))
             yield Static(Text("Remap any key by its id in the [keys] table of the config file.", style="dim"))
             yield Static(binding_table(self.under))
+
+    def action_scroll(self, where: str) -> None:
+        scroller = self.query_one(VerticalScroll)
+        getattr(scroller, f"scroll_{where}")(animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Input, ProgressBar, Static
 
+from feedback_tui.models import REVIEW_STATUSES
 from feedback_tui.store import activity, inbox, search, triage
 from feedback_tui.store.inbox import VIEW_TITLES, InboxQuery, SearchProblem
 from feedback_tui.store.rows import InboxRow
@@ -132,6 +133,7 @@ class InboxScreen(TriageActions, Screen[None]):
         if keep_position and previous is not None and previous.query == query:  # a live refresh: until its count
             self._source.literal_bound = previous.literal_bound
         self.review_list.set_source(self._source, keep_position=keep_position, focus=focus, live=live)
+        self.query_one(ColumnHeader).kind = query.kind
         self._show_views()
         self._show_status()
 
@@ -172,7 +174,11 @@ class InboxScreen(TriageActions, Screen[None]):
             if value:
                 parts.append(f"{name}: {clean(value, single_line=True)}")
         if q.statuses:
-            parts.append(f"status: {', '.join(q.statuses)}")
+            left_out = [s for s in REVIEW_STATUSES if s not in q.statuses]
+            if len(left_out) < len(q.statuses) and left_out:  # a drill-down's "all but spam", said so
+                parts.append(f"status: not {', '.join(left_out)}")
+            else:
+                parts.append(f"status: {', '.join(q.statuses)}")
         if q.min_rating is not None or q.max_rating is not None:
             parts.append(f"score {q.min_rating if q.min_rating is not None else '…'}–"
                          f"{q.max_rating if q.max_rating is not None else '…'}")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from rich.cells import set_cell_size
 from rich.text import Text
+from textual.reactive import reactive
 from textual.widget import Widget
 
-from feedback_tui.tui.widgets.review_row import COLUMNS, FIXED_WIDTH
+from feedback_tui.tui.widgets.review_row import COLUMNS, FIXED_WIDTH, SURVEY_TITLES
 
 
 class ColumnHeader(Widget):
@@ -14,10 +15,13 @@ class ColumnHeader(Widget):
 
     DEFAULT_CSS = "ColumnHeader { height: 1; color: $text-muted; text-style: bold; background: $surface; }"
 
+    kind: reactive[str] = reactive("reviews")  # "surveys": the titles of a survey answer's cells
+
     def render(self) -> Text:
         width = self.size.width
-        parts = [set_cell_size(title, size) for title, size in COLUMNS]
-        parts.append(set_cell_size("title — text   #tags", max(width - FIXED_WIDTH, 10)))
+        surveys = self.kind == "surveys"
+        parts = [set_cell_size(SURVEY_TITLES.get(title, title) if surveys else title, size) for title, size in COLUMNS]
+        parts.append(set_cell_size("comment   #tags" if surveys else "title — text   #tags", max(width - FIXED_WIDTH, 10)))
         parts.append(set_cell_size("", 2))
         parts.append(set_cell_size("assignee", 11))
         return Text("".join(parts), no_wrap=True)

@@ -19,6 +19,7 @@ SENTIMENT_MARKS = {"positive": ("▲", "green"), "neutral": ("■", "yellow"), "
 UNREAD_MARK = "▌"  # unread: a bar in the first column (● is the status "new")
 FIXED_WIDTH = 2 + 2 + 11 + 12 + 7 + 3 + 15 + 2 + 11
 COLUMNS = (("", 2), ("", 2), ("date", 11), ("source", 12), ("stars", 7), ("", 3), ("author", 15))
+SURVEY_TITLES = {"stars": "score", "author": "customer"}  # a survey row shows "NPS 9", its customer (or —)
 STATUS_MARKS = {"new": "●", "open": "○", "replied": "✓", "outdated": "↻", "archived": "▪", "spam": "⊘",
                 "answered_elsewhere": "⇢"}
 
@@ -33,7 +34,7 @@ def row_segments(row: InboxRow, width: int, base: Style, *, selected: bool, term
     excerpt = clean(row.excerpt, single_line=True)
     if terms and title and not match_spans(title, terms) and match_spans(excerpt, terms):
         title = title if len(title) <= 24 else title[:23] + "…"  # the match, in the text, stays in sight
-    text = f"{title} — {excerpt}" if title else excerpt
+    text = f"{title} — {excerpt}" if title and excerpt else title or excerpt  # a title alone: no dangling dash
     text_width = max(width - FIXED_WIDTH, 10)
     tags = clean(" " + " ".join(f"#{t}" for t in row.tags.split()), single_line=True) if row.tags else ""
     tag_width = min(cell_len(tags) + 1, 24, text_width // 3) if tags else 0

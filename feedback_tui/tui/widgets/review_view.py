@@ -84,6 +84,9 @@ def render_review(detail: ReviewDetail, terms: tuple[str, ...] = ()) -> Group:
         line.append(f" · {status}", style="red" if status in ("failed", "withdrawn") else "dim")
         if reply.updated_at and not reply.withdrawn_at:
             line.append(f" · edited {reply.updated_at[:16].replace('T', ' ')}", style="dim")
+        if reply.created_at and detail.created_at and reply.created_at < detail.created_at:
+            # the stores date a review by its latest edit: this reply answered an earlier version
+            line.append(" · before this version of the review: its author edited it since", style="yellow")
         parts.append(line)
         if reply.delivery_status == "failed" and reply.delivery_error:
             parts.append(plain(f"delivery failed: {reply.delivery_error} (r, then ctrl+r retries)", "red"))

@@ -28,8 +28,16 @@ def format_value(name: str, value: Any) -> str:
     return f"{value:.1f}"
 
 
-def margin_text(name: str, margin: float) -> str:
-    return f"±{margin:.2f}" if name in ("sentiment", "ratings") else f"±{margin:.1f}"
+def margin_text(name: str, margin: float, digits: int | None = None) -> str:
+    """``±0.4``; a margin that rounds to nothing reads ``±<0.1``: a figure with an answer is never
+    exact (0 replies of 17,516 is 0.0 % ±0.011, not ±0.0), and a figure without one has no margin
+    (None), so a margin of 0 here is one the figures rounded away."""
+    if digits is None:
+        digits = 2 if name in ("sentiment", "ratings") else 1
+    shown = f"{margin:.{digits}f}"
+    if float(shown) == 0:
+        return f"±<{10 ** -digits:.{digits}f}"
+    return f"±{shown}"
 
 
 def change_text(name: str, card: dict[str, Any]) -> Text:

@@ -13,6 +13,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual_plotext import PlotextPlot
 
+from feedback_tui.tui.widgets.score_card import margin_text
+
 
 class TrendPanel(PlotextPlot, can_focus=True):
     DEFAULT_CSS = """
@@ -64,7 +66,7 @@ class TrendPanel(PlotextPlot, can_focus=True):
         digits = 2 if self.metric in ("sentiment", "ces") else 1  # by metric: an NPS of 0 is "0.0", not "0.00"
         text = f"{value:.{digits}f}"
         if margin is not None:
-            text += f" ±{margin:.{digits}f}"
+            text += f" {margin_text(self.metric, margin, digits)}"
         return text + (" (thin)" if self.thin[index] else "")
 
     def replot(self) -> None:
