@@ -19,16 +19,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from feedback_tui.models import ImportResult, Reject, ReviewRecord, SurveyRecord
-from feedback_tui.store import Store, batching, checkpoint, utc_now
+from feedback_tui.store import Store, batching, checkpoint, tail_cache, utc_now
 from feedback_tui.store.steps_018_agent_rollups import FIRST_AGENT
 
 BATCH_SIZE = 20000  # ~1 s of writing at 1M rows: big enough for the indexes, short enough for agents
 IMPORT_CACHE_KIB = 262144  # index pages stay in memory while a large import merges
-# A bulk load's end reads the whole table eleven times (search index, then each index rebuilt),
-# from the log page by page, as the table outgrows IMPORT_CACHE_KIB: with a cache that holds the
-# database (1.4 GB at 1M reviews), from memory after the first read (-4 s CPU at 1M). Larger
-# databases would still be read from the log each time, so they keep IMPORT_CACHE_KIB.
-TAIL_CACHE_KIB = 2 * 1024 * 1024
 Progress = Callable[[int], None]
 
 _REVIEW_FIELDS = (
@@ -421,8 +416,9 @@ def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterab
             if on_step:  # seconds with no row to count, at a million rows
                 on_step("Rebuilding indexes and saving")
             pages, page_size = (conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_count", "page_size"))
-            if pages * page_size <= TAIL_CACHE_KIB * 1024:  # put back after the commit
-                conn.execute(f"PRAGMA cache_size = -{TAIL_CACHE_KIB}")
+            tail_kib = tail_cache.tail_cache_kib(pages, page_size, tail_cache.available_kib())
+            if tail_kib is not None:  # put back after the commit
+                conn.execute(f"PRAGMA cache_size = -{tail_kib}")
             if reviews:
                 _sync_first_agents(conn, trigger_sql, replies_after, after_id)
                 _index_paused_reviews(conn, after_id, hash_bytes=BULK_HASH_BYTES)

@@ -243,3 +243,16 @@ def test_bulk_load_keeps_the_indexes_it_never_fills(store: Store, tmp_path: Path
                                    ("reviews_assignee_created", "assignee = 'léa'", [2]),
                                    ("reviews_mismatch", "mismatch = 1", [3])):
         assert [r[0] for r in store.query(f"SELECT id FROM reviews INDEXED BY {index} WHERE {where}")] == expected
+
+
+def test_the_tail_cache_holds_the_database_within_half_the_free_memory() -> None:
+    from feedback_tui.store.tail_cache import TAIL_CACHE_KIB, available_kib, tail_cache_kib
+
+    gib = 1024 * 1024  # KiB
+    assert tail_cache_kib(350_000, 4096, None) == TAIL_CACHE_KIB  # 1.4 GB fits the 2 GiB cap
+    assert tail_cache_kib(350_000, 4096, 16 * gib) == TAIL_CACHE_KIB
+    assert tail_cache_kib(600_000, 4096, 16 * gib) is None  # 2.4 GB: read from the log whatever the cache
+    assert tail_cache_kib(350_000, 4096, 2 * gib) is None  # a 2 GB machine: 1 GiB may be taken, too little
+    assert tail_cache_kib(100_000, 4096, 2 * gib) == gib  # 400 MB fits in half of 2 GiB free
+    free = available_kib()
+    assert free is None or free > 0  # read from /proc/meminfo on Linux
