@@ -374,12 +374,7 @@ def cross_validate(texts: Sequence[str], labels: Sequence[str], folds: int = 5, 
     no lexicon block.
     """
     labels = list(labels)
-    smallest = min(counts(labels).values())
-    if folds < 2:
-        raise ValueError("cross-validation needs at least 2 folds")
-    if smallest < folds:
-        raise ValueError(f"{folds}-fold cross-validation needs {folds} texts of each class, the smallest class has {smallest}")
-    return _cross_validate(_count(texts, language), labels, folds, seed)
+    return {**recalls(labels, cross_validated_labels(texts, labels, folds, seed, language)), "folds": folds}
 
 
 def cross_validated_labels(texts: Sequence[str], labels: Sequence[str], folds: int = 5, seed: int = 0,
@@ -387,6 +382,8 @@ def cross_validated_labels(texts: Sequence[str], labels: Sequence[str], folds: i
     """Each text's label predicted by the model of the folds that held it out (:func:`cross_validate`'s predictions)."""
     labels = list(labels)
     smallest = min(counts(labels).values())
+    if folds < 2:
+        raise ValueError("cross-validation needs at least 2 folds")
     if smallest < folds:
         raise ValueError(f"{folds}-fold cross-validation needs {folds} texts of each class, the smallest class has {smallest}")
     return _predicted(_count(texts, language), labels, folds, seed)
