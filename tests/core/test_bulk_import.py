@@ -78,18 +78,21 @@ def test_other_connections_never_see_the_table_without_its_indexes(tmp_path: Pat
         assert reader.count_reviews() == 240
 
 
+def _interrupted_after(records: list[ReviewRecord], n: int) -> Iterator[ReviewRecord]:
+    """The first ``n`` records, then Ctrl-C."""
+    yield from records[:n]
+    raise KeyboardInterrupt
+
+
 def test_a_stopped_bulk_load_leaves_nothing_half_done(store: Store) -> None:
     load(store, FIXTURES / "surveys.csv")
     before = contents(store)
     parsed = open_input(FIXTURES / "reviews.jsonl", imported_at=IMPORTED_AT)
     records = list(parsed.rows)
 
-    def interrupted() -> Iterator[ReviewRecord]:
-        yield from records[:7]
-        raise KeyboardInterrupt
-
     with pytest.raises(KeyboardInterrupt):
-        import_rows(store, parsed.origin, parsed.kind, parsed.format, interrupted(), batch_size=2, bulk=True)
+        import_rows(store, parsed.origin, parsed.kind, parsed.format, _interrupted_after(records, 7), batch_size=2,
+                    bulk=True)
     assert contents(store) == before  # no row, and every index back
     assert store.scalar("SELECT status FROM import_runs ORDER BY id DESC LIMIT 1") == "interrupted"
 
@@ -111,12 +114,9 @@ def test_bulk_load_gives_back_the_cache_and_checkpoints_of_its_end(store: Store)
     parsed = open_input(FIXTURES / "reviews.jsonl", imported_at=IMPORTED_AT)
     records = list(parsed.rows)
 
-    def interrupted() -> Iterator[ReviewRecord]:
-        yield from records[:7]
-        raise KeyboardInterrupt
-
     with pytest.raises(KeyboardInterrupt):
-        import_rows(store, parsed.origin, parsed.kind, parsed.format, interrupted(), batch_size=2, bulk=True)
+        import_rows(store, parsed.origin, parsed.kind, parsed.format, _interrupted_after(records, 7), batch_size=2,
+                    bulk=True)
     assert store.scalar("PRAGMA wal_autocheckpoint") == autocheckpoint
     import_rows(store, parsed.origin, parsed.kind, parsed.format, iter(records), batch_size=2, bulk=True,
                 should_stop=lambda: True)
