@@ -385,7 +385,7 @@ def holds_any(store: Store, kind: str = "reviews") -> bool:
     an empty list then says "import a file" rather than "no row matches these filters"."""
     sql = ("SELECT EXISTS (SELECT 1 FROM survey_responses WHERE comment IS NOT NULL)" if kind == "surveys"
            else "SELECT EXISTS (SELECT 1 FROM reviews)")
-    return bool(store.conn.execute(sql).fetchone()[0])
+    return bool(store.scalar(sql))
 
 
 def _key_names(order: list[tuple[str, bool]]) -> list[str]:
