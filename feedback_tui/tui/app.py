@@ -8,7 +8,9 @@ worker asks :meth:`FeedbackApp.open_store` for its own connection) and the
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import signal
 import time
 from collections.abc import Iterable
 from datetime import date
@@ -152,6 +154,19 @@ class FeedbackApp(App[None]):
         self._terminal = terminal_watch.terminal_fd() if not self.is_headless else None
         if self._terminal is not None:
             self.set_interval(terminal_watch.CHECK_SECONDS, self._check_terminal)
+            self._leave_on_hangup()
+
+    def _leave_on_hangup(self) -> None:
+        """SIGHUP (the terminal window closed, ``tmux kill-server``) ends the app as ``q`` does,
+        so the screens' last saves run: the composer writes the keystrokes its half-second
+        debounce had not saved yet. Python's default ended the process on the spot and lost
+        them. A SIGHUP someone chose to ignore (``nohup``) stays ignored."""
+        if signal.getsignal(signal.SIGHUP) is signal.SIG_IGN:
+            return
+        try:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, lambda: self.exit(return_code=1))
+        except (NotImplementedError, RuntimeError, ValueError):  # no Unix signals, or not the main thread
+            pass
 
     def _check_terminal(self) -> None:
         """The terminal hung up without a SIGHUP reaching us (tui/terminal_watch.py): leave."""

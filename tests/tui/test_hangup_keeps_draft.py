@@ -1,0 +1,89 @@
+"""A terminal that hangs up (SIGHUP: the window closed, ``tmux kill-server``) keeps what was
+typed in the composer, even the keystrokes its half-second debounce had not saved yet.
+
+Found by hand: typing " FASTKILL" then ``tmux kill-server`` 0.2 s later lost those words:
+Python's default SIGHUP ends the process on the spot, so the composer's save on leaving
+never ran. The real app runs here in a real pseudo-terminal; the debounce is set to an hour
+in the child so that only the save on leaving can write the draft (no timing involved).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import pty
+import select
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import REVIEW_HEADER, import_file, write_csv
+from feedback_tui.store import Store
+
+CHILD = """
+import sys
+from feedback_tui.tui.screens import composer
+composer.DRAFT_DELAY = 3600.0  # only the save on leaving can write the draft
+from feedback_tui.cli import main
+sys.argv = ["feedback-tui", *sys.argv[1:]]
+main()
+"""
+
+
+_ESCAPES = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
+
+
+class Screen:
+    """What the app has drawn so far, its escape sequences taken out."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd, self.raw = fd, b""
+
+    def wait_for(self, needle: bytes, deadline: float) -> bool:
+        while time.monotonic() < deadline:
+            if needle in _ESCAPES.sub(b"", self.raw):
+                return True
+            ready, _, _ = select.select([self.fd], [], [], 0.5)
+            if ready:
+                try:
+                    self.raw += os.read(self.fd, 65536)
+                except OSError:
+                    return False
+        return False
+
+
+def test_sighup_in_the_composer_saves_the_last_keystrokes(tmp_path: Path, db_path: Path) -> None:
+    csv_path = write_csv(tmp_path / "one.csv", REVIEW_HEADER, [
+        ["r1", "trustpilot", 5, "Super", "Livraison rapide, merci.", "Ann", "2026-03-02T10:00:00Z", "fr", "", ""]])
+    with Store.open(db_path) as store:
+        import_file(store, csv_path)
+    master, slave = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
+    child = subprocess.Popen([sys.executable, "-c", CHILD, "--db", str(db_path), "--agent", "camille"],
+                             stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
+                             start_new_session=True)
+    os.close(slave)
+    try:
+        deadline = time.monotonic() + 60  # liveness bounds, not measurements
+        screen = Screen(master)
+        assert screen.wait_for(b"1 of 1 reviews", deadline), "the list has its row under the cursor"
+        os.write(master, b"r")
+        assert screen.wait_for(b"another", deadline), "the composer is up"
+        os.write(master, b" HUPWORD")
+        assert screen.wait_for(b"HUPWORD", deadline), "the keys reached the editor"
+        child.send_signal(signal.SIGHUP)
+        child.wait(timeout=60)
+    finally:
+        os.close(master)
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    conn = sqlite3.connect(db_path)
+    try:
+        texts = [row[0] for row in conn.execute("SELECT text FROM drafts WHERE agent = 'camille'")]
+    finally:
+        conn.close()
+    assert len(texts) == 1 and texts[0].endswith(" HUPWORD"), texts
