@@ -355,6 +355,8 @@ ROWS = [
     *[(f"search {name} first page, store only: ours / collect every hit (ms)", f"search_{name}_ms",
        f"search_{name}_collect_ms", None, "≤ 150") for name in ("rare_word", "common_word", "phrase", "two_words")],
     ("peak RSS of the app (MB)", "peak_rss_mb", None, None, "≤ 300"),
+    ("peak RSS over the 2026-11-23 run's steps: paint, keys, filters, searches, dashboard (MB)",
+     "peak_rss_mb_first_steps", None, None, "≤ 300"),
     ("database on disk (MB)", "db_mb", None, None, ""),
 ]
 
