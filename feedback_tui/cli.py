@@ -19,12 +19,12 @@ import click
 from feedback_tui import __version__
 from feedback_tui.console import echo
 from feedback_tui.errors import FeedbackError, UsageProblem
-from feedback_tui.datebounds import bound_day
 from feedback_tui.models import Filters, ImportResult, ReviewRecord
 from feedback_tui.cli_context import (
     MAX_REJECTS_SHOWN,
     Context,
     backfill_sentiment,
+    date_flag,
     filter_options,
     filters_from_options,
     train_after_import,
@@ -306,10 +306,7 @@ def _day(value: str | None) -> date | None:
     """``--today``: a day in the forms ``--since`` reads (the stored date's day)."""
     if value is None:
         return None
-    try:
-        return bound_day(value)
-    except ValueError as error:
-        raise UsageProblem(f"--today: expected a day as YYYY-MM-DD or dd/mm/yyyy ({error})") from None
+    return date.fromisoformat(date_flag("--today", value)[:10])
 
 
 def _holds_feedback(card: dict[str, Any]) -> bool:
