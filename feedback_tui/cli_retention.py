@@ -17,6 +17,7 @@ import click
 from feedback_tui.cli_context import Context, filters_from_options
 from feedback_tui.console import echo
 from feedback_tui.errors import FeedbackError, FileProblem, UsageProblem
+from feedback_tui.margins import margin_text
 from feedback_tui.text import json_text
 
 MAX_REJECTS_SHOWN = 20
@@ -130,8 +131,9 @@ def feedback_lines(feedback: dict[str, Any]) -> list[str]:
         if row["note"]:
             lines.append(f"{label} n={row['n']:<5} {row['note']}")
         else:
-            lines.append(f"{label} n={row['n']:<5} retention {row['retention']:.1f}% ±{row['retention_margin']}  "
-                         f"repeat purchase {row['repeat_purchase_rate']:.1f}% ±{row['repeat_margin']}")
+            lines.append(f"{label} n={row['n']:<5} retention {row['retention']:.1f}% "
+                         f"{margin_text('retention', row['retention_margin'])}  repeat purchase "
+                         f"{row['repeat_purchase_rate']:.1f}% {margin_text('retention', row['repeat_margin'])}")
     if len(lines) == 1:
         lines.append("  no customer is linked to feedback yet (survey answers' customer field, "
                      "import --map customer=..., or link-customers)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from feedback_tui.text import markdown_cell
+from feedback_tui.margins import margin_text
 from feedback_tui.retention import partial_note, retention_card
 from feedback_tui.store import Store
 
@@ -55,6 +56,6 @@ def retention_section(store: Store, period: str, *, since: str | None, until: st
                              f"{g['note']} | — |")
             else:
                 lines.append(f"| {markdown_cell(g['question'])} | {markdown_cell(g['group'])} | {g['n']} | "
-                             f"{g['retention']:.1f} % ± {g['retention_margin']} | "
-                             f"{g['repeat_purchase_rate']:.1f} % ± {g['repeat_margin']} |")
+                             f"{g['retention']:.1f} % {margin_text('retention', g['retention_margin'])} | "
+                             f"{g['repeat_purchase_rate']:.1f} % {margin_text('retention', g['repeat_margin'])} |")
     return lines

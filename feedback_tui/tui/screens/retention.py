@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 from textual_plotext import PlotextPlot
 
+from feedback_tui.margins import margin_text
 from feedback_tui.retention import customers_behind, previous_period, retention_card
 from feedback_tui.store import retention as queries
 from feedback_tui.store.retention import CustomerHistory, CustomerPeriod
@@ -257,8 +258,8 @@ class RetentionScreen(Screen[None]):
             if group["note"]:
                 cells = (group["note"], "—")
             else:
-                cells = (f"{group['retention']:.1f}% ±{group['retention_margin']}",
-                         f"{group['repeat_purchase_rate']:.1f}% ±{group['repeat_margin']}")
+                cells = (f"{group['retention']:.1f}% {margin_text('retention', group['retention_margin'])}",
+                         f"{group['repeat_purchase_rate']:.1f}% {margin_text('retention', group['repeat_margin'])}")
             table.add_row(plain(group["question"]), plain(group["group"]), str(group["n"]), *cells)
 
     # -- actions -----------------------------------------------------------------------
