@@ -349,9 +349,11 @@ def report(context: Context, period: str, since: str | None, source: str | None,
     base = Filters(source=source)
     with context.open_store() as store:
         if fmt == "md":
+            from feedback_tui.retention import orders_outside, window_words
             from feedback_tui.retention_report import retention_section
 
             window = last_periods(period, today, count)
+            orders_elsewhere = orders_outside(store, since=window[0].since, until=window[-1].until)
             extra = retention_section(store, period, since=window[0].since, until=window[-1].until,
                                       config_costs=context.config.retention_costs,
                                       lifespan_years=context.config.lifespan_years)
@@ -360,6 +362,7 @@ def report(context: Context, period: str, since: str | None, source: str | None,
             figures["themes"] = period_themes(store, figures, base)
             text = render_markdown(figures, extra)
         else:
+            orders_elsewhere = None  # retention is a section of the Markdown report only
             window = last_periods(period, today, count)
             filters = Filters(source=source, since=window[0].since, until=window[-1].until)
             card = scorecard(store, filters, by=period, sla_hours=context.config.sla_hours,
@@ -379,6 +382,10 @@ def report(context: Context, period: str, since: str | None, source: str | None,
         # a first import on the 3rd of the month: everything is in the period still running
         echo(f"Note: no feedback in this window; it is all from {window[-1].until[:10]} on, in the period still "
              f"running (report --today {latest[:10]} reports it so far).", err=True)
+    if orders_elsewhere:
+        echo(f"Note: no orders {window_words(window[0].since, window[-1].until)}; the orders run from "
+             f"{orders_elsewhere[0]} to {orders_elsewhere[1]} (report --today {orders_elsewhere[1]} reports "
+             f"the periods up to their end).", err=True)
     if output:
         try:
             output.write_text(text, encoding="utf-8")

@@ -152,15 +152,20 @@ def feedback_lines(feedback: dict[str, Any]) -> list[str]:
 def retention(context: Context, by: str, segment: str | None, since: str | None, until: str | None,
               source: str | None, as_json: bool) -> None:
     """Customer retention from the orders: crr, churn, aov, clv..., and feedback beside it."""
-    from feedback_tui.retention import partial_note, retention_card
+    from feedback_tui.retention import orders_outside, partial_note, retention_card, window_words
 
     filters = filters_from_options(None, since, until)
     with context.open_store() as store:
         card = retention_card(store, by, since=filters.since, until=filters.until, segment=segment, source=source,
                               config_costs=context.config.retention_costs,
                               lifespan_years=context.config.lifespan_years)
+        outside = orders_outside(store, since=filters.since, until=filters.until, source=source)
     if as_json:
         echo(json_text(card, indent=2))
+        return
+    if outside:  # rather than periods of zeros, or "none stored"
+        echo(f"No orders {window_words(filters.since, filters.until)}; the orders run from {outside[0]} "
+             f"to {outside[1]}.")
         return
     if not card["periods"]:
         echo("No purchases stored: import orders with `feedback-tui import FILE --kind orders`.")
