@@ -137,3 +137,4 @@ async def test_enter_is_in_the_footer_the_help_and_the_palette_with_what_it_does
         await pilot.press("question_mark")
         await settle(app, pilot)
         assert isinstance(app.screen, HelpScreen)
+
