@@ -19,12 +19,12 @@ import click
 from feedback_tui import __version__
 from feedback_tui.console import echo
 from feedback_tui.errors import FeedbackError, UsageProblem
-from feedback_tui.datebounds import bound_day
 from feedback_tui.models import Filters, ImportResult, ReviewRecord
 from feedback_tui.cli_context import (
     MAX_REJECTS_SHOWN,
     Context,
     backfill_sentiment,
+    date_flag,
     filter_options,
     filters_from_options,
     train_after_import,
@@ -306,10 +306,7 @@ def _day(value: str | None) -> date | None:
     """``--today``: a day in the forms ``--since`` reads (the stored date's day)."""
     if value is None:
         return None
-    try:
-        return bound_day(value)
-    except ValueError as error:
-        raise UsageProblem(f"--today: expected a day as YYYY-MM-DD or dd/mm/yyyy ({error})") from None
+    return date.fromisoformat(date_flag("--today", value)[:10])
 
 
 def _holds_feedback(card: dict[str, Any]) -> bool:
@@ -352,9 +349,11 @@ def report(context: Context, period: str, since: str | None, source: str | None,
     base = Filters(source=source)
     with context.open_store() as store:
         if fmt == "md":
+            from feedback_tui.retention import orders_outside, window_words
             from feedback_tui.retention_report import retention_section
 
             window = last_periods(period, today, count)
+            orders_elsewhere = orders_outside(store, since=window[0].since, until=window[-1].until)
             extra = retention_section(store, period, since=window[0].since, until=window[-1].until,
                                       config_costs=context.config.retention_costs,
                                       lifespan_years=context.config.lifespan_years)
@@ -363,6 +362,7 @@ def report(context: Context, period: str, since: str | None, source: str | None,
             figures["themes"] = period_themes(store, figures, base)
             text = render_markdown(figures, extra)
         else:
+            orders_elsewhere = None  # retention is a section of the Markdown report only
             window = last_periods(period, today, count)
             filters = Filters(source=source, since=window[0].since, until=window[-1].until)
             card = scorecard(store, filters, by=period, sla_hours=context.config.sla_hours,
@@ -382,6 +382,10 @@ def report(context: Context, period: str, since: str | None, source: str | None,
         # a first import on the 3rd of the month: everything is in the period still running
         echo(f"Note: no feedback in this window; it is all from {window[-1].until[:10]} on, in the period still "
              f"running (report --today {latest[:10]} reports it so far).", err=True)
+    if orders_elsewhere:
+        echo(f"Note: no orders {window_words(window[0].since, window[-1].until)}; the orders run from "
+             f"{orders_elsewhere[0]} to {orders_elsewhere[1]} (report --today {orders_elsewhere[1]} reports "
+             f"the periods up to their end).", err=True)
     if output:
         try:
             output.write_text(text, encoding="utf-8")

@@ -38,14 +38,20 @@ class Context:
         return Store.open(self.db_path)
 
 
+def date_flag(flag: str, text: str) -> str:
+    """The stored form of a date option's value (``--since``, ``--until``, ``--today``); else a
+    one-line usage error that names this flag and the value it was given."""
+    try:
+        return bound(text)
+    except ValueError as error:
+        raise UsageProblem(f"{flag}: {error}") from None
+
+
 def filters_from_options(source: str | None, since: str | None, until: str | None, product: str | None = None,
              language: str | None = None) -> Filters:
     """``--since`` is inclusive; ``--until 2026-10-31`` includes that whole day."""
-    try:
-        since_at = bound(since) if since else None
-        until_at = bound(until) if until else None
-    except ValueError as error:
-        raise UsageProblem(f"--since/--until: {error}") from None
+    since_at = date_flag("--since", since) if since else None
+    until_at = date_flag("--until", until) if until else None
     if until and until_at and len(until.strip()) == 10:
         day = datetime.strptime(until_at[:10], "%Y-%m-%d").replace(tzinfo=UTC) + timedelta(days=1)
         until_at = day.strftime("%Y-%m-%dT%H:%M:%SZ")

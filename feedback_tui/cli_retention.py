@@ -17,6 +17,7 @@ import click
 from feedback_tui.cli_context import Context, filters_from_options
 from feedback_tui.console import echo
 from feedback_tui.errors import FeedbackError, FileProblem, UsageProblem
+from feedback_tui.margins import margin_text
 from feedback_tui.text import json_text
 
 MAX_REJECTS_SHOWN = 20
@@ -130,8 +131,9 @@ def feedback_lines(feedback: dict[str, Any]) -> list[str]:
         if row["note"]:
             lines.append(f"{label} n={row['n']:<5} {row['note']}")
         else:
-            lines.append(f"{label} n={row['n']:<5} retention {row['retention']:.1f}% ±{row['retention_margin']}  "
-                         f"repeat purchase {row['repeat_purchase_rate']:.1f}% ±{row['repeat_margin']}")
+            lines.append(f"{label} n={row['n']:<5} retention {row['retention']:.1f}% "
+                         f"{margin_text('retention', row['retention_margin'])}  repeat purchase "
+                         f"{row['repeat_purchase_rate']:.1f}% {margin_text('retention', row['repeat_margin'])}")
     if len(lines) == 1:
         lines.append("  no customer is linked to feedback yet (survey answers' customer field, "
                      "import --map customer=..., or link-customers)")
@@ -150,15 +152,20 @@ def feedback_lines(feedback: dict[str, Any]) -> list[str]:
 def retention(context: Context, by: str, segment: str | None, since: str | None, until: str | None,
               source: str | None, as_json: bool) -> None:
     """Customer retention from the orders: crr, churn, aov, clv..., and feedback beside it."""
-    from feedback_tui.retention import partial_note, retention_card
+    from feedback_tui.retention import orders_outside, partial_note, retention_card, window_words
 
     filters = filters_from_options(None, since, until)
     with context.open_store() as store:
         card = retention_card(store, by, since=filters.since, until=filters.until, segment=segment, source=source,
                               config_costs=context.config.retention_costs,
                               lifespan_years=context.config.lifespan_years)
+        outside = orders_outside(store, since=filters.since, until=filters.until, source=source)
     if as_json:
         echo(json_text(card, indent=2))
+        return
+    if outside:  # rather than periods of zeros, or "none stored"
+        echo(f"No orders {window_words(filters.since, filters.until)}; the orders run from {outside[0]} "
+             f"to {outside[1]}.")
         return
     if not card["periods"]:
         echo("No purchases stored: import orders with `feedback-tui import FILE --kind orders`.")

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from feedback_tui.margins import margin_text
 from feedback_tui.text import clean
 
 stderr = Console(stderr=True)
@@ -52,7 +53,9 @@ def _fmt(value: Any, suffix: str = "") -> str:
 
 def _row(figures: dict[str, Any]) -> list[str]:
     nps, csat, ces, sent, resp = (figures[k] for k in ("nps", "csat", "ces", "sentiment", "responses"))
-    nps_text = "—" if nps["score"] is None else f"{nps['score']:+.1f} ±{nps['moe95']}"
+    nps_text = "—" if nps["score"] is None else f"{nps['score']:+.1f}"
+    if nps["score"] is not None and nps["moe95"] is not None:
+        nps_text += f" {margin_text('nps', nps['moe95'])}"
     mix = "—" if not sent["n"] else f"{sent['positive']}/{sent['neutral']}/{sent['negative']}"
     return [
         f"{nps_text} (n={nps['n']})",

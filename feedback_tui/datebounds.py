@@ -11,8 +11,6 @@ can never disagree about what is a date.
 
 from __future__ import annotations
 
-from datetime import date
-
 from feedback_tui.importers.dates import parse_date
 
 
@@ -21,7 +19,3 @@ def bound(text: str) -> str:
     sentence that names the range, for anything unreadable or out of range."""
     return parse_date(text)
 
-
-def bound_day(text: str) -> date:
-    """The day of a typed bound (``--today``)."""
-    return date.fromisoformat(bound(text)[:10])

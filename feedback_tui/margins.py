@@ -19,6 +19,11 @@ wider than the scale. Here:
   or every answer is the same (so 5 five-star reviews do not give ±0).
 
 Every function returns ``None`` at n = 0: no data, no margin.
+
+How a margin is *written* is decided here too (:func:`margin_text`), once for the
+dashboard, ``report`` and ``score``: a margin that rounds to nothing reads ``±<0.1``,
+never ``±0.0``, since a figure with an answer is never exact. Numbers in JSON and CSV
+stay numbers; only the text renderings say ``<0.1``.
 """
 
 from __future__ import annotations
@@ -100,3 +105,31 @@ def mean_margin(n: int, total: float, squares: float, low: float | None = None,
     total2, squares2 = total + low + high, squares + low * low + high * high
     variance = max((squares2 - total2 * total2 / n2) / (n2 - 1), 0.0)
     return min(Z95 * math.sqrt(variance / n), (high - low) / 2.0)
+
+
+# The means of short scales (stars 1-5, CES 1-7, polarity -1..+1) move in hundredths;
+# NPS points and percents in tenths. A figure and its margin share the figure's decimals.
+TWO_DECIMALS = frozenset({"sentiment", "ces", "ratings"})
+
+
+def figure_digits(name: str) -> int:
+    """The decimals of a figure of ``name`` (trends.METRICS' names) and of its margin."""
+    return 2 if name in TWO_DECIMALS else 1
+
+
+def margin_figure(margin: float | None, digits: int = 1) -> str:
+    """A margin as a table cell: ``0.4``; ``<0.1`` when it rounds to nothing at ``digits``
+    (0 replies of 17,516 is 0.0 % ±0.011, not ±0.0); ``—`` for no margin (no answer)."""
+    if margin is None:
+        return "—"
+    shown = f"{margin:.{digits}f}"
+    if float(shown) == 0:
+        return f"<{10 ** -digits:.{digits}f}"
+    return shown
+
+
+def margin_text(name: str, margin: float, digits: int | None = None) -> str:
+    """``±0.4`` beside a figure of ``name``; ``±<0.1`` for a margin that rounds to nothing:
+    a figure without an answer has no margin (None), so a margin of 0 is one the rounding
+    took away. ``digits`` defaults to :func:`figure_digits`."""
+    return "±" + margin_figure(margin, figure_digits(name) if digits is None else digits)

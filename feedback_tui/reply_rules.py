@@ -8,7 +8,9 @@ Placeholders: ``{author}``, ``{product}``, ``{source}``, ``{rating}``,
 that is not stored (an order number, a promised date). ``{{`` and ``}}`` write
 braces. A value that is missing falls back to words in the *template's*
 language (a French template never says "there" or "our service"), and a
-missing author takes its space with it ("Bonjour," rather than "Bonjour ,").
+missing author takes its space with it ("Bonjour," rather than "Bonjour ,"). A product stored
+under no readable name (an id, a number) is left out with the word before it ("merci pour
+votre avis !"): it is a product, but perhaps not "our app".
 """
 
 from __future__ import annotations
@@ -75,18 +77,35 @@ SOURCE_NAMES = {"google_play": "Google Play", "app_store": "the App Store", "tru
                 "google_business": "Google"}
 
 _PACKAGE_ID = re.compile(r"^[A-Za-z][\w-]*(\.[A-Za-z][\w-]*){2,}$")
+# Domain endings (a shop's Trustpilot page is its domain, "www.cdiscount.com"). A reverse-DNS
+# package id starts with one (com.example.shop); a domain ends with one. The words below can
+# also end a package id as its product (com.example.shop, fr.panier.app): they make a domain
+# only when the value does not start as a package id does.
+_ENDINGS = frozenset("""com net org info biz eu fr de uk be ch es it nl lu ca us au nz jp kr cn in br pt pl
+    se no dk fi at ie ma tn dz sn re ru cz gr ro hu mx ar cl za tr il""".split())
+_WORD_ENDINGS = frozenset("shop store online site app ai io co coffee wine bio paris bzh tech me tv".split())
+_PACKAGE_STARTS = frozenset({"com", "org", "net", "io", "co", "app", "dev"})
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gouv", "ac", "gov"})  # www.shop.co.uk
+_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
+_ID_LIKE = re.compile(r"^(?:[\W\d_]+|[\w-]*\d[\w-]*)$")  # no letter, or a token holding digits
 _GENERIC_SEGMENTS = {"app", "apps", "android", "ios", "mobile", "client", "prod", "release"}  # fr.panier.app: "Panier"
 _AUTHOR = re.compile(r"[ \t]*\{\s*author\s*\}")
+# Words that lead to the product, left out with it: "votre avis sur {product} !" -> "votre avis !".
+_PRODUCT = re.compile(r"[ \t]*(?:\b(?:on|about|for|of|with|sur|pour|de|du|avec|concernant)[ \t]+)?"
+                      r"\{\s*product\s*\}", re.IGNORECASE)
 
 
 def product_name(product: str | None, names: dict[str, str] | None = None) -> str:
-    """The name a customer knows a product by.
+    """The name a customer knows a product by, or "" when the stored value names nothing a
+    customer would read (:func:`fill` then leaves the words about the product out).
 
-    The config's ``[products]`` table first (``"com.example.shop" = "Shop"``);
+    The config's ``[products]`` table first (``"com.example.shop" = "Shop"``, ``"8" = "Kuma"``);
     else a package id (``com.example.shop_app``) becomes its last segment made
     readable ("Shop app"; ``fr.panier.app`` is "Panier": a segment like
-    "app" or "android" names no product), since a reply never shows a bundle id; else the
-    stored name as it is.
+    "app" or "android" names no product), since a reply never shows a bundle id; a lowercase
+    domain (``www.cdiscount.com``, Trustpilot's company) its name part ("Cdiscount"); a number,
+    an id-like token (``id1321994487``, TripAdvisor's restaurant ``8``) or a bare domain
+    ending (``com``) nothing; else the stored name as it is.
     """
     value = clean(product, single_line=True).strip()
     if not value:
@@ -94,11 +113,45 @@ def product_name(product: str | None, names: dict[str, str] | None = None) -> st
     mapped = (names or {}).get(value)
     if mapped:
         return clean(mapped, single_line=True).strip()
-    if _PACKAGE_ID.match(value) and " " not in value:
+    if " " in value:
+        return value
+    domain = _domain_name(value)
+    if domain is not None:
+        return domain
+    if _PACKAGE_ID.match(value):
         segments = [part for part in value.split(".")[1:] if part.lower() not in _GENERIC_SEGMENTS]
         last = (segments[-1] if segments else value.rsplit(".", 1)[-1]).replace("_", " ").replace("-", " ").strip()
-        return last[:1].upper() + last[1:] if last else ""
-    return value
+        return _readable(last[:1].upper() + last[1:] if last else "")
+    return _readable(value)
+
+
+def _readable(name: str) -> str:
+    """``name``, or "" for what names nothing: a domain ending, a number, an id-like token
+    (digits in a single word: ``8``, ``1321994487``, ``B07XYZ1234``; ``v2.0`` and ``Tipsy`` stay)."""
+    if name.lower() in _ENDINGS or name.lower() in _GENERIC_SEGMENTS:
+        return ""
+    if _ID_LIKE.match(name) and (not any(ch.isalpha() for ch in name) or sum(ch.isdigit() for ch in name) >= 4):
+        return ""
+    return name
+
+
+def _domain_name(value: str) -> str | None:
+    """The name part of a lowercase domain ("www.cdiscount.com" -> "Cdiscount", "boutique.lushan.fr"
+    -> "Lushan", "shop.example.co.uk" -> "Example"); None for what is not one, such as a
+    reverse-DNS id (``com.example.shop``, ``fr.panier.app``)."""
+    if not (value.islower() or value.startswith("www.")) or not _DOMAIN.match(value.lower()):
+        return None
+    labels = value.lower().split(".")
+    package_like = labels[0] in _PACKAGE_STARTS or len(labels[0]) == 2
+    if not (labels[-1] in _ENDINGS or (labels[-1] in _WORD_ENDINGS and not package_like)):
+        return None
+    labels = [label for label in labels if label != "www"]
+    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
+        labels = labels[:-1]
+    if len(labels) < 2:
+        return ""  # "www.com": an ending, no name
+    name = labels[-2]
+    return _readable(name[:1].upper() + name[1:])
 
 
 def tone_of(rating: int | None, sentiment: str | None, mismatch: bool = False) -> str:
@@ -171,9 +224,11 @@ def fill(body: str, review: dict[str, Any], agent: str, answers: dict[str, str] 
     fallback = FALLBACKS.get((language or "en").lower(), FALLBACKS["en"])
     source = clean(review.get("source"), single_line=True).strip()
     author = greeting_name(review.get("author"))
+    stored_product = clean(review.get("product"), single_line=True).strip()
+    product = product_name(stored_product, products)
     values = {
         "author": author,
-        "product": product_name(review.get("product"), products) or fallback["product"],
+        "product": product or fallback["product"],
         "source": SOURCE_NAMES.get(source, source) or fallback["source"],
         "rating": str(review.get("rating") or ""),
         "agent": clean(agent, single_line=True),
@@ -181,6 +236,8 @@ def fill(body: str, review: dict[str, Any], agent: str, answers: dict[str, str] 
     }  # names are data: a control sequence in one is never sent in a reply, nor shown raw
     if not author:
         body = _AUTHOR.sub("", body)
+    if stored_product and not product:  # a product that has no readable name: not "our app", left out
+        body = _PRODUCT.sub("", body)
 
     def replace(match: re.Match[str]) -> str:
         token = match.group(0)

@@ -11,6 +11,7 @@ import csv
 import io
 from typing import Any
 
+from feedback_tui.margins import figure_digits, margin_figure, margin_text
 from feedback_tui.text import markdown_cell
 from feedback_tui.themes import LanguageThemes
 from feedback_tui.trends import METRICS, metric
@@ -44,15 +45,11 @@ def _fmt(value: Any, digits: int = 1, sign: bool = False) -> str:
     return f"{value:+.{digits}f}" if sign else f"{value:.{digits}f}"
 
 
-def _digits(name: str) -> int:
-    return 2 if name in ("sentiment", "ces", "ratings") else 1
-
-
 def _change(card: dict[str, Any], name: str) -> str:
     move = card["change"]
     if move["delta"] is None:
         return "—"
-    delta = _fmt(move["delta"], _digits(name), sign=True)
+    delta = _fmt(move["delta"], figure_digits(name), sign=True)
     if move["significant"] is None:
         return f"{delta} ({move.get('reason') or 'no margin'})"
     return f"{delta} ({'significant' if move['significant'] else 'not significant'})"
@@ -81,14 +78,15 @@ def render_markdown(figures: dict[str, Any], extra: list[str] | None = None) -> 
               "| --- | ---: | ---: | ---: | ---: | --- | ---: |"]
     for name in METRICS:
         card = figures["cards"][name]
-        digits = _digits(name)
+        digits = figure_digits(name)
         thin = " *thin*" if card["thin"] else ""
         sign = name in ("nps", "sentiment")
         total = card.get("window") or {}
-        total_text = (f"{_fmt(total.get('value'), digits, sign)} ±{_fmt(total.get('margin'), digits)}"
-                      if total.get("value") is not None else "—")
+        total_text = "—" if total.get("value") is None else _fmt(total["value"], digits, sign)
+        if total.get("value") is not None and total.get("margin") is not None:
+            total_text += f" {margin_text(name, total['margin'])}"
         lines.append(f"| {TITLES[name]} | {_fmt(card['value'], digits, sign)}{thin} | {card['n']} | "
-                     f"{_fmt(card['margin'], digits)} | {_fmt(card['previous'], digits, sign)} | {_change(card, name)} "
+                     f"{margin_figure(card['margin'], digits)} | {_fmt(card['previous'], digits, sign)} | {_change(card, name)} "
                      f"| {total_text} |")
     lines += ["", "## Trend", "",
               "| Period | NPS | ±95 % | n | CSAT % | CES | Stars | Polarity | Reviews | Replied % | Median reply (h) "
@@ -96,7 +94,7 @@ def render_markdown(figures: dict[str, Any], extra: list[str] | None = None) -> 
               "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for point in trend:
         lines.append(
-            f"| {point['period']} | {_fmt(point['nps']['score'], 1, True)} | {_fmt(point['nps']['moe95'])} | {point['nps']['n']} "
+            f"| {point['period']} | {_fmt(point['nps']['score'], 1, True)} | {margin_figure(point['nps']['moe95'])} | {point['nps']['n']} "
             f"| {_fmt(point['csat']['score'])} | {_fmt(point['ces']['mean'], 2)} | {_fmt(point['ratings']['mean'], 2)} "
             f"| {_fmt(point['sentiment']['mean_polarity'], 2)} | {point['responses']['reviews']} "
             f"| {_fmt(point['responses']['rate'])} | {_fmt(point['responses']['median_hours_to_reply'])} "
@@ -105,7 +103,7 @@ def render_markdown(figures: dict[str, Any], extra: list[str] | None = None) -> 
     for name in METRICS:
         values = [metric(point, name)[0] for point in trend]
         known = [v for v in values if v is not None]
-        ends = f"{_fmt(known[0], _digits(name))} → {_fmt(known[-1], _digits(name))}" if known else "no data"
+        ends = f"{_fmt(known[0], figure_digits(name))} → {_fmt(known[-1], figure_digits(name))}" if known else "no data"
         lines.append(f"{TITLES[name]:<22} {sparkline(values)}  {ends}")
     lines += ["```", "", "## Star ratings", ""]
     lines += _ratings_section(figures["window"]["ratings"], f"{len(trend)} {figures['period']}s")
@@ -175,8 +173,9 @@ def _ratings_section(ratings: dict[str, Any], scope: str) -> list[str]:
     """The star distribution of the window; half stars are counted in the star below."""
     if not ratings["n"]:
         return ["No review with a star rating in this window."]
-    lines = [f"{ratings['n']} rated reviews over the last {scope}: mean {ratings['mean']:.2f}★ "
-             f"±{_fmt(ratings['moe95'], 2)} (a half star is counted in the star below, 0.5 as 1).", "",
+    margin = "" if ratings["moe95"] is None else f" {margin_text('ratings', ratings['moe95'])}"
+    lines = [f"{ratings['n']} rated reviews over the last {scope}: mean {ratings['mean']:.2f}★{margin} "
+             f"(a half star is counted in the star below, 0.5 as 1).", "",
              "| Stars | Reviews | Share |", "| --- | ---: | ---: |"]
     for star in ("5", "4", "3", "2", "1"):
         count = ratings["distribution"][star]

@@ -425,6 +425,28 @@ def retention_card(store: Store, by: str = "month", *, since: str | None = None,
     return card
 
 
+def orders_outside(store: Store, *, since: str | None, until: str | None,
+                   source: str | None = None) -> tuple[str, str] | None:
+    """The first and last order days when the window (``since`` to before ``until``) holds no
+    order but the database has some: where to look instead. None otherwise."""
+    if since is None and until is None:
+        return None
+    if queries.order_span(store, since=since, until=until, source=source) is not None:
+        return None
+    span = queries.order_span(store, source=source)
+    return None if span is None else (span[0][:10], span[1][:10])
+
+
+def window_words(since: str | None, until: str | None) -> str:
+    """"between 2025-12-01 and 2026-11-30" for a window whose ``until`` is exclusive."""
+    if until is not None and not until.endswith("T00:00:00Z"):  # --until with a time of day
+        return f"from {since[:10]} to before {until}" if since else f"before {until}"
+    last = None if until is None else (datetime.strptime(until[:10], "%Y-%m-%d") - timedelta(days=1)).date()
+    if since and last:
+        return f"between {since[:10]} and {last.isoformat()}"
+    return f"from {since[:10]} on" if since else f"up to {last.isoformat() if last else ''}"
+
+
 def data_periods(rows: list[CustomerPeriod]) -> tuple[str | None, str | None]:
     if not rows:
         return None, None

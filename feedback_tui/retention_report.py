@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from feedback_tui.text import markdown_cell
-from feedback_tui.retention import partial_note, retention_card
+from feedback_tui.margins import margin_text
+from feedback_tui.retention import orders_outside, partial_note, retention_card, window_words
 from feedback_tui.store import Store
 
 
@@ -25,6 +26,10 @@ def retention_section(store: Store, period: str, *, since: str | None, until: st
                       lifespan_years: float | None = None) -> list[str]:
     """Markdown lines: a table per period, the window's clv with its inputs, the feedback groups."""
     by = period if period in ("month", "quarter") else "month"  # retention has no weeks
+    outside = orders_outside(store, since=since, until=until)
+    if outside:  # orders stored, none in the window: say where they are rather than a table of zeros
+        return ["", f"## Retention (per {by})", "",
+                f"No orders {window_words(since, until)}; the stored orders run from {outside[0]} to {outside[1]}."]
     card = retention_card(store, by, since=since, until=until, config_costs=config_costs,
                           lifespan_years=lifespan_years)
     if not card["periods"]:
@@ -55,6 +60,6 @@ def retention_section(store: Store, period: str, *, since: str | None, until: st
                              f"{g['note']} | — |")
             else:
                 lines.append(f"| {markdown_cell(g['question'])} | {markdown_cell(g['group'])} | {g['n']} | "
-                             f"{g['retention']:.1f} % ± {g['retention_margin']} | "
-                             f"{g['repeat_purchase_rate']:.1f} % ± {g['repeat_margin']} |")
+                             f"{g['retention']:.1f} % {margin_text('retention', g['retention_margin'])} | "
+                             f"{g['repeat_purchase_rate']:.1f} % {margin_text('retention', g['repeat_margin'])} |")
     return lines

@@ -113,6 +113,21 @@ def last_order_at(store: Store, *, until: str | None = None, source: str | None 
     return row[0] if row and row[0] else None
 
 
+def order_span(store: Store, *, since: str | None = None, until: str | None = None,
+               source: str | None = None) -> tuple[str, str] | None:
+    """The first and the last order (any, a cancellation too) from ``since`` to before ``until``;
+    None when there is none, or no orders table."""
+    if not has_orders(store):
+        return None
+    where, params = _order_conditions(["1 = 1"], until, source)
+    if since:
+        where.append("created_at >= :since")
+        params["since"] = since
+    row = store.conn.execute(f"SELECT min(created_at), max(created_at) FROM orders WHERE {' AND '.join(where)}",
+                             params).fetchone()
+    return (row[0], row[1]) if row and row[0] else None
+
+
 def costs(store: Store) -> dict[str, float]:
     """Retention spend per period as stored (``2011-01``, ``2011-Q1``, ``2011``)."""
     return {row[0]: float(row[1]) for row in store.conn.execute("SELECT period, amount FROM retention_costs")}

@@ -40,6 +40,10 @@ from feedback_tui.tui.screens.help import HelpScreen
 from feedback_tui.tui.screens.inbox import InboxScreen
 
 POLL_SECONDS = 1.0
+# Textual's "Screenshot" has no key here and writes an SVG of the screen, customers' names and
+# texts included, into the Downloads folder of whoever runs the app (the server's, under `serve`)
+# without asking: nothing an agent needs, so the palette leaves it out.
+HIDDEN_SYSTEM_COMMANDS = frozenset({"Screenshot"})
 READ_ONLY_TEXT = ("READ-ONLY: this database cannot be written here (file permissions or "
                   "$FEEDBACK_TUI_READ_ONLY); you can read and search, not triage or reply")
 
@@ -206,7 +210,8 @@ class FeedbackApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from binding_commands(self, screen)
-        yield from super().get_system_commands(screen)
+        yield from (command for command in super().get_system_commands(screen)
+                    if command.title not in HIDDEN_SYSTEM_COMMANDS)
 
     def action_dashboard(self) -> None:
         from feedback_tui.tui.screens.dashboard import DashboardScreen

@@ -216,7 +216,7 @@ def test_score_filters(run_cli, responses_csv: Path) -> None:
 def test_score_bad_date_is_a_usage_error(run_cli) -> None:
     result = run_cli("score", "--since", "last tuesday")
     assert_no_crash(result)
-    assert result.exit_code == 2 and result.stderr.startswith("Error: --since/--until: unreadable date")
+    assert result.exit_code == 2 and result.stderr.startswith("Error: --since: unreadable date")
 
 
 def test_score_table_output(run_cli) -> None:

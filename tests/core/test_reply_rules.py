@@ -240,3 +240,40 @@ def test_check_empty_and_unanswered_question() -> None:
     assert check("Your order {?order number}", None, "website") == "fill in the placeholder {?order number} first"
     assert check("Braces {{?x}} are fine", None, "website") is None
     assert check("Any length " * 1000, None, "website") is None
+
+
+@pytest.mark.parametrize(("stored", "name"), [
+    ("www.cdiscount.com", "Cdiscount"), ("www.lepetitvapoteur.com", "Lepetitvapoteur"),  # 3a's company
+    ("boutique.lushan.fr", "Lushan"), ("lomi.coffee", "Lomi"), ("shop.example.co.uk", "Example"),
+    ("fr.trustpilot.com", "Trustpilot"), ("nutri-naturel.com", "Nutri-naturel"),
+    ("Cdiscount", "Cdiscount"), ("Booking.com", "Booking.com"), ("Character.AI", "Character.AI"),  # names kept
+    ("com.example.shop", "Shop"), ("fr.panier.app", "Panier"),  # package ids, as before
+    ("v2.0", "v2.0"), ("app2", "app2"), ("zeta", "zeta"),
+    ("8", ""), ("1321994487", ""), ("id1321994487", ""), ("B07XYZ1234", ""),  # ids: no name
+    ("com", ""), ("www.com", ""), ("FR", ""),  # a domain ending alone
+])
+def test_product_from_a_domain_or_an_id_reads_as_a_name_or_nothing(stored: str, name: str) -> None:
+    """3a's Trustpilot company is a domain: "www.lepetitvapoteur.com" gave "Com"; 4a's TripAdvisor
+    restaurant is a number: "8" was used as it is ("votre avis sur 8 !")."""
+    assert replies.product_name(stored) == name
+    assert replies.product_name(stored, {stored: "Le Kuma"}) == "Le Kuma"  # the config's [products] first
+
+
+@pytest.mark.parametrize("template", DEFAULT_TEMPLATES, ids=lambda t: t.name)
+def test_a_product_without_a_readable_name_leaves_its_words_out(template: Template) -> None:
+    filled = fill(template.body, {"author": "Ann", "product": "8", "source": "tripadvisor", "rating": 5}, "bo",
+                  language=template.language)
+    assert " 8" not in filled and "{product}" not in filled and "  " not in filled
+    assert not re.search(r"\b(sur|on|about) *[!.]", filled), filled
+    assert "notre application" not in filled and "our app" not in filled  # a restaurant is no app
+
+
+def test_a_product_left_out_takes_its_preposition_and_space() -> None:
+    french = "Bonjour {author}, merci pour votre avis sur {product} ! Et votre retour sur {product}."
+    assert fill(french, {"author": "Ann", "product": "8"}, "bo", language="fr") == \
+        "Bonjour Ann, merci pour votre avis ! Et votre retour."
+    assert fill(french, {"author": "Ann", "product": "www.cdiscount.com"}, "bo", language="fr") == \
+        "Bonjour Ann, merci pour votre avis sur Cdiscount ! Et votre retour sur Cdiscount."
+    english = "Thanks for your feedback on {product}, and for reviewing {product}!"
+    assert fill(english, {"product": "1321994487"}, "bo") == "Thanks for your feedback, and for reviewing!"
+    assert fill("Merci pour {product}", {"product": None}, "bo", language="fr") == "Merci pour notre application"

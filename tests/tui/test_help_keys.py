@@ -41,3 +41,17 @@ async def test_help_scrolls_with_j_k_g_and_G(demo_db: Path) -> None:
         await pilot.press("escape")
         await settle(app, pilot)
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_the_palette_has_no_screenshot_command(demo_db: Path) -> None:
+    """Textual's "Screenshot" has no key in this app and saves the screen (customers' texts) as a
+    file without asking; the palette keeps our commands and Textual's others."""
+    app = FeedbackApp(db_path=demo_db, agent="camille", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        for key in ("", "d"):  # the inbox, then the dashboard
+            if key:
+                await pilot.press(key)
+                await settle(app, pilot)
+            titles = [command.title for command in app.get_system_commands(app.screen)]
+            assert "Screenshot" not in titles and "Quit" in titles and "Theme" in titles, titles

@@ -98,3 +98,43 @@ def test_retention_snapshot(orders_db: Path, snap_compare: Any) -> None:
 
     app = FeedbackApp(db_path=orders_db, agent="camille", watch=False)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_enter_is_in_the_footer_the_help_and_the_palette_with_what_it_does_there(orders_db: Path) -> None:
+    """The footer showed p, c and escape but not enter, the screen's main key: the focused table's
+    own hidden "Select" binding stood in front of the screen's. On the periods, enter lists the
+    customers; on the customers, it shows one's history; each says so."""
+    from textual.widgets._footer import FooterKey
+
+    from feedback_tui.tui.screens.help import HelpScreen, binding_table
+    from feedback_tui.tui.widgets.footer import Footer
+
+    app = FeedbackApp(db_path=orders_db, agent="camille", watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("R")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, RetentionScreen)
+
+        def footer() -> dict[str, str]:
+            return {key.key: key.description for key in screen.query_one(Footer).query(FooterKey)}
+
+        def helped() -> str:
+            return "\n".join(str(cell) for column in binding_table(screen).columns for cell in column._cells)
+
+        def palette() -> dict[str, str]:
+            return {command.title: command.help for command in app.get_system_commands(screen)}
+
+        assert footer().get("enter") == "Its customers", footer()
+        assert "retention.customers" in helped() and "Select" not in helped()
+        assert palette().get("Its customers") == "key: ⏎"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert screen.query_one("#ret-drill", DataTable).has_focus
+        assert footer().get("enter") == "Their history", footer()
+        assert "retention.history" in helped() and "Their history" in palette()
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+

@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 from textual_plotext import PlotextPlot
 
+from feedback_tui.margins import margin_text
 from feedback_tui.retention import customers_behind, previous_period, retention_card
 from feedback_tui.store import retention as queries
 from feedback_tui.store.retention import CustomerHistory, CustomerPeriod
@@ -74,6 +75,19 @@ class RetentionChart(PlotextPlot):
         self.refresh()
 
 
+class PeriodsTable(DataTable[Any]):
+    """The periods; ``enter`` lists the highlighted period's customers. The binding replaces the
+    table's own ``enter`` (hidden, "Select"), so that the Footer, ``?`` and the palette say it."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Its customers", id="retention.customers")]
+
+
+class CustomersTable(DataTable[Any]):
+    """A period's customers; ``enter`` shows the highlighted customer's history."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Their history", id="retention.history")]
+
+
 class RetentionScreen(Screen[None]):
     """Customer retention from the orders, with the feedback of the customers beside it."""
 
@@ -93,7 +107,6 @@ class RetentionScreen(Screen[None]):
     BINDINGS = [
         Binding("escape,R", "back", "Back", id="retention.back"),
         Binding("p", "period", "Month/quarter/year", id="retention.period"),
-        Binding("enter", "drill", "Customers / their history", id="retention.drill"),
         Binding("c", "figure", "Which customers", id="retention.figure"),
         Binding("ctrl+l", "reload", "Reload", id="retention.reload", show=False),
     ]
@@ -136,8 +149,8 @@ class RetentionScreen(Screen[None]):
             yield RetentionChart(id="ret-chart")
             yield DataTable(id="ret-feedback", cursor_type="row", zebra_stripes=True)
         with Vertical():
-            yield DataTable(id="ret-periods", cursor_type="row", zebra_stripes=True)
-            yield DataTable(id="ret-drill", cursor_type="row", zebra_stripes=True)
+            yield PeriodsTable(id="ret-periods", cursor_type="row", zebra_stripes=True)
+            yield CustomersTable(id="ret-drill", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="ret-detail-box"):
                 yield Static(id="ret-detail")
         yield Footer()
@@ -257,8 +270,8 @@ class RetentionScreen(Screen[None]):
             if group["note"]:
                 cells = (group["note"], "—")
             else:
-                cells = (f"{group['retention']:.1f}% ±{group['retention_margin']}",
-                         f"{group['repeat_purchase_rate']:.1f}% ±{group['repeat_margin']}")
+                cells = (f"{group['retention']:.1f}% {margin_text('retention', group['retention_margin'])}",
+                         f"{group['repeat_purchase_rate']:.1f}% {margin_text('retention', group['repeat_margin'])}")
             table.add_row(plain(group["question"]), plain(group["group"]), str(group["n"]), *cells)
 
     # -- actions -----------------------------------------------------------------------
@@ -287,22 +300,8 @@ class RetentionScreen(Screen[None]):
         else:
             self.notify(f"enter on a period lists its {FIGURE_NAMES[self.figure]} customers")
 
-    def action_drill(self) -> None:
-        drill = self.query_one("#ret-drill", DataTable)
-        if drill.display and drill.row_count:
-            customer = drill.coordinate_to_cell_key(drill.cursor_coordinate).row_key.value
-            if customer:
-                self._load_history(str(customer))
-            return
-        periods = self.query_one("#ret-periods", DataTable)
-        if not periods.row_count:
-            return
-        period = periods.coordinate_to_cell_key(periods.cursor_coordinate).row_key.value
-        if period:
-            self._show_customers(str(period))
-
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        """``enter`` on a table (the table's own binding): a period lists its customers, a customer shows them."""
+        """``enter`` on a table (its ``select_cursor``): a period lists its customers, a customer shows them."""
         key = event.row_key.value
         if key is None:
             return

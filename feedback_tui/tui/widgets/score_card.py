@@ -1,4 +1,8 @@
-"""A dashboard card: one figure, its n and margin, and an honest change."""
+"""A dashboard card: one figure, its n and margin, and an honest change.
+
+Its figures and margins are written by :mod:`feedback_tui.margins` (``margin_text``, imported
+from here by the charts), as ``report`` and ``score`` write them.
+"""
 
 from __future__ import annotations
 
@@ -9,35 +13,25 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
 
+from feedback_tui.margins import figure_digits, margin_text
+
 LOWER_IS_BETTER = {"reply_hours"}
 
 
 def format_value(name: str, value: Any) -> str:
+    """The figure with its unit, in the decimals of :func:`feedback_tui.margins.figure_digits`."""
     if value is None:
         return "—"
-    if name in ("nps",):
-        return f"{value:+.1f}"
+    digits = figure_digits(name)
+    if name in ("nps", "sentiment"):
+        return f"{value:+.{digits}f}"
     if name in ("csat", "response_rate"):
-        return f"{value:.1f}%"
+        return f"{value:.{digits}f}%"
     if name == "reply_hours":
-        return f"{value:.1f} h"
-    if name == "sentiment":
-        return f"{value:+.2f}"
+        return f"{value:.{digits}f} h"
     if name == "ratings":
-        return f"{value:.2f}★"
-    return f"{value:.1f}"
-
-
-def margin_text(name: str, margin: float, digits: int | None = None) -> str:
-    """``±0.4``; a margin that rounds to nothing reads ``±<0.1``: a figure with an answer is never
-    exact (0 replies of 17,516 is 0.0 % ±0.011, not ±0.0), and a figure without one has no margin
-    (None), so a margin of 0 here is one the figures rounded away."""
-    if digits is None:
-        digits = 2 if name in ("sentiment", "ratings") else 1
-    shown = f"{margin:.{digits}f}"
-    if float(shown) == 0:
-        return f"±<{10 ** -digits:.{digits}f}"
-    return f"±{shown}"
+        return f"{value:.{digits}f}★"
+    return f"{value:.{digits}f}"
 
 
 def change_text(name: str, card: dict[str, Any]) -> Text:
