@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual_plotext import PlotextPlot
 
+from feedback_tui.margins import figure_digits
 from feedback_tui.tui.widgets.score_card import margin_text
 
 
@@ -63,7 +64,7 @@ class TrendPanel(PlotextPlot, can_focus=True):
         if value is None:
             return "no data"
         margin = self.margins[index]
-        digits = 2 if self.metric in ("sentiment", "ces") else 1  # by metric: an NPS of 0 is "0.0", not "0.00"
+        digits = figure_digits(self.metric)  # as the cards: an NPS of 0 is "0.0", stars "4.25"
         text = f"{value:.{digits}f}"
         if margin is not None:
             text += f" {margin_text(self.metric, margin, digits)}"
