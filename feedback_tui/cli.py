@@ -226,11 +226,24 @@ def import_command(context: Context, files: tuple[str, ...], kind: str | None, s
     """
     from feedback_tui.cli_import import build_request
 
+    urls = [name for name in files if _is_url(name)]
+    for url in urls:  # named as typed: a Path would have made http://host/x.csv "http:/host/x.csv"
+        echo(f"Error: {url}: import reads files, not URLs: download it first (curl -o export.csv URL), "
+             "or read a JSON API with `feedback-tui fetch json URL --map FILE`", err=True, fg="red")
+    files = tuple(name for name in files if name not in urls)
+    if not files:
+        sys.exit(2)
     request = build_request(context.config, profile=profile, kind=kind, source=source, survey_kind=survey_kind,
                             maps=maps, date_order=date_order, rating_scale=int(rating_scale) if rating_scale else None,
                             skip_identical=skip_identical, items=items)
-    sys.exit(import_files(context, files, request.kind, request.source, request.survey_kind, not no_sentiment,
-                          request=request, dry_run=dry_run))
+    code = import_files(context, files, request.kind, request.source, request.survey_kind, not no_sentiment,
+                        request=request, dry_run=dry_run)
+    sys.exit(max(code, 2) if urls else code)
+
+
+def _is_url(name: str) -> bool:
+    """``http://…`` or ``https://…`` (any case) that is not the name of a file here."""
+    return name.lower().startswith(("http://", "https://")) and not Path(name).exists()
 
 
 # -- score -------------------------------------------------------------------
