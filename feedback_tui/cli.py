@@ -413,7 +413,10 @@ def runs(context: Context) -> None:
     from feedback_tui.store import queries
 
     with context.open_store() as store:
-        for run in queries.import_runs(store):
+        runs_ = queries.import_runs(store)
+        if not runs_:
+            echo("No imports yet: feedback-tui import FILE")
+        for run in runs_:
             error = f"  ({run['error']})" if run["error"] else ""
             echo(f"#{run['id']} {run['started_at']} {run['status']:<11} {run['kind']:<8} "
                        f"+{run['inserted']} ~{run['updated']} ={run['unchanged']} !{run['rejected']}  {run['origin']}{error}")
@@ -427,6 +430,9 @@ def rejects(context: Context, run_id: int | None) -> None:
     from feedback_tui.store import queries
 
     with context.open_store() as store:
+        if run_id is not None and not queries.run_exists(store, run_id):
+            echo(f"Error: there is no import run #{run_id} (feedback-tui runs lists them)", err=True, fg="red")
+            sys.exit(2)
         rows = queries.rejects(store, run_id)
     if not rows:
         echo("No rejected rows.")
