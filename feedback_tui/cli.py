@@ -217,7 +217,7 @@ def import_command(context: Context, files: tuple[str, ...], kind: str | None, s
                    survey_kind: str | None, maps: tuple[str, ...], items: str | None, profile: str | None,
                    date_order: str | None,
                    rating_scale: str | None, skip_identical: bool, dry_run: bool, no_sentiment: bool) -> None:
-    """Import reviews or survey answers from CSV, TSV, JSON or JSONL files.
+    """Import reviews, survey answers, orders or retention costs from CSV, TSV, JSON or JSONL files.
 
     Re-importing is safe: known rows are updated only if they changed. Bad rows
     are listed with their line and kept in the rejects table; good rows land.

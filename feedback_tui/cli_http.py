@@ -166,7 +166,7 @@ def _read_map(path: Path) -> dict[str, Any]:
 @fetch_group.command("json")
 @click.argument("target", metavar="URL_OR_SOURCE")
 @click.option("--map", "map_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="TOML mapping: items, fields, pagination, auth (see `feedback-tui fetch json --help`).")
+              help="TOML mapping: items, fields, pagination, auth (as described above; the README has an example).")
 @click.option("--name", help="Source name stored with the reviews (default: the mapping's source, else the host).")
 @_sources_option
 @_fetch_options

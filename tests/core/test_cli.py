@@ -305,3 +305,10 @@ def test_export_markdown_escapes_every_cell(run_cli, tmp_path: Path) -> None:
     row = lines[2]
     assert "\\[win\\](https\\://evil\\.example)" in row  # text, never a link
     assert "a \\| b" in row and "\\<img" in row and "\\*Eve\\*" in row
+
+
+def test_the_help_of_import_names_every_kind_it_reads(run_cli) -> None:
+    """A new user reads ``--help`` first: import takes orders and costs too (``--kind``)."""
+    for args in (("--help",), ("import", "--help")):
+        text = " ".join(run_cli(*args).stdout.split())
+        assert "Import reviews, survey answers, orders or retention" in text, text
