@@ -835,9 +835,13 @@ async def test_the_open_review_stays_when_another_agent_archives_it(demo_db: Pat
         assert app.screen.row_id == gone.id
         assert "status: archived" in screen_text(app)
 
-        await pilot.press("j")  # the agent's own step still moves on
+        await pilot.press("j")  # next: the review that took its place in the list, not the one after
         await settle(app, pilot)
-        assert app.screen.row_id not in (None, gone.id)
+        assert app.screen.row_id == after.id
+        assert app.screen.row_id == review_list(app).current_row.id
+        await pilot.press("j")
+        await settle(app, pilot)
+        assert app.screen.row_id == review_list(app).current_row.id != after.id
 
 
 async def test_live_refresh_keeps_the_selection_and_the_cursor_row(demo_db: Path) -> None:
