@@ -217,7 +217,7 @@ def import_command(context: Context, files: tuple[str, ...], kind: str | None, s
                    survey_kind: str | None, maps: tuple[str, ...], items: str | None, profile: str | None,
                    date_order: str | None,
                    rating_scale: str | None, skip_identical: bool, dry_run: bool, no_sentiment: bool) -> None:
-    """Import reviews or survey answers from CSV, TSV, JSON or JSONL files.
+    """Import reviews, survey answers, orders or retention costs from CSV, TSV, JSON or JSONL files.
 
     Re-importing is safe: known rows are updated only if they changed. Bad rows
     are listed with their line and kept in the rejects table; good rows land.
@@ -226,11 +226,24 @@ def import_command(context: Context, files: tuple[str, ...], kind: str | None, s
     """
     from feedback_tui.cli_import import build_request
 
+    urls = [name for name in files if _is_url(name)]
+    for url in urls:  # named as typed: a Path would have made http://host/x.csv "http:/host/x.csv"
+        echo(f"Error: {url}: import reads files, not URLs: download it first (curl -o export.csv URL), "
+             "or read a JSON API with `feedback-tui fetch json URL --map FILE`", err=True, fg="red")
+    files = tuple(name for name in files if name not in urls)
+    if not files:
+        sys.exit(2)
     request = build_request(context.config, profile=profile, kind=kind, source=source, survey_kind=survey_kind,
                             maps=maps, date_order=date_order, rating_scale=int(rating_scale) if rating_scale else None,
                             skip_identical=skip_identical, items=items)
-    sys.exit(import_files(context, files, request.kind, request.source, request.survey_kind, not no_sentiment,
-                          request=request, dry_run=dry_run))
+    code = import_files(context, files, request.kind, request.source, request.survey_kind, not no_sentiment,
+                        request=request, dry_run=dry_run)
+    sys.exit(max(code, 2) if urls else code)
+
+
+def _is_url(name: str) -> bool:
+    """``http://…`` or ``https://…`` (any case) that is not the name of a file here."""
+    return name.lower().startswith(("http://", "https://")) and not Path(name).exists()
 
 
 # -- score -------------------------------------------------------------------
@@ -404,7 +417,10 @@ def runs(context: Context) -> None:
     from feedback_tui.store import queries
 
     with context.open_store() as store:
-        for run in queries.import_runs(store):
+        runs_ = queries.import_runs(store)
+        if not runs_:
+            echo("No imports yet: feedback-tui import FILE")
+        for run in runs_:
             error = f"  ({run['error']})" if run["error"] else ""
             echo(f"#{run['id']} {run['started_at']} {run['status']:<11} {run['kind']:<8} "
                        f"+{run['inserted']} ~{run['updated']} ={run['unchanged']} !{run['rejected']}  {run['origin']}{error}")
@@ -418,6 +434,9 @@ def rejects(context: Context, run_id: int | None) -> None:
     from feedback_tui.store import queries
 
     with context.open_store() as store:
+        if run_id is not None and not queries.run_exists(store, run_id):
+            echo(f"Error: there is no import run #{run_id} (feedback-tui runs lists them)", err=True, fg="red")
+            sys.exit(2)
         rows = queries.rejects(store, run_id)
     if not rows:
         echo("No rejected rows.")

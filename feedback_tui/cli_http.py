@@ -166,7 +166,7 @@ def _read_map(path: Path) -> dict[str, Any]:
 @fetch_group.command("json")
 @click.argument("target", metavar="URL_OR_SOURCE")
 @click.option("--map", "map_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="TOML mapping: items, fields, pagination, auth (see `feedback-tui fetch json --help`).")
+              help="TOML mapping: items, fields, pagination, auth (as described above; the README has an example).")
 @click.option("--name", help="Source name stored with the reviews (default: the mapping's source, else the host).")
 @_sources_option
 @_fetch_options
@@ -183,15 +183,16 @@ def fetch_json(context: Context, target: str, map_file: Path | None, name: str |
     """
     settings = _settings(timeout, retries)
     if "://" not in target:
-        if map_file is not None:
-            raise UsageProblem("--map goes with a URL; a configured source already has its mapping")
         loaded = load_sources(sources_file)
         _print_warnings(loaded.warnings)
         source = loaded.get(target)
         if source is None:
             known = ", ".join(s.name for s in loaded.sources) or "none"
             raise UsageProblem(f"{target!r} is neither a URL nor a source in {loaded.path} (configured: {known})")
+        if map_file is not None:
+            raise UsageProblem("--map goes with a URL; a configured source already has its mapping")
     else:
+        _check_target_url(target)  # the command line's URL, not the mapping file's fault
         if map_file is None:
             raise UsageProblem("a URL needs --map FILE saying where the reviews are in the answer")
         table = _read_map(map_file)
@@ -204,6 +205,17 @@ def fetch_json(context: Context, target: str, map_file: Path | None, name: str |
             raise UsageProblem(f"{map_file}: {error}") from None
         source = SourceConfig(name=options.source, kind="json", options=options)
     raise SystemExit(_fetch(context, [source], settings, base_url, full, not no_sentiment))
+
+
+def _check_target_url(url: str) -> None:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError when out of range
+    except ValueError as error:
+        raise UsageProblem(f"{url}: not a usable URL ({error})") from None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        raise UsageProblem(f"{url}: not an http:// or https:// URL with a host")
 
 
 # -- sources and sync ------------------------------------------------------------

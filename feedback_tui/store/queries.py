@@ -73,6 +73,10 @@ def import_runs(store: Store, limit: int = 20) -> list[dict[str, Any]]:
     return [dict(r) for r in store.query("SELECT * FROM import_runs ORDER BY id DESC LIMIT ?", (limit,))]
 
 
+def run_exists(store: Store, run_id: int) -> bool:
+    return store.scalar("SELECT 1 FROM import_runs WHERE id = ?", (run_id,)) is not None
+
+
 def rejects(store: Store, run_id: int | None = None, limit: int = 1000) -> list[dict[str, Any]]:
     if run_id is None:
         run_id = int(store.scalar("SELECT max(import_run_id) FROM rejects") or 0)

@@ -136,6 +136,20 @@ def test_rejects_command(run_cli) -> None:
     assert run_cli("rejects", "--run", "2").stdout.strip() == "No rejected rows."
 
 
+def test_rejects_of_a_run_that_does_not_exist_say_so(run_cli) -> None:
+    run_cli("import", "--no-sentiment", FIXTURES / "reviews.tsv")
+    result = run_cli("rejects", "--run", "12")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "Error: there is no import run #12 (feedback-tui runs lists them)"
+    assert result.stdout == ""
+
+
+def test_runs_on_a_fresh_database_say_there_is_none(run_cli) -> None:
+    result = run_cli("runs")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == "No imports yet: feedback-tui import FILE"
+
+
 def test_runs_command(run_cli) -> None:
     run_cli("import", "--no-sentiment", BROKEN / "bad_rows_reviews.csv")
     lines = run_cli("runs").stdout.splitlines()
@@ -291,3 +305,10 @@ def test_export_markdown_escapes_every_cell(run_cli, tmp_path: Path) -> None:
     row = lines[2]
     assert "\\[win\\](https\\://evil\\.example)" in row  # text, never a link
     assert "a \\| b" in row and "\\<img" in row and "\\*Eve\\*" in row
+
+
+def test_the_help_of_import_names_every_kind_it_reads(run_cli) -> None:
+    """A new user reads ``--help`` first: import takes orders and costs too (``--kind``)."""
+    for args in (("--help",), ("import", "--help")):
+        text = " ".join(run_cli(*args).stdout.split())
+        assert "Import reviews, survey answers, orders or retention" in text, text

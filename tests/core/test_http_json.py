@@ -261,6 +261,24 @@ def test_fetch_json_usage_errors_are_one_line_exit_2(run_cli, args: list[str], m
     assert result.exit_code == 2 and message in result.stderr and len(result.stderr.splitlines()) == 1
 
 
+@pytest.mark.parametrize(("target", "message"), [
+    ("http://", "Error: http://: not an http:// or https:// URL with a host"),
+    ("http://[::1", "Error: http://[::1: not a usable URL (Invalid IPv6 URL)"),
+    ("http://127.0.0.1:99999/r", "Error: http://127.0.0.1:99999/r: not a usable URL (Port out of range 0-65535)"),
+    ("ftp://x.test/r", "Error: ftp://x.test/r: not an http:// or https:// URL with a host"),
+    ("nosuch", "'nosuch' is neither a URL nor a source"),
+])
+def test_a_bad_url_is_blamed_on_the_url_not_on_the_mapping_file(run_cli, tmp_path: Path, target: str,
+                                                                message: str) -> None:
+    mapping = tmp_path / "good.toml"
+    mapping.write_text('items = "data"\n[fields]\nbody = "text"\n', encoding="utf-8")
+    result = run_cli("fetch", "json", target, "--map", mapping, "--no-sentiment")
+    assert_no_crash(result)
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(message) if message.startswith("Error") else message in result.stderr
+    assert str(mapping) not in result.stderr
+
+
 def test_a_bad_mapping_file_names_the_file(run_cli, tmp_path: Path) -> None:
     mapping = tmp_path / "bad.toml"
     mapping.write_text('[fields]\nstars = "x"\n', encoding="utf-8")

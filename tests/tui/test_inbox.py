@@ -811,6 +811,39 @@ async def test_live_refresh_when_another_agent_archives(demo_db: Path) -> None:
         assert f"1 of {total - 1:,} reviews" in screen_text(app)
 
 
+async def test_the_open_review_stays_when_another_agent_archives_it(demo_db: Path) -> None:
+    """Agent B reads a review that agent A archives (two ``serve`` sessions on one database):
+    B's review screen keeps that review, now "archived", and never swaps in the neighbour
+    that took its place in the list, which B would then answer thinking it the same one."""
+    app = FeedbackApp(db_path=demo_db, agent=AGENT, watch=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        lst = review_list(app)
+        total = lst.total
+        gone, after = loaded_rows(lst)[:2]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen) and app.screen.row_id == gone.id
+
+        archive_elsewhere(demo_db, gone.id)
+        await wait_for_total(app, pilot, total - 1)
+        for _ in range(20):  # the detail reloads from the database change
+            if "status: archived" in screen_text(app):
+                break
+            await pilot.pause(0.1)
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.row_id == gone.id
+        assert "status: archived" in screen_text(app)
+
+        await pilot.press("j")  # next: the review that took its place in the list, not the one after
+        await settle(app, pilot)
+        assert app.screen.row_id == after.id
+        assert app.screen.row_id == review_list(app).current_row.id
+        await pilot.press("j")
+        await settle(app, pilot)
+        assert app.screen.row_id == review_list(app).current_row.id != after.id
+
+
 async def test_live_refresh_keeps_the_selection_and_the_cursor_row(demo_db: Path) -> None:
     app = FeedbackApp(db_path=demo_db, agent=AGENT, watch=True)
     async with app.run_test(size=SIZE) as pilot:

@@ -13,7 +13,7 @@ from feedback_tui.store import Store
 from feedback_tui.tui.app import FeedbackApp
 from feedback_tui.tui.safe_text import MATCH_STYLE
 from feedback_tui.tui.screens.review import ReviewScreen
-from tui_helpers import SIZE, loaded_rows, notifications, review_list, row_line, settle
+from tui_helpers import SIZE, inbox_of, loaded_rows, notifications, review_list, row_line, scalar, settle
 
 PADDING = "Commande reçue en bon état, emballage correct, le livreur était poli et rapide. " * 3
 ROWS = [
@@ -115,3 +115,29 @@ async def test_the_status_line_says_when_a_symbol_was_looked_for_among_the_words
         await settle(app, pilot)
         assert [row.author for row in loaded_rows(review_list(app))] == ["Ann"]
         assert "newest" not in str(status.render())
+
+
+async def test_letters_typed_right_after_slash_go_into_the_search_not_to_triage_keys(search_db: Path) -> None:
+    """A terminal (or a browser through ``serve``) delivers ``/refund`` as one burst of keys:
+    every letter after ``/`` belongs to the search, none may reply (``r``), archive (``e``)
+    or undo (``u``) on the review under the cursor."""
+    from textual import events
+
+    app = FeedbackApp(db_path=search_db, agent="camille", watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for char in "/refund":  # queued at once, as a terminal's read hands them over
+            app.post_message(events.Key("slash" if char == "/" else char, char))
+        await settle(app, pilot)
+        assert app.screen is inbox_of(app), type(app.screen).__name__
+        assert inbox_of(app).query_one("#search").value == "refund"
+        assert scalar(search_db, "SELECT COUNT(*) FROM actions") == 0
+        assert scalar(search_db, "SELECT COUNT(*) FROM reviews WHERE status != 'new'") == 0
+
+
+async def test_a_slash_typed_in_the_search_is_a_character_of_the_search(search_db: Path) -> None:
+    app = FeedbackApp(db_path=search_db, agent="camille", watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", "1", "0", "slash", "1", "0")
+        assert inbox_of(app).query_one("#search").value == "10/10"

@@ -52,7 +52,9 @@ class InboxScreen(TriageActions, Screen[None]):
         Binding("5", "mismatches", "Text vs stars", id="inbox.mismatches", show=False,
                 tooltip="Reviews whose text contradicts their stars (on/off)"),
         Binding("tab", "toggle_kind", "Reviews/Surveys", id="inbox.kind"),
-        Binding("slash", "search", "Search", id="inbox.search", key_display="/"),
+        # priority: taken by the app as the key arrives, so that the letters typed in the same
+        # burst (a terminal's read, a browser's websocket) find the search field focused.
+        Binding("slash", "search", "Search", id="inbox.search", key_display="/", priority=True),
         Binding("f", "filters", "Filters", id="inbox.filters"),
         Binding("s", "sort", "Sort", id="inbox.sort"),
         Binding("escape", "clear", "Clear", id="inbox.clear", show=False),
@@ -322,7 +324,14 @@ class InboxScreen(TriageActions, Screen[None]):
         field = self.query_one("#search", Input)
         field.display = True
         field.value = self.query_state.search or ""
-        field.focus()
+        # At once, not through Widget.focus()'s call_later: the keys queued behind "/" would
+        # still reach the list's bindings (r replies, e archives, u undoes).
+        self.set_focus(field)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "search" and self.query_one("#search", Input).has_focus:
+            return False  # "/" typed in the search box is a character of the search
+        return True
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "search":

@@ -60,6 +60,8 @@ class ReviewScreen(TriageActions, Screen[None]):
         self.row_id: int | None = None
         self.detail: ReviewDetail | None = None
         self._rejected_edit: str | None = None  # an edit refused for its length, offered again
+        self._stepping = False  # j/k asked the inbox for the next row: show the one it reports
+        self._cursor_row_id: int | None = None  # the inbox's cursor row, when it moved without us
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -86,6 +88,7 @@ class ReviewScreen(TriageActions, Screen[None]):
         """
         self.kind, self.terms, self.first_row_id = kind, terms, row_id
         self.row_id, self.detail, self._rejected_edit = None, None, None
+        self._stepping, self._cursor_row_id = False, None
         if not self.is_mounted:
             return  # on_mount shows it
         self.query_one("#detail", Static).update(Text("Loading…", style="dim"))
@@ -100,6 +103,14 @@ class ReviewScreen(TriageActions, Screen[None]):
         self._load(row_id)
 
     def on_current_row(self, message: CurrentRow) -> None:
+        """Follow the inbox's cursor only when j/k moved it: when the review shown left the
+        list (another agent archived or answered it), the cursor lands on its neighbour, and
+        swapping that in under the agent's eyes would have them answer the wrong customer."""
+        if not self._stepping:
+            self._cursor_row_id = message.row.id if message.row is not None else None
+            return
+        self._stepping = False
+        self._cursor_row_id = None
         if message.row is not None and message.row.id != self.row_id:
             self.show_row(message.row.id)
 
@@ -208,9 +219,17 @@ class ReviewScreen(TriageActions, Screen[None]):
         self.app.pop_screen()
 
     def action_next(self) -> None:
+        moved = self._cursor_row_id
+        if moved is not None and moved != self.row_id:
+            # the review shown left the list and its neighbour took its place: that one is next
+            self._cursor_row_id = None
+            self.show_row(moved)
+            return
+        self._stepping = True
         self.post_message(StepRequested(+1))
 
     def action_previous(self) -> None:
+        self._stepping = True
         self.post_message(StepRequested(-1))
 
     def action_save_text(self) -> None:
