@@ -265,7 +265,7 @@ class HttpClient:
                 return self._once(url, page, headers)
             except _Retryable as retry:
                 if attempt >= settings.retries:
-                    raise self._error(url, page, f"{retry.problem} (gave up after {attempt + 1} attempts)") from None
+                    raise self._error(url, page, f"{retry.problem} (gave up after {attempt + 1} attempt{'s' if attempt else ''})") from None
                 wait = retry.wait if retry.wait is not None else settings.backoff * (2 ** attempt)
                 if wait > settings.max_wait:
                     raise self._error(url, page, f"{retry.problem}: the server asks to wait {wait:.0f} s, "

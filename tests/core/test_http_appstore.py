@@ -330,6 +330,12 @@ def test_truncated_page_keeps_earlier_pages_and_records_the_error(run_cli, https
     assert run["status"] == "failed" and run["inserted"] == 50 and "(page 2): invalid JSON" in run["error"]
 
 
+def test_no_retry_says_one_attempt(httpserver: HTTPServer, store: Store) -> None:
+    httpserver.expect_request(page_path(1)).respond_with_data("busy", status=503)
+    result = fetch_source(store, appstore_source(), settings=fast(retries=0), base_url=httpserver.url_for("/"))
+    assert result.error and result.error.endswith("server error 503 (gave up after 1 attempt)")
+
+
 def test_slow_answer_past_the_timeout_is_a_clear_error(threaded_server: HTTPServer, store: Store) -> None:
     calls: list[int] = []
 

@@ -136,7 +136,8 @@ class ThemesPanel(Vertical):
         notes = []
         for language, block in self.result.items():
             if not block.enough:
-                notes.append(f"{language}: {block.n_negative} negative reviews, too few for themes")
+                notes.append(f"{language}: {block.n_negative} negative review{'' if block.n_negative == 1 else 's'}, "
+                             "too few for themes")
                 continue
             if not block.themes:
                 notes.append(f"{language}: no word stands out in the {block.n_negative} negative reviews")
