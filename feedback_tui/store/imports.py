@@ -20,7 +20,8 @@ from typing import Any
 
 from feedback_tui.models import ImportResult, Reject, ReviewRecord, SurveyRecord
 from feedback_tui.store import Store, batching, checkpoint, tail_cache, utc_now
-from feedback_tui.store.steps_018_agent_rollups import FIRST_AGENT
+from feedback_tui.store.load_pauses import (BULK_HASH_BYTES, index_paused_reviews, pause_first_agents,
+                                            pause_search_index, secondary_indexes, sync_first_agents)
 
 BATCH_SIZE = 20000  # ~1 s of writing at 1M rows: big enough for the indexes, short enough for agents
 IMPORT_CACHE_KIB = 262144  # index pages stay in memory while a large import merges
@@ -208,49 +209,13 @@ def _add_agent_replies(conn: Any, batch: list[ReviewRecord | SurveyRecord]) -> i
     return added
 
 
-_INDEX_NEW_REVIEWS = """
-INSERT INTO reviews_fts (rowid, title, body, author)
-SELECT id, title, body, author FROM reviews WHERE id > ?"""
-
-
-BULK_HASH_BYTES = 64 * 1024 * 1024  # FTS5's in-memory index during a bulk load's one indexing statement
-FTS5_DEFAULT_HASH_BYTES = 1024 * 1024
-
-
-def _pause_search_index(conn: Any) -> int:
-    """Leave the text of reviews inserted from now on to :func:`_index_paused_reviews`
-    (schema m008); returns the largest review id before them."""
-    after_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()[0])
-    conn.execute("INSERT INTO search_index_paused (since, after_id) VALUES (?, ?)", (utc_now(), after_id))
-    return after_id
-
-
-def _index_paused_reviews(conn: Any, after_id: int, *, hash_bytes: int | None = None) -> None:
-    """Index, in one statement, the reviews inserted since :func:`_pause_search_index`.
-
-    ``hash_bytes`` raises FTS5's in-memory index for the statement (a bulk
-    load: a few large segments instead of many small ones, twice as fast at a
-    million rows) and puts the table's setting back afterwards.
-    """
-    previous = None
-    if hash_bytes:
-        previous = conn.execute("SELECT v FROM reviews_fts_config WHERE k = 'hashsize'").fetchone()
-        conn.execute("INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('hashsize', ?)", (hash_bytes,))
-    conn.execute(_INDEX_NEW_REVIEWS, (after_id,))
-    if hash_bytes:
-        conn.execute("INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('hashsize', ?)",
-                     (previous[0] if previous else FTS5_DEFAULT_HASH_BYTES,))
-    conn.execute("DELETE FROM search_index_paused")
-
-
-
 def _insert_new_reviews(conn: Any, params: dict[str, Any], *, index_now: bool = True) -> int:
     """Insert the batch's new reviews and, unless a bulk load indexes them all
     at its end (``index_now`` false), index their text in one statement."""
-    after_id = _pause_search_index(conn) if index_now else 0
+    after_id = pause_search_index(conn) if index_now else 0
     inserted = conn.execute(_INSERT_REVIEWS, params).rowcount
     if index_now:
-        _index_paused_reviews(conn, after_id)
+        index_paused_reviews(conn, after_id)
     return int(inserted)
 
 
@@ -348,47 +313,6 @@ def bulk_wanted(store: Store, kind: str, expected_rows: int | None) -> bool:
     return expected_rows >= stored
 
 
-# Partial indexes of states an import never writes (spam, a text that contradicts its
-# stars, an assignee): a load adds no entry to them, so it keeps them, at the cost of
-# one WHERE test per row, where rebuilding each would read the whole table again
-# (~0.4 s per index at 1M).
-KEPT_IN_BULK = frozenset({"reviews_spam", "reviews_mismatch", "reviews_assignee_created"})
-# m018's trigger, set for the whole load by one statement at its end (_sync_first_agents).
-PAUSED_TRIGGER = "replies_agent_ai"
-
-
-def _secondary_indexes(conn: Any, table: str) -> list[tuple[str, str]]:
-    """(name, CREATE statement) of the indexes a bulk load may drop and rebuild:
-    not the ones behind UNIQUE or PRIMARY KEY constraints (no SQL), which dedupe,
-    nor those in :data:`KEPT_IN_BULK`."""
-    return [(row[0], row[1]) for row in conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL "
-        "AND sql NOT LIKE 'CREATE UNIQUE%'", (table,)) if row[0] not in KEPT_IN_BULK]
-
-
-def _pause_first_agents(conn: Any) -> tuple[str | None, int]:
-    """Drop m018's per-reply trigger for a bulk load; its SQL and the largest reply id."""
-    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-                       (PAUSED_TRIGGER,)).fetchone()
-    if row:
-        conn.execute(f"DROP TRIGGER {PAUSED_TRIGGER}")
-    return (row[0] if row else None), int(conn.execute("SELECT coalesce(max(id), 0) FROM replies").fetchone()[0])
-
-
-def _sync_first_agents(conn: Any, trigger_sql: str | None, replies_after: int, reviews_after: int) -> None:
-    """What the paused trigger would have left: ``first_reply_agent`` of every review
-    that got a reply in the load, in one statement, then the trigger back. A new
-    review whose only new reply is the source's own has it right from its insert."""
-    if trigger_sql is None:
-        return
-    agent = FIRST_AGENT.format(review="reviews.id")
-    conn.execute(f"""UPDATE reviews SET first_reply_agent = {agent}
-                     WHERE id IN (SELECT review_id FROM replies WHERE id > :replies
-                                  AND (origin != 'import' OR review_id <= :reviews))
-                       AND first_reply_agent IS NOT {agent}""", {"replies": replies_after, "reviews": reviews_after})
-    conn.execute(trigger_sql)
-
-
 def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterable[batching.Batch],
                              progress: Progress | None, should_stop: Callable[[], bool] | None,
                              on_step: Callable[[str], None] | None = None) -> bool:
@@ -404,12 +328,12 @@ def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterab
               result.duplicates)
     try:
         with store.write() as conn:
-            indexes = _secondary_indexes(conn, _TABLES[result.kind])
+            indexes = secondary_indexes(conn, _TABLES[result.kind])
             for name, _ in indexes:
                 conn.execute(f'DROP INDEX "{name}"')
             reviews = result.kind == "reviews"
-            after_id = _pause_search_index(conn) if reviews else 0
-            trigger_sql, replies_after = _pause_first_agents(conn) if reviews else (None, 0)
+            after_id = pause_search_index(conn) if reviews else 0
+            trigger_sql, replies_after = pause_first_agents(conn) if reviews else (None, 0)
             if _each_batch(batches, lambda batch, rejects, duplicates: _merge_batch(
                     conn, result, batch, rejects, duplicates, index_now=not reviews), progress, should_stop):
                 raise _Cancelled
@@ -420,8 +344,8 @@ def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterab
             if tail_kib is not None:  # put back after the commit
                 conn.execute(f"PRAGMA cache_size = -{tail_kib}")
             if reviews:
-                _sync_first_agents(conn, trigger_sql, replies_after, after_id)
-                _index_paused_reviews(conn, after_id, hash_bytes=BULK_HASH_BYTES)
+                sync_first_agents(conn, trigger_sql, replies_after, after_id)
+                index_paused_reviews(conn, after_id, hash_bytes=BULK_HASH_BYTES)
             for _, sql in indexes:
                 conn.execute(sql)
     except BaseException as error:
