@@ -112,7 +112,7 @@ def _print_result(result: ImportResult, parsed: Any, imported_at: str) -> None:
                  "(flagged 'replaced-bytes')")
     echo(line)
     # indented under the file's line; stderr stays for problems (rejects, errors)
-    for detail in plan_lines(parsed) + count_lines(parsed, result.duplicates, imported_at):
+    for detail in plan_lines(parsed) + count_lines(parsed, result.duplicates, imported_at, result):
         echo(f"  {detail}")
     for reject in result.rejects[:MAX_REJECTS_SHOWN]:
         echo(f"  {result.path}: {reject.describe()}", err=True, fg="yellow")

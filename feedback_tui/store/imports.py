@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from feedback_tui.models import ImportResult, Reject, ReviewRecord, SurveyRecord
-from feedback_tui.store import Store, batching, checkpoint, tail_cache, utc_now
+from feedback_tui.store import Store, batching, checkpoint, tail_cache, undated, utc_now
 from feedback_tui.store.load_pauses import (BULK_HASH_BYTES, index_paused_reviews, pause_first_agents,
                                             pause_search_index, secondary_indexes, sync_first_agents)
 
@@ -29,9 +29,10 @@ Progress = Callable[[int], None]
 
 _REVIEW_FIELDS = (
     "source", "external_id", "rating", "title", "body", "author", "created_at", "updated_at",
-    "language", "product", "url", "reply", "reply_at", "rating_original",
+    "language", "product", "url", "reply", "reply_at", "rating_original", "undated",
 )
-_SURVEY_FIELDS = ("source", "external_id", "kind", "score", "comment", "created_at", "customer", "language")
+_SURVEY_FIELDS = ("source", "external_id", "kind", "score", "comment", "created_at", "customer", "language", "undated")
+_UNDATED = attrgetter("undated")
 
 # ``known_id`` is the stored row with the same (source, id), looked up once per
 # batch: the merge statements then join by rowid from the staged batch. Joined
@@ -41,20 +42,23 @@ _STAGE_REVIEWS = """
 CREATE TEMP TABLE IF NOT EXISTS stage_reviews (
     source TEXT, external_id TEXT, rating INTEGER, title TEXT, body TEXT, author TEXT,
     created_at TEXT, updated_at TEXT, language TEXT, product TEXT, url TEXT, reply TEXT, reply_at TEXT,
-    rating_original TEXT, known_id INTEGER, PRIMARY KEY (source, external_id)
+    rating_original TEXT, undated INTEGER, known_id INTEGER, PRIMARY KEY (source, external_id)
 )"""
 _STAGE_SURVEYS = """
 CREATE TEMP TABLE IF NOT EXISTS stage_surveys (
     source TEXT, external_id TEXT, kind TEXT, score INTEGER, comment TEXT, created_at TEXT,
-    customer TEXT, language TEXT, known_id INTEGER, PRIMARY KEY (source, external_id)
+    customer TEXT, language TEXT, undated INTEGER, known_id INTEGER, PRIMARY KEY (source, external_id)
 )"""
 _FIND_KNOWN = """
 UPDATE {stage} SET known_id = (SELECT id FROM {table} r
                                WHERE r.source = {stage}.source AND r.external_id = {stage}.external_id)"""
 
 _CONTENT_CHANGED = "(r.body IS NOT s.body OR r.rating IS NOT s.rating OR r.title IS NOT s.title)"
+# A row given again with no date keeps its stored date (its first import's, or the date an
+# earlier file gave): the import's time would move it to "today" on every re-import.
+_CREATED = "CASE WHEN s.undated THEN r.created_at ELSE s.created_at END"
 _META_CHANGED = (
-    "(r.author IS NOT s.author OR r.created_at IS NOT s.created_at OR r.product IS NOT s.product"
+    "(r.author IS NOT s.author OR r.created_at IS NOT " + _CREATED + " OR r.product IS NOT s.product"
     " OR r.url IS NOT s.url OR (s.updated_at IS NOT NULL AND r.updated_at IS NOT s.updated_at)"
     " OR (s.language IS NOT NULL AND r.language IS NOT s.language))"
 )
@@ -69,14 +73,14 @@ _UPDATE_REVIEWS = [
     # 2. edited text or rating: new sentiment needed; an answered review is outdated
     f"""UPDATE reviews AS r SET
             rating = s.rating, rating_original = s.rating_original, title = s.title, body = s.body,
-            author = s.author, created_at = s.created_at, updated_at = coalesce(s.updated_at, :now),
+            author = s.author, created_at = {_CREATED}, updated_at = coalesce(s.updated_at, :now),
             language = coalesce(s.language, r.language), product = s.product, url = s.url,
             polarity = NULL, subjectivity = NULL, sentiment = NULL,
             status = CASE WHEN r.status = 'replied' THEN 'outdated' ELSE r.status END
         FROM stage_reviews s WHERE {_KNOWN} AND {_CONTENT_CHANGED}""",
     # 3. metadata only (author renamed, url added): no history, status kept
     f"""UPDATE reviews AS r SET
-            author = s.author, created_at = s.created_at, updated_at = coalesce(s.updated_at, r.updated_at),
+            author = s.author, created_at = {_CREATED}, updated_at = coalesce(s.updated_at, r.updated_at),
             language = coalesce(s.language, r.language), product = s.product, url = s.url
         FROM stage_reviews s WHERE {_KNOWN} AND {_META_CHANGED}""",
 ]
@@ -115,13 +119,13 @@ FROM stage_reviews s WHERE {_KNOWN} AND s.reply IS NOT NULL"""
 
 _UPDATE_SURVEYS = f"""
 UPDATE survey_responses AS r SET
-    kind = s.kind, score = s.score, comment = s.comment, created_at = s.created_at,
+    kind = s.kind, score = s.score, comment = s.comment, created_at = {_CREATED},
     customer = s.customer, language = coalesce(s.language, r.language),
     polarity = CASE WHEN r.comment IS s.comment THEN r.polarity END,
     subjectivity = CASE WHEN r.comment IS s.comment THEN r.subjectivity END,
     sentiment = CASE WHEN r.comment IS s.comment THEN r.sentiment END
 FROM stage_surveys s WHERE {_KNOWN} AND (r.kind IS NOT s.kind OR r.score IS NOT s.score
-    OR r.comment IS NOT s.comment OR r.created_at IS NOT s.created_at OR r.customer IS NOT s.customer)"""
+    OR r.comment IS NOT s.comment OR r.created_at IS NOT {_CREATED} OR r.customer IS NOT s.customer)"""
 _INSERT_SURVEYS = """
 INSERT INTO survey_responses (source, external_id, kind, score, comment, created_at, customer,
                               language, imported_at, import_run_id)
@@ -245,6 +249,7 @@ def _merge_batch(
     (``index_now``: see :func:`_insert_new_reviews`)."""
     now = utc_now()
     params = {"now": now, "run": result.run_id}
+    undated_rows = sum(map(_UNDATED, batch))  # a C loop: what a dated batch pays for m025
     if result.kind == "reviews":
         staged = _stage(conn, _STAGE_REVIEWS, "stage_reviews", _REVIEW_FIELDS, batch)
         known = _find_known(conn, "stage_reviews", "reviews")
@@ -263,6 +268,13 @@ def _merge_batch(
         known = _find_known(conn, "stage_surveys", "survey_responses")
         updated = conn.execute(_UPDATE_SURVEYS).rowcount if known else 0
         inserted = conn.execute(_INSERT_SURVEYS, params).rowcount if staged > known else 0
+    new = kept = 0
+    if undated_rows:
+        new, kept = undated.note_batch(conn, result.kind)
+        result.undated += new
+        result.undated_kept += kept
+    if known > kept:  # stored rows given with a date: one that was undated has its date now
+        undated.forget_dated(conn, result.kind)
     if rejects:
         conn.executemany(
             "INSERT INTO rejects (import_run_id, origin, line, field, reason, raw) VALUES (?, ?, ?, ?, ?, ?)",
@@ -325,7 +337,7 @@ def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterab
     marked interrupted or cancelled; running the import again does it all).
     """
     before = (result.inserted, result.updated, result.unchanged, result.replies_imported, len(result.rejects),
-              result.duplicates)
+              result.duplicates, result.undated, result.undated_kept)
     try:
         with store.write() as conn:
             indexes = secondary_indexes(conn, _TABLES[result.kind])
@@ -351,7 +363,7 @@ def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterab
     except BaseException as error:
         result.inserted, result.updated, result.unchanged, result.replies_imported = before[:4]
         del result.rejects[before[4]:]
-        result.duplicates = before[5]
+        result.duplicates, result.undated, result.undated_kept = before[5:]
         if isinstance(error, _Cancelled):
             return True
         raise

@@ -1,0 +1,99 @@
+"""Rows whose file gave no date: noted at import, shown, counted (schema m025).
+
+A review or survey answer imported without a date of its own is dated by its
+import (``created_at`` is NOT NULL and every figure reads it). The store keeps
+their ids in ``undated_reviews`` / ``undated_surveys`` so that the detail, the
+inbox and the figures can say so. A dated row has no entry and costs nothing:
+an import looks here only for a batch that holds undated rows, or for stored
+rows given again once some row is noted.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import replace
+from collections.abc import Sequence
+from typing import Any
+
+from feedback_tui.models import Filters
+from feedback_tui.store import Store, grouping
+
+SIDE = {"reviews": ("undated_reviews", "review_id"), "surveys": ("undated_surveys", "response_id")}
+TABLES = {"reviews": "reviews", "surveys": "survey_responses"}
+STAGES = {"reviews": "stage_reviews", "surveys": "stage_surveys"}
+
+
+def note_batch(conn: Any, kind: str) -> tuple[int, int]:
+    """After a staged batch is merged: note its new undated rows; how many were new
+    (dated by this import) and how many were stored already (their date kept)."""
+    side, key = SIDE[kind]
+    stage, table = STAGES[kind], TABLES[kind]
+    new, kept = conn.execute(
+        f"SELECT count(*) FILTER (WHERE known_id IS NULL), count(known_id) FROM {stage} WHERE undated").fetchone()
+    if new:
+        conn.execute(f"""INSERT OR IGNORE INTO {side} ({key})
+                         SELECT r.id FROM {stage} s JOIN {table} r
+                           ON r.source = s.source AND r.external_id = s.external_id
+                         WHERE s.undated AND s.known_id IS NULL""")
+    return int(new), int(kept)
+
+
+def forget_dated(conn: Any, kind: str) -> None:
+    """Stored undated rows that this batch gives a date: no longer undated (a seek when none is noted)."""
+    side, key = SIDE[kind]
+    if conn.execute(f"SELECT EXISTS (SELECT 1 FROM {side})").fetchone()[0]:
+        conn.execute(f"DELETE FROM {side} WHERE {key} IN "
+                     f"(SELECT known_id FROM {STAGES[kind]} WHERE known_id IS NOT NULL AND NOT undated)")
+
+
+def is_undated(store: Store, kind: str, row_id: int) -> bool:
+    side, key = SIDE[kind]
+    return bool(store.scalar(f"SELECT EXISTS (SELECT 1 FROM {side} WHERE {key} = ?)", (row_id,)))
+
+
+def _where(kind: str, filters: Filters) -> tuple[str, dict[str, Any]]:
+    where, params = grouping.where_clause(filters, table_alias="r", surveys=kind == "surveys")
+    if kind == "reviews":
+        where += " AND r.status != 'spam'"  # as in the figures
+    return where, params
+
+
+def count(store: Store, filters: Filters | None = None) -> dict[str, int]:
+    """How many of the reviews and survey answers under ``filters`` (spam left out,
+    as in the figures) are dated by their import: ``{"reviews": n, "surveys": n}``.
+    Reads the undated rows only: nothing when every row had its date."""
+    counts = {}
+    for kind, (side, key) in SIDE.items():
+        where, params = _where(kind, filters or Filters())
+        counts[kind] = int(store.scalar(
+            f"SELECT count(*) FROM {side} u JOIN {TABLES[kind]} r ON r.id = u.{key} WHERE {where}", params) or 0)
+    return counts
+
+
+def by_period(store: Store, filters: Filters, bounds: Sequence[tuple[str, str]]) -> list[dict[str, int]]:
+    """:func:`count` for each ``(since, until)`` of ``bounds`` (consecutive periods, in order)."""
+    result = [{kind: 0 for kind in SIDE} for _ in bounds]
+    if not bounds:
+        return result
+    starts = [since[:10] for since, _ in bounds]  # periods start at midnight: compared by day
+    window = replace(filters, since=bounds[0][0], until=bounds[-1][1])
+    for kind, (side, key) in SIDE.items():
+        where, params = _where(kind, window)
+        for day, n in store.conn.execute(
+                f"SELECT substr(r.created_at, 1, 10) AS day, count(*) FROM {side} u "
+                f"JOIN {TABLES[kind]} r ON r.id = u.{key} WHERE {where} GROUP BY day", params):
+            at = bisect_right(starts, day) - 1
+            if at >= 0:
+                result[at][kind] += n
+    return result
+
+
+def describe(counts: dict[str, int]) -> str | None:
+    """``"1,234 reviews and 5 survey answers have no date in their file: dated by their import"``
+    (None when there is none)."""
+    parts = [f"{n:,} {noun if n != 1 else noun[:-1]}" for noun, n in
+             (("reviews", counts.get("reviews", 0)), ("survey answers", counts.get("surveys", 0))) if n]
+    if not parts:
+        return None
+    verb = "has" if sum(counts.values()) == 1 else "have"
+    return f"{' and '.join(parts)} {verb} no date in their file: dated by their import"
