@@ -249,15 +249,43 @@ def score(context: Context, as_json: bool, by: str | None, segment: str | None, 
     from feedback_tui.scoring import scorecard
     from feedback_tui.console import print_scorecard
 
+    filters = filters_from_options(source, since, until, product, language)
     with context.open_store() as store:
-        card = scorecard(store, filters_from_options(source, since, until, product, language), by=by, segment=segment,
-                         sla_hours=context.config.sla_hours)
+        card = scorecard(store, filters, by=by, segment=segment, sla_hours=context.config.sla_hours)
+        _add_undated(store, card, filters, by)
         if as_json:
             card["sentiment_models"] = _sentiment_models(store)
     if as_json:
         echo(json_text(card, indent=2))
     else:
         print_scorecard(card)
+        _echo_undated(card, by)
+
+
+def _add_undated(store: Any, card: dict[str, Any], filters: Filters, by: str | None) -> None:
+    """How many of the counted rows had no date in their file (dated by their import), overall
+    and per period: ``"undated": {"reviews": n, "surveys": n}``."""
+    from feedback_tui.store import undated
+
+    card["undated"] = undated.count(store, filters)
+    if by and any(card["undated"].values()):
+        groups = undated.by_group(store, filters, by)
+        for period in card.get("periods", []):
+            period["undated"] = groups.get(period["period"], {"reviews": 0, "surveys": 0})
+
+
+def _echo_undated(card: dict[str, Any], by: str | None) -> None:
+    from feedback_tui.store import undated
+
+    overall = undated.describe(card["undated"])
+    if overall is None:
+        return
+    # on stderr, as a warning: piped, stdout is the table (TSV) and nothing else
+    echo(f"Undated: {overall}.", err=True, fg="yellow")
+    for period in card.get("periods", []) if by else []:
+        text = undated.describe(period.get("undated") or {})
+        if text:
+            echo(f"  {period['period']}: {text}", err=True, fg="yellow")
 
 
 def _sentiment_models(store: Any) -> dict[str, Any]:

@@ -10,9 +10,6 @@ rows given again once some row is noted.
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from dataclasses import replace
-from collections.abc import Sequence
 from typing import Any
 
 from feedback_tui.models import Filters
@@ -70,21 +67,17 @@ def count(store: Store, filters: Filters | None = None) -> dict[str, int]:
     return counts
 
 
-def by_period(store: Store, filters: Filters, bounds: Sequence[tuple[str, str]]) -> list[dict[str, int]]:
-    """:func:`count` for each ``(since, until)`` of ``bounds`` (consecutive periods, in order)."""
-    result = [{kind: 0 for kind in SIDE} for _ in bounds]
-    if not bounds:
-        return result
-    starts = [since[:10] for since, _ in bounds]  # periods start at midnight: compared by day
-    window = replace(filters, since=bounds[0][0], until=bounds[-1][1])
+def by_group(store: Store, filters: Filters, by: str) -> dict[Any, dict[str, int]]:
+    """:func:`count` per period or segment ``by`` (the labels of ``grouping.group_expression``,
+    as in the figures); a group with no undated row is left out."""
+    result: dict[Any, dict[str, int]] = {}
     for kind, (side, key) in SIDE.items():
-        where, params = _where(kind, window)
-        for day, n in store.conn.execute(
-                f"SELECT substr(r.created_at, 1, 10) AS day, count(*) FROM {side} u "
-                f"JOIN {TABLES[kind]} r ON r.id = u.{key} WHERE {where} GROUP BY day", params):
-            at = bisect_right(starts, day) - 1
-            if at >= 0:
-                result[at][kind] += n
+        where, params = _where(kind, filters)
+        label = grouping.group_expression(by, surveys=kind == "surveys")
+        for group, n in store.conn.execute(
+                f"SELECT {label} AS grp, count(*) FROM {side} u JOIN {TABLES[kind]} r ON r.id = u.{key} "
+                f"WHERE {where} GROUP BY grp", params):
+            result.setdefault(group, dict.fromkeys(SIDE, 0))[kind] = n
     return result
 
 
