@@ -248,44 +248,27 @@ def score(context: Context, as_json: bool, by: str | None, segment: str | None, 
     """NPS, CSAT, CES, sentiment and response figures, overall and per period or segment."""
     from feedback_tui.scoring import scorecard
     from feedback_tui.console import print_scorecard
+    from feedback_tui.store import undated
 
     filters = filters_from_options(source, since, until, product, language)
     with context.open_store() as store:
         card = scorecard(store, filters, by=by, segment=segment, sla_hours=context.config.sla_hours)
-        _add_undated(store, card, filters, by)
+        undated.add_to_card(store, card, filters, by)
         if as_json:
             card["sentiment_models"] = _sentiment_models(store)
     if as_json:
         echo(json_text(card, indent=2))
     else:
         print_scorecard(card)
-        _echo_undated(card, by)
+        _echo_undated(card)
 
 
-def _add_undated(store: Any, card: dict[str, Any], filters: Filters, by: str | None) -> None:
-    """How many of the counted rows had no date in their file (dated by their import), overall
-    and per period: ``"undated": {"reviews": n, "surveys": n}``."""
+def _echo_undated(card: dict[str, Any]) -> None:
+    """``score``'s warning (on stderr: piped, stdout is the table and nothing else)."""
     from feedback_tui.store import undated
 
-    card["undated"] = undated.count(store, filters)
-    if by and any(card["undated"].values()):
-        groups = undated.by_group(store, filters, by)
-        for period in card.get("periods", []):
-            period["undated"] = groups.get(period["period"], {"reviews": 0, "surveys": 0})
-
-
-def _echo_undated(card: dict[str, Any], by: str | None) -> None:
-    from feedback_tui.store import undated
-
-    overall = undated.describe(card["undated"])
-    if overall is None:
-        return
-    # on stderr, as a warning: piped, stdout is the table (TSV) and nothing else
-    echo(f"Undated: {overall}.", err=True, fg="yellow")
-    for period in card.get("periods", []) if by else []:
-        text = undated.describe(period.get("undated") or {})
-        if text:
-            echo(f"  {period['period']}: {text}", err=True, fg="yellow")
+    for line in undated.warning_lines(card):
+        echo(line, err=True, fg="yellow")
 
 
 def _sentiment_models(store: Any) -> dict[str, Any]:
@@ -367,6 +350,7 @@ def report(context: Context, period: str, since: str | None, source: str | None,
     periods, empty ones included (with nulls).
     """
     from feedback_tui.reports import render_csv, render_markdown
+    from feedback_tui.store import undated
     from feedback_tui.themes import period_themes
     from feedback_tui.scoring import scorecard
     from feedback_tui.trends import DEFAULT_PERIODS, dashboard, last_complete_day, last_periods, now_for, periods_since
@@ -389,7 +373,8 @@ def report(context: Context, period: str, since: str | None, source: str | None,
             figures = dashboard(store, base, period=period, today=today, count=count,
                                 sla_hours=context.config.sla_hours, selected=-1)
             figures["themes"] = period_themes(store, figures, base)
-            text = render_markdown(figures, extra)
+            text = render_markdown(figures, undated.report_lines(store, Filters(**figures["window_filters"]), period)
+                                   + extra)
         else:
             window = last_periods(period, today, count)
             filters = Filters(source=source, since=window[0].since, until=window[-1].until)
@@ -397,6 +382,7 @@ def report(context: Context, period: str, since: str | None, source: str | None,
                              now=now_for(today), periods=[p.label for p in window])
             if fmt == "json":  # the shape of `score --json`, which says which models scored the texts
                 card["sentiment_models"] = _sentiment_models(store)
+                undated.add_to_card(store, card, filters, period)
             text = json_text(card, indent=2) + "\n" if fmt == "json" else render_csv(card)
         from feedback_tui.store import queries
 

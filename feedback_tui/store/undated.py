@@ -90,3 +90,30 @@ def describe(counts: dict[str, int]) -> str | None:
         return None
     verb = "has" if sum(counts.values()) == 1 else "have"
     return f"{' and '.join(parts)} {verb} no date in their file: dated by their import"
+
+
+def add_to_card(store: Store, card: dict[str, Any], filters: Filters, by: str | None) -> None:
+    """``score --json``'s ``"undated": {"reviews": n, "surveys": n}``, overall and in each period."""
+    card["undated"] = count(store, filters)
+    groups = by_group(store, filters, by) if by and any(card["undated"].values()) else {}
+    for period in card.get("periods", []):
+        period["undated"] = groups.get(period["period"], dict.fromkeys(SIDE, 0))
+
+
+def warning_lines(card: dict[str, Any]) -> list[str]:
+    """What ``score`` says of a card's undated rows (nothing when every row had its date)."""
+    overall = describe(card.get("undated") or {})
+    if overall is None:
+        return []
+    return [f"Undated: {overall}.", *(f"  {period['period']}: {text}" for period in card.get("periods", [])
+                                       if (text := describe(period.get("undated") or {})))]
+
+
+def report_lines(store: Store, window: Filters, period: str) -> list[str]:
+    """The Markdown report's section on rows dated by their import (none: no line)."""
+    lines = [f"- {label}: {text}" for label, counts in sorted(by_group(store, window, period).items())
+             if (text := describe(counts))]
+    if not lines:
+        return []
+    return ["", "## Rows without a date", "",
+            "Their file gave no date: they are counted in the period of their import.", "", *lines]

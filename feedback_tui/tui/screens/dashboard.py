@@ -119,8 +119,9 @@ class DashboardScreen(Screen[None]):
     ]
 
     class Computed(Message):
-        def __init__(self, figures: dict[str, Any]) -> None:
+        def __init__(self, figures: dict[str, Any], undated: dict[str, dict[str, int]] | None = None) -> None:
             self.figures = figures
+            self.undated = undated or {}  # per period label: the rows dated by their import
             super().__init__()
 
     class Failed(Message):
@@ -150,6 +151,7 @@ class DashboardScreen(Screen[None]):
         self.filters = Filters()
         self.breakdown = "source"
         self.figures: dict[str, Any] | None = None
+        self.undated: dict[str, dict[str, int]] = {}  # see Computed
         self.selected = -1
         self.error: str | None = None
         self.panel_errors: dict[str, str] = {}  # a slower panel that failed: why (see PanelComputed)
@@ -205,13 +207,13 @@ class DashboardScreen(Screen[None]):
                                    sla_hours=config.sla_hours if config else DEFAULT_SLA_HOURS,
                                    rolling=bool(config and config.dashboard_period == "rolling"),
                                    follow_data=True)  # an old export opens on its own last months
-                figures["undated"] = _undated_counts(store, figures)
+                counts = _undated_counts(store, figures)
         except Exception as error:  # noqa: BLE001 - shown in the title: never a "computing…" that stays forever
             if not worker.is_cancelled:
                 self.post_message(self.Failed(str(error) or type(error).__name__))
             return
         if not worker.is_cancelled:  # a newer computation (another period or filter) replaced this one
-            self.post_message(self.Computed(figures))
+            self.post_message(self.Computed(figures, counts))
 
     def on_dashboard_screen_failed(self, message: Failed) -> None:
         self.error = message.error
@@ -224,6 +226,7 @@ class DashboardScreen(Screen[None]):
         if figures["period"] != self.period or figures["filters"] != {k: v for k, v in asdict(self.filters).items() if v}:
             return  # a late answer to an earlier question
         self.figures = figures
+        self.undated = message.undated
         self.error = None
         self.panel_errors = {}
         trend = figures["trend"]
@@ -393,12 +396,12 @@ class DashboardScreen(Screen[None]):
         """Say how many of the cards' rows had no date in their file: they all fall on
         their import's day, and would otherwise read as a spike of that period."""
         assert self.figures is not None
-        counts = (self.figures.get("undated") or {}).get(label) or {}
+        counts = self.undated.get(label) or {}
         text = undated.describe(counts)
         widget = self.query_one("#dash-undated", Static)
         widget.display = text is not None
         if text is not None:
-            widget.update(Text(f" {label}: {text} (counted on that day)", style="yellow"))
+            widget.update(Text(f" {label}: {text}", style="yellow"))
 
     def on_trend_panel_drill(self, message: TrendPanel.Drill) -> None:
         self._drill(message.metric, message.index)
