@@ -88,8 +88,9 @@ def describe(counts: dict[str, int]) -> str | None:
              (("reviews", counts.get("reviews", 0)), ("survey answers", counts.get("surveys", 0))) if n]
     if not parts:
         return None
-    verb = "has" if sum(counts.values()) == 1 else "have"
-    return f"{' and '.join(parts)} {verb} no date in their file: dated by their import"
+    one = sum(counts.values()) == 1
+    return f"{' and '.join(parts)} {'has' if one else 'have'} no date in {'its' if one else 'their'} file: " \
+           f"dated by {'its' if one else 'their'} import"
 
 
 def add_to_card(store: Store, card: dict[str, Any], filters: Filters, by: str | None) -> None:

@@ -118,3 +118,21 @@ def test_counts_follow_the_filters(store: Store, tmp_path: Path) -> None:
         conn.execute("UPDATE reviews SET status = 'spam' WHERE external_id = 'x1'")
     assert undated.count(store) == {"reviews": 1, "surveys": 0}
     assert undated.by_group(store, Filters(), "month") == {"2026-12": {"reviews": 1, "surveys": 0}}
+
+
+def test_the_report_has_a_section_on_them(run_cli, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "shop.csv", ["id", "rating", "body", "date"],
+                     [["a1", 5, "Great shop", ""], ["a2", 1, "Never again", "2026-11-02"]])
+    assert run_cli("import", "--no-sentiment", path).exit_code == 0
+    today = run_cli("score", "--json").stdout  # the import's day: the period the undated row is counted in
+    assert json.loads(today)["undated"] == {"reviews": 1, "surveys": 0}
+    from datetime import UTC, datetime
+
+    day = datetime.now(UTC).date().isoformat()
+    report = run_cli("report", "--today", day)
+    assert report.exit_code == 0, report.output
+    assert "## Rows without a date" in report.stdout
+    assert f"- {day[:7]}: 1 review has no date in its file: dated by its import" in report.stdout
+    card = json.loads(run_cli("report", "--today", day, "--format", "json").stdout)
+    assert card["undated"] == {"reviews": 1, "surveys": 0} and card["periods"][-1]["undated"]["reviews"] == 1
+    assert "Rows without a date" not in run_cli("report", "--today", "2026-11-15").stdout
