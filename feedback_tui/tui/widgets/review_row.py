@@ -44,7 +44,8 @@ def row_segments(row: InboxRow, width: int, base: Style, *, selected: bool, term
          base if selected or row.is_read else base + Style(color="bright_blue", bold=True)),
         (STATUS_MARKS.get(row.status or "", " "), 2, base),
         (UNDATED_MARK if row.undated else (row.created_at or "")[:10], 11,
-         base + Style(color="yellow", italic=True) if row.undated else base + dim),
+         # brighter than the dimmed dates, italic; no colour of its own, which would not read on the cursor's bar
+         base + Style(italic=True) if row.undated else base + dim),
         (clean(row.source, single_line=True), 12, base + dim),
         (stars(row.rating, row.kind), 7, base + Style(color="yellow")),
         (mark, 3, base + Style(color=colour) if colour else base + dim),
