@@ -29,10 +29,13 @@ Progress = Callable[[int], None]
 
 _REVIEW_FIELDS = (
     "source", "external_id", "rating", "title", "body", "author", "created_at", "updated_at",
-    "language", "product", "url", "reply", "reply_at", "rating_original", "undated",
+    "language", "product", "url", "reply", "reply_at", "rating_original",
 )
-_SURVEY_FIELDS = ("source", "external_id", "kind", "score", "comment", "created_at", "customer", "language", "undated")
+_SURVEY_FIELDS = ("source", "external_id", "kind", "score", "comment", "created_at", "customer", "language")
+# A batch with undated rows (m025) stages their flag too; a dated batch leaves it NULL and
+# binds what it bound before the flag existed.
 _UNDATED = attrgetter("undated")
+_WITH_UNDATED = {_REVIEW_FIELDS: (*_REVIEW_FIELDS, "undated"), _SURVEY_FIELDS: (*_SURVEY_FIELDS, "undated")}
 
 # ``known_id`` is the stored row with the same (source, id), looked up once per
 # batch: the merge statements then join by rowid from the staged batch. Joined
@@ -251,7 +254,8 @@ def _merge_batch(
     params = {"now": now, "run": result.run_id}
     undated_rows = sum(map(_UNDATED, batch))  # a C loop: what a dated batch pays for m025
     if result.kind == "reviews":
-        staged = _stage(conn, _STAGE_REVIEWS, "stage_reviews", _REVIEW_FIELDS, batch)
+        staged = _stage(conn, _STAGE_REVIEWS, "stage_reviews",
+                        _WITH_UNDATED[_REVIEW_FIELDS] if undated_rows else _REVIEW_FIELDS, batch)
         known = _find_known(conn, "stage_reviews", "reviews")
         updated = 0
         if known:
@@ -264,7 +268,8 @@ def _merge_batch(
         if known:
             conn.execute(_SYNC_REPLIED)
     else:
-        staged = _stage(conn, _STAGE_SURVEYS, "stage_surveys", _SURVEY_FIELDS, batch)
+        staged = _stage(conn, _STAGE_SURVEYS, "stage_surveys",
+                        _WITH_UNDATED[_SURVEY_FIELDS] if undated_rows else _SURVEY_FIELDS, batch)
         known = _find_known(conn, "stage_surveys", "survey_responses")
         updated = conn.execute(_UPDATE_SURVEYS).rowcount if known else 0
         inserted = conn.execute(_INSERT_SURVEYS, params).rowcount if staged > known else 0

@@ -40,7 +40,7 @@ def forget_dated(conn: Any, kind: str) -> None:
     side, key = SIDE[kind]
     if conn.execute(f"SELECT EXISTS (SELECT 1 FROM {side})").fetchone()[0]:
         conn.execute(f"DELETE FROM {side} WHERE {key} IN "
-                     f"(SELECT known_id FROM {STAGES[kind]} WHERE known_id IS NOT NULL AND NOT undated)")
+                     f"(SELECT known_id FROM {STAGES[kind]} WHERE known_id IS NOT NULL AND undated IS NOT 1)")
 
 
 def is_undated(store: Store, kind: str, row_id: int) -> bool:
