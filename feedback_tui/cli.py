@@ -112,7 +112,7 @@ def _print_result(result: ImportResult, parsed: Any, imported_at: str) -> None:
                  "(flagged 'replaced-bytes')")
     echo(line)
     # indented under the file's line; stderr stays for problems (rejects, errors)
-    for detail in plan_lines(parsed) + count_lines(parsed, result.duplicates, imported_at):
+    for detail in plan_lines(parsed) + count_lines(parsed, result.duplicates, imported_at, result):
         echo(f"  {detail}")
     for reject in result.rejects[:MAX_REJECTS_SHOWN]:
         echo(f"  {result.path}: {reject.describe()}", err=True, fg="yellow")
@@ -261,16 +261,27 @@ def score(context: Context, as_json: bool, by: str | None, segment: str | None, 
     """NPS, CSAT, CES, sentiment and response figures, overall and per period or segment."""
     from feedback_tui.scoring import scorecard
     from feedback_tui.console import print_scorecard
+    from feedback_tui.store import undated
 
+    filters = filters_from_options(source, since, until, product, language)
     with context.open_store() as store:
-        card = scorecard(store, filters_from_options(source, since, until, product, language), by=by, segment=segment,
-                         sla_hours=context.config.sla_hours)
+        card = scorecard(store, filters, by=by, segment=segment, sla_hours=context.config.sla_hours)
+        undated.add_to_card(store, card, filters, by)
         if as_json:
             card["sentiment_models"] = _sentiment_models(store)
     if as_json:
         echo(json_text(card, indent=2))
     else:
         print_scorecard(card)
+        _echo_undated(card)
+
+
+def _echo_undated(card: dict[str, Any]) -> None:
+    """``score``'s warning (on stderr: piped, stdout is the table and nothing else)."""
+    from feedback_tui.store import undated
+
+    for line in undated.warning_lines(card):
+        echo(line, err=True, fg="yellow")
 
 
 def _sentiment_models(store: Any) -> dict[str, Any]:
@@ -349,6 +360,7 @@ def report(context: Context, period: str, since: str | None, source: str | None,
     periods, empty ones included (with nulls).
     """
     from feedback_tui.reports import render_csv, render_markdown
+    from feedback_tui.store import undated
     from feedback_tui.themes import period_themes
     from feedback_tui.scoring import scorecard
     from feedback_tui.trends import DEFAULT_PERIODS, dashboard, last_complete_day, last_periods, now_for, periods_since
@@ -373,7 +385,8 @@ def report(context: Context, period: str, since: str | None, source: str | None,
             figures = dashboard(store, base, period=period, today=today, count=count,
                                 sla_hours=context.config.sla_hours, selected=-1)
             figures["themes"] = period_themes(store, figures, base)
-            text = render_markdown(figures, extra)
+            text = render_markdown(figures, undated.report_lines(store, Filters(**figures["window_filters"]), period)
+                                   + extra)
         else:
             orders_elsewhere = None  # retention is a section of the Markdown report only
             window = last_periods(period, today, count)
@@ -382,6 +395,7 @@ def report(context: Context, period: str, since: str | None, source: str | None,
                              now=now_for(today), periods=[p.label for p in window])
             if fmt == "json":  # the shape of `score --json`, which says which models scored the texts
                 card["sentiment_models"] = _sentiment_models(store)
+                undated.add_to_card(store, card, filters, period)
             text = json_text(card, indent=2) + "\n" if fmt == "json" else render_csv(card)
         from feedback_tui.store import queries
 

@@ -18,7 +18,7 @@ from feedback_tui.console import echo
 from feedback_tui.errors import UsageProblem
 from feedback_tui.importers.base import ImportOptions, ParsedInput
 from feedback_tui.importers.kinds import parse_map_options
-from feedback_tui.models import Reject
+from feedback_tui.models import ImportResult, Reject
 
 DRY_RUN_ROWS = 5
 _PROFILE_KEYS = {"fields", "kind", "source", "survey_kind", "date_order", "rating_scale", "skip_identical", "items"}
@@ -97,8 +97,9 @@ def _plan_lines(parsed: ParsedInput) -> list[str]:
     return lines
 
 
-def count_lines(parsed: ParsedInput, duplicates: int, imported_at: str) -> list[str]:
-    """What the rows turned out to be, once read: identical, duplicate and undated rows."""
+def count_lines(parsed: ParsedInput, duplicates: int, imported_at: str, result: ImportResult | None = None) -> list[str]:
+    """What the rows turned out to be, once read: identical, duplicate and undated rows
+    (with the import's ``result``, the undated rows it dated and those whose stored date it kept)."""
     lines = []
     defaults = parsed.defaults
     if defaults is not None and defaults.identical:
@@ -109,9 +110,19 @@ def count_lines(parsed: ParsedInput, duplicates: int, imported_at: str) -> list[
                          "apart; --skip-identical drops them")
     if duplicates:
         lines.append(f"{duplicates} rows repeat an earlier row's id and content: counted once")
-    if defaults is not None and defaults.undated:
-        lines.append(f"{defaults.undated} rows have no date: dated at the import ({imported_at[:10]})")
+    if result is not None:
+        if result.undated:
+            lines.append(f"{_rows(result.undated)} no date: dated by this import ({imported_at[:10]}); "
+                         "the inbox shows them as (no date)")
+        if result.undated_kept:
+            lines.append(f"{_rows(result.undated_kept)} no date and were already stored: their date is kept")
+    elif defaults is not None and defaults.undated:
+        lines.append(f"{_rows(defaults.undated)} no date: would be dated by the import ({imported_at[:10]})")
     return lines
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} {'row' if n == 1 else 'rows'} had"
 
 
 def _preview(row: object) -> str:

@@ -42,6 +42,7 @@ class ReviewRecord:
     rating_original: str | None = None  # the rating as written when on another scale ("8/10")
     customer: str | None = None  # the shop's customer id, when the export has one (--map customer=...)
     line: int = 0
+    undated: bool = False  # the file gave no date: ``created_at`` is the import's time (the store notes it, m025)
 
 
 @dataclass(slots=True)
@@ -57,6 +58,7 @@ class SurveyRecord:
     customer: str | None = None
     language: str | None = None
     line: int = 0
+    undated: bool = False  # the file gave no date: ``created_at`` is the import's time (the store notes it, m025)
 
 
 @dataclass(slots=True)
@@ -93,6 +95,8 @@ class ImportResult:
     rejects: list[Reject] = field(default_factory=list)
     replies_imported: int = 0
     duplicates: int = 0  # rows repeating an earlier row's id and content: counted once, not rejected
+    undated: int = 0  # new rows whose file gave no date: dated by this import
+    undated_kept: int = 0  # stored rows given again with no date: their stored date is kept
 
     @property
     def rejected(self) -> int:

@@ -393,7 +393,8 @@ def to_review(row: RawRow, defaults: Defaults, *, body_required: bool = False) -
         rating, rating_original = parse_rating(rating_text, defaults.rating_scale) if rating_text else (None, None)
         current = "created_at"
         created_at = _date(values, "created_at", defaults)
-        if created_at is None:
+        undated = created_at is None
+        if undated:
             created_at = defaults.imported_at
             defaults.undated += 1
         current = "updated_at"
@@ -444,6 +445,7 @@ def to_review(row: RawRow, defaults: Defaults, *, body_required: bool = False) -
         rating_original=rating_original,
         customer=values.get("customer"),
         line=row.line,
+        undated=undated,
     )
 
 
@@ -471,7 +473,8 @@ def to_survey(row: RawRow, defaults: Defaults) -> SurveyRecord | Reject | None:
         created_at = _date(values, "created_at", defaults)
     except ValueError as error:
         return Reject(row.line, str(error), row.raw, "created_at")
-    if created_at is None:
+    undated = created_at is None
+    if undated:
         created_at = defaults.imported_at
         defaults.undated += 1
     comment = values.get("comment")
@@ -495,4 +498,5 @@ def to_survey(row: RawRow, defaults: Defaults) -> SurveyRecord | Reject | None:
         customer=values.get("customer"),
         language=normalise_language(values.get("language")),
         line=row.line,
+        undated=undated,
     )

@@ -19,8 +19,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from feedback_tui.models import ImportResult, Reject, ReviewRecord, SurveyRecord
-from feedback_tui.store import Store, batching, checkpoint, tail_cache, utc_now
-from feedback_tui.store.steps_018_agent_rollups import FIRST_AGENT
+from feedback_tui.store import Store, batching, checkpoint, tail_cache, undated, utc_now
+from feedback_tui.store.load_pauses import (BULK_HASH_BYTES, index_paused_reviews, pause_first_agents,
+                                            pause_search_index, secondary_indexes, sync_first_agents)
 
 BATCH_SIZE = 20000  # ~1 s of writing at 1M rows: big enough for the indexes, short enough for agents
 IMPORT_CACHE_KIB = 262144  # index pages stay in memory while a large import merges
@@ -31,6 +32,10 @@ _REVIEW_FIELDS = (
     "language", "product", "url", "reply", "reply_at", "rating_original",
 )
 _SURVEY_FIELDS = ("source", "external_id", "kind", "score", "comment", "created_at", "customer", "language")
+# A batch with undated rows (m025) stages their flag too; a dated batch leaves it NULL and
+# binds what it bound before the flag existed.
+_UNDATED = attrgetter("undated")
+_WITH_UNDATED = {_REVIEW_FIELDS: (*_REVIEW_FIELDS, "undated"), _SURVEY_FIELDS: (*_SURVEY_FIELDS, "undated")}
 
 # ``known_id`` is the stored row with the same (source, id), looked up once per
 # batch: the merge statements then join by rowid from the staged batch. Joined
@@ -40,20 +45,23 @@ _STAGE_REVIEWS = """
 CREATE TEMP TABLE IF NOT EXISTS stage_reviews (
     source TEXT, external_id TEXT, rating INTEGER, title TEXT, body TEXT, author TEXT,
     created_at TEXT, updated_at TEXT, language TEXT, product TEXT, url TEXT, reply TEXT, reply_at TEXT,
-    rating_original TEXT, known_id INTEGER, PRIMARY KEY (source, external_id)
+    rating_original TEXT, undated INTEGER, known_id INTEGER, PRIMARY KEY (source, external_id)
 )"""
 _STAGE_SURVEYS = """
 CREATE TEMP TABLE IF NOT EXISTS stage_surveys (
     source TEXT, external_id TEXT, kind TEXT, score INTEGER, comment TEXT, created_at TEXT,
-    customer TEXT, language TEXT, known_id INTEGER, PRIMARY KEY (source, external_id)
+    customer TEXT, language TEXT, undated INTEGER, known_id INTEGER, PRIMARY KEY (source, external_id)
 )"""
 _FIND_KNOWN = """
 UPDATE {stage} SET known_id = (SELECT id FROM {table} r
                                WHERE r.source = {stage}.source AND r.external_id = {stage}.external_id)"""
 
 _CONTENT_CHANGED = "(r.body IS NOT s.body OR r.rating IS NOT s.rating OR r.title IS NOT s.title)"
+# A row given again with no date keeps its stored date (its first import's, or the date an
+# earlier file gave): the import's time would move it to "today" on every re-import.
+_CREATED = "CASE WHEN s.undated THEN r.created_at ELSE s.created_at END"
 _META_CHANGED = (
-    "(r.author IS NOT s.author OR r.created_at IS NOT s.created_at OR r.product IS NOT s.product"
+    "(r.author IS NOT s.author OR r.created_at IS NOT " + _CREATED + " OR r.product IS NOT s.product"
     " OR r.url IS NOT s.url OR (s.updated_at IS NOT NULL AND r.updated_at IS NOT s.updated_at)"
     " OR (s.language IS NOT NULL AND r.language IS NOT s.language))"
 )
@@ -68,14 +76,14 @@ _UPDATE_REVIEWS = [
     # 2. edited text or rating: new sentiment needed; an answered review is outdated
     f"""UPDATE reviews AS r SET
             rating = s.rating, rating_original = s.rating_original, title = s.title, body = s.body,
-            author = s.author, created_at = s.created_at, updated_at = coalesce(s.updated_at, :now),
+            author = s.author, created_at = {_CREATED}, updated_at = coalesce(s.updated_at, :now),
             language = coalesce(s.language, r.language), product = s.product, url = s.url,
             polarity = NULL, subjectivity = NULL, sentiment = NULL,
             status = CASE WHEN r.status = 'replied' THEN 'outdated' ELSE r.status END
         FROM stage_reviews s WHERE {_KNOWN} AND {_CONTENT_CHANGED}""",
     # 3. metadata only (author renamed, url added): no history, status kept
     f"""UPDATE reviews AS r SET
-            author = s.author, created_at = s.created_at, updated_at = coalesce(s.updated_at, r.updated_at),
+            author = s.author, created_at = {_CREATED}, updated_at = coalesce(s.updated_at, r.updated_at),
             language = coalesce(s.language, r.language), product = s.product, url = s.url
         FROM stage_reviews s WHERE {_KNOWN} AND {_META_CHANGED}""",
 ]
@@ -114,13 +122,13 @@ FROM stage_reviews s WHERE {_KNOWN} AND s.reply IS NOT NULL"""
 
 _UPDATE_SURVEYS = f"""
 UPDATE survey_responses AS r SET
-    kind = s.kind, score = s.score, comment = s.comment, created_at = s.created_at,
+    kind = s.kind, score = s.score, comment = s.comment, created_at = {_CREATED},
     customer = s.customer, language = coalesce(s.language, r.language),
     polarity = CASE WHEN r.comment IS s.comment THEN r.polarity END,
     subjectivity = CASE WHEN r.comment IS s.comment THEN r.subjectivity END,
     sentiment = CASE WHEN r.comment IS s.comment THEN r.sentiment END
 FROM stage_surveys s WHERE {_KNOWN} AND (r.kind IS NOT s.kind OR r.score IS NOT s.score
-    OR r.comment IS NOT s.comment OR r.created_at IS NOT s.created_at OR r.customer IS NOT s.customer)"""
+    OR r.comment IS NOT s.comment OR r.created_at IS NOT {_CREATED} OR r.customer IS NOT s.customer)"""
 _INSERT_SURVEYS = """
 INSERT INTO survey_responses (source, external_id, kind, score, comment, created_at, customer,
                               language, imported_at, import_run_id)
@@ -208,49 +216,13 @@ def _add_agent_replies(conn: Any, batch: list[ReviewRecord | SurveyRecord]) -> i
     return added
 
 
-_INDEX_NEW_REVIEWS = """
-INSERT INTO reviews_fts (rowid, title, body, author)
-SELECT id, title, body, author FROM reviews WHERE id > ?"""
-
-
-BULK_HASH_BYTES = 64 * 1024 * 1024  # FTS5's in-memory index during a bulk load's one indexing statement
-FTS5_DEFAULT_HASH_BYTES = 1024 * 1024
-
-
-def _pause_search_index(conn: Any) -> int:
-    """Leave the text of reviews inserted from now on to :func:`_index_paused_reviews`
-    (schema m008); returns the largest review id before them."""
-    after_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()[0])
-    conn.execute("INSERT INTO search_index_paused (since, after_id) VALUES (?, ?)", (utc_now(), after_id))
-    return after_id
-
-
-def _index_paused_reviews(conn: Any, after_id: int, *, hash_bytes: int | None = None) -> None:
-    """Index, in one statement, the reviews inserted since :func:`_pause_search_index`.
-
-    ``hash_bytes`` raises FTS5's in-memory index for the statement (a bulk
-    load: a few large segments instead of many small ones, twice as fast at a
-    million rows) and puts the table's setting back afterwards.
-    """
-    previous = None
-    if hash_bytes:
-        previous = conn.execute("SELECT v FROM reviews_fts_config WHERE k = 'hashsize'").fetchone()
-        conn.execute("INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('hashsize', ?)", (hash_bytes,))
-    conn.execute(_INDEX_NEW_REVIEWS, (after_id,))
-    if hash_bytes:
-        conn.execute("INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('hashsize', ?)",
-                     (previous[0] if previous else FTS5_DEFAULT_HASH_BYTES,))
-    conn.execute("DELETE FROM search_index_paused")
-
-
-
 def _insert_new_reviews(conn: Any, params: dict[str, Any], *, index_now: bool = True) -> int:
     """Insert the batch's new reviews and, unless a bulk load indexes them all
     at its end (``index_now`` false), index their text in one statement."""
-    after_id = _pause_search_index(conn) if index_now else 0
+    after_id = pause_search_index(conn) if index_now else 0
     inserted = conn.execute(_INSERT_REVIEWS, params).rowcount
     if index_now:
-        _index_paused_reviews(conn, after_id)
+        index_paused_reviews(conn, after_id)
     return int(inserted)
 
 
@@ -280,8 +252,10 @@ def _merge_batch(
     (``index_now``: see :func:`_insert_new_reviews`)."""
     now = utc_now()
     params = {"now": now, "run": result.run_id}
+    undated_rows = sum(map(_UNDATED, batch))  # a C loop: what a dated batch pays for m025
     if result.kind == "reviews":
-        staged = _stage(conn, _STAGE_REVIEWS, "stage_reviews", _REVIEW_FIELDS, batch)
+        staged = _stage(conn, _STAGE_REVIEWS, "stage_reviews",
+                        _WITH_UNDATED[_REVIEW_FIELDS] if undated_rows else _REVIEW_FIELDS, batch)
         known = _find_known(conn, "stage_reviews", "reviews")
         updated = 0
         if known:
@@ -294,10 +268,18 @@ def _merge_batch(
         if known:
             conn.execute(_SYNC_REPLIED)
     else:
-        staged = _stage(conn, _STAGE_SURVEYS, "stage_surveys", _SURVEY_FIELDS, batch)
+        staged = _stage(conn, _STAGE_SURVEYS, "stage_surveys",
+                        _WITH_UNDATED[_SURVEY_FIELDS] if undated_rows else _SURVEY_FIELDS, batch)
         known = _find_known(conn, "stage_surveys", "survey_responses")
         updated = conn.execute(_UPDATE_SURVEYS).rowcount if known else 0
         inserted = conn.execute(_INSERT_SURVEYS, params).rowcount if staged > known else 0
+    new = kept = 0
+    if undated_rows:
+        new, kept = undated.note_batch(conn, result.kind)
+        result.undated += new
+        result.undated_kept += kept
+    if known > kept:  # stored rows given with a date: one that was undated has its date now
+        undated.forget_dated(conn, result.kind)
     if rejects:
         conn.executemany(
             "INSERT INTO rejects (import_run_id, origin, line, field, reason, raw) VALUES (?, ?, ?, ?, ?, ?)",
@@ -348,47 +330,6 @@ def bulk_wanted(store: Store, kind: str, expected_rows: int | None) -> bool:
     return expected_rows >= stored
 
 
-# Partial indexes of states an import never writes (spam, a text that contradicts its
-# stars, an assignee): a load adds no entry to them, so it keeps them, at the cost of
-# one WHERE test per row, where rebuilding each would read the whole table again
-# (~0.4 s per index at 1M).
-KEPT_IN_BULK = frozenset({"reviews_spam", "reviews_mismatch", "reviews_assignee_created"})
-# m018's trigger, set for the whole load by one statement at its end (_sync_first_agents).
-PAUSED_TRIGGER = "replies_agent_ai"
-
-
-def _secondary_indexes(conn: Any, table: str) -> list[tuple[str, str]]:
-    """(name, CREATE statement) of the indexes a bulk load may drop and rebuild:
-    not the ones behind UNIQUE or PRIMARY KEY constraints (no SQL), which dedupe,
-    nor those in :data:`KEPT_IN_BULK`."""
-    return [(row[0], row[1]) for row in conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL "
-        "AND sql NOT LIKE 'CREATE UNIQUE%'", (table,)) if row[0] not in KEPT_IN_BULK]
-
-
-def _pause_first_agents(conn: Any) -> tuple[str | None, int]:
-    """Drop m018's per-reply trigger for a bulk load; its SQL and the largest reply id."""
-    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-                       (PAUSED_TRIGGER,)).fetchone()
-    if row:
-        conn.execute(f"DROP TRIGGER {PAUSED_TRIGGER}")
-    return (row[0] if row else None), int(conn.execute("SELECT coalesce(max(id), 0) FROM replies").fetchone()[0])
-
-
-def _sync_first_agents(conn: Any, trigger_sql: str | None, replies_after: int, reviews_after: int) -> None:
-    """What the paused trigger would have left: ``first_reply_agent`` of every review
-    that got a reply in the load, in one statement, then the trigger back. A new
-    review whose only new reply is the source's own has it right from its insert."""
-    if trigger_sql is None:
-        return
-    agent = FIRST_AGENT.format(review="reviews.id")
-    conn.execute(f"""UPDATE reviews SET first_reply_agent = {agent}
-                     WHERE id IN (SELECT review_id FROM replies WHERE id > :replies
-                                  AND (origin != 'import' OR review_id <= :reviews))
-                       AND first_reply_agent IS NOT {agent}""", {"replies": replies_after, "reviews": reviews_after})
-    conn.execute(trigger_sql)
-
-
 def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterable[batching.Batch],
                              progress: Progress | None, should_stop: Callable[[], bool] | None,
                              on_step: Callable[[str], None] | None = None) -> bool:
@@ -401,15 +342,15 @@ def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterab
     marked interrupted or cancelled; running the import again does it all).
     """
     before = (result.inserted, result.updated, result.unchanged, result.replies_imported, len(result.rejects),
-              result.duplicates)
+              result.duplicates, result.undated, result.undated_kept)
     try:
         with store.write() as conn:
-            indexes = _secondary_indexes(conn, _TABLES[result.kind])
+            indexes = secondary_indexes(conn, _TABLES[result.kind])
             for name, _ in indexes:
                 conn.execute(f'DROP INDEX "{name}"')
             reviews = result.kind == "reviews"
-            after_id = _pause_search_index(conn) if reviews else 0
-            trigger_sql, replies_after = _pause_first_agents(conn) if reviews else (None, 0)
+            after_id = pause_search_index(conn) if reviews else 0
+            trigger_sql, replies_after = pause_first_agents(conn) if reviews else (None, 0)
             if _each_batch(batches, lambda batch, rejects, duplicates: _merge_batch(
                     conn, result, batch, rejects, duplicates, index_now=not reviews), progress, should_stop):
                 raise _Cancelled
@@ -420,14 +361,14 @@ def _load_in_one_transaction(store: Store, result: ImportResult, batches: Iterab
             if tail_kib is not None:  # put back after the commit
                 conn.execute(f"PRAGMA cache_size = -{tail_kib}")
             if reviews:
-                _sync_first_agents(conn, trigger_sql, replies_after, after_id)
-                _index_paused_reviews(conn, after_id, hash_bytes=BULK_HASH_BYTES)
+                sync_first_agents(conn, trigger_sql, replies_after, after_id)
+                index_paused_reviews(conn, after_id, hash_bytes=BULK_HASH_BYTES)
             for _, sql in indexes:
                 conn.execute(sql)
     except BaseException as error:
         result.inserted, result.updated, result.unchanged, result.replies_imported = before[:4]
         del result.rejects[before[4]:]
-        result.duplicates = before[5]
+        result.duplicates, result.undated, result.undated_kept = before[5:]
         if isinstance(error, _Cancelled):
             return True
         raise

@@ -315,11 +315,13 @@ _REVIEW_COLUMNS = """r.id, r.created_at, r.source, r.rating, r.sentiment, r.pola
     substr(r.body, 1, 300) AS excerpt, r.status, r.assignee, r.is_read, r.language, r.product,
     r.has_reply AS replied, r.is_negative, NULL AS kind,
     EXISTS (SELECT 1 FROM drafts d WHERE d.review_id = r.id) AS has_draft,
+    EXISTS (SELECT 1 FROM undated_reviews u WHERE u.review_id = r.id) AS undated,
     (SELECT group_concat(t.name, ' ') FROM review_tags rt JOIN tags t ON t.id = rt.tag_id
      WHERE rt.review_id = r.id) AS tags"""
 _SURVEY_COLUMNS = """r.id, r.created_at, r.source, r.score AS rating, r.sentiment, r.polarity, r.customer AS author,
     NULL AS title, substr(r.comment, 1, 300) AS excerpt, r.status, NULL AS assignee, 1 AS is_read, r.language,
-    NULL AS product, 0 AS replied, r.sentiment = 'negative' AS is_negative, r.kind, 0 AS has_draft, NULL AS tags"""
+    NULL AS product, 0 AS replied, r.sentiment = 'negative' AS is_negative, r.kind, 0 AS has_draft, NULL AS tags,
+    EXISTS (SELECT 1 FROM undated_surveys u WHERE u.response_id = r.id) AS undated"""
 
 
 def _table(query: InboxQuery) -> str:

@@ -50,6 +50,8 @@ class InboxRow:
     has_draft: bool = False
     tags: str | None = None
     """The row's tag names, space-separated (shown before its text)."""
+    undated: bool = False
+    """Its file gave no date: ``created_at`` is its import's time (m025)."""
     sort_key: dict[str, Any] = field(default_factory=dict, compare=False)
     """The values of the row's sort columns, for the next keyset page."""
 
@@ -142,6 +144,7 @@ class ReviewDetail:
     """The whole text's length: ``body`` may be cut (see ``store.triage.SHOWN_CHARS``)."""
     sentiment_model: int | None = None  # the learned model that scored it (None: the lexicon)
     mismatch: bool = False  # its text contradicts its stars (issue 17)
+    undated: bool = False  # its file gave no date: ``created_at`` is its import's time (m025)
     scored_by: str | None = None  # "learned from 12,340 of your texts, 0.88 balanced accuracy" / "lexicon"
     tags: tuple[str, ...] = ()
     notes: tuple[Note, ...] = ()
@@ -153,10 +156,10 @@ class ReviewDetail:
     def of_review(cls, row: RowLike, *, tags: tuple[str, ...] = (), notes: tuple[Note, ...] = (),
                   replies: tuple[Reply, ...] = (), history: tuple[Version, ...] = (),
                   activity: tuple[Activity, ...] = (),
-                  scored_by: str | None = None) -> ReviewDetail:
+                  scored_by: str | None = None, undated: bool = False) -> ReviewDetail:
         length = row["body_length"] if "body_length" in row.keys() else len(row["body"] or "")
         return _known(cls, row, tags=tags, notes=notes, replies=replies, history=history, activity=activity,
-                      scored_by=scored_by,
+                      scored_by=scored_by, undated=undated,
                       body_length=length or 0)
 
     @classmethod

@@ -16,7 +16,7 @@ from typing import Any
 from feedback_tui.errors import UsageProblem
 from feedback_tui.models import REVIEW_STATUSES
 from feedback_tui.store import Store, activity, utc_now
-from feedback_tui.store import sentiment_models
+from feedback_tui.store import sentiment_models, undated
 from feedback_tui.store.rows import Note, Reply, ReviewDetail, Version
 
 MAX_TAG_LENGTH = 40
@@ -324,6 +324,7 @@ def review_detail(store: Store, review_id: int) -> ReviewDetail | None:
     conn = store.conn
     return ReviewDetail.of_review(
         row, scored_by=scored_by(store, row["sentiment_model"], row["sentiment"]),
+        undated=undated.is_undated(store, "reviews", review_id),
         tags=tuple(r[0] for r in conn.execute(
             "SELECT t.name FROM review_tags rt JOIN tags t ON t.id = rt.tag_id WHERE rt.review_id = ? ORDER BY t.name",
             (review_id,))),
@@ -344,7 +345,8 @@ def survey_detail(store: Store, response_id: int) -> ReviewDetail | None:
                              (response_id,)).fetchone()
     if row is None:
         return None
-    return replace(ReviewDetail.of_survey_answer(row), scored_by=scored_by(store, row["sentiment_model"], row["sentiment"]))
+    return replace(ReviewDetail.of_survey_answer(row), scored_by=scored_by(store, row["sentiment_model"], row["sentiment"]),
+                   undated=undated.is_undated(store, "surveys", response_id))
 
 
 def scored_by(store: Store, model_id: int | None, sentiment: str | None) -> str | None:

@@ -226,7 +226,7 @@ def test_bulk_load_sets_who_replied_first_as_batches_do(tmp_path: Path) -> None:
 def test_bulk_load_keeps_the_indexes_it_never_fills(store: Store, tmp_path: Path) -> None:
     """The partial indexes of spam, mismatches and assignees stay through a bulk load
     (it adds nothing to them) and still hold the stored reviews they held."""
-    from feedback_tui.store.imports import KEPT_IN_BULK
+    from feedback_tui.store.load_pauses import KEPT_IN_BULK
 
     load(store, FIXTURES / "reviews.csv")
     with store.write() as conn:

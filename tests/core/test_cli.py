@@ -198,14 +198,15 @@ def test_export_json_and_jsonl_keep_text_and_replies(run_cli, export_db: Path, t
 def test_score_json_shape_and_periods(run_cli, responses_csv: Path) -> None:
     run_cli("import", "--no-sentiment", FIXTURES / "scoring_small.csv", responses_csv)
     card = json.loads(run_cli("score", "--json").stdout)
-    assert_score_shape(card, {"sentiment_models"})
+    assert_score_shape(card, {"sentiment_models", "undated"})
     assert card["sentiment_models"] == {}  # imported with --no-sentiment: nothing scored yet
     by_month = json.loads(run_cli("score", "--json", "--by", "month").stdout)
-    assert_score_shape(by_month, {"periods", "sentiment_models"})
+    assert_score_shape(by_month, {"periods", "sentiment_models", "undated"})
     assert {k: v for k, v in by_month.items() if k != "periods"} == card
     assert [p["period"] for p in by_month["periods"]] == ["2026-03", "2026-04", "2026-06", "2026-07"]
     for period in by_month["periods"]:
-        assert_score_shape({k: v for k, v in period.items() if k != "period"})
+        assert period["undated"] == {"reviews": 0, "surveys": 0}  # every row of these files had its date
+        assert_score_shape({k: v for k, v in period.items() if k not in ("period", "undated")})
     june = by_month["periods"][2]
     assert (june["nps"]["score"], june["csat"]["score"], june["responses"]["reviews"]) == (10.0, 66.7, 0)
 

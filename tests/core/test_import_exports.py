@@ -74,7 +74,7 @@ def test_rows_without_id_or_date_are_never_collapsed(run_cli, db_path: Path) -> 
     assert sorted((r["rating"], r["product"]) for r in rows if r["body"] == "Super appli") == [
         (4, "fr.trailhub.app"), (5, "fr.trailhub.app"), (5, "fr.trailhub.app"), (5, "fr.trailhub.pro")]
     assert "1 rows identical to an earlier row: kept" in first.stdout
-    assert "5 rows have no date: dated at the import" in first.stdout
+    assert "5 rows had no date: dated by this import" in first.stdout
 
 
 def test_skip_identical_drops_only_the_repeated_rows(run_cli, db_path: Path) -> None:

@@ -13,7 +13,7 @@ segment row opens the inbox on exactly the rows behind that figure.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from typing import Any
 
@@ -28,7 +28,7 @@ from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
 from feedback_tui.models import REVIEW_STATUSES, Filters
-from feedback_tui.store import SMALL_CACHE_KIB, inbox
+from feedback_tui.store import SMALL_CACHE_KIB, inbox, undated
 from feedback_tui.store.inbox import InboxQuery
 from feedback_tui.scoring import DEFAULT_SLA_HOURS
 from feedback_tui.trends import cards_for, headline, reply_effect, segments
@@ -119,8 +119,9 @@ class DashboardScreen(Screen[None]):
     ]
 
     class Computed(Message):
-        def __init__(self, figures: dict[str, Any]) -> None:
+        def __init__(self, figures: dict[str, Any], undated: dict[str, dict[str, int]] | None = None) -> None:
             self.figures = figures
+            self.undated = undated or {}  # per period label: the rows dated by their import
             super().__init__()
 
     class Failed(Message):
@@ -150,6 +151,7 @@ class DashboardScreen(Screen[None]):
         self.filters = Filters()
         self.breakdown = "source"
         self.figures: dict[str, Any] | None = None
+        self.undated: dict[str, dict[str, int]] = {}  # see Computed
         self.selected = -1
         self.error: str | None = None
         self.panel_errors: dict[str, str] = {}  # a slower panel that failed: why (see PanelComputed)
@@ -158,6 +160,7 @@ class DashboardScreen(Screen[None]):
         self._start_computing()  # the SQL runs while the widgets are built and laid out
         yield Header()
         yield Static(id="dash-title")
+        yield Static(id="dash-undated")  # shown only when the cards' period holds rows dated by their import
         with Horizontal(id="cards"):
             for metric, title in CARDS:
                 yield ScoreCard(metric, title, id=f"card-{metric}")
@@ -204,12 +207,13 @@ class DashboardScreen(Screen[None]):
                                    sla_hours=config.sla_hours if config else DEFAULT_SLA_HOURS,
                                    rolling=bool(config and config.dashboard_period == "rolling"),
                                    follow_data=True)  # an old export opens on its own last months
+                counts = _undated_counts(store, figures)
         except Exception as error:  # noqa: BLE001 - shown in the title: never a "computing…" that stays forever
             if not worker.is_cancelled:
                 self.post_message(self.Failed(str(error) or type(error).__name__))
             return
         if not worker.is_cancelled:  # a newer computation (another period or filter) replaced this one
-            self.post_message(self.Computed(figures))
+            self.post_message(self.Computed(figures, counts))
 
     def on_dashboard_screen_failed(self, message: Failed) -> None:
         self.error = message.error
@@ -222,6 +226,7 @@ class DashboardScreen(Screen[None]):
         if figures["period"] != self.period or figures["filters"] != {k: v for k, v in asdict(self.filters).items() if v}:
             return  # a late answer to an earlier question
         self.figures = figures
+        self.undated = message.undated
         self.error = None
         self.panel_errors = {}
         trend = figures["trend"]
@@ -384,7 +389,19 @@ class DashboardScreen(Screen[None]):
                 else card["period"]
             self.query_one(f"#card-{metric}", ScoreCard).show(card, label)
         self.query_one(ThemesPanel).follow(self.figures["trend"], self.selected, self.filters)
+        self._show_undated(cards["ratings"]["period"])
         self.query_one("#star-bar", StarBar).show(cards["ratings"]["distribution"])
+
+    def _show_undated(self, label: str) -> None:
+        """Say how many of the cards' rows had no date in their file: they all fall on
+        their import's day, and would otherwise read as a spike of that period."""
+        assert self.figures is not None
+        counts = self.undated.get(label) or {}
+        text = undated.describe(counts)
+        widget = self.query_one("#dash-undated", Static)
+        widget.display = text is not None
+        if text is not None:
+            widget.update(Text(f" {label}: {text}", style="yellow"))
 
     def on_trend_panel_drill(self, message: TrendPanel.Drill) -> None:
         self._drill(message.metric, message.index)
@@ -461,3 +478,13 @@ class DashboardScreen(Screen[None]):
 
         options = [("*", "All feedback"), *message.values]
         self.app.push_screen(ChoiceDialog("Show figures for", options), chosen)
+
+
+def _undated_counts(store: Any, figures: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """Per period label of the window (or the rolling 30 days), how many of its reviews
+    and survey answers are dated by their import (none: two seeks into empty tables)."""
+    window = Filters(**figures["window_filters"])
+    if figures.get("rolling"):
+        last = figures["rolling"][1]
+        return {last["label"]: undated.count(store, replace(window, since=last["since"], until=last["until"]))}
+    return undated.by_group(store, window, figures["period"])

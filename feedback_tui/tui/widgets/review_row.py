@@ -16,6 +16,7 @@ from feedback_tui.tui.safe_text import clean
 from feedback_tui.tui.widgets.rating import stars
 
 SENTIMENT_MARKS = {"positive": ("▲", "green"), "neutral": ("■", "yellow"), "negative": ("▼", "red")}
+UNDATED_MARK = "(no date)"  # the file gave none: the row is dated (and sorted) by its import
 UNREAD_MARK = "▌"  # unread: a bar in the first column (● is the status "new")
 FIXED_WIDTH = 2 + 2 + 11 + 12 + 7 + 3 + 15 + 2 + 11
 COLUMNS = (("", 2), ("", 2), ("date", 11), ("source", 12), ("stars", 7), ("", 3), ("author", 15))
@@ -42,7 +43,9 @@ def row_segments(row: InboxRow, width: int, base: Style, *, selected: bool, term
         ("◆" if selected else UNREAD_MARK if not row.is_read else " ", 2,
          base if selected or row.is_read else base + Style(color="bright_blue", bold=True)),
         (STATUS_MARKS.get(row.status or "", " "), 2, base),
-        ((row.created_at or "")[:10], 11, base + dim),
+        (UNDATED_MARK if row.undated else (row.created_at or "")[:10], 11,
+         # brighter than the dimmed dates, italic; no colour of its own, which would not read on the cursor's bar
+         base + Style(italic=True) if row.undated else base + dim),
         (clean(row.source, single_line=True), 12, base + dim),
         (stars(row.rating, row.kind), 7, base + Style(color="yellow")),
         (mark, 3, base + Style(color=colour) if colour else base + dim),

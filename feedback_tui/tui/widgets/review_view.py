@@ -34,7 +34,11 @@ def render_review(detail: ReviewDetail, terms: tuple[str, ...] = ()) -> Group:
     head = Text()
     head.append(stars(detail.rating, detail.survey_kind) + "  ", style="yellow")
     head.append_text(plain(detail.source))
-    head.append("  ·  " + (detail.created_at or "")[:16].replace("T", " ") + " UTC", style="dim")
+    if detail.undated:  # its date is its import's: say so, or it reads as a review of that day
+        head.append("  ·  ")
+        head.append(f"date not in the file: imported {(detail.created_at or '')[:10]}", style="yellow")
+    else:
+        head.append("  ·  " + (detail.created_at or "")[:16].replace("T", " ") + " UTC", style="dim")
     head.append("  ·  ")
     head.append_text(plain(detail.author or "anonymous", single_line=True))
     parts.append(head)

@@ -1,0 +1,138 @@
+"""Rows whose file gave no date (m025): dated by their import, and the store says so.
+
+Real SQLite files and the real CLI: the summary, the stored dates across
+re-imports, the side tables, and the figures' count of undated rows.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from conftest import import_file, write_csv
+from feedback_tui.models import Filters
+from feedback_tui.store import Store, undated
+
+
+def rows(db_path: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_undated_rows_are_noted_and_a_reimport_keeps_their_date(run_cli, db_path: Path, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "shop.csv", ["id", "rating", "body", "date"], [
+        ["a1", 5, "Great shop", ""], ["a2", 1, "Never again", "2026-11-02"], ["a3", 4, "Fine", ""]])
+    first = run_cli("import", "--no-sentiment", path)
+    assert first.exit_code == 0, first.output
+    assert "2 rows had no date: dated by this import (" in first.stdout
+    stored = rows(db_path, "SELECT external_id, created_at FROM reviews ORDER BY external_id")
+    assert rows(db_path, "SELECT r.external_id FROM undated_reviews u JOIN reviews r ON r.id = u.review_id "
+                         "ORDER BY 1") == [("a1",), ("a3",)]
+    again = run_cli("import", "--no-sentiment", path)
+    assert again.exit_code == 0 and "0 new, 0 updated, 3 unchanged" in again.stdout, again.output
+    assert "2 rows had no date and were already stored: their date is kept" in again.stdout
+    assert rows(db_path, "SELECT external_id, created_at FROM reviews ORDER BY external_id") == stored
+    assert rows(db_path, "SELECT count(*) FROM undated_reviews") == [(2,)]
+
+
+def test_derived_ids_of_undated_rows_never_hold_the_import_time(store: Store, tmp_path: Path) -> None:
+    """No id column and no date (3a's Trustpilot scrapes): the id comes from the fields the
+    file gave, so importing the file on another day finds the same rows."""
+    from feedback_tui.importers import open_input
+    from feedback_tui.store.imports import import_rows
+
+    path = write_csv(tmp_path / "scrape.csv", ["consumer_name", "stars", "title_review", "content_review"], [
+        ["Helrat", 5, "Toujours parfait", "Un service impeccable."], ["Laura", 2, "Lent", "Colis en retard."]])
+    for day in ("2026-11-01T08:00:00Z", "2026-12-03T09:00:00Z"):
+        parsed = open_input(path, imported_at=day)
+        result = import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows)
+    assert (result.inserted, result.unchanged, result.undated, result.undated_kept) == (0, 2, 0, 2)
+    assert store.query("SELECT DISTINCT created_at FROM reviews")[0][0] == "2026-11-01T08:00:00Z"
+    assert store.scalar("SELECT count(*) FROM reviews") == 2
+
+
+def test_a_later_file_with_the_date_dates_the_row(store: Store, tmp_path: Path) -> None:
+    undated_file = write_csv(tmp_path / "a.csv", ["id", "rating", "body"], [["x1", 3, "Okay"], ["x2", 4, "Good"]])
+    dated_file = write_csv(tmp_path / "b.csv", ["id", "rating", "body", "date"], [["x1", 3, "Okay", "2025-05-04"]])
+    import_file(store, undated_file)
+    assert store.scalar("SELECT count(*) FROM undated_reviews") == 2
+    import_file(store, dated_file, source="a")  # the same source as the first file (named after it)
+    assert store.scalar("SELECT created_at FROM reviews WHERE external_id = 'x1'") == "2025-05-04T00:00:00Z"
+    ids = [r[0] for r in store.query("SELECT r.external_id FROM undated_reviews u JOIN reviews r ON r.id = u.review_id")]
+    assert ids == ["x2"]
+    # a dated row given again without its date keeps both its date and its datedness
+    import_file(store, undated_file)
+    assert store.scalar("SELECT created_at FROM reviews WHERE external_id = 'x1'") == "2025-05-04T00:00:00Z"
+    assert store.scalar("SELECT count(*) FROM undated_reviews") == 1
+
+
+def test_a_deleted_row_takes_its_note_with_it(store: Store, tmp_path: Path) -> None:
+    import_file(store, write_csv(tmp_path / "a.csv", ["id", "rating", "body"], [["x1", 3, "Okay"]]))
+    with store.write() as conn:
+        conn.execute("DELETE FROM reviews")
+    assert store.scalar("SELECT count(*) FROM undated_reviews") == 0
+
+
+def test_a_bulk_load_notes_them_too(store: Store, tmp_path: Path) -> None:
+    from feedback_tui.importers import open_input
+    from feedback_tui.store.imports import import_rows
+
+    path = write_csv(tmp_path / "big.csv", ["id", "rating", "body", "date"],
+                     [[f"b{i}", 1 + i % 5, f"text {i}", "" if i % 3 == 0 else "2026-10-05"] for i in range(30)])
+    parsed = open_input(path, imported_at="2026-12-01T00:00:00Z")
+    result = import_rows(store, parsed.origin, parsed.kind, parsed.format, parsed.rows, bulk=True, batch_size=7)
+    assert (result.inserted, result.undated) == (30, 10)
+    assert store.scalar("SELECT count(*) FROM undated_reviews u JOIN reviews r ON r.id = u.review_id "
+                        "WHERE r.created_at = '2026-12-01T00:00:00Z'") == 10
+
+
+def test_undated_survey_answers_and_the_score_command(run_cli, db_path: Path, tmp_path: Path) -> None:
+    """5b's NPS answers have no date at all: every one is noted; ``score`` says how many of its
+    figures are undated, on stderr (piped, stdout stays the table)."""
+    surveys = write_csv(tmp_path / "nps.csv", ["id", "nps", "explication"],
+                        [[1, 10, "Parfait"], [2, 3, "Trop d'attente en caisse"], [3, 8, ""]])
+    reviews = write_csv(tmp_path / "rev.csv", ["id", "rating", "body", "date"],
+                        [["r1", 5, "Bien", "2026-10-03"], ["r2", 2, "Bof", ""]])
+    imported = run_cli("import", "--no-sentiment", "--kind", "surveys", "--survey-kind", "nps", surveys)
+    assert imported.exit_code == 0 and "3 rows had no date: dated by this import" in imported.stdout, imported.output
+    assert run_cli("import", "--no-sentiment", reviews).exit_code == 0
+    assert rows(db_path, "SELECT count(*) FROM undated_surveys") == [(3,)]
+    card = json.loads(run_cli("score", "--json", "--by", "month").stdout)
+    assert card["undated"] == {"reviews": 1, "surveys": 3}
+    by_period = {p["period"]: p.get("undated") for p in card["periods"]}
+    assert by_period["2026-10"] == {"reviews": 0, "surveys": 0}
+    assert sum(p["undated"]["surveys"] for p in card["periods"]) == 3
+    text = run_cli("score")
+    assert "Undated: 1 review and 3 survey answers have no date in their file: dated by their import" in text.stderr
+    assert "Undated" not in text.stdout
+    assert "Undated" not in run_cli("score", "--since", "2026-10-01", "--until", "2026-11-01").stderr
+
+
+def test_counts_follow_the_filters(store: Store, tmp_path: Path) -> None:
+    import_file(store, write_csv(tmp_path / "a.csv", ["id", "rating", "body", "source", "date"], [
+        ["x1", 3, "Okay", "trustpilot", ""], ["x2", 4, "Good", "app_store", ""], ["x3", 4, "Good", "app_store", "2026-01-02"]]))
+    assert undated.count(store) == {"reviews": 2, "surveys": 0}
+    assert undated.count(store, Filters(source="app_store")) == {"reviews": 1, "surveys": 0}
+    with store.write() as conn:  # spam is out of the figures: out of their undated count too
+        conn.execute("UPDATE reviews SET status = 'spam' WHERE external_id = 'x1'")
+    assert undated.count(store) == {"reviews": 1, "surveys": 0}
+    assert undated.by_group(store, Filters(), "month") == {"2026-12": {"reviews": 1, "surveys": 0}}
+
+
+def test_the_report_has_a_section_on_them(run_cli, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "shop.csv", ["id", "rating", "body", "date"],
+                     [["a1", 5, "Great shop", ""], ["a2", 1, "Never again", "2026-11-02"]])
+    assert run_cli("import", "--no-sentiment", path).exit_code == 0
+    today = run_cli("score", "--json").stdout  # the import's day: the period the undated row is counted in
+    assert json.loads(today)["undated"] == {"reviews": 1, "surveys": 0}
+    from datetime import UTC, datetime
+
+    day = datetime.now(UTC).date().isoformat()
+    report = run_cli("report", "--today", day)
+    assert report.exit_code == 0, report.output
+    assert "## Rows without a date" in report.stdout
+    assert f"- {day[:7]}: 1 review has no date in its file: dated by its import" in report.stdout
+    card = json.loads(run_cli("report", "--today", day, "--format", "json").stdout)
+    assert card["undated"] == {"reviews": 1, "surveys": 0} and card["periods"][-1]["undated"]["reviews"] == 1
+    assert "Rows without a date" not in run_cli("report", "--today", "2026-11-15").stdout
