@@ -482,12 +482,13 @@ class ReviewList(ScrollView, can_focus=True):
             line_style += self.get_component_rich_style("review-list--selected", partial=True)
         if index == self.cursor:
             line_style += self.get_component_rich_style("review-list--cursor", partial=True)
-        return Strip(self._segments(row, width, line_style)).adjust_cell_length(width, line_style)
+        return Strip(self._segments(row, width, line_style, on_cursor=index == self.cursor)).adjust_cell_length(
+            width, line_style)
 
-    def _segments(self, row: Row, width: int, base: Style) -> list[Segment]:
+    def _segments(self, row: Row, width: int, base: Style, *, on_cursor: bool = False) -> list[Segment]:
         """One row's cells (:func:`~feedback_tui.tui.widgets.review_row.row_segments`) in this list's styles."""
         return row_segments(
             row, width, base, selected=row.id in self.selected, terms=self.terms,
             unread=self.get_component_rich_style("review-list--unread", partial=True),
             dim=self.get_component_rich_style("review-list--dim", partial=True),
-            match=self.get_component_rich_style("review-list--match", partial=True))
+            match=self.get_component_rich_style("review-list--match", partial=True), on_cursor=on_cursor)

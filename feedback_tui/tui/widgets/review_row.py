@@ -26,9 +26,17 @@ STATUS_MARKS = {"new": "●", "open": "○", "replied": "✓", "outdated": "↻"
 
 
 def row_segments(row: InboxRow, width: int, base: Style, *, selected: bool, terms: tuple[str, ...],
-                 unread: Style, dim: Style, match: Style) -> list[Segment]:
+                 unread: Style, dim: Style, match: Style, on_cursor: bool = False) -> list[Segment]:
     """One row's cells, each cut or padded to its width in terminal cells (CJK counts double);
-    the text cell split where the search's ``terms`` matched."""
+    the text cell split where the search's ``terms`` matched.
+
+    On the cursor's row the cells keep the bar's text colour: yellow stars, cyan tags
+    and green marks did not read on its orange (the stars vanished, in a terminal and
+    in the browser). The marks' shapes (★☆, ▲■▼, ↩✎) still say what the colours did."""
+
+    def coloured(colour: str, **more: bool) -> Style:
+        return base + Style(**more) if on_cursor else base + Style(color=colour, **more)
+
     bold = unread if not row.is_read else Style()
     mark, colour = SENTIMENT_MARKS.get(row.sentiment or "", ("·", ""))
     title = clean(row.title, single_line=True)
@@ -41,19 +49,19 @@ def row_segments(row: InboxRow, width: int, base: Style, *, selected: bool, term
     tag_width = min(cell_len(tags) + 1, 24, text_width // 3) if tags else 0
     cells: list[tuple[str, int, Style]] = [
         ("◆" if selected else UNREAD_MARK if not row.is_read else " ", 2,
-         base if selected or row.is_read else base + Style(color="bright_blue", bold=True)),
+         base if selected or row.is_read else coloured("bright_blue", bold=True)),
         (STATUS_MARKS.get(row.status or "", " "), 2, base),
         (UNDATED_MARK if row.undated else (row.created_at or "")[:10], 11,
          # brighter than the dimmed dates, italic; no colour of its own, which would not read on the cursor's bar
          base + Style(italic=True) if row.undated else base + dim),
         (clean(row.source, single_line=True), 12, base + dim),
-        (stars(row.rating, row.kind), 7, base + Style(color="yellow")),
-        (mark, 3, base + Style(color=colour) if colour else base + dim),
+        (stars(row.rating, row.kind), 7, coloured("yellow")),
+        (mark, 3, coloured(colour) if colour else base + dim),
         (set_cell_size(clean(row.author, single_line=True) or "—", 14), 15, base),  # a space before the text
         (text, text_width - tag_width, base + bold),
-        (tags, tag_width, base + Style(color="cyan")),
+        (tags, tag_width, coloured("cyan")),
         ("↩" if row.replied else "✎" if row.has_draft else " ", 2,
-         base + Style(color="green" if row.replied else "yellow")),
+         coloured("green" if row.replied else "yellow")),
         (clean(row.assignee, single_line=True), 11, base + dim),
     ]
     segments = [Segment(set_cell_size(value, size), style) for value, size, style in cells]
