@@ -101,19 +101,22 @@ def detect_language(text: str, languages: Sequence[str] = SUPPORTED_LANGUAGES) -
 
 
 def latin_languages(languages: Sequence[str]) -> tuple[str, ...]:
-    """``languages`` and then the :data:`OTHER_LATIN` ones that are not among them."""
+    """``languages``, then the analysed ones left out of them, then :data:`OTHER_LATIN`: the
+    languages a Latin-script text is classified among."""
     languages = tuple(languages)
-    return languages + tuple(language for language in OTHER_LATIN if language not in languages)
+    return languages + tuple(language for language in (*SUPPORTED_LANGUAGES, *OTHER_LATIN)
+                             if language not in languages)
 
 
 def _latin(text: str, languages: tuple[str, ...]) -> str:
     """The configured language py3langid prefers for a Latin-script ``text``, unless a language
-    of :data:`OTHER_LATIN` wins clearly among both (one pass over the text: the winner of the
-    wider set, when it is a configured language, is the one the configured set alone gives)."""
-    wider = latin_languages(languages)
-    if len(wider) > len(languages) and not _short(text):
-        language, confidence = identifier(wider).classify(text)
-        if language in languages or confidence >= CLEAR:
+    of :data:`OTHER_LATIN` wins clearly (one pass over the text: when the winner of the wider
+    set is a configured language, it is the one the configured set alone gives). French stays
+    a candidate when only English is configured, so that a French text is not called Italian;
+    it is then English, as before."""
+    if not _short(text):
+        language, confidence = identifier(latin_languages(languages)).classify(text)
+        if language in languages or (language in OTHER_LATIN and confidence >= CLEAR):
             return str(language)
     language, _confidence = identifier(languages).classify(text)
     return str(language)
