@@ -108,17 +108,24 @@ def latin_languages(languages: Sequence[str]) -> tuple[str, ...]:
                              if language not in languages)
 
 
+@lru_cache(maxsize=8)
+def _identifiers(languages: tuple[str, ...]):
+    """(the identifier of :func:`latin_languages`, the one of ``languages``): one lookup a text."""
+    return identifier(latin_languages(languages)), identifier(languages)
+
+
 def _latin(text: str, languages: tuple[str, ...]) -> str:
     """The configured language py3langid prefers for a Latin-script ``text``, unless a language
     of :data:`OTHER_LATIN` wins clearly (one pass over the text: when the winner of the wider
     set is a configured language, it is the one the configured set alone gives). French stays
     a candidate when only English is configured, so that a French text is not called Italian;
     it is then English, as before."""
+    wider, configured = _identifiers(languages)
     if not _short(text):
-        language, confidence = identifier(latin_languages(languages)).classify(text)
-        if language in languages or (language in OTHER_LATIN and confidence >= CLEAR):
+        language, confidence = wider.classify(text)
+        if language in languages or (confidence >= CLEAR and language in OTHER_LATIN):
             return str(language)
-    language, _confidence = identifier(languages).classify(text)
+    language, _confidence = configured.classify(text)
     return str(language)
 
 
