@@ -6,6 +6,7 @@ short-text rules and ``eval-sentiment`` ask for a language without scoring.
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -14,15 +15,48 @@ from functools import lru_cache
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "fr")
 """The languages the lexicon analyzer reads (and, by default, the ones detection picks from)."""
 
+OTHER_LATIN: tuple[str, ...] = ("es", "pt", "it", "de", "nl", "sv", "da", "no", "fi", "pl", "cs", "ro", "hu",
+                                "tr", "id", "vi")
+"""Latin-script languages of reviews that a text is named in, beside the configured ones, when
+the evidence is clear (:data:`CLEAR`, :data:`CLEAR_LETTERS`): stored as such and "unknown" to
+the lexicon (Spanish rows of an App Store export were read as French). Catalan, Malay and
+Croatian are left out: py3langid gives them to French or Indonesian texts too readily."""
 
-@lru_cache(maxsize=4)
-def identifier(languages: tuple[str, ...]):
-    """py3langid restricted to ``languages`` (``()``: every language of its model), loaded once."""
+CLEAR = 0.9
+"""py3langid's probability (among the configured languages and :data:`OTHER_LATIN`) a language
+of :data:`OTHER_LATIN` needs to win: on 49,000 real French and English reviews the highest a
+French or English one reached was 0.65 ("Ras conforme. Ras colis reçu correct": pt); Spanish,
+Finnish, Turkish and Indonesian ones mostly read 0.95-1.0 (benchmarks/SENTIMENT.md, Session 10)."""
+
+CLEAR_LETTERS = 20
+"""Letters a text needs before it may be named in another language: a short one ("Muy bien",
+"Top", "Genial", a brand) stays English or French, as ``store.short_texts.SHORT_LETTERS``
+keeps texts under 20 letters from being detected at all."""
+
+
+@lru_cache(maxsize=1)
+def _loaded():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+@lru_cache(maxsize=8)
+def identifier(languages: tuple[str, ...]):
+    """py3langid restricted to ``languages`` (``()``: every language of its model).
+
+    The model file is read once (0.6 s) and each restriction is a copy sharing its arrays.
+    A restricted table is made one C-ordered float32 block (the model's is a float16
+    column slice): py3langid gathers one row of it per feature of the text, which then
+    costs the same for 18 languages as it did for two (benchmarks/SENTIMENT.md, Session 10);
+    the scores are the same numbers (float16 widens exactly, and the product was float32).
+    """
+    import numpy
+
+    model = copy.copy(_loaded())
     if languages:
         model.set_languages(list(languages))
+        model.nb_ptc = numpy.ascontiguousarray(model.nb_ptc, dtype=numpy.float32)
     return model
 
 
@@ -50,7 +84,10 @@ def detect_language(text: str, languages: Sequence[str] = SUPPORTED_LANGUAGES) -
     A text written mostly in another script (Korean, Japanese, Cyrillic, Arabic…) is
     never one of ``languages`` (English and French): it is named among every language
     the identifier knows ("ko"), so that it is stored as such and scored "unknown" by
-    the lexicon rather than read as English (Korean bank reviews were all "en").
+    the lexicon rather than read as English (Korean bank reviews were all "en"). A
+    Latin-script text of 20 letters or more is named in Spanish, German, Italian... (one
+    of :data:`OTHER_LATIN`) when py3langid is clearly sure of it, else it is the most
+    likely of ``languages``, as before.
     """
     text = plain_letters(text)
     other_script = len(_NON_LATIN_LETTER.findall(text))
@@ -60,5 +97,44 @@ def detect_language(text: str, languages: Sequence[str] = SUPPORTED_LANGUAGES) -
             return str(language)
     elif not any(ch.isalpha() for ch in text):
         return None
-    language, _confidence = identifier(tuple(languages)).classify(text)
+    return _latin(text, tuple(languages))
+
+
+def latin_languages(languages: Sequence[str]) -> tuple[str, ...]:
+    """``languages``, then the analysed ones left out of them, then :data:`OTHER_LATIN`: the
+    languages a Latin-script text is classified among."""
+    languages = tuple(languages)
+    return languages + tuple(language for language in (*SUPPORTED_LANGUAGES, *OTHER_LATIN)
+                             if language not in languages)
+
+
+@lru_cache(maxsize=8)
+def _identifiers(languages: tuple[str, ...]):
+    """(the identifier of :func:`latin_languages`, the one of ``languages``): one lookup a text."""
+    return identifier(latin_languages(languages)), identifier(languages)
+
+
+def _latin(text: str, languages: tuple[str, ...]) -> str:
+    """The configured language py3langid prefers for a Latin-script ``text``, unless a language
+    of :data:`OTHER_LATIN` wins clearly (one pass over the text: when the winner of the wider
+    set is a configured language, it is the one the configured set alone gives). French stays
+    a candidate when only English is configured, so that a French text is not called Italian;
+    it is then English, as before."""
+    wider, configured = _identifiers(languages)
+    if not _short(text):
+        language, confidence = wider.classify(text)
+        if language in languages or (confidence >= CLEAR and language in OTHER_LATIN):
+            return str(language)
+    language, _confidence = configured.classify(text)
     return str(language)
+
+
+def _short(text: str) -> bool:
+    """Fewer than :data:`CLEAR_LETTERS` letters (answered at the 20th letter)."""
+    letters = 0
+    for char in text:
+        if char.isalpha():
+            letters += 1
+            if letters >= CLEAR_LETTERS:
+                return False
+    return True

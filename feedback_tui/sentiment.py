@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Any
 
 from feedback_tui import sentiment_pattern
-from feedback_tui.language_id import SUPPORTED_LANGUAGES, detect_language, identifier, plain_letters
+from feedback_tui.language_id import SUPPORTED_LANGUAGES, detect_language, identifier, latin_languages, plain_letters
 from feedback_tui.sentiment_lexicon import (  # noqa: F401 - _emoji, lexicon_hits: read as sentiment.* elsewhere
     _emoji,
     _language,
@@ -259,6 +259,7 @@ def warm_up(languages: Sequence[str] = SUPPORTED_LANGUAGES) -> None:
         if language in SUPPORTED_LANGUAGES:
             analyze("warm up", language)
     identifier(tuple(languages))
+    identifier(latin_languages(languages))
 
 
 Item = tuple[int, str, str | None, str | None]  # (row id, text or body, language or None, title or None)
