@@ -48,6 +48,9 @@ def is_undated(store: Store, kind: str, row_id: int) -> bool:
     return bool(store.scalar(f"SELECT EXISTS (SELECT 1 FROM {side} WHERE {key} = ?)", (row_id,)))
 
 
+# The counts read the side table first (CROSS JOIN fixes SQLite's join order): its rows,
+# then each one's row by id. With a plain JOIN SQLite chose to walk the window's reviews by
+# date and look each up in the side table: 1.0 s for `score` at 1M reviews, none undated.
 def _where(kind: str, filters: Filters) -> tuple[str, dict[str, Any]]:
     where, params = grouping.where_clause(filters, table_alias="r", surveys=kind == "surveys")
     if kind == "reviews":
@@ -63,7 +66,7 @@ def count(store: Store, filters: Filters | None = None) -> dict[str, int]:
     for kind, (side, key) in SIDE.items():
         where, params = _where(kind, filters or Filters())
         counts[kind] = int(store.scalar(
-            f"SELECT count(*) FROM {side} u JOIN {TABLES[kind]} r ON r.id = u.{key} WHERE {where}", params) or 0)
+            f"SELECT count(*) FROM {side} u CROSS JOIN {TABLES[kind]} r ON r.id = u.{key} WHERE {where}", params) or 0)
     return counts
 
 
@@ -75,7 +78,7 @@ def by_group(store: Store, filters: Filters, by: str) -> dict[Any, dict[str, int
         where, params = _where(kind, filters)
         label = grouping.group_expression(by, surveys=kind == "surveys")
         for group, n in store.conn.execute(
-                f"SELECT {label} AS grp, count(*) FROM {side} u JOIN {TABLES[kind]} r ON r.id = u.{key} "
+                f"SELECT {label} AS grp, count(*) FROM {side} u CROSS JOIN {TABLES[kind]} r ON r.id = u.{key} "
                 f"WHERE {where} GROUP BY grp", params):
             result.setdefault(group, dict.fromkeys(SIDE, 0))[kind] = n
     return result
