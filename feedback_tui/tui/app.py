@@ -172,6 +172,23 @@ class FeedbackApp(App[None]):
         except (NotImplementedError, RuntimeError, ValueError):  # no Unix signals, or not the main thread
             pass
 
+    def exit(self, result: None = None, return_code: int = 0, message: Any = None) -> None:
+        """Leave, and stop a SIGCONT from bringing the terminal back while the app shuts down.
+
+        Textual's Linux driver answers SIGCONT by starting application mode again (that is
+        how it comes back after ctrl+z). A terminal that closes just after ``q`` sends
+        SIGHUP *and* SIGCONT (``tmux kill-server`` 0.2 s after ``q``): the SIGCONT came after
+        the driver had stopped, started a new input thread, and that thread, not a daemon,
+        kept the finished process alive forever, spinning a core on the dead terminal
+        (found after a test run: an app still running a minute after its test). From here
+        on SIGCONT just lets the process go on; nothing will need drawing again.
+        """
+        try:
+            signal.signal(signal.SIGCONT, signal.SIG_DFL)
+        except ValueError:  # not the main thread (a worker asked to leave): the driver's handler stays
+            pass
+        super().exit(result, return_code, message)
+
     def _check_terminal(self) -> None:
         """The terminal hung up without a SIGHUP reaching us (tui/terminal_watch.py): leave."""
         if self._terminal is not None and terminal_watch.gone(self._terminal):

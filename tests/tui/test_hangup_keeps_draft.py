@@ -54,6 +54,20 @@ class Screen:
                     return False
         return False
 
+    def wait_raw(self, sequence: bytes, deadline: float) -> bool:
+        """Wait for a control sequence itself (``wait_for`` reads the text between them)."""
+        start = len(self.raw)
+        while time.monotonic() < deadline:
+            if sequence in self.raw[start:]:
+                return True
+            ready, _, _ = select.select([self.fd], [], [], 0.5)
+            if ready:
+                try:
+                    self.raw += os.read(self.fd, 65536)
+                except OSError:
+                    return False
+        return False
+
 
 def test_sighup_in_the_composer_saves_the_last_keystrokes(tmp_path: Path, db_path: Path) -> None:
     csv_path = write_csv(tmp_path / "one.csv", REVIEW_HEADER, [
@@ -87,3 +101,42 @@ def test_sighup_in_the_composer_saves_the_last_keystrokes(tmp_path: Path, db_pat
     finally:
         conn.close()
     assert len(texts) == 1 and texts[0].endswith(" HUPWORD"), texts
+
+
+def test_a_sigcont_while_leaving_does_not_keep_the_process_alive(tmp_path: Path, db_path: Path) -> None:
+    """A terminal closed just after ``q`` sends SIGHUP and SIGCONT: Textual's driver answered
+    the SIGCONT by starting its input thread again after it had stopped, and that thread (not a
+    daemon) kept the finished app alive for good, spinning a core (found by hand: ``q`` then
+    ``tmux kill-server`` 0.2 s later). Here SIGCONT keeps coming once the app has left the
+    alternate screen (the driver has stopped), until the process ends."""
+    csv_path = write_csv(tmp_path / "one.csv", REVIEW_HEADER, [
+        ["r1", "trustpilot", 5, "Super", "Livraison rapide, merci.", "Ann", "2026-03-02T10:00:00Z", "fr", "", ""]])
+    with Store.open(db_path) as store:
+        import_file(store, csv_path)
+    master, slave = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
+    child = subprocess.Popen([sys.executable, "-m", "feedback_tui", "--db", str(db_path), "--agent", "camille"],
+                             stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
+                             start_new_session=True)
+    os.close(slave)
+    try:
+        deadline = time.monotonic() + 60  # liveness bounds, not measurements
+        screen = Screen(master)
+        assert screen.wait_for(b"1 of 1 reviews", deadline), "the list has its row under the cursor"
+        os.write(master, b"q")
+        assert screen.wait_raw(b"\x1b[?1049l", deadline), "the app left the alternate screen"
+        while child.poll() is None and time.monotonic() < deadline:
+            child.send_signal(signal.SIGCONT)
+            ready, _, _ = select.select([master], [], [], 0.002)
+            if ready:  # keep draining the terminal so the app's last writes never block
+                try:
+                    os.read(master, 65536)
+                except OSError:
+                    pass
+        assert child.poll() is not None, "the app is still running after q"
+        assert child.returncode == 0
+    finally:
+        os.close(master)
+        if child.poll() is None:
+            child.kill()
+            child.wait()
