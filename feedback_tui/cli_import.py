@@ -111,8 +111,13 @@ def count_lines(parsed: ParsedInput, duplicates: int, imported_at: str, result: 
     if duplicates:
         lines.append(f"{duplicates} rows repeat an earlier row's id and content: counted once")
     if result is not None:
-        if result.undated:
-            lines.append(f"{_rows(result.undated)} no date: dated by this import ({imported_at[:10]}); "
+        carried = min(defaults.undated_carried if defaults is not None else 0, result.undated)
+        if result.undated > carried:
+            lines.append(f"{_rows(result.undated - carried)} no date: dated by this import ({imported_at[:10]}); "
+                         "the inbox shows them as (no date)")
+        if carried:
+            lines.append(f"{carried:,} {'row' if carried == 1 else 'rows'} of a feedback-tui export had no date in "
+                         f"{'its' if carried == 1 else 'their'} first file: the date of that import is kept; "
                          "the inbox shows them as (no date)")
         if result.undated_kept:
             lines.append(f"{_rows(result.undated_kept)} no date and were already stored: their date is kept")

@@ -58,6 +58,8 @@ REVIEW_ALIASES: dict[str, tuple[str, ...]] = {
     "replies": ("replies",),
     # the customer id of the shop's orders (links the review to them); never the author's name
     "customer": ("customer", "customer_id", "client_id"),
+    # our own export: "true" when the row's first file gave no date (created_at is then its import's)
+    "undated": ("undated",),
 }
 
 SURVEY_ALIASES: dict[str, tuple[str, ...]] = {
@@ -71,6 +73,7 @@ SURVEY_ALIASES: dict[str, tuple[str, ...]] = {
     "customer": ("customer", "customer_id", "user", "user_id", "email", "client", "respondent"),
     "source": ("source", "channel", "platform", "survey_source"),
     "language": ("language", "lang", "locale", "langue"),
+    "undated": ("undated",),  # our own export, as for reviews
 }
 
 ORDER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -152,6 +155,7 @@ class Defaults:
     """Rows identical to an earlier row of the file (derived ids only): kept with
     their occurrence number in the id, or dropped with ``skip_identical``."""
     undated: int = 0  # rows with no date of their own, dated at the import
+    undated_carried: int = 0  # of them, rows of our own export (``undated`` true): dated by their first import
     latest: str = ""  # the last date a row may carry: a day after the import (set from imported_at)
     _seen: set[int] = field(default_factory=set)
     _repeats: dict[str, int] = field(default_factory=dict)
@@ -325,6 +329,26 @@ def normalise_source(value: str | None) -> str | None:
     return PLATFORMS.get(value.strip().lower(), value)
 
 
+_TRUE = frozenset({"1", "true", "yes", "oui", "vrai"})
+
+
+def exported_undated(values: dict[str, str | None]) -> bool:
+    """Whether a row of our own export says its first file gave no date (``undated`` true):
+    its ``created_at`` is the day of that first import, kept, and the row stays flagged
+    in the database it moves to instead of passing for a dated one."""
+    return (values.get("undated") or "").strip().lower() in _TRUE
+
+
+def _undated(created_at: str | None, values: dict[str, str | None], defaults: Defaults) -> bool:
+    """Whether a row has no date of its own (none in the file, or our export says so), counted."""
+    carried = created_at is not None and exported_undated(values)
+    if created_at is None or carried:
+        defaults.undated += 1
+        defaults.undated_carried += carried
+        return True
+    return False
+
+
 def _date(values: dict[str, str | None], name: str, defaults: Defaults | None = None) -> str | None:
     text = values.get(name)
     if not text:
@@ -393,10 +417,9 @@ def to_review(row: RawRow, defaults: Defaults, *, body_required: bool = False) -
         rating, rating_original = parse_rating(rating_text, defaults.rating_scale) if rating_text else (None, None)
         current = "created_at"
         created_at = _date(values, "created_at", defaults)
-        undated = created_at is None
-        if undated:
+        undated = _undated(created_at, values, defaults)
+        if created_at is None:
             created_at = defaults.imported_at
-            defaults.undated += 1
         current = "updated_at"
         updated_at = _date(values, "updated_at", defaults)
         reply = values.get("reply")
@@ -473,10 +496,9 @@ def to_survey(row: RawRow, defaults: Defaults) -> SurveyRecord | Reject | None:
         created_at = _date(values, "created_at", defaults)
     except ValueError as error:
         return Reject(row.line, str(error), row.raw, "created_at")
-    undated = created_at is None
-    if undated:
+    undated = _undated(created_at, values, defaults)
+    if created_at is None:
         created_at = defaults.imported_at
-        defaults.undated += 1
     comment = values.get("comment")
     if comment and comment.lower() in MISSING:  # R and pandas write a missing comment as NA
         comment = None
