@@ -277,6 +277,12 @@ def _kind_from_mapping(mapping: Mapping[str, str]) -> str | None:
     return None
 
 
+def scales_in_doubt(plan: ColumnPlan) -> bool:
+    """Whether a file's answers may be CSAT or CES, whose scale :func:`survey_scales.check_scales`
+    checks: survey files with a kind column or of those kinds (an NPS file is on 0-10, the widest)."""
+    return plan.kind == "surveys" and ("kind" in plan.columns or plan.survey_kind in ("csat", "ces"))
+
+
 def parse_map_options(values: tuple[str, ...] | list[str]) -> dict[str, str]:
     """``("body=Comment", "created_at=dates.publishedDate")`` -> a field -> column mapping."""
     mapping: dict[str, str] = {}
