@@ -17,6 +17,11 @@ least :data:`MIN_SHARE` of the kind's answers. A real 1-10 CSAT puts most
 answers above 5 (mean scores of a 10-point satisfaction question sit
 between 7 and 9), while a stray 9 in a 1-5 file is one row: it stays a
 normal reject that names its line.
+
+The other way round, an option that widens the scale (``--csat-scale 1-10``)
+given for a file with at least :data:`MIN_WIDENED` answers and none above our
+range is refused too: a 1-5 survey read on 1-10 would count its 5s as
+middling answers, and a real 1-10 survey of 20 answers always has some above 5.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ _NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
 WIDEST = 10
 MIN_ABOVE = 2
 MIN_SHARE = 0.05
+MIN_WIDENED = 20  # answers with none above our range that make a wider --csat-scale a mistake
 _WHOLE = {str(i): i for i in range(0, WIDEST + 1)}
 
 
@@ -63,6 +69,10 @@ def survey_ranges(options: object) -> dict[str, tuple[int, int]]:
     """The range each kind is read on: ours, or what ``--csat-scale``/``--ces-scale`` said
     (``options`` is an :class:`base.ImportOptions`, or None)."""
     return {**SURVEY_RANGES, **getattr(options, "survey_ranges", {})}
+
+
+def scale_text(low: int, high: int) -> str:
+    return f"{low}-{high}"
 
 
 def parse_scale(text: str) -> tuple[int, int]:
@@ -153,3 +163,11 @@ def check_scales(answers: Mapping[tuple[str | None, str | None], int], *, path: 
                                     f"above {high} (the highest is {found.highest}), so they are not on the "
                                     f"{low}-{high} scale {name} is read on, and importing would keep only the lower "
                                     f"ones; {hint}, or fix those rows (nothing imported from this file)")
+        ours = SURVEY_RANGES[kind]
+        if ranges[kind][1] > ours[1] and found.answers >= MIN_WIDENED and found.highest <= ours[1]:
+            name, given = _NAMES[kind], scale_text(*ranges[kind])
+            raise FileProblem(path, f"column {column!r}: {OPTION[kind]} {given} was given, but none of the "
+                                    f"{found.answers:,} {name} answers is above {ours[1]} (the highest is "
+                                    f"{found.highest}): a {ours[0]}-{ours[1]} survey read on {given} would count "
+                                    f"its best answers as middling; import it without {OPTION[kind]} "
+                                    "(nothing imported from this file)")

@@ -96,6 +96,9 @@ def test_with_the_options_the_answers_are_kept_and_scored_on_their_scale(run_cli
         assert figures["csat"] == expected_csat, args
         assert figures["ces"] == expected_ces, args
         assert figures["nps"]["score"] == 25.0 and figures["nps"]["n"] == 4
+    exported = json.loads(run_cli("export", "--kind", "surveys", "--format", "json").stdout)
+    assert {(r["external_id"], r["score"], r["score_original"], r["score_scale"]) for r in exported
+            if r["external_id"] in ("csat-0", "nps-0")} == {("csat-0", 5, 10, 10), ("nps-0", 10, None, None)}
     # the same file again changes nothing
     again = run_cli("import", "--no-sentiment", "--csat-scale", "1-10", "--ces-scale", "1-10", path)
     assert again.exit_code == 0 and "34 unchanged" in again.stdout
@@ -179,3 +182,16 @@ def test_short_and_blank_rows_do_not_hide_answers_from_the_check(run_cli, tmp_pa
                     "a4,csat,2,,2026-03-04\n", encoding="utf-8")
     result = run_cli("import", "--no-sentiment", path)
     assert result.exit_code == 2 and "3 of 4 CSAT answers are above 5" in result.stderr
+
+
+def test_a_wider_scale_given_for_a_1_5_file_is_refused(run_cli, tmp_path: Path, db_path: Path) -> None:
+    # 20 answers on 1-5 read as 1-10 would make every 5 a middling answer: CSAT 0 %
+    path = write_csv(tmp_path / "five.csv", HEADER, _rows("csat", [5, 4, 3, 5, 4] * 4))
+    result = run_cli("import", "--no-sentiment", "--csat-scale", "1-10", path)
+    assert result.exit_code == 2
+    (line,) = _error_lines(result)
+    assert "--csat-scale 1-10 was given, but none of the 20 CSAT answers is above 5 (the highest is 5)" in line
+    assert db_counts(db_path)["survey_responses"] == 0
+    # a handful of answers cannot tell: imported as asked
+    few = write_csv(tmp_path / "few.csv", HEADER, _rows("csat", [5, 4, 3]))
+    assert run_cli("import", "--no-sentiment", "--csat-scale", "1-10", few).exit_code == 0
