@@ -195,3 +195,13 @@ def test_a_wider_scale_given_for_a_1_5_file_is_refused(run_cli, tmp_path: Path, 
     # a handful of answers cannot tell: imported as asked
     few = write_csv(tmp_path / "few.csv", HEADER, _rows("csat", [5, 4, 3]))
     assert run_cli("import", "--no-sentiment", "--csat-scale", "1-10", few).exit_code == 0
+
+
+def test_a_profile_names_the_scale(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "absent-config.toml").write_text('[imports.tenpoint]\ncsat_scale = "1-10"\n\n'
+                                                 '[imports.typo]\ncsat_scale = "10"\n', encoding="utf-8")
+    path = write_csv(tmp_path / "n2.csv", HEADER, _rows("csat", [8, 9]))
+    assert run_cli("import", "--no-sentiment", "--profile", "tenpoint", path).exit_code == 0
+    assert json.loads(run_cli("score", "--json").stdout)["csat"] == {"score": 50.0, "n": 2, "satisfied": 1}
+    typo = run_cli("import", "--no-sentiment", "--profile", "typo", path)
+    assert typo.exit_code == 2 and "csat_scale must be one of 1-5, 1-7, 1-10, 0-10, got '10'" in typo.stderr
