@@ -15,7 +15,7 @@ The rule that tells a scale from a stray typo: at least
 (10; an 11 or a 44 is a typo on every scale, rejected by its row), making at
 least :data:`MIN_SHARE` of the kind's answers. A real 1-10 CSAT puts most
 answers above 5 (mean scores of a 10-point satisfaction question sit
-between 7 and 9), while a stray 9 in a 1-5 file is one row: it stays a
+between 7 and 9: https://www.b2binternational.com/research/methods/faq/what-is-a-csat-score/), while a stray 9 in a 1-5 file is one row: it stays a
 normal reject that names its line.
 
 The other way round, an option that widens the scale (``--csat-scale 1-10``)
@@ -26,7 +26,7 @@ middling answers, and a real 1-10 survey of 20 answers always has some above 5.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from feedback_tui.errors import FileProblem
@@ -155,7 +155,8 @@ def check_scales(answers: Mapping[tuple[str | None, str | None], int], *, path: 
     for kind, found in seen.items():
         if found.above >= MIN_ABOVE and found.above >= MIN_SHARE * found.answers:
             low, high = ranges[kind]
-            fits = [s for s in SCALES[kind] if parse_scale(s)[0] <= found.lowest and parse_scale(s)[1] >= found.highest]
+            fits = [s for s in SCALES[kind]
+                    if parse_scale(s)[0] <= found.lowest and parse_scale(s)[1] >= found.highest]
             hint = (f"if the question was asked on {fits[0]}, pass {OPTION[kind]} {fits[0]}" if fits else
                     f"no scale we read ({', '.join(SCALES[kind])}) holds {found.lowest} to {found.highest}")
             name = _NAMES[kind]
