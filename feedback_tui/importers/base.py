@@ -21,9 +21,10 @@ from operator import attrgetter
 from typing import Any
 
 from feedback_tui.importers.dates import parse_date, parse_relative
+from feedback_tui.importers.survey_scales import read_answer
 from feedback_tui.importers.textio import has_damage, repair
 from feedback_tui.importers.values import clean_html, parse_rating, split_reply
-from feedback_tui.models import SURVEY_RANGES, Reject, ReviewRecord, SurveyRecord
+from feedback_tui.models import Reject, ReviewRecord, SurveyRecord
 
 Record = ReviewRecord | SurveyRecord
 
@@ -108,7 +109,6 @@ KIND_WORDS = {
     "ces": "ces", "effort": "ces", "customer effort score": "ces", "customer effort": "ces",
 }
 LANGUAGE_WORDS = {"english": "en", "anglais": "en", "french": "fr", "francais": "fr", "français": "fr"}
-_SURVEY_NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
 
 
 def normalise_header(name: str) -> str:
@@ -149,6 +149,7 @@ class Defaults:
     imported_at: str = ""
     date_order: str = "dmy"  # how a numeric a/b/yyyy date of this file reads (see dates.infer_order)
     rating_scale: int = 5  # the file's scale for ratings that do not name one (--rating-scale)
+    survey_ranges: dict[str, tuple[int, int]] = field(default_factory=dict)  # --csat-scale, --ces-scale
     html: bool = False  # the source escapes its text as HTML (Amazon): see values.clean_html
     skip_identical: bool = False  # --skip-identical: drop rows identical to an earlier one
     identical: int = 0
@@ -201,6 +202,7 @@ class ImportOptions:
     date_order: str | None = None  # --date-order: for files whose own dates do not tell
     config_date_order: str | None = None  # the config's date_order, used after the file's own dates
     rating_scale: int = 5  # --rating-scale
+    survey_ranges: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind -> (low, high): --csat-scale...
     skip_identical: bool = False
     items: str | None = None  # --items PATH: where a nested JSON file keeps its items (json_files.walk_items)
 
@@ -284,17 +286,6 @@ def stable_id(*parts: str | None) -> str:
     # surrogatepass: undecodable bytes (still lone surrogates here) give a stable id too
     digest = hashlib.sha1("\x1f".join(p or "" for p in parts).encode("utf-8", "surrogatepass")).hexdigest()
     return f"h:{digest[:20]}"
-
-
-def parse_int(value: str, field_name: str, low: int, high: int, label: str) -> int:
-    """A whole number in ``[low, high]``; ``'4.0'`` is 4, ``'4.5'`` is an error."""
-    try:
-        number = float(value.replace(",", "."))
-    except ValueError:
-        raise ValueError(f"{label} must be a whole number from {low} to {high}, got {value!r}") from None
-    if not number.is_integer() or not low <= number <= high:
-        raise ValueError(f"{label} must be a whole number from {low} to {high}, got {value!r}")
-    return int(number)
 
 
 @lru_cache(maxsize=512)
@@ -487,9 +478,8 @@ def to_survey(row: RawRow, defaults: Defaults) -> SurveyRecord | Reject | None:
     score_text = values.get("score")
     if not score_text or score_text.strip().lower() in MISSING:
         return Reject(row.line, "missing score", row.raw, "score")
-    low, high = SURVEY_RANGES[kind]
     try:
-        score = parse_int(score_text, "score", low, high, f"{_SURVEY_NAMES[kind]} score")
+        score, original, scale = read_answer(kind, score_text, defaults.survey_ranges)
     except ValueError as error:
         return Reject(row.line, str(error), row.raw, "score")
     try:
@@ -515,6 +505,8 @@ def to_survey(row: RawRow, defaults: Defaults) -> SurveyRecord | Reject | None:
         external_id=external_id,
         kind=kind,
         score=score,
+        score_original=original,
+        score_scale=scale,
         created_at=created_at,
         comment=comment,
         customer=values.get("customer"),

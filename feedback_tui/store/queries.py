@@ -97,6 +97,8 @@ FIRST_REPLY_COLUMNS = ["first_reply_at", "first_reply_hours", "first_reply_agent
 SURVEY_EXPORT_COLUMNS = [
     "id", "source", "external_id", "kind", "score", "nps_category", "comment", "created_at", "undated", "customer",
     "language", "polarity", "sentiment", "status",
+    # an answer asked on another scale (--csat-scale): as given, and the top of its scale (m026)
+    "score_original", "score_scale",
 ]
 
 
@@ -140,7 +142,7 @@ def export_surveys(store: Store, filters: Filters) -> Iterator[dict[str, Any]]:
                CASE WHEN kind != 'nps' THEN NULL WHEN score >= 9 THEN 'promoter' WHEN score >= 7 THEN 'passive'
                     ELSE 'detractor' END AS nps_category,
                comment, created_at, EXISTS (SELECT 1 FROM undated_surveys u WHERE u.response_id = survey_responses.id)
-               AS undated, customer, language, polarity, sentiment, status
+               AS undated, customer, language, polarity, sentiment, status, score_original, score_scale
         FROM survey_responses WHERE {where} ORDER BY created_at, id"""
     cursor = store.conn.execute(sql, params)
     columns = [d[0] for d in cursor.description]
