@@ -9,6 +9,7 @@ into a notification and a refresh.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from textual import work
@@ -20,7 +21,9 @@ from feedback_tui.models import REVIEW_STATUSES
 from feedback_tui.store import Store
 from feedback_tui.store import triage
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
+from feedback_tui.tui.key_hold import KeyHold
 from feedback_tui.tui.messages import ReplyRequested
+from feedback_tui.tui.typed_keys import after_typed_keys
 
 TRIAGE_BINDINGS = [
     Binding("a", "assign", "Assign to me", id="triage.assign"),
@@ -31,7 +34,9 @@ TRIAGE_BINDINGS = [
     Binding("m", "set_status", "Set status", id="triage.status"),
     Binding("n", "note", "Note", id="triage.note"),
     Binding("u", "undo", "Undo", id="triage.undo"),
-    Binding("r", "reply", "Reply", id="triage.reply"),
+    # priority: taken by the app as the key arrives, so that it holds the letters typed in the
+    # same burst for the composer's editor (tui/key_hold.py) before they reach the list's keys.
+    Binding("r", "reply", "Reply", id="triage.reply", priority=True),
 ]
 
 
@@ -213,7 +218,25 @@ class TriageActions:
 
         self.run_triage(undo, False)
 
+    def show_working(self, what: str) -> None:
+        """Say at once that a screen is being built (the composer: 60-200 ms on a busy machine)."""
+
+    def working_done(self) -> None:
+        """No screen is being built after all: the screen's usual line again."""
+
     def action_reply(self) -> None:
+        """Reply to the review under the cursor. The letters typed right after ``r``
+        wait for the composer's editor (``KeyHold``); the review is the one under the
+        cursor once the keys typed before ``r`` have moved it (``after_typed_keys``)."""
+        hold = self.app.key_keeper.hold()
+        self.show_working("opening the composer…")
+        after_typed_keys(self, partial(self._request_reply, hold))  # type: ignore[arg-type]
+
+    def _request_reply(self, hold: KeyHold) -> None:
         ids = self._targets("reply")
-        if ids:
-            self.post_message(ReplyRequested(ids[0]))  # type: ignore[attr-defined]
+        if not ids:
+            self.working_done()
+            hold.release()  # no composer: the keys go where they would have gone
+            return
+        # After the repaint that shows "working": the composer is built in that time.
+        self.call_after_refresh(self.post_message, ReplyRequested(ids[0], keys=hold))  # type: ignore[attr-defined]

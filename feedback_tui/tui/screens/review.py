@@ -28,7 +28,7 @@ from feedback_tui.store import triage
 from feedback_tui.store.rows import Reply, ReviewDetail
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
 from feedback_tui.tui.triage_actions import TRIAGE_BINDINGS, ActionDone, TriageActions
-from feedback_tui.tui.messages import CurrentRow, DatabaseChanged, ReplyRequested, StepRequested
+from feedback_tui.tui.messages import CurrentRow, DatabaseChanged, StepRequested
 from feedback_tui.tui.safe_text import plain
 from feedback_tui.tui.widgets.footer import Footer
 from feedback_tui.tui.widgets.review_view import render_review
@@ -150,16 +150,15 @@ class ReviewScreen(TriageActions, Screen[None]):
     def target_ids(self) -> list[int]:
         return [self.row_id] if self.row_id is not None else []
 
-    def action_reply(self) -> None:
-        """Reply to this review. The composer is a new screen, which takes Textual
-        ~60-200 ms to build on a busy machine (more at 1M under load): a "working"
-        line says so first, as in the inbox, and the request goes after that repaint."""
-        ids = self._targets("reply")
-        if ids:
-            working = self.query_one("#review-working", Static)
-            working.update(Text("working: opening the composer…", style="italic"))
-            working.display = True
-            self.call_after_refresh(self.post_message, ReplyRequested(ids[0]))
+    def show_working(self, what: str) -> None:
+        """A screen is being built over this one (the composer: ~60-200 ms on a busy machine,
+        more at 1M under load): said at once, as in the inbox."""
+        working = self.query_one("#review-working", Static)
+        working.update(Text(f"working: {what}", style="italic"))
+        working.display = True
+
+    def working_done(self) -> None:
+        self.query_one("#review-working", Static).display = False
 
     def on_screen_suspend(self) -> None:
         """A screen is over this one: its "working" line is done with."""
