@@ -22,7 +22,8 @@ from test_composer import (AGENT, ORDER, composer, drafts, editor, first_id, mak
                            template_body)
 from tui_helpers import SIZE, inbox_of, review, review_list, settle
 
-KEY_NAMES = {" ": "space", "-": "minus", "/": "slash", "!": "exclamation_mark", ",": "comma"}
+KEY_NAMES = {" ": "space", "-": "minus", "/": "slash", "!": "exclamation_mark", ",": "comma", "\r": "enter",
+             "?": "question_mark"}
 
 
 def burst(app: object, text: str) -> None:
@@ -149,3 +150,27 @@ async def test_keys_typed_after_an_r_that_opens_nothing_go_on_as_usual(demo_db: 
         await settle(app, pilot)
         assert app.screen is inbox
         assert inbox.query_state.view == "negative"
+
+
+async def test_r_typed_right_after_enter_replies_from_the_review_screen(demo_db: Path) -> None:
+    """``enter`` then ``rMerci`` in one burst: the review screen opens, then one composer over
+    it with "Merci" (before the hold of r, the second r opened a second composer and e
+    archived the review). Textual runs enter's binding at the app, and the screen it opens
+    is on the stack before the keys behind it reach theirs: enter itself needs no hold."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        inbox = inbox_of(app)
+        target = first_id(demo_db, "rating = 5 AND language = 'en'")
+        await show_review(app, pilot, target)
+        for attempt in ("first", "reused"):  # the first review screen is built, later ones are refilled
+            burst(app, "\rrMerci")
+            await settle(app, pilot)
+            assert [type(s).__name__ for s in app.screen_stack[1:]] == ["InboxScreen", "ReviewScreen",
+                                                                       "ComposerScreen"], attempt
+            assert composer(app).review_id == target and editor(app).text.endswith("Merci"), attempt
+            while app.screen is not inbox:
+                await pilot.press("escape")
+                await settle(app, pilot)
+    assert triaged(demo_db) == []
+
