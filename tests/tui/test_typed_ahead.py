@@ -174,3 +174,26 @@ async def test_r_typed_right_after_enter_replies_from_the_review_screen(demo_db:
                 await settle(app, pilot)
     assert triaged(demo_db) == []
 
+
+
+async def test_jj_typed_at_once_on_the_review_screen_shows_the_row_two_further(demo_db: Path) -> None:
+    """Each j asks the inbox for the next row and shows the one it reports: with the two in
+    one burst, the screen showed the first report only (the inbox's cursor two rows on, the
+    review one), so the next j seemed to do nothing. And k k back."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        ids = [row.id for row in (review_list(app).row_at(i) for i in range(4)) if row is not None]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.row_id == ids[0]
+        burst(app, "jj")
+        await settle(app, pilot)
+        assert screen.row_id == ids[2] == review_list(app).current_row.id
+        burst(app, "jkj")
+        await settle(app, pilot)
+        assert screen.row_id == ids[3] == review_list(app).current_row.id
+        burst(app, "kk")
+        await settle(app, pilot)
+        assert screen.row_id == ids[1] == review_list(app).current_row.id

@@ -60,7 +60,9 @@ class ReviewScreen(TriageActions, Screen[None]):
         self.row_id: int | None = None
         self.detail: ReviewDetail | None = None
         self._rejected_edit: str | None = None  # an edit refused for its length, offered again
-        self._stepping = False  # j/k asked the inbox for the next row: show the one it reports
+        # j/k presses whose row the inbox has not reported yet: show each row it reports for them
+        # (a bool dropped the second j of a fast jj: the inbox's cursor went two rows on, the screen one)
+        self._steps = 0
         self._cursor_row_id: int | None = None  # the inbox's cursor row, when it moved without us
 
     def compose(self) -> ComposeResult:
@@ -88,7 +90,7 @@ class ReviewScreen(TriageActions, Screen[None]):
         """
         self.kind, self.terms, self.first_row_id = kind, terms, row_id
         self.row_id, self.detail, self._rejected_edit = None, None, None
-        self._stepping, self._cursor_row_id = False, None
+        self._steps, self._cursor_row_id = 0, None
         if not self.is_mounted:
             return  # on_mount shows it
         self.query_one("#detail", Static).update(Text("Loading…", style="dim"))
@@ -106,10 +108,10 @@ class ReviewScreen(TriageActions, Screen[None]):
         """Follow the inbox's cursor only when j/k moved it: when the review shown left the
         list (another agent archived or answered it), the cursor lands on its neighbour, and
         swapping that in under the agent's eyes would have them answer the wrong customer."""
-        if not self._stepping:
+        if not self._steps:
             self._cursor_row_id = message.row.id if message.row is not None else None
             return
-        self._stepping = False
+        self._steps -= 1
         self._cursor_row_id = None
         if message.row is not None and message.row.id != self.row_id:
             self.show_row(message.row.id)
@@ -224,11 +226,11 @@ class ReviewScreen(TriageActions, Screen[None]):
             self._cursor_row_id = None
             self.show_row(moved)
             return
-        self._stepping = True
+        self._steps += 1
         self.post_message(StepRequested(+1))
 
     def action_previous(self) -> None:
-        self._stepping = True
+        self._steps += 1
         self.post_message(StepRequested(-1))
 
     def action_save_text(self) -> None:
