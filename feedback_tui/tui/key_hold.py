@@ -14,6 +14,12 @@ The kept keys then go through the app's usual path, in order, as if typed at
 that moment: the result does not depend on how fast the agent types or the
 database answers.
 
+A priority binding runs ahead of the keys typed before it: ``n`` then ``r`` in one
+burst ran ``r`` on the inbox while ``n`` was still on its way to open the note's
+prompt. The hold keeps the key that started it (:attr:`KeyHold.opener`): once the keys
+before it are handled, an action that finds its screen covered gives it back with
+``release(give_back=True)``, and it is typed into whatever came up.
+
 A hold that nobody releases (a bug, a screen that failed to open) ends after
 :data:`HOLD_AT_MOST` seconds, so that the keyboard never stays dead.
 """
@@ -31,15 +37,17 @@ HOLD_AT_MOST = 3.0  # seconds; a composer opens in well under one, even at 1M re
 class KeyHold:
     """One screen's claim on the keys typed while it opens."""
 
-    def __init__(self, keeper: KeyKeeper) -> None:
+    def __init__(self, keeper: KeyKeeper, opener: events.Event | None) -> None:
         self._keeper = keeper
+        self.opener = opener  # the key whose binding started the hold
         self.released = False
 
-    def release(self) -> None:
-        """The screen is ready: the kept keys go to the focused widget (again: nothing)."""
+    def release(self, *, give_back: bool = False) -> None:
+        """The screen is ready: the kept keys go to the focused widget, the opener first
+        if ``give_back`` (its binding did nothing). A second call does nothing."""
         if not self.released:
             self.released = True
-            self._keeper._release(self)
+            self._keeper._release(self, give_back)
 
 
 class KeyKeeper:
@@ -50,6 +58,7 @@ class KeyKeeper:
         self._deliver = deliver
         self._hold: KeyHold | None = None
         self._kept: list[events.Event] = []
+        self._arriving: events.Event | None = None  # the key the app is handling (a binding's opener)
 
     @property
     def holding(self) -> bool:
@@ -57,7 +66,7 @@ class KeyKeeper:
 
     def hold(self) -> KeyHold:
         """Keep the keys from now on, until the returned hold is released (a newer hold takes them over)."""
-        hold = self._hold = KeyHold(self)
+        hold = self._hold = KeyHold(self, self._arriving)
         self._app.set_timer(HOLD_AT_MOST, hold.release)
         return hold
 
@@ -66,13 +75,17 @@ class KeyKeeper:
 
         Only keys and pastes from the terminal: one a widget forwarded back up is already on its way.
         """
-        if self._hold is None or not isinstance(event, (events.Key, events.Paste)) or event.is_forwarded:
+        typed = isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded
+        if self._hold is None or not typed:
+            self._arriving = event if typed else None
             return False
         self._kept.append(event)
         return True
 
-    def _release(self, hold: KeyHold) -> None:
+    def _release(self, hold: KeyHold, give_back: bool) -> None:
         if hold is self._hold:
+            if give_back and hold.opener is not None:
+                self._kept.insert(0, hold.opener)
             # From the app's queue: the keys that arrive until then are kept too, behind these.
             self._app.call_later(self._replay, hold)
 
@@ -82,6 +95,7 @@ class KeyKeeper:
         self._hold = None
         kept, self._kept = self._kept, []
         for index, event in enumerate(kept):
+            self._arriving = event
             await self._deliver(event)
             if self._hold is not None:  # that key opened another screen: the rest waits for it
                 self._kept[:0] = kept[index + 1:]

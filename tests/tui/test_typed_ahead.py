@@ -197,3 +197,35 @@ async def test_jj_typed_at_once_on_the_review_screen_shows_the_row_two_further(d
         burst(app, "kk")
         await settle(app, pilot)
         assert screen.row_id == ids[1] == review_list(app).current_row.id
+
+
+async def test_an_r_typed_right_after_n_is_a_letter_of_the_note(demo_db: Path) -> None:
+    """``n`` opens the note's prompt; ``r`` (a priority binding) ran on the inbox ahead of it
+    and opened a composer too. It is given back to the prompt, with the letters after it."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        burst(app, "nrappeler")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextPrompt)
+        assert not any(isinstance(s, ComposerScreen) for s in app.screen_stack)
+        assert "rappeler" in app.screen.query_one("#text").text
+
+
+async def test_letters_typed_right_after_n_and_t_go_into_their_prompt(demo_db: Path) -> None:
+    """``n`` (a note) and ``t`` (a tag) open a prompt; the letters typed at once reached the
+    list (e archived, a assigned) or a prompt not built yet, and the prompt opened empty."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        burst(app, "nSee case AB-12")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextPrompt)
+        assert app.screen.query_one("#text").text == "See case AB-12"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        burst(app, "tdelivery late")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextPrompt)
+        assert app.screen.query_one("#text", Input).value == "delivery late"
+    assert triaged(demo_db) == []
