@@ -229,3 +229,32 @@ async def test_letters_typed_right_after_n_and_t_go_into_their_prompt(demo_db: P
         assert isinstance(app.screen, TextPrompt)
         assert app.screen.query_one("#text", Input).value == "delivery late"
     assert triaged(demo_db) == []
+
+
+async def test_letters_typed_right_after_w_and_E_go_into_their_prompt(demo_db: Path) -> None:
+    """``w`` (save the view as) and ``E`` (edit my reply, on the review screen) open a prompt
+    too; E's holds the reply, and the letters go where its cursor is, as typed later."""
+    with Store.open(demo_db, migrate=False) as store:
+        target = int(store.scalar("SELECT id FROM reviews WHERE source = 'google_play' ORDER BY id LIMIT 1"))
+        reply_store.add_reply(store, target, "Merci !", AGENT, channel="google_play")
+    before = triaged(demo_db)
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        burst(app, "wnegative late")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextPrompt)
+        assert app.screen.query_one("#text", Input).value == "negative late"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        inbox = inbox_of(app)
+        inbox.apply_query(inbox.query_state.with_changes(view="all", ids=(target,)))
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        burst(app, "EBien ")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextPrompt)
+        assert app.screen.query_one("#text").text == "Bien Merci !"
+    assert triaged(demo_db) == before

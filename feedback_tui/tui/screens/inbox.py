@@ -24,6 +24,7 @@ from feedback_tui.store.inbox import VIEW_TITLES, InboxQuery, SearchProblem
 from feedback_tui.store.rows import InboxRow
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
 from feedback_tui.tui.dialogs.filters import SORT_LABELS, FilterChoices, FilterDialog, until_shown
+from feedback_tui.tui.key_hold import KeyHold
 from feedback_tui.tui.messages import (DatabaseChanged, InboxSettled, OpenQuery, RowHighlighted, StepCursor,
                                        SyncProgress)
 from feedback_tui.tui.prebuild import build_ahead
@@ -58,7 +59,7 @@ class InboxScreen(TriageActions, Screen[None]):
         Binding("f", "filters", "Filters", id="inbox.filters"),
         Binding("s", "sort", "Sort", id="inbox.sort"),
         Binding("escape", "clear", "Clear", id="inbox.clear", show=False),
-        Binding("w", "save_view", "Save view", id="inbox.save_view", show=False),
+        Binding("w", "save_view", "Save view", id="inbox.save_view", show=False, priority=True),  # as n, t
         Binding("V", "saved_views", "Saved views", id="inbox.saved_views", show=False),
         Binding("ctrl+l", "reload", "Reload", id="inbox.reload", show=False),
         *TRIAGE_BINDINGS,
@@ -462,6 +463,9 @@ class InboxScreen(TriageActions, Screen[None]):
         self.refresh_data()
 
     def action_save_view(self) -> None:
+        self._open_with_typed_keys(self._ask_view_name)  # the name typed right after w goes in the prompt
+
+    def _ask_view_name(self, hold: KeyHold) -> None:
         data = self.query_state.to_dict()
         agent = self.app.agent
 
@@ -469,7 +473,7 @@ class InboxScreen(TriageActions, Screen[None]):
             if name and name.strip():
                 self.run_triage(lambda s: (triage.save_view(s, name, data, agent), f"View saved: {name}")[1], False)
 
-        self.app.push_screen(TextPrompt("Save the current view as"), chosen)
+        self.app.push_screen(TextPrompt("Save the current view as", keys=hold), chosen)
 
     def action_saved_views(self) -> None:
         self.review_list.hold_count(False)  # its worker (group "filters") cancels a panel's reading

@@ -40,7 +40,7 @@ class ReviewScreen(TriageActions, Screen[None]):
         Binding("escape,q", "back", "Back", id="review.back"),
         Binding("j", "next", "Next", id="review.next"),
         Binding("k", "previous", "Previous", id="review.previous"),
-        Binding("E", "edit_reply", "Edit my reply", id="review.edit_reply", show=False),
+        Binding("E", "edit_reply", "Edit my reply", id="review.edit_reply", show=False, priority=True),  # as n, t
         Binding("W", "withdraw_reply", "Withdraw my reply", id="review.withdraw_reply", show=False),
         Binding("x", "save_text", "Save the whole text to a file", id="review.save_text", show=False),
         *TRIAGE_BINDINGS,
@@ -179,8 +179,12 @@ class ReviewScreen(TriageActions, Screen[None]):
 
     def action_edit_reply(self) -> None:
         """Edit your latest reply; the earlier text is kept in its versions."""
+        self._open_with_typed_keys(self._ask_edit)  # what is typed right after E goes in the prompt
+
+    def _ask_edit(self, hold: KeyHold) -> None:
         reply = self._my_latest_reply()
         if reply is None:
+            hold.release()
             return
         agent = self.app.agent
 
@@ -199,7 +203,8 @@ class ReviewScreen(TriageActions, Screen[None]):
             self.run_triage(lambda s: (outbox.edit(reply.id, text, agent), "Reply edited")[1], False)
 
         initial = self._rejected_edit or reply.text  # a refused edit is not lost: it comes back
-        prompt = TextPrompt("Edit your reply (the earlier version is kept)", multiline=True, initial=initial)
+        prompt = TextPrompt("Edit your reply (the earlier version is kept)", multiline=True, initial=initial,
+                            keys=hold)
         self.app.push_screen(prompt, chosen)
 
     def action_withdraw_reply(self) -> None:
