@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -29,6 +29,7 @@ from textual.worker import get_current_worker
 from feedback_tui.config import Config
 from feedback_tui.tui.held_reply import ReplyHolder
 from feedback_tui.outbox import Outbox
+from feedback_tui.tui.key_hold import KeyKeeper
 from feedback_tui.tui.keymap import binding_groups, check_keymap
 from feedback_tui.store import Store, StoreOpener
 from feedback_tui.tui import messages
@@ -83,6 +84,7 @@ class FeedbackApp(App[None]):
         self.store_opener = StoreOpener.for_path(self.db_path)
         self.outbox = Outbox(self.store_opener, self.config.sources, self.config.limits)
         self.reply_holder = ReplyHolder(self)  # the send grace period (tui/held_reply.py)
+        self.key_keeper = KeyKeeper(self, super().on_event)  # keys typed while a screen opens (tui/key_hold.py)
         self.sub_title = f"{'READ-ONLY · ' if self.read_only else ''}agent: {self.agent} · {self.db_path.name}"
 
     @property
@@ -106,12 +108,16 @@ class FeedbackApp(App[None]):
             if type(screen) is not Screen:
                 screen.post_message(message_type(*args))
 
+    async def on_event(self, event: events.Event) -> None:
+        if not self.key_keeper.keep(event):  # a screen being opened waits for them (tui/key_hold.py)
+            await super().on_event(event)
+
     # -- requests from screens -------------------------------------------------------
     def on_reply_requested(self, message: messages.ReplyRequested) -> None:
         from feedback_tui.tui.screens.composer import ComposerScreen
 
         message.stop()
-        self.push_screen(ComposerScreen(message.review_id))
+        self.push_screen(ComposerScreen(message.review_id, keys=message.keys))
 
     def on_step_requested(self, message: messages.StepRequested) -> None:
         message.stop()

@@ -18,6 +18,7 @@ from typing import Any
 from textual.message import Message
 
 from feedback_tui.store.inbox import InboxQuery
+from feedback_tui.tui.key_hold import KeyHold
 
 
 # -- requests: screen -> app -------------------------------------------------------
@@ -28,9 +29,10 @@ class InboxSettled(Message):
 
 @dataclass
 class ReplyRequested(Message):
-    """Open the reply composer on this review."""
+    """Open the reply composer on this review; ``keys``: the keys typed since ``r``, held for its editor."""
 
     review_id: int
+    keys: KeyHold | None = None
 
 
 @dataclass

@@ -20,18 +20,23 @@ from feedback_tui.models import REVIEW_STATUSES
 from feedback_tui.store import Store
 from feedback_tui.store import triage
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
+from feedback_tui.tui.key_hold import KeyHold
 from feedback_tui.tui.messages import ReplyRequested
+from feedback_tui.tui.typed_keys import after_typed_keys
 
 TRIAGE_BINDINGS = [
     Binding("a", "assign", "Assign to me", id="triage.assign"),
-    Binding("t", "tag", "Tag", id="triage.tag"),
+    # t, n and r are priority bindings: taken by the app as the key arrives, they hold the letters
+    # typed in the same burst for the prompt or composer they open (tui/key_hold.py), before
+    # those reach the list's keys (e archives) or a screen not built yet (which drops them).
+    Binding("t", "tag", "Tag", id="triage.tag", priority=True),
     Binding("e", "archive", "Archive", id="triage.archive"),
     Binding("exclamation_mark", "spam", "Spam", id="triage.spam", key_display="!"),
     Binding("N", "toggle_read", "Read/unread", id="triage.read"),
     Binding("m", "set_status", "Set status", id="triage.status"),
-    Binding("n", "note", "Note", id="triage.note"),
+    Binding("n", "note", "Note", id="triage.note", priority=True),
     Binding("u", "undo", "Undo", id="triage.undo"),
-    Binding("r", "reply", "Reply", id="triage.reply"),
+    Binding("r", "reply", "Reply", id="triage.reply", priority=True),
 ]
 
 
@@ -158,13 +163,34 @@ class TriageActions:
         self.app.push_screen(TextPrompt("Answered where? (phone, e-mail, on the platform…): required",
                                         placeholder="phoned the customer on 2 Dec"), noted)
 
+    def _open_with_typed_keys(self, open_prompt: Callable[[KeyHold], None]) -> None:
+        """For a priority binding that opens a prompt: hold the keys typed after it, and open
+        once the keys typed before it are handled (``jn`` notes the row j went to), unless
+        one of them opened a screen over this one: then this key and the held ones are its
+        text (``nr``: r is a letter of the note). ``open_prompt`` releases the hold."""
+        hold = self.app.key_keeper.hold()
+
+        def go() -> None:
+            if self.app.screen is not self:  # (is_current is also true under a modal)
+                self.working_done()
+                hold.release(give_back=True)
+            else:
+                open_prompt(hold)
+
+        after_typed_keys(self, go)  # type: ignore[arg-type]
+
     def action_tag(self) -> None:
+        self._open_with_typed_keys(self._ask_tag)
+
+    def _ask_tag(self, hold: KeyHold) -> None:
         ids = self._targets("tag")
         if ids:
-            self._prompt_tag(ids)
+            self._prompt_tag(ids, hold)
+        else:
+            hold.release()
 
     @work(thread=True, exit_on_error=False, group="triage", description="Loading tags")
-    def _prompt_tag(self, ids: list[int]) -> None:
+    def _prompt_tag(self, ids: list[int], hold: KeyHold) -> None:
         with self.app.open_store() as store:
             names = triage.tag_names(store)
         agent = self.app.agent
@@ -179,12 +205,16 @@ class TriageActions:
                 self.run_triage(lambda s: (triage.add_tag(s, ids, name, agent), f"Tagged {self._plural(ids)}: {name}")[1])
 
         prompt = TextPrompt(f"Tag {self._plural(ids)} (prefix with - to remove)", suggestions=names,
-                            placeholder="delivery")
+                            placeholder="delivery", keys=hold)
         self.app.call_from_thread(self.app.push_screen, prompt, chosen)
 
     def action_note(self) -> None:
+        self._open_with_typed_keys(self._ask_note)
+
+    def _ask_note(self, hold: KeyHold) -> None:
         ids = self._targets("note")
         if not ids:
+            hold.release()
             return
         review_id, agent = ids[0], self.app.agent
 
@@ -192,7 +222,7 @@ class TriageActions:
             if text and text.strip():
                 self.run_triage(lambda s: (triage.add_note(s, review_id, text, agent), "Note added")[1], False)
 
-        self.app.push_screen(TextPrompt("Internal note (only agents see it)", multiline=True), chosen)
+        self.app.push_screen(TextPrompt("Internal note (only agents see it)", multiline=True, keys=hold), chosen)
 
     def action_undo(self) -> None:
         if self.app.reply_holder.cancel():  # a reply in its grace period is the latest thing done
@@ -213,7 +243,23 @@ class TriageActions:
 
         self.run_triage(undo, False)
 
+    def show_working(self, what: str) -> None:
+        """Say at once that a screen is being built (the composer: 60-200 ms on a busy machine)."""
+
+    def working_done(self) -> None:
+        """No screen is being built after all: the screen's usual line again."""
+
     def action_reply(self) -> None:
+        """Reply to the review under the cursor; the letters typed right after ``r`` wait
+        for the composer's editor (see _open_with_typed_keys)."""
+        self.show_working("opening the composer…")
+        self._open_with_typed_keys(self._request_reply)
+
+    def _request_reply(self, hold: KeyHold) -> None:
         ids = self._targets("reply")
-        if ids:
-            self.post_message(ReplyRequested(ids[0]))  # type: ignore[attr-defined]
+        if not ids:
+            self.working_done()
+            hold.release()  # no composer: the keys go where they would have gone
+            return
+        # After the repaint that shows "working": the composer is built in that time.
+        self.call_after_refresh(self.post_message, ReplyRequested(ids[0], keys=hold))  # type: ignore[attr-defined]

@@ -95,3 +95,36 @@ async def test_a_new_lists_count_waits_while_the_panel_is_open(demo_db: Path) ->
         with Store.open(demo_db) as store:
             french = inbox.count(store, InboxQuery(agent="camille", view="all", language="fr"))
         assert screen.query_state.language == "fr" and lst.total == french
+
+
+async def test_the_language_list_names_each_language_and_filters_by_its_code(demo_db: Path) -> None:
+    """Bare codes ("ko", "zxx") meant nothing to most agents: each option reads as its
+    code and its English name (the UI's language), "und" as unknown, a code without a
+    name as itself; the query still holds the code."""
+    from tui_helpers import screen_text
+
+    with Store.open(demo_db) as store:
+        with store.write() as conn:
+            for language in ("es", "ko", "zxx", "und", "qq"):
+                conn.execute("UPDATE reviews SET language = ? WHERE id = (SELECT min(id) FROM reviews "
+                             "WHERE language IN ('en', 'fr') AND status != 'spam')", (language,))
+        assert {"es", "ko", "zxx", "und", "qq"} <= set(inbox.distinct_values(store, "language"))
+    app = FeedbackApp(db_path=demo_db, agent="camille", watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f")
+        await settle(app, pilot)
+        panel = app.screen
+        assert isinstance(panel, FilterDialog)
+        select = panel.query_one("#language", Select)
+        labels = {value: str(label) for label, value in select._options if isinstance(value, str)}
+        assert labels["es"] == "es — Spanish" and labels["ko"] == "ko — Korean"
+        assert labels["en"] == "en — English" and labels["fr"] == "fr — French"
+        assert labels["zxx"] == "zxx — no language" and labels["und"] == "und — unknown"
+        assert labels["qq"] == "qq"
+        select.value = "ko"
+        await pilot.pause()
+        assert "ko — Korean" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InboxScreen) and app.screen.query_state.language == "ko"

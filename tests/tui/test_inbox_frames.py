@@ -44,7 +44,7 @@ async def test_the_status_line_is_written_as_the_cursor_moves(demo_db: Path) -> 
         assert _status(app).startswith(f"4 of {total:,} ")
         inbox = app.screen
         assert isinstance(inbox, InboxScreen)
-        inbox._show_working("opening the filters…")  # noqa: SLF001 - another text in the same line
+        inbox.show_working("opening the filters…")  # another text in the same line
         assert _status(app) == "working: opening the filters…"
         inbox._show_status()  # noqa: SLF001 - the same position as before the working line: written again
         assert _status(app).startswith(f"4 of {total:,} ")

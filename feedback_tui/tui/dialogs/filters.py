@@ -17,6 +17,7 @@ from feedback_tui.datebounds import bound
 from feedback_tui.importers.dates import format_utc
 from feedback_tui.models import REVIEW_STATUSES
 from feedback_tui.store.inbox import SORTS, InboxQuery
+from feedback_tui.tui.language_names import language_label
 from feedback_tui.tui.safe_text import clean, plain
 
 SORT_LABELS = {
@@ -58,16 +59,21 @@ class FilterChoices:
     assignees: list[str] = field(default_factory=list)
 
 
-def _options(values: list[str], current: str | None) -> list[tuple[Text, str]]:
-    options = [(plain(v, single_line=True), v) for v in values]
+def _label(id: str, value: str) -> Text:
+    """What an option shows: its stored value, and for a language its name (``es — Spanish``)."""
+    return plain(language_label(value) if id == "language" else value, single_line=True)
+
+
+def _options(values: list[str], current: str | None, id: str) -> list[tuple[Text, str]]:
+    options = [(_label(id, v), v) for v in values]
     if current and current not in values:
-        options.append((plain(current, single_line=True), current))
+        options.append((_label(id, current), current))
     return options
 
 
 def _select(values: list[str], current: str | None, id: str) -> Select[str]:
     # Select.NULL is "no selection" (Select.BLANK is Widget.BLANK, a render flag: False, an illegal value).
-    return Select(_options(values, current), value=current if current else Select.NULL, allow_blank=True, id=id,
+    return Select(_options(values, current, id), value=current if current else Select.NULL, allow_blank=True, id=id,
                   prompt="any")
 
 
@@ -179,7 +185,7 @@ class FilterDialog(ModalScreen[InboxQuery | None]):
             # (its overlay's option list) only when they do saves most of a reopening.
             shown = _shown(values, current)
             if self._options_shown.get(id) != shown:
-                select.set_options(_options(values, current))
+                select.set_options(_options(values, current, id))
                 self._options_shown[id] = shown
             select.value = current if current else Select.NULL
         self.query_one("#sort", Select).value = q.sort

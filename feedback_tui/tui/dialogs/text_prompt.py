@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, TextArea
 
+from feedback_tui.tui.key_hold import KeyHold
 from feedback_tui.tui.safe_text import clean
 
 
@@ -27,8 +28,9 @@ class TextPrompt(ModalScreen[str | None]):
     ]
 
     def __init__(self, title: str, *, suggestions: list[str] | None = None, multiline: bool = False,
-                 placeholder: str = "", initial: str = "") -> None:
+                 placeholder: str = "", initial: str = "", keys: KeyHold | None = None) -> None:
         super().__init__()
+        self._keys = keys  # keys typed before the prompt opened, for its field (tui/key_hold.py)
         # Every text here may come from data (a tag, a view's name, a template's
         # question): shown with its controls as visible placeholders.
         self.initial = clean(initial, single_line=not multiline)
@@ -48,6 +50,12 @@ class TextPrompt(ModalScreen[str | None]):
                 yield Input(self.initial, placeholder=self.placeholder, suggester=suggester, id="text")
                 hint = "→ completes · enter saves · escape cancels" if self.suggestions else "enter saves · escape cancels"
                 yield Label(hint, classes="hint")
+
+    def on_mount(self) -> None:
+        if self._keys is not None:
+            self.set_focus(self.query_one("#text"))  # at once: the kept keys are replayed to the focus
+            self._keys.release()
+            self._keys = None
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -41,6 +41,7 @@ from feedback_tui.store import triage
 from feedback_tui.store.rows import ReviewDetail
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
 from feedback_tui.tui.held_reply import HeldReply
+from feedback_tui.tui.key_hold import KeyHold
 from feedback_tui.tui.safe_text import clean, plain
 from feedback_tui.tui.typed_keys import after_typed_keys
 from feedback_tui.tui.widgets.footer import Footer
@@ -86,9 +87,10 @@ class ComposerScreen(Screen[None]):
             self.activity = activity
             super().__init__()
 
-    def __init__(self, review_id: int) -> None:
+    def __init__(self, review_id: int, keys: KeyHold | None = None) -> None:
         super().__init__()
         self.review_id = review_id
+        self._keys = keys  # the keys typed since r: released into the editor once it is filled
         self.session: ReplySession | None = None  # made when the review is loaded
         self.review = ReviewDetail(id=review_id)  # until the real one is loaded
         self.template_name: str | None = None
@@ -159,10 +161,24 @@ class ComposerScreen(Screen[None]):
         self._loaded = True
         self._show_others(data["others"], opening=True)
         self._update_info()
+        self._release_keys()
+
+    def _take_keys(self) -> KeyHold | None:
+        keys, self._keys = self._keys, None
+        return keys
+
+    def _release_keys(self) -> None:
+        """The editor holds its draft or template and the cursor is at its end, where the
+        composer puts it: the letters typed since ``r`` go there, in order, as if typed now,
+        so that the reply does not depend on how fast the agent typed (tui/key_hold.py)."""
+        keys = self._take_keys()
+        if keys is not None:
+            keys.release()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A load that failed says so: "Loading the review…" would stay and look like a hang."""
         if event.state == WorkerState.ERROR and event.worker.group == "composer" and not self._loaded:
+            self._release_keys()  # escape closes
             self.query_one("#composer-review-text", Static).update(
                 plain(f"Could not load the review: {event.worker.error}. Escape closes.", "red"))
             self.notify(f"Could not load the review: {event.worker.error}", title="Reply", severity="error")
@@ -176,14 +192,19 @@ class ComposerScreen(Screen[None]):
         """
         text = clean(text)
         editor = self.editor
+        typed = ""
         if undoable:
             editor.history.checkpoint()
             editor.replace(text, (0, 0), editor.document.end)
             editor.history.checkpoint()
         else:
+            # The first fill: what was typed before it (keys no hold kept) stays, after it.
+            typed = editor.text if self._proposed is None else ""
             self._proposed = text
             editor.load_text(text)
         editor.move_cursor(editor.document.end)
+        if typed:
+            editor.insert(typed)
 
     def _insert_text(self, text: str) -> None:
         editor = self.editor
@@ -218,7 +239,9 @@ class ComposerScreen(Screen[None]):
                     answers[pending[index]] = value
                 ask(index + 1)
 
-            self.app.push_screen(TextPrompt(f"{pending[index]}?", placeholder=pending[index]), answered)
+            # The proposal's first question is what takes the letters typed since r (see _release_keys).
+            self.app.push_screen(TextPrompt(f"{pending[index]}?", placeholder=pending[index],
+                                            keys=self._take_keys()), answered)
 
         ask(0)
 
@@ -460,6 +483,7 @@ class ComposerScreen(Screen[None]):
         """Quitting the app from here (``ctrl+q``, a signal) skips ``escape``: the
         last keystrokes, not saved yet, are written now, in this thread, since no
         worker outlives the app."""
+        self._release_keys()  # closed before it was filled (the app quits): the keys go on
         if self._draft_timer is not None:
             self._draft_timer.stop()
         if self._loaded and self._edited and self._dirty and self.session is not None:

@@ -24,7 +24,8 @@ from feedback_tui.store.inbox import VIEW_TITLES, InboxQuery, SearchProblem
 from feedback_tui.store.rows import InboxRow
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
 from feedback_tui.tui.dialogs.filters import SORT_LABELS, FilterChoices, FilterDialog, until_shown
-from feedback_tui.tui.messages import (DatabaseChanged, InboxSettled, OpenQuery, ReplyRequested, RowHighlighted, StepCursor,
+from feedback_tui.tui.key_hold import KeyHold
+from feedback_tui.tui.messages import (DatabaseChanged, InboxSettled, OpenQuery, RowHighlighted, StepCursor,
                                        SyncProgress)
 from feedback_tui.tui.prebuild import build_ahead
 from feedback_tui.tui.safe_text import clean, plain
@@ -58,7 +59,7 @@ class InboxScreen(TriageActions, Screen[None]):
         Binding("f", "filters", "Filters", id="inbox.filters"),
         Binding("s", "sort", "Sort", id="inbox.sort"),
         Binding("escape", "clear", "Clear", id="inbox.clear", show=False),
-        Binding("w", "save_view", "Save view", id="inbox.save_view", show=False),
+        Binding("w", "save_view", "Save view", id="inbox.save_view", show=False, priority=True),  # as n, t
         Binding("V", "saved_views", "Saved views", id="inbox.saved_views", show=False),
         Binding("ctrl+l", "reload", "Reload", id="inbox.reload", show=False),
         *TRIAGE_BINDINGS,
@@ -245,23 +246,17 @@ class InboxScreen(TriageActions, Screen[None]):
         if screen is None:  # the first one is built: ~100-200 ms on a busy machine, said at once
             screen = self._review_screen = ReviewScreen(row_id, kind, terms)
             self.app.install_screen(screen, name=f"inbox-review-{id(self)}")
-            self._show_working("opening the review…")
+            self.show_working("opening the review…")
             self.call_after_refresh(self.app.push_screen, screen)
             return
         screen.reuse(row_id, kind, terms)
         self.app.push_screen(screen)
 
-    def action_reply(self) -> None:
-        """Reply to the row under the cursor. A composer is a new screen, which takes
-        Textual ~60-200 ms to build on a busy machine: the status line says "working"
-        first, and the request goes after that repaint."""
-        ids = self._targets("reply")
-        if ids:
-            self._show_working("opening the composer…")
-            self.call_after_refresh(self.post_message, ReplyRequested(ids[0]))
-
     def on_screen_suspend(self) -> None:
         """A screen is over the inbox: its "working" line is done with."""
+        self._show_status()
+
+    def working_done(self) -> None:
         self._show_status()
 
     def on_review_list_row_left(self, message: ReviewList.RowLeft) -> None:
@@ -364,14 +359,14 @@ class InboxScreen(TriageActions, Screen[None]):
 
     def action_filters(self) -> None:
         # Building the panel takes Textual a few hundred ms on a busy machine: say so at once.
-        self._show_working("opening the filters…")
+        self.show_working("opening the filters…")
         # The list's count, if it has not started, waits until the panel is closed: it
         # took a core from the panel's opening and repainted the list under it (and the
         # panel's choice often makes it useless).
         self.review_list.hold_count(True)
         self._load_filter_choices()
 
-    def _show_working(self, what: str) -> None:
+    def show_working(self, what: str) -> None:
         self._status_shown = None
         self.query_one("#status-line", Static).update(Text(f"working: {what}", style="italic"), layout=False)
 
@@ -468,6 +463,9 @@ class InboxScreen(TriageActions, Screen[None]):
         self.refresh_data()
 
     def action_save_view(self) -> None:
+        self._open_with_typed_keys(self._ask_view_name)  # the name typed right after w goes in the prompt
+
+    def _ask_view_name(self, hold: KeyHold) -> None:
         data = self.query_state.to_dict()
         agent = self.app.agent
 
@@ -475,7 +473,7 @@ class InboxScreen(TriageActions, Screen[None]):
             if name and name.strip():
                 self.run_triage(lambda s: (triage.save_view(s, name, data, agent), f"View saved: {name}")[1], False)
 
-        self.app.push_screen(TextPrompt("Save the current view as"), chosen)
+        self.app.push_screen(TextPrompt("Save the current view as", keys=hold), chosen)
 
     def action_saved_views(self) -> None:
         self.review_list.hold_count(False)  # its worker (group "filters") cancels a panel's reading

@@ -28,7 +28,7 @@ from feedback_tui.store import triage
 from feedback_tui.store.rows import Reply, ReviewDetail
 from feedback_tui.tui.dialogs import ChoiceDialog, TextPrompt
 from feedback_tui.tui.triage_actions import TRIAGE_BINDINGS, ActionDone, TriageActions
-from feedback_tui.tui.messages import CurrentRow, DatabaseChanged, ReplyRequested, StepRequested
+from feedback_tui.tui.messages import CurrentRow, DatabaseChanged, StepRequested
 from feedback_tui.tui.safe_text import plain
 from feedback_tui.tui.widgets.footer import Footer
 from feedback_tui.tui.widgets.review_view import render_review
@@ -40,7 +40,7 @@ class ReviewScreen(TriageActions, Screen[None]):
         Binding("escape,q", "back", "Back", id="review.back"),
         Binding("j", "next", "Next", id="review.next"),
         Binding("k", "previous", "Previous", id="review.previous"),
-        Binding("E", "edit_reply", "Edit my reply", id="review.edit_reply", show=False),
+        Binding("E", "edit_reply", "Edit my reply", id="review.edit_reply", show=False, priority=True),  # as n, t
         Binding("W", "withdraw_reply", "Withdraw my reply", id="review.withdraw_reply", show=False),
         Binding("x", "save_text", "Save the whole text to a file", id="review.save_text", show=False),
         *TRIAGE_BINDINGS,
@@ -60,7 +60,9 @@ class ReviewScreen(TriageActions, Screen[None]):
         self.row_id: int | None = None
         self.detail: ReviewDetail | None = None
         self._rejected_edit: str | None = None  # an edit refused for its length, offered again
-        self._stepping = False  # j/k asked the inbox for the next row: show the one it reports
+        # j/k presses whose row the inbox has not reported yet: show each row it reports for them
+        # (a bool dropped the second j of a fast jj: the inbox's cursor went two rows on, the screen one)
+        self._steps = 0
         self._cursor_row_id: int | None = None  # the inbox's cursor row, when it moved without us
 
     def compose(self) -> ComposeResult:
@@ -88,7 +90,7 @@ class ReviewScreen(TriageActions, Screen[None]):
         """
         self.kind, self.terms, self.first_row_id = kind, terms, row_id
         self.row_id, self.detail, self._rejected_edit = None, None, None
-        self._stepping, self._cursor_row_id = False, None
+        self._steps, self._cursor_row_id = 0, None
         if not self.is_mounted:
             return  # on_mount shows it
         self.query_one("#detail", Static).update(Text("Loading…", style="dim"))
@@ -106,10 +108,10 @@ class ReviewScreen(TriageActions, Screen[None]):
         """Follow the inbox's cursor only when j/k moved it: when the review shown left the
         list (another agent archived or answered it), the cursor lands on its neighbour, and
         swapping that in under the agent's eyes would have them answer the wrong customer."""
-        if not self._stepping:
+        if not self._steps:
             self._cursor_row_id = message.row.id if message.row is not None else None
             return
-        self._stepping = False
+        self._steps -= 1
         self._cursor_row_id = None
         if message.row is not None and message.row.id != self.row_id:
             self.show_row(message.row.id)
@@ -150,16 +152,15 @@ class ReviewScreen(TriageActions, Screen[None]):
     def target_ids(self) -> list[int]:
         return [self.row_id] if self.row_id is not None else []
 
-    def action_reply(self) -> None:
-        """Reply to this review. The composer is a new screen, which takes Textual
-        ~60-200 ms to build on a busy machine (more at 1M under load): a "working"
-        line says so first, as in the inbox, and the request goes after that repaint."""
-        ids = self._targets("reply")
-        if ids:
-            working = self.query_one("#review-working", Static)
-            working.update(Text("working: opening the composer…", style="italic"))
-            working.display = True
-            self.call_after_refresh(self.post_message, ReplyRequested(ids[0]))
+    def show_working(self, what: str) -> None:
+        """A screen is being built over this one (the composer: ~60-200 ms on a busy machine,
+        more at 1M under load): said at once, as in the inbox."""
+        working = self.query_one("#review-working", Static)
+        working.update(Text(f"working: {what}", style="italic"))
+        working.display = True
+
+    def working_done(self) -> None:
+        self.query_one("#review-working", Static).display = False
 
     def on_screen_suspend(self) -> None:
         """A screen is over this one: its "working" line is done with."""
@@ -178,8 +179,12 @@ class ReviewScreen(TriageActions, Screen[None]):
 
     def action_edit_reply(self) -> None:
         """Edit your latest reply; the earlier text is kept in its versions."""
+        self._open_with_typed_keys(self._ask_edit)  # what is typed right after E goes in the prompt
+
+    def _ask_edit(self, hold: KeyHold) -> None:
         reply = self._my_latest_reply()
         if reply is None:
+            hold.release()
             return
         agent = self.app.agent
 
@@ -198,7 +203,8 @@ class ReviewScreen(TriageActions, Screen[None]):
             self.run_triage(lambda s: (outbox.edit(reply.id, text, agent), "Reply edited")[1], False)
 
         initial = self._rejected_edit or reply.text  # a refused edit is not lost: it comes back
-        prompt = TextPrompt("Edit your reply (the earlier version is kept)", multiline=True, initial=initial)
+        prompt = TextPrompt("Edit your reply (the earlier version is kept)", multiline=True, initial=initial,
+                            keys=hold)
         self.app.push_screen(prompt, chosen)
 
     def action_withdraw_reply(self) -> None:
@@ -225,11 +231,11 @@ class ReviewScreen(TriageActions, Screen[None]):
             self._cursor_row_id = None
             self.show_row(moved)
             return
-        self._stepping = True
+        self._steps += 1
         self.post_message(StepRequested(+1))
 
     def action_previous(self) -> None:
-        self._stepping = True
+        self._steps += 1
         self.post_message(StepRequested(-1))
 
     def action_save_text(self) -> None:
