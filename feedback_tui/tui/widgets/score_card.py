@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
 
-from feedback_tui.margins import figure_digits, margin_text
+from feedback_tui.margins import figure_digits, margin_text, n_text, too_few
 
 LOWER_IS_BETTER = {"reply_hours"}
 
@@ -85,9 +85,10 @@ class ScoreCard(Static, can_focus=True):
         text = Text()
         text.append(format_value(self.metric, card["value"]), style="bold")
         if card["margin"] is not None:
-            text.append(f" {margin_text(self.metric, card['margin'])}", style="dim")
-        text.append(f"\nn={card['n']}", style="dim")
-        if card["thin"]:
+            text.append(f" {margin_text(self.metric, card['margin'], value=card['value'], interval=card.get('interval'))}",
+                        style="dim")
+        text.append(f"\n{n_text(self.metric, card['n'], short=True)}", style="dim")
+        if card["thin"] and not too_few(self.metric, card["n"]):
             text.append(" · thin sample", style="italic yellow")
         text.append("\n")
         text.append_text(change_text(self.metric, card))

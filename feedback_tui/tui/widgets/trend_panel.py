@@ -2,7 +2,8 @@
 
 ``left``/``right`` pick a period (drawn as a vertical line) and ``enter``
 drills down to the rows behind that point. NPS gets error bars from its 95 %
-margin; points with too few answers are drawn as ``x`` and listed as thin.
+interval (none below ``margins.MIN_N`` answers); points with too few answers
+are drawn as ``x`` and listed as thin.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual_plotext import PlotextPlot
 
-from feedback_tui.margins import figure_digits
+from feedback_tui.margins import figure_digits, too_few
 from feedback_tui.tui.widgets.score_card import margin_text
 
 
@@ -46,14 +47,19 @@ class TrendPanel(PlotextPlot, can_focus=True):
         self.labels: list[str] = []
         self.values: list[float | None] = []
         self.margins: list[float | None] = []
+        self.intervals: list[list[float] | None] = []
+        self.ns: list[int] = []
         self.thin: list[bool] = []
         self.selected = 0
         self.x_limits: tuple[float, float] | None = None
         self.y_limits: tuple[float, float] | None = None
 
     def set_series(self, labels: list[str], values: list[float | None], margins: list[float | None],
-                   thin: list[bool], selected: int) -> None:
+                   thin: list[bool], selected: int, intervals: list[list[float] | None] | None = None,
+                   ns: list[int] | None = None) -> None:
         self.labels, self.values, self.margins, self.thin = labels, values, margins, thin
+        self.intervals = intervals if intervals is not None else [None] * len(labels)
+        self.ns = ns if ns is not None else [0] * len(labels)
         self.selected = selected
         self.border_title = self.title_text
         self.border_subtitle = f"{labels[selected]}: {self._value_text(selected)}" if labels else ""
@@ -67,7 +73,9 @@ class TrendPanel(PlotextPlot, can_focus=True):
         digits = figure_digits(self.metric)  # as the cards: an NPS of 0 is "0.0", stars "4.25"
         text = f"{value:.{digits}f}"
         if margin is not None:
-            text += f" {margin_text(self.metric, margin, digits)}"
+            text += f" {margin_text(self.metric, margin, digits, value=value, interval=self.intervals[index])}"
+        if too_few(self.metric, self.ns[index]):
+            return text + f" (n={self.ns[index]}, too few for a margin)"
         return text + (" (thin)" if self.thin[index] else "")
 
     def replot(self) -> None:
@@ -89,8 +97,10 @@ class TrendPanel(PlotextPlot, can_focus=True):
                 plt.scatter(*map(list, zip(*solid, strict=True)), marker="●", color="cyan")
             if thin:
                 plt.scatter(*map(list, zip(*thin, strict=True)), marker="x", color="yellow")
-            errors = [(x, v, m) for x, v, m in zip(xs, self.values, self.margins, strict=True)
-                      if v is not None and m is not None]
+            # each bar spans the interval itself: its centre ± half its width (clipped to ±100)
+            errors = [(x, (i[0] + i[1]) / 2, (i[1] - i[0]) / 2) for x, v, i in zip(xs, self.values, self.intervals,
+                                                                                    strict=True)
+                      if v is not None and i is not None]
             if errors and self.metric == "nps":
                 ex, ey, em = zip(*errors, strict=True)
                 plt.error(list(ex), list(ey), yerr=list(em), color="gray")
@@ -98,7 +108,7 @@ class TrendPanel(PlotextPlot, can_focus=True):
         # Every chart of a period kind has the same x-axis (all the periods, with or without
         # data) and a y-axis inside its figure's scale.
         self.x_limits = (0.5, len(xs) + 0.5)
-        self.y_limits = y_limits(self.metric, self.values, self.margins if self.metric == "nps" else None)
+        self.y_limits = y_limits(self.metric, self.values, self.intervals if self.metric == "nps" else None)
         plt.xlim(*self.x_limits)
         plt.ylim(*self.y_limits)
         step = max(1, len(xs) // 6)
@@ -158,9 +168,9 @@ def runs(values: list[float | None]) -> list[list[int]]:
     return found
 
 
-def y_limits(metric: str, values: list[float | None], margins: list[float | None] | None = None
+def y_limits(metric: str, values: list[float | None], intervals: list[list[float] | None] | None = None
              ) -> tuple[float, float]:
-    """The y-axis of a chart: the values (and their error bars) with a little room, inside the scale.
+    """The y-axis of a chart: the values (and their error bars' ends) with a little room, inside the scale.
 
     With no value, the whole scale; a flat line gets a tenth of the scale around it.
     """
@@ -170,8 +180,8 @@ def y_limits(metric: str, values: list[float | None], margins: list[float | None
     for index, value in enumerate(values):
         if value is None:
             continue
-        margin = (margins[index] if margins is not None else None) or 0.0
-        ends += [value - margin, value + margin]
+        interval = intervals[index] if intervals is not None else None
+        ends += [value, value] if interval is None else [min(value, interval[0]), max(value, interval[1])]
     if not ends:
         return low, high
     bottom, top = min(ends), max(ends)
@@ -180,15 +190,17 @@ def y_limits(metric: str, values: list[float | None], margins: list[float | None
     return bottom, top
 
 
-def series(trend: list[dict[str, Any]], metric: str, min_n: int) -> tuple[list, list, list, list]:
-    """Labels, values, margins and thin flags of one metric over the trend."""
-    from feedback_tui.trends import metric as metric_of
+def series(trend: list[dict[str, Any]], metric: str, min_n: int) -> tuple[list, list, list, list, list, list]:
+    """Labels, values, margins, thin flags, intervals and n of one metric over the trend."""
+    from feedback_tui.trends import interval_of, metric as metric_of
 
-    labels, values, margins, thin = [], [], [], []
+    labels, values, margins, thin, intervals, ns = [], [], [], [], [], []
     for point in trend:
         value, margin, n = metric_of(point, metric)
         labels.append(point["period"])
         values.append(value)
         margins.append(margin)
         thin.append(n < min_n)
-    return labels, values, margins, thin
+        intervals.append(interval_of(point, metric))
+        ns.append(n)
+    return labels, values, margins, thin, intervals, ns
