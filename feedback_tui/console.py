@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from feedback_tui.margins import margin_text, n_text
+from feedback_tui.scoring import CES_NORMALIZED_LOW
 from feedback_tui.text import clean
 
 stderr = Console(stderr=True)
@@ -112,7 +113,7 @@ def print_scorecard(card: dict[str, Any]) -> None:
         sys.stdout.write(scorecard_tsv(card))
         return
     table = Table(title="Customer scores", title_justify="left")
-    for heading in ("", "NPS ±95%", "CSAT", "CES mean / norm.", "Stars (n)", "Sentiment +/=/- (mean)", "Replied",
+    for heading in ("", "NPS ±95%", "CSAT", f"CES 1-7 / norm. {CES_NORMALIZED_LOW}-100", "Stars (n)", "Sentiment +/=/- (mean)", "Replied",
                     "Median reply"):
         table.add_column(heading, overflow="fold")
     table.add_row("overall", *_row(card))

@@ -10,7 +10,7 @@ aggregates and assembles the shape printed by ``score --json``:
 "responses": {"reviews", "replied", "rate", "positive_rate", "negative_rate",
 "median_hours_to_reply"}}``
 
-Scores and rates are rounded to one decimal, mean polarity to three. A figure
+Scores and rates are rounded to one decimal, the CES and star means to two, mean polarity to three. A figure
 with no data behind it (n = 0) is ``None`` (JSON ``null``), never 0.
 """
 
@@ -26,6 +26,9 @@ from feedback_tui.store import aggregates, grouping, rollups
 
 Z95 = margins.Z95
 CES_OPTIONS = 7
+# The normalised CES, ((sum / n) / options) × 100, is the product's definition: it runs from
+# 100 / 7 = 14.3 (every answer 1), not from 0, to 100 (every answer 7). Its labels say so.
+CES_NORMALIZED_LOW = round(100 / CES_OPTIONS)
 STARS = ("1", "2", "3", "4", "5")
 DEFAULT_SLA_HOURS = 24.0
 
@@ -72,11 +75,12 @@ def share_margin(n: int, part: int) -> float | None:
 
 
 def ces(n: int, total: int, options: int = CES_OPTIONS) -> dict[str, Any]:
-    """CES: the mean on 1-7 and the normalised ((sum / n) / options) × 100."""
+    """CES: the mean on 1-7 (two decimals, as the star mean: the dashboard writes two) and the
+    normalised ((sum / n) / options) × 100, which runs from 100 / options (14.3 on 1-7) to 100."""
     if n == 0:
         return {"mean": None, "normalized": None, "n": 0}
     mean = total / n
-    return {"mean": round1(mean), "normalized": round1(mean / options * 100.0), "n": n}
+    return {"mean": round(mean, 2), "normalized": round1(mean / options * 100.0), "n": n}
 
 
 def mean_margin(n: int, total: float, squares: float, low: float | None = None,
