@@ -209,6 +209,8 @@ def import_files(context: Context, files: tuple[str, ...], kind: str | None, sou
 @click.option("--date-order", type=click.Choice(["dmy", "mdy"]),
               help="How to read 02/11/2024 when the file's own dates do not tell (default: config date_order).")
 @click.option("--rating-scale", type=click.Choice(["5", "10", "100"]), help="Scale of ratings that do not name one (stored on 1-5, the original kept).")
+@click.option("--csat-scale", type=click.Choice(["1-5", "1-7", "1-10", "0-10"]), help="Scale the CSAT question used (default 1-5; its top two answers are satisfied; the answer is kept).")
+@click.option("--ces-scale", type=click.Choice(["1-7", "1-5", "1-10"]), help="Scale the CES question used (default 1-7; normalised on its own number of options).")
 @click.option("--skip-identical", is_flag=True, help="Drop rows identical to an earlier row of the file (no id tells them apart).")
 @click.option("--dry-run", is_flag=True, help="Print the detected kind, encoding, date order, mapping and first rows; write nothing.")
 @click.option("--no-sentiment", is_flag=True, help="Skip sentiment scoring (run `rescore` later).")
@@ -216,7 +218,8 @@ def import_files(context: Context, files: tuple[str, ...], kind: str | None, sou
 def import_command(context: Context, files: tuple[str, ...], kind: str | None, source: str | None,
                    survey_kind: str | None, maps: tuple[str, ...], items: str | None, profile: str | None,
                    date_order: str | None,
-                   rating_scale: str | None, skip_identical: bool, dry_run: bool, no_sentiment: bool) -> None:
+                   rating_scale: str | None, csat_scale: str | None, ces_scale: str | None, skip_identical: bool,
+                   dry_run: bool, no_sentiment: bool) -> None:
     """Import reviews, survey answers, orders or retention costs from CSV, TSV, JSON or JSONL files.
 
     Re-importing is safe: known rows are updated only if they changed. Bad rows
@@ -235,7 +238,8 @@ def import_command(context: Context, files: tuple[str, ...], kind: str | None, s
         sys.exit(2)
     request = build_request(context.config, profile=profile, kind=kind, source=source, survey_kind=survey_kind,
                             maps=maps, date_order=date_order, rating_scale=int(rating_scale) if rating_scale else None,
-                            skip_identical=skip_identical, items=items)
+                            skip_identical=skip_identical, items=items,
+                            survey_scales={"csat": csat_scale, "ces": ces_scale})
     code = import_files(context, files, request.kind, request.source, request.survey_kind, not no_sentiment,
                         request=request, dry_run=dry_run)
     sys.exit(max(code, 2) if urls else code)

@@ -1,8 +1,8 @@
 """The ``import`` command's options, profiles, summary and ``--dry-run``.
 
 Split from :mod:`feedback_tui.cli` to keep it small: this module turns
-``--map``, ``--profile``, ``--date-order``, ``--rating-scale`` and
-``--skip-identical`` into :class:`ImportOptions`, and says what an import
+``--map``, ``--profile``, ``--date-order``, ``--rating-scale``, ``--csat-scale``,
+``--ces-scale`` and ``--skip-identical`` into :class:`ImportOptions`, and says what an import
 understood of a file (the kind it recognised, the mapping it used, the columns
 it ignored) so that a user can check it before trusting the figures.
 """
@@ -18,10 +18,12 @@ from feedback_tui.console import echo
 from feedback_tui.errors import UsageProblem
 from feedback_tui.importers.base import ImportOptions, ParsedInput
 from feedback_tui.importers.kinds import parse_map_options
-from feedback_tui.models import ImportResult, Reject
+from feedback_tui.importers.survey_scales import SCALES, parse_scale
+from feedback_tui.models import SURVEY_RANGES, ImportResult, Reject
 
 DRY_RUN_ROWS = 5
-_PROFILE_KEYS = {"fields", "kind", "source", "survey_kind", "date_order", "rating_scale", "skip_identical", "items"}
+_PROFILE_KEYS = {"fields", "kind", "source", "survey_kind", "date_order", "rating_scale", "skip_identical", "items",
+                 "csat_scale", "ces_scale"}
 
 
 @dataclass(slots=True)
@@ -51,7 +53,8 @@ def _profile(config: Config, name: str) -> Mapping[str, Any]:
 
 def build_request(config: Config, *, profile: str | None, kind: str | None, source: str | None,
                   survey_kind: str | None, maps: tuple[str, ...], date_order: str | None,
-                  rating_scale: int | None, skip_identical: bool, items: str | None = None) -> ImportRequest:
+                  rating_scale: int | None, skip_identical: bool, items: str | None = None,
+                  survey_scales: Mapping[str, str | None] | None = None) -> ImportRequest:
     """Command-line options win over the profile, which wins over the config's defaults."""
     table = _profile(config, profile) if profile else {}
     mapping = {str(k): str(v) for k, v in dict(table.get("fields", {})).items()}
@@ -62,7 +65,18 @@ def build_request(config: Config, *, profile: str | None, kind: str | None, sour
     scale = rating_scale or table.get("rating_scale") or 5
     if scale not in (5, 10, 100) or isinstance(scale, bool):
         raise UsageProblem(f"[imports.{profile}]: rating_scale must be 5, 10 or 100, got {scale!r}")
+    ranges = {}
+    for survey, choices in SCALES.items():
+        given = (survey_scales or {}).get(survey) or table.get(f"{survey}_scale")
+        if given is None:
+            continue
+        if given not in choices:
+            raise UsageProblem(f"[imports.{profile}]: {survey}_scale must be one of {', '.join(choices)}, "
+                               f"got {given!r}")
+        if given != choices[0]:
+            ranges[survey] = parse_scale(given)
     options = ImportOptions(mapping=mapping, date_order=order, config_date_order=config.date_order,
+                            survey_ranges=ranges,
                             rating_scale=int(scale), skip_identical=skip_identical or table.get("skip_identical") is True,
                             items=items or (str(table["items"]) if table.get("items") else None))
     return ImportRequest(kind=kind or table.get("kind"), source=source or table.get("source"),
@@ -90,6 +104,10 @@ def _plan_lines(parsed: ParsedInput) -> list[str]:
         recognised += f", source {parsed.defaults.source}"
     if parsed.date_order:
         recognised += f", dates {'day' if parsed.date_order == 'dmy' else 'month'} first ({parsed.date_order})"
+    if parsed.defaults is not None and plan.kind == "surveys":
+        for survey, (low, high) in sorted(parsed.defaults.survey_ranges.items()):
+            recognised += (f", {survey.upper()} asked on {low}-{high} (stored on our scale, the answer kept)"
+                           if (low, high) != SURVEY_RANGES[survey] else "")
     lines.append(recognised)
     lines.append("mapping: " + ", ".join(f"{name}={column}" for name, column in plan.columns.items()))
     if plan.ignored:
@@ -111,8 +129,13 @@ def count_lines(parsed: ParsedInput, duplicates: int, imported_at: str, result: 
     if duplicates:
         lines.append(f"{duplicates} rows repeat an earlier row's id and content: counted once")
     if result is not None:
-        if result.undated:
-            lines.append(f"{_rows(result.undated)} no date: dated by this import ({imported_at[:10]}); "
+        carried = min(defaults.undated_carried if defaults is not None else 0, result.undated)
+        if result.undated > carried:
+            lines.append(f"{_rows(result.undated - carried)} no date: dated by this import ({imported_at[:10]}); "
+                         "the inbox shows them as (no date)")
+        if carried:
+            lines.append(f"{carried:,} {'row' if carried == 1 else 'rows'} of a feedback-tui export had no date in "
+                         f"{'its' if carried == 1 else 'their'} first file: the date of that import is kept; "
                          "the inbox shows them as (no date)")
         if result.undated_kept:
             lines.append(f"{_rows(result.undated_kept)} no date and were already stored: their date is kept")

@@ -112,15 +112,24 @@ def _write_csv(handle: IO[str], rows: Any, columns: list[str]) -> int:
     writer.writerow(columns)
     count = 0
     for row in rows:
-        writer.writerow([neutralise_cell(row.get(column)) for column in columns])
+        writer.writerow([_csv_value(row.get(column)) for column in columns])
         count += 1
     return count
+
+
+def _csv_value(value: Any) -> Any:
+    """A cell: ``true``/``false`` for a flag (as in JSON, and what a re-import reads), the rest neutralised."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return neutralise_cell(value)
 
 
 def _markdown_value(value: Any) -> str:
     """Text escaped; a number as it is (``0.19``, not ``0\\.19``); nothing for no value."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return markdown_cell(value) if isinstance(value, str) else str(value)
 
 
@@ -130,6 +139,8 @@ def _write_markdown(handle: IO[str], rows: Any, columns: list[str]) -> int:
     handle.write("|" + " --- |" * len(columns) + "\n")
     count = 0
     for row in rows:
+        if row.get("undated") and row.get("created_at"):  # the table has no flag column: the date cell says it
+            row["created_at"] = f"date not in the file: imported {str(row['created_at'])[:10]}"
         cells = [_markdown_value(row.get(column)) for column in columns]
         handle.write("| " + " | ".join(cells) + " |\n")
         count += 1

@@ -52,11 +52,13 @@ class SurveyRecord:
     source: str
     external_id: str
     kind: str
-    score: int
+    score: int | float  # on the kind's own scale (a CES answer from another scale may be fractional)
     created_at: str
     comment: str | None = None
     customer: str | None = None
     language: str | None = None
+    score_original: int | None = None  # the answer as given when the question used another scale (--csat-scale)
+    score_scale: int | None = None  # the top of that scale (10 for 1-10 or 0-10); None: the kind's own
     line: int = 0
     undated: bool = False  # the file gave no date: ``created_at`` is the import's time (the store notes it, m025)
 

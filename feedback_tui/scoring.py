@@ -74,9 +74,13 @@ def share_margin(n: int, part: int) -> float | None:
     return margins.share_margin(n, part)
 
 
-def ces(n: int, total: int, options: int = CES_OPTIONS) -> dict[str, Any]:
+def ces(n: int, total: float, options: int = CES_OPTIONS) -> dict[str, Any]:
     """CES: the mean on 1-7 (two decimals, as the star mean: the dashboard writes two) and the
-    normalised ((sum / n) / options) × 100, which runs from 100 / options (14.3 on 1-7) to 100."""
+    normalised ((sum / n) / options) × 100, which runs from 100 / options (14.3 on 1-7) to 100.
+
+    ``total`` is a float: an answer asked on another scale counts in
+    proportion (``store.rollups.SURVEY_POINTS``), and ``int()`` would drop
+    its fraction."""
     if n == 0:
         return {"mean": None, "normalized": None, "n": 0}
     mean = total / n
@@ -163,7 +167,7 @@ def _figures(group: Any, surveys: dict[tuple[Any, str], dict[str, Any]], sentime
     figures = {
         "nps": nps(n_nps, int(survey("nps").get("top") or 0), int(survey("nps").get("low") or 0)),
         "csat": csat(n_csat, int(survey("csat").get("satisfied") or 0)),
-        "ces": ces(n_ces, int(survey("ces").get("total") or 0)),
+        "ces": ces(n_ces, float(survey("ces").get("total") or 0)),
         "sentiment": sentiment_mix(int(s.get("n") or 0), int(s.get("positive") or 0), int(s.get("neutral") or 0),
                                    int(s.get("negative") or 0), s.get("mean_polarity")),
         "ratings": ratings((stars or {}).get(group)),

@@ -272,7 +272,9 @@ def fetch_source(
     stop_at_known = incremental and (source.kind == "appstore" or getattr(source.options, "incremental", False))
 
     def rows() -> Iterator[ReviewRecord | Reject]:
-        with HttpClient(settings, redactor, transport) as client:
+        # A JSON API has no app id: its 404 is a URL (or a path template) to check.
+        not_found = "check the app id and the country" if source.kind == "appstore" else "check the URL and its path"
+        with HttpClient(settings, redactor, transport, not_found=not_found) as client:
             try:
                 for page in _pages(source, client, base_url, utc_now()):
                     result.pages += 1

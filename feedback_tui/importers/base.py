@@ -21,9 +21,10 @@ from operator import attrgetter
 from typing import Any
 
 from feedback_tui.importers.dates import parse_date, parse_relative
+from feedback_tui.importers.survey_scales import read_answer
 from feedback_tui.importers.textio import has_damage, repair
 from feedback_tui.importers.values import clean_html, parse_rating, split_reply
-from feedback_tui.models import SURVEY_RANGES, Reject, ReviewRecord, SurveyRecord
+from feedback_tui.models import Reject, ReviewRecord, SurveyRecord
 
 Record = ReviewRecord | SurveyRecord
 
@@ -58,6 +59,8 @@ REVIEW_ALIASES: dict[str, tuple[str, ...]] = {
     "replies": ("replies",),
     # the customer id of the shop's orders (links the review to them); never the author's name
     "customer": ("customer", "customer_id", "client_id"),
+    # our own export: "true" when the row's first file gave no date (created_at is then its import's)
+    "undated": ("undated",),
 }
 
 SURVEY_ALIASES: dict[str, tuple[str, ...]] = {
@@ -71,6 +74,7 @@ SURVEY_ALIASES: dict[str, tuple[str, ...]] = {
     "customer": ("customer", "customer_id", "user", "user_id", "email", "client", "respondent"),
     "source": ("source", "channel", "platform", "survey_source"),
     "language": ("language", "lang", "locale", "langue"),
+    "undated": ("undated",),  # our own export, as for reviews
 }
 
 ORDER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -105,7 +109,6 @@ KIND_WORDS = {
     "ces": "ces", "effort": "ces", "customer effort score": "ces", "customer effort": "ces",
 }
 LANGUAGE_WORDS = {"english": "en", "anglais": "en", "french": "fr", "francais": "fr", "français": "fr"}
-_SURVEY_NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
 
 
 def normalise_header(name: str) -> str:
@@ -146,12 +149,14 @@ class Defaults:
     imported_at: str = ""
     date_order: str = "dmy"  # how a numeric a/b/yyyy date of this file reads (see dates.infer_order)
     rating_scale: int = 5  # the file's scale for ratings that do not name one (--rating-scale)
+    survey_ranges: dict[str, tuple[int, int]] = field(default_factory=dict)  # --csat-scale, --ces-scale
     html: bool = False  # the source escapes its text as HTML (Amazon): see values.clean_html
     skip_identical: bool = False  # --skip-identical: drop rows identical to an earlier one
     identical: int = 0
     """Rows identical to an earlier row of the file (derived ids only): kept with
     their occurrence number in the id, or dropped with ``skip_identical``."""
     undated: int = 0  # rows with no date of their own, dated at the import
+    undated_carried: int = 0  # of them, rows of our own export (``undated`` true): dated by their first import
     latest: str = ""  # the last date a row may carry: a day after the import (set from imported_at)
     _seen: set[int] = field(default_factory=set)
     _repeats: dict[str, int] = field(default_factory=dict)
@@ -197,6 +202,7 @@ class ImportOptions:
     date_order: str | None = None  # --date-order: for files whose own dates do not tell
     config_date_order: str | None = None  # the config's date_order, used after the file's own dates
     rating_scale: int = 5  # --rating-scale
+    survey_ranges: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind -> (low, high): --csat-scale...
     skip_identical: bool = False
     items: str | None = None  # --items PATH: where a nested JSON file keeps its items (json_files.walk_items)
 
@@ -282,17 +288,6 @@ def stable_id(*parts: str | None) -> str:
     return f"h:{digest[:20]}"
 
 
-def parse_int(value: str, field_name: str, low: int, high: int, label: str) -> int:
-    """A whole number in ``[low, high]``; ``'4.0'`` is 4, ``'4.5'`` is an error."""
-    try:
-        number = float(value.replace(",", "."))
-    except ValueError:
-        raise ValueError(f"{label} must be a whole number from {low} to {high}, got {value!r}") from None
-    if not number.is_integer() or not low <= number <= high:
-        raise ValueError(f"{label} must be a whole number from {low} to {high}, got {value!r}")
-    return int(number)
-
-
 @lru_cache(maxsize=512)
 def normalise_language(value: str | None) -> str | None:
     """``'fr_FR'``, ``'French'`` or ``'FR'`` -> ``'fr'`` (cached: exports repeat a handful of values)."""
@@ -323,6 +318,26 @@ def normalise_source(value: str | None) -> str | None:
     if not value:
         return value
     return PLATFORMS.get(value.strip().lower(), value)
+
+
+_TRUE = frozenset({"1", "true", "yes", "oui", "vrai"})
+
+
+def exported_undated(values: dict[str, str | None]) -> bool:
+    """Whether a row of our own export says its first file gave no date (``undated`` true):
+    its ``created_at`` is the day of that first import, kept, and the row stays flagged
+    in the database it moves to instead of passing for a dated one."""
+    return (values.get("undated") or "").strip().lower() in _TRUE
+
+
+def _undated(created_at: str | None, values: dict[str, str | None], defaults: Defaults) -> bool:
+    """Whether a row has no date of its own (none in the file, or our export says so), counted."""
+    carried = created_at is not None and exported_undated(values)
+    if created_at is None or carried:
+        defaults.undated += 1
+        defaults.undated_carried += carried
+        return True
+    return False
 
 
 def _date(values: dict[str, str | None], name: str, defaults: Defaults | None = None) -> str | None:
@@ -393,10 +408,9 @@ def to_review(row: RawRow, defaults: Defaults, *, body_required: bool = False) -
         rating, rating_original = parse_rating(rating_text, defaults.rating_scale) if rating_text else (None, None)
         current = "created_at"
         created_at = _date(values, "created_at", defaults)
-        undated = created_at is None
-        if undated:
+        undated = _undated(created_at, values, defaults)
+        if created_at is None:
             created_at = defaults.imported_at
-            defaults.undated += 1
         current = "updated_at"
         updated_at = _date(values, "updated_at", defaults)
         reply = values.get("reply")
@@ -464,19 +478,17 @@ def to_survey(row: RawRow, defaults: Defaults) -> SurveyRecord | Reject | None:
     score_text = values.get("score")
     if not score_text or score_text.strip().lower() in MISSING:
         return Reject(row.line, "missing score", row.raw, "score")
-    low, high = SURVEY_RANGES[kind]
     try:
-        score = parse_int(score_text, "score", low, high, f"{_SURVEY_NAMES[kind]} score")
+        score, original, scale = read_answer(kind, score_text, defaults.survey_ranges)
     except ValueError as error:
         return Reject(row.line, str(error), row.raw, "score")
     try:
         created_at = _date(values, "created_at", defaults)
     except ValueError as error:
         return Reject(row.line, str(error), row.raw, "created_at")
-    undated = created_at is None
-    if undated:
+    undated = _undated(created_at, values, defaults)
+    if created_at is None:
         created_at = defaults.imported_at
-        defaults.undated += 1
     comment = values.get("comment")
     if comment and comment.lower() in MISSING:  # R and pandas write a missing comment as NA
         comment = None
@@ -493,6 +505,8 @@ def to_survey(row: RawRow, defaults: Defaults) -> SurveyRecord | Reject | None:
         external_id=external_id,
         kind=kind,
         score=score,
+        score_original=original,
+        score_scale=scale,
         created_at=created_at,
         comment=comment,
         customer=values.get("customer"),

@@ -11,13 +11,16 @@ import csv
 import io
 import itertools
 import re
+from collections import Counter
 from collections.abc import Iterator
+from operator import itemgetter
 from pathlib import Path
 from typing import TextIO
 
 from feedback_tui.errors import FileProblem
 from feedback_tui.importers import googleplay
 from feedback_tui.importers.base import (
+    KIND_WORDS,
     Defaults,
     ImportOptions,
     ParsedInput,
@@ -27,7 +30,8 @@ from feedback_tui.importers.base import (
     to_survey,
 )
 from feedback_tui.importers.dates import NO_ORDER, numeric_fields
-from feedback_tui.importers.kinds import DATE_FIELDS, ColumnPlan, decide_date_order, plan_columns
+from feedback_tui.importers.kinds import DATE_FIELDS, ColumnPlan, decide_date_order, plan_columns, scales_in_doubt
+from feedback_tui.importers.survey_scales import check_scales, survey_ranges
 from feedback_tui.importers.textio import count_lines, open_text
 from feedback_tui.models import Reject
 
@@ -169,6 +173,41 @@ def _date_cells(path: Path, delimiter: str, positions: dict[str, int]) -> Iterat
                     yield column, cells[i]
 
 
+def _answer_counts(path: Path, delimiter: str, kind_at: int | None, score_at: int,
+                   default: str | None) -> dict[tuple[str | None, str | None], int]:
+    """Rows per (survey kind, score cell), from another reading of the file.
+
+    The cells are picked and counted in C (``itemgetter``, ``Counter``): a
+    million rows hold a few dozen distinct pairs, whose kind is read once each.
+    """
+    counts: Counter = Counter()
+    pick = itemgetter(kind_at, score_at) if kind_at is not None else itemgetter(score_at)
+    handle, _ = open_text(path)
+    with handle:
+        records = csv.reader(handle, delimiter=delimiter)
+        while True:
+            try:
+                if records.line_num == 0:
+                    next(records, None)  # the header
+                counts.update(map(pick, records))
+                break
+            except IndexError:
+                continue  # a short row (rejected by the import): counting goes on after it
+            except csv.Error:
+                break  # the import rejects the rows from there on, with the reason
+    answers: dict[tuple[str | None, str | None], int] = {}
+    for cells, count in counts.items():
+        kind = default
+        if kind_at is not None:
+            text, score = cells
+            if text.strip():
+                kind = KIND_WORDS.get(text.strip().lower())
+        else:
+            score = cells  # itemgetter of one index gives the cell itself
+        answers[kind, score] = answers.get((kind, score), 0) + count
+    return answers
+
+
 def parse_csv(path: Path, kind: str | None, defaults: Defaults, options: ImportOptions | None = None,
               source_given: bool = False) -> ParsedInput:
     """Open a CSV-like file, check its header, and stream validated rows."""
@@ -208,6 +247,12 @@ def parse_csv(path: Path, kind: str | None, defaults: Defaults, options: ImportO
                                       hint=plan.date_order_hint)
         # else: no numeric date in the first rows (ISO exports): no second reading,
         # and a numeric date further down is rejected (NO_ORDER), never guessed.
+        if scales_in_doubt(plan):
+            # The whole file's answers decide whether it is on our scales: another reading of
+            # the kind and score cells only (see survey_scales: a 1-10 CSAT must not land as
+            # its unhappy half).
+            check_scales(_answer_counts(path, delimiter, index.get("kind"), index["score"], plan.survey_kind),
+                         path=str(path), column=plan.columns["score"], ranges=survey_ranges(options))
     except FileProblem:
         handle.close()
         raise
@@ -257,4 +302,5 @@ def configure(defaults: Defaults, plan: ColumnPlan, options: ImportOptions, orde
     defaults.html = plan.html
     defaults.date_order = order or "dmy"
     defaults.rating_scale = options.rating_scale
+    defaults.survey_ranges = survey_ranges(options)
     defaults.skip_identical = options.skip_identical

@@ -25,6 +25,11 @@ from datetime import UTC, datetime, timedelta
 _NUMERIC = re.compile(
     r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?:[ T,]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?(?:\s*([AaPp])\.?[Mm]\.?)?)?"
 )
+# ``12/31/22`` (Etsy's order export): read for the file's day/month order, never as a date,
+# since its century is a guess; a row holding one is rejected naming the file's order.
+_TWO_DIGIT_YEAR = re.compile(
+    r"(\d{1,2})[/.](\d{1,2})[/.](\d{2})(?:[ T,]+\d{1,2}[:h]\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)?"
+)
 _NUMBER = re.compile(r"\d{9,14}(\.\d+)?")
 EXPECTED = "expected ISO 8601, epoch milliseconds or dd/mm/yyyy HH:MM"
 ORDERS = ("dmy", "mdy")
@@ -115,8 +120,9 @@ def parse_relative(value: str, retrieved_at: str) -> str | None:
 
 
 def numeric_fields(value: str) -> tuple[int, int] | None:
-    """The first two fields of a numeric ``a/b/yyyy`` date, or None for other forms."""
-    match = _NUMERIC.fullmatch(value.strip())
+    """The first two fields of a numeric ``a/b/yyyy`` (or ``a/b/yy``) date, or None for
+    other forms: a two-digit year still shows the file's order."""
+    match = _NUMERIC.fullmatch(value.strip()) or _TWO_DIGIT_YEAR.fullmatch(value.strip())
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
@@ -152,6 +158,25 @@ def infer_order(values: Iterable[str]) -> tuple[str | None, list[str]]:
 NO_ORDER = "none"  # a file whose first rows have no numeric date: a later one cannot be read safely
 
 
+def has_two_digit_year(value: str) -> bool:
+    """``12/31/22``: a numeric date whose year has two digits (never read as a date)."""
+    return _TWO_DIGIT_YEAR.fullmatch(value.strip()) is not None
+
+
+def two_digit_year(value: str, order: str) -> str:
+    """The reason a ``12/31/22`` date is rejected, naming the order the file's dates
+    use (``order``, decided from all of them, two-digit years included): the generic
+    "dd/mm/yyyy" hint told Etsy's month-first export to write its dates day first."""
+    if order == "mdy":
+        expected = "mm/dd/yyyy (month first)"
+    elif order == "dmy":
+        expected = "dd/mm/yyyy (day first)"
+    else:
+        expected = "dd/mm/yyyy or mm/dd/yyyy with --date-order"
+    return (f"date {value!r} has a two-digit year, whose century is not guessed: write the year in four digits, "
+            f"{expected}, or ISO 8601")
+
+
 def parse_date(text: str, order: str = "dmy") -> str:
     """Parse a date from an export into the stored UTC form.
 
@@ -185,6 +210,8 @@ def parse_date(text: str, order: str = "dmy") -> str:
                 raise ValueError(f"date {value!r}: {error}") from None
             raise ValueError(f"unreadable ISO week date {value!r} (expected YYYY-Www-D)") from None
     numeric = _NUMERIC.fullmatch(value)
+    if numeric is None and _TWO_DIGIT_YEAR.fullmatch(value):
+        raise ValueError(two_digit_year(value, order))
     try:
         if numeric and order == NO_ORDER:
             raise ValueError(f"date {value!r} reads day or month first, and the file's first rows did not say "

@@ -181,10 +181,11 @@ class HttpClient:
     """
 
     def __init__(self, settings: HttpSettings | None = None, redactor: Redactor | None = None,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 transport: httpx.BaseTransport | None = None, *, not_found: str = "check the URL") -> None:
         import httpx
 
         self.settings = settings or HttpSettings()
+        self.not_found = not_found  # what a 404 asks to check: the source kind knows (an app id, a URL)
         self.redactor = redactor or Redactor()
         self.bytes_read = 0
         self._log_filter = _RedactingFilter(self.redactor)
@@ -305,7 +306,7 @@ class HttpClient:
                 if 300 <= status < 400 and response.headers.get("Location"):
                     return b"", status, response.headers["Location"]
                 if status >= 400:
-                    raise self._error(url, page, _client_error(status))
+                    raise self._error(url, page, _client_error(status, self.not_found))
                 return self._read(response, url, page, started), status, None
         except httpx.InvalidURL as error:
             raise self._error(url, page, f"invalid URL ({clean(str(error), single_line=True)})") from None
@@ -398,11 +399,11 @@ class _Retryable(Exception):
         self.wait = wait
 
 
-def _client_error(status: int) -> str:
+def _client_error(status: int, not_found: str) -> str:
     if status in (401, 403):
         return f"access refused ({status}): check the credentials (secret_env) of this source"
     if status == 404:
-        return "not found (404): check the URL, the app id or the country"
+        return f"not found (404): {not_found}"
     return f"the server refused the request ({status})"
 
 

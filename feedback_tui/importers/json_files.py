@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from feedback_tui.errors import FileProblem, UsageProblem
-from feedback_tui.importers.base import Defaults, ImportOptions, ParsedInput, RawRow, json_cell, to_review, to_survey
+from feedback_tui.importers.base import (KIND_WORDS, Defaults, ImportOptions, ParsedInput, RawRow, json_cell,
+                                         to_review, to_survey)
 from feedback_tui.importers.csv_files import configure
-from feedback_tui.importers.kinds import DATE_FIELDS, ColumnPlan, decide_date_order, plan_columns
+from feedback_tui.importers.kinds import DATE_FIELDS, ColumnPlan, decide_date_order, plan_columns, scales_in_doubt
+from feedback_tui.importers.survey_scales import check_scales, survey_ranges
 from feedback_tui.importers.values import json_path
 from feedback_tui.importers.textio import count_lines, open_text
 from feedback_tui.models import Reject
@@ -183,12 +186,32 @@ def _date_cells(plan: ColumnPlan, items: list[object]) -> Iterator[tuple[str, st
                 yield path, value
 
 
+def _answers(plan: ColumnPlan, items: Iterable[object]) -> Iterator[tuple[str | None, str | None]]:
+    """(survey kind, score) of every item, for :func:`survey_scales.check_scales`."""
+    kind_path, score_path = plan.columns.get("kind"), plan.columns["score"]
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        kind = plan.survey_kind
+        if kind_path is not None:
+            text = json_cell(json_path(item, kind_path))
+            if text:
+                kind = KIND_WORDS.get(text.lower())
+        yield kind, json_cell(json_path(item, score_path))
+
+
 def _plan(path: Path, kind: str | None, headers: list[str], defaults: Defaults, options: ImportOptions,
-          source_given: bool, items: list[object]) -> tuple[ColumnPlan, str | None]:
+          source_given: bool, items: list[object], every_item: Iterable[object] | None = None,
+          ) -> tuple[ColumnPlan, str | None]:
+    """The columns, the date order and, for CSAT or CES answers, their scale checked on
+    ``every_item`` (``items`` when they are all in memory)."""
     plan = plan_columns(headers, kind, path=str(path), survey_kind=defaults.survey_kind,
                         mapping=options.mapping, is_json=True)
     order = decide_date_order(_date_cells(plan, items), path=str(path), option=options.date_order,
                               config_order=options.config_date_order, hint=plan.date_order_hint)
+    if scales_in_doubt(plan):
+        check_scales(Counter(_answers(plan, items if every_item is None else every_item)), path=str(path),
+                     column=plan.columns["score"], ranges=survey_ranges(options))
     configure(defaults, plan, options, order, source_given)
     return plan, order
 
@@ -286,8 +309,16 @@ def parse_jsonl(path: Path, kind: str | None, defaults: Defaults, options: Impor
     if not keys:
         handle.close()
         raise FileProblem(str(path), "no line holds a JSON object: not a JSON Lines file")
+    def every_item() -> Iterator[object]:  # the scale check's second reading (CSAT or CES files only)
+        handle.seek(0)
+        for text_line in handle:
+            try:
+                yield json.loads(text_line)
+            except (json.JSONDecodeError, RecursionError):
+                continue
+
     try:
-        plan, order = _plan(path, kind, sorted(keys), defaults, options, source_given, dated)
+        plan, order = _plan(path, kind, sorted(keys), defaults, options, source_given, dated, every_item())
     except (FileProblem, UsageProblem):
         handle.close()
         raise

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from feedback_tui.errors import FileProblem, UsageProblem
-from feedback_tui.importers.dates import infer_order, numeric_fields
+from feedback_tui.importers.dates import has_two_digit_year, infer_order, numeric_fields
 from feedback_tui.importers.base import REVIEW_ALIASES, SURVEY_ALIASES, looks_like_orders, map_columns, normalise_header
 from feedback_tui.models import SURVEY_KINDS
 
@@ -277,6 +277,12 @@ def _kind_from_mapping(mapping: Mapping[str, str]) -> str | None:
     return None
 
 
+def scales_in_doubt(plan: ColumnPlan) -> bool:
+    """Whether a file's answers may be CSAT or CES, whose scale :func:`survey_scales.check_scales`
+    checks: survey files with a kind column or of those kinds (an NPS file is on 0-10, the widest)."""
+    return plan.kind == "surveys" and ("kind" in plan.columns or plan.survey_kind in ("csat", "ces"))
+
+
 def parse_map_options(values: tuple[str, ...] | list[str]) -> dict[str, str]:
     """``("body=Comment", "created_at=dates.publishedDate")`` -> a field -> column mapping."""
     mapping: dict[str, str] = {}
@@ -325,5 +331,9 @@ def decide_date_order(cells: Iterable[tuple[str, str]], *, path: str, option: st
     if config_order or hint:
         return config_order or hint
     column, shown = next(iter(by_column.items()))
+    if all(has_two_digit_year(value) for value in shown):
+        examples = " and ".join(repr(v) for v in shown)
+        raise FileProblem(path, f"column {column!r}: dates with a two-digit year ({examples}), whose century is "
+                                "not guessed: write the year in four digits (dd/mm/yyyy or mm/dd/yyyy) or ISO 8601")
     raise FileProblem(path, f"column {column!r}: day/month order unknown ({' and '.join(repr(v) for v in shown)} "
                             "read either way); pass --date-order dmy or --date-order mdy")

@@ -23,7 +23,8 @@ def survey_counts(store: Store, filters: Filters, by: str | None = None, *,
     sql = f"""
         SELECT {group_expression(by, surveys=True)} AS grp, kind, count(*) AS n,
                sum(score >= 9) AS top, sum(score <= 6) AS low, sum(score >= 4) AS satisfied,
-               sum(score) AS total, sum(score * score) AS total_squares
+               sum({rollups.SURVEY_POINTS}) AS total,
+               sum(({rollups.SURVEY_POINTS}) * ({rollups.SURVEY_POINTS})) AS total_squares
         FROM survey_responses WHERE {where} GROUP BY grp, kind"""
     return [dict(row) for row in store.query(sql, params)]
 

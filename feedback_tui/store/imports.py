@@ -31,7 +31,8 @@ _REVIEW_FIELDS = (
     "source", "external_id", "rating", "title", "body", "author", "created_at", "updated_at",
     "language", "product", "url", "reply", "reply_at", "rating_original",
 )
-_SURVEY_FIELDS = ("source", "external_id", "kind", "score", "comment", "created_at", "customer", "language")
+_SURVEY_FIELDS = ("source", "external_id", "kind", "score", "comment", "created_at", "customer", "language",
+                  "score_original", "score_scale")
 # A batch with undated rows (m025) stages their flag too; a dated batch leaves it NULL and
 # binds what it bound before the flag existed.
 _UNDATED = attrgetter("undated")
@@ -50,7 +51,8 @@ CREATE TEMP TABLE IF NOT EXISTS stage_reviews (
 _STAGE_SURVEYS = """
 CREATE TEMP TABLE IF NOT EXISTS stage_surveys (
     source TEXT, external_id TEXT, kind TEXT, score INTEGER, comment TEXT, created_at TEXT,
-    customer TEXT, language TEXT, undated INTEGER, known_id INTEGER, PRIMARY KEY (source, external_id)
+    customer TEXT, language TEXT, score_original INTEGER, score_scale INTEGER, undated INTEGER, known_id INTEGER,
+    PRIMARY KEY (source, external_id)
 )"""
 _FIND_KNOWN = """
 UPDATE {stage} SET known_id = (SELECT id FROM {table} r
@@ -122,17 +124,20 @@ FROM stage_reviews s WHERE {_KNOWN} AND s.reply IS NOT NULL"""
 
 _UPDATE_SURVEYS = f"""
 UPDATE survey_responses AS r SET
-    kind = s.kind, score = s.score, comment = s.comment, created_at = {_CREATED},
+    kind = s.kind, score = s.score, score_original = s.score_original, score_scale = s.score_scale,
+    comment = s.comment, created_at = {_CREATED},
     customer = s.customer, language = coalesce(s.language, r.language),
     polarity = CASE WHEN r.comment IS s.comment THEN r.polarity END,
     subjectivity = CASE WHEN r.comment IS s.comment THEN r.subjectivity END,
     sentiment = CASE WHEN r.comment IS s.comment THEN r.sentiment END
 FROM stage_surveys s WHERE {_KNOWN} AND (r.kind IS NOT s.kind OR r.score IS NOT s.score
+    OR r.score_original IS NOT s.score_original OR r.score_scale IS NOT s.score_scale
     OR r.comment IS NOT s.comment OR r.created_at IS NOT {_CREATED} OR r.customer IS NOT s.customer)"""
 _INSERT_SURVEYS = """
 INSERT INTO survey_responses (source, external_id, kind, score, comment, created_at, customer,
-                              language, imported_at, import_run_id)
-SELECT source, external_id, kind, score, comment, created_at, customer, language, :now, :run
+                              language, score_original, score_scale, imported_at, import_run_id)
+SELECT source, external_id, kind, score, comment, created_at, customer, language, score_original, score_scale,
+       :now, :run
 FROM stage_surveys WHERE known_id IS NULL ON CONFLICT (source, external_id) DO NOTHING"""
 
 

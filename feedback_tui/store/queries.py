@@ -88,15 +88,17 @@ def rejects(store: Store, run_id: int | None = None, limit: int = 1000) -> list[
 
 
 EXPORT_COLUMNS = [
-    "id", "source", "external_id", "rating", "title", "body", "author", "created_at", "updated_at", "language",
+    "id", "source", "external_id", "rating", "title", "body", "author", "created_at", "undated", "updated_at", "language",
     "product", "url", "polarity", "subjectivity", "sentiment", "status", "assignee", "tags", "replies",
 ]
 # The first live reply in plain columns, after the lossless ``replies`` list: what a
 # spreadsheet reads (``platform``: a reply that came with the source's export).
 FIRST_REPLY_COLUMNS = ["first_reply_at", "first_reply_hours", "first_reply_agent", "first_reply_text"]
 SURVEY_EXPORT_COLUMNS = [
-    "id", "source", "external_id", "kind", "score", "nps_category", "comment", "created_at", "customer",
+    "id", "source", "external_id", "kind", "score", "nps_category", "comment", "created_at", "undated", "customer",
     "language", "polarity", "sentiment", "status",
+    # an answer asked on another scale (--csat-scale): as given, and the top of its scale (m026)
+    "score_original", "score_scale",
 ]
 
 
@@ -104,7 +106,8 @@ def export_reviews(store: Store, filters: Filters) -> Iterator[dict[str, Any]]:
     """Reviews with their replies and tags, oldest first, streamed."""
     where, params = where_clause(filters, table_alias="r")
     sql = f"""
-        SELECT r.id, r.source, r.external_id, r.rating, r.title, r.body, r.author, r.created_at, r.updated_at,
+        SELECT r.id, r.source, r.external_id, r.rating, r.title, r.body, r.author, r.created_at,
+               EXISTS (SELECT 1 FROM undated_reviews u WHERE u.review_id = r.id) AS undated, r.updated_at,
                r.language, r.product, r.url, r.polarity, r.subjectivity, r.sentiment, r.status, r.assignee,
                (SELECT group_concat(t.name, ', ') FROM review_tags rt JOIN tags t ON t.id = rt.tag_id
                  WHERE rt.review_id = r.id) AS tags,
@@ -122,7 +125,13 @@ def export_reviews(store: Store, filters: Filters) -> Iterator[dict[str, Any]]:
     cursor = store.conn.execute(sql, params)
     columns = [d[0] for d in cursor.description]
     for row in cursor:
-        yield dict(zip(columns, row, strict=True))
+        yield _flagged(dict(zip(columns, row, strict=True)))
+
+
+def _flagged(row: dict[str, Any]) -> dict[str, Any]:
+    """``undated`` as a boolean: ``true``/``false`` in JSON, and the words a re-import reads in CSV."""
+    row["undated"] = bool(row["undated"])
+    return row
 
 
 def export_surveys(store: Store, filters: Filters) -> Iterator[dict[str, Any]]:
@@ -132,12 +141,13 @@ def export_surveys(store: Store, filters: Filters) -> Iterator[dict[str, Any]]:
         SELECT id, source, external_id, kind, score,
                CASE WHEN kind != 'nps' THEN NULL WHEN score >= 9 THEN 'promoter' WHEN score >= 7 THEN 'passive'
                     ELSE 'detractor' END AS nps_category,
-               comment, created_at, customer, language, polarity, sentiment, status
+               comment, created_at, EXISTS (SELECT 1 FROM undated_surveys u WHERE u.response_id = survey_responses.id)
+               AS undated, customer, language, polarity, sentiment, status, score_original, score_scale
         FROM survey_responses WHERE {where} ORDER BY created_at, id"""
     cursor = store.conn.execute(sql, params)
     columns = [d[0] for d in cursor.description]
     for row in cursor:
-        yield dict(zip(columns, row, strict=True))
+        yield _flagged(dict(zip(columns, row, strict=True)))
 
 
 # -- incremental fetching ----------------------------------------------------

@@ -47,9 +47,15 @@ REVIEW_COLUMNS = ("day, source, product, language, n, replied, positive, positiv
                   "negative_replied, s_n, s_pos, s_neu, s_neg, pol_sum, pol_sq, pol_n, "
                   "r_n, r_sum, r_sq, r1, r2, r3, r4, r5, unanswered")
 STARS_SQL = ", ".join(f"sum(coalesce({bucket}, 0)) AS r{i}" for i, bucket in enumerate(STAR_BUCKETS, 1))
+# A CES answer asked on another scale counts in proportion to its scale (x on 1-10 is
+# x * 7 / 10 on 1-7), so that the normalised CES, (mean / 7) * 100, is ((sum / n) / options)
+# * 100 with its own file's number of options (m026). ``score`` (its linear equivalent,
+# for lists and filters) would not give that. Every other answer counts as stored.
+SURVEY_POINTS = "CASE WHEN score_scale IS NULL THEN score ELSE score_original * 7.0 / score_scale END"
 SURVEY_COUNTS = """
     count(*) AS n, sum(score >= 9) AS top, sum(score <= 6) AS low, sum(score >= 4) AS satisfied,
-    sum(score) AS total, sum(score * score) AS total_squares,
+    sum(""" + SURVEY_POINTS + """) AS total, sum((""" + SURVEY_POINTS + """) * (""" + SURVEY_POINTS + """))
+    AS total_squares,
     sum(sentiment IN ('positive', 'neutral', 'negative')) AS s_n,
     sum(sentiment = 'positive') AS s_pos, sum(sentiment = 'neutral') AS s_neu, sum(sentiment = 'negative') AS s_neg,
     total(CASE WHEN sentiment IN ('positive', 'neutral', 'negative') THEN polarity END) AS pol_sum,

@@ -21,6 +21,7 @@ from feedback_tui.store import steps_019_model_labelled  # noqa: F401  (m019)
 from feedback_tui.store import steps_020_spam_index  # noqa: F401  (m020)
 from feedback_tui.store import steps_024_reply_daily_order  # noqa: F401  (m024)
 from feedback_tui.store import steps_025_undated_rows  # noqa: F401  (m025)
+from feedback_tui.store import steps_026_survey_scales  # noqa: F401  (m026)
 from feedback_tui.store.migration_base import migrations
 from feedback_tui.store.steps_007_012 import REPLY_HOUR_BOUNDS
 

@@ -26,6 +26,7 @@ MIGRATION_NAMES: frozenset[str] = frozenset({
     "m012_templates_without_brand", "m013_rating_rollups", "m014_orders",
     "m015_answered_elsewhere_and_activity", "m017_interaction_indexes", "m018_agent_rollups",
     "m019_model_labelled", "m020_spam_index", "m024_reply_daily_order", "m025_undated_rows",
+    "m026_survey_scales",
 })
 """Every migration of ``schema`` (add a new step's name here too: the test says so)."""
 

@@ -374,7 +374,8 @@ def test_not_found_is_not_retried(httpserver: HTTPServer, store: Store) -> None:
     httpserver.expect_request(page_path(1)).respond_with_data("no", status=404)
     settings = fast()
     result = fetch_source(store, appstore_source(), settings=settings, base_url=httpserver.url_for("/"))
-    assert result.error and "not found (404)" in result.error and settings.sleep == []
+    assert result.error and "not found (404): check the app id and the country" in result.error
+    assert settings.sleep == []
 
 
 @pytest.mark.parametrize(("args", "message"), [

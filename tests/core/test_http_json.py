@@ -297,3 +297,11 @@ def test_redirects_are_followed_but_credentials_stay_home(httpserver: HTTPServer
     assert result.error is None and result.imported.inserted == 4
     first, second = (request for request, _ in httpserver.log)
     assert first.headers.get("Authorization") == SECRET and second.headers.get("Authorization") is None
+
+
+def test_a_json_api_404_asks_for_the_url_not_an_app_id(httpserver: HTTPServer, store: Store) -> None:
+    """A JSON API has no app id nor country: its 404 said to check them (try10)."""
+    httpserver.expect_request("/v1/reviews").respond_with_data("no", status=404)
+    result = fetch_source(store, json_source(httpserver), settings=fast(retries=0))
+    assert result.error and "not found (404): check the URL and its path" in result.error
+    assert "app id" not in result.error and "country" not in result.error

@@ -6,11 +6,15 @@ re-imports, the side tables, and the figures' count of undated rows.
 
 from __future__ import annotations
 
+import csv
 import json
 import sqlite3
 from pathlib import Path
 
+from click.testing import CliRunner
+
 from conftest import import_file, write_csv
+from feedback_tui.cli import cli
 from feedback_tui.models import Filters
 from feedback_tui.store import Store, undated
 
@@ -167,3 +171,35 @@ def test_the_counts_read_the_undated_rows_not_the_window(store: Store, tmp_path:
                                             undated.by_group(store, Filters(), "month"))))
     assert undated.count(store) == {"reviews": 2, "surveys": 0}
     assert steps[1] <= steps[0] + 1, steps  # 3,100 more dated reviews: no more work
+
+
+def test_an_export_keeps_the_flag_and_a_reimport_elsewhere_keeps_it(run_cli, db_path: Path, tmp_path: Path) -> None:
+    """An undated row's ``created_at`` is its import day: exported without a word, a re-import into
+    another database read it as the customer's date, a silently wrong date."""
+    path = write_csv(tmp_path / "shop.csv", ["id", "rating", "body", "date"], [
+        ["a1", 5, "Great shop", ""], ["a2", 1, "Never again", "2026-11-02"]])
+    survey = write_csv(tmp_path / "nps.csv", ["id", "kind", "score", "date"], [
+        ["s1", "nps", 9, ""], ["s2", "nps", 3, "2026-11-05"]])
+    for file in (path, survey):
+        assert run_cli("import", "--no-sentiment", file).exit_code == 0
+    exported = tmp_path / "export.csv"
+    assert run_cli("export", "--format", "csv", "-o", exported).exit_code == 0
+    with exported.open(encoding="utf-8", newline="") as handle:
+        flags = {row["external_id"]: row["undated"] for row in csv.DictReader(handle)}
+    assert flags == {"a1": "true", "a2": "false"}
+    as_json = json.loads(run_cli("export", "--format", "json", "--kind", "surveys").stdout)
+    assert {row["external_id"]: row["undated"] for row in as_json} == {"s1": True, "s2": False}
+    markdown = run_cli("export", "--format", "md").stdout
+    assert "date not in the file: imported " in markdown.splitlines()[2] + markdown.splitlines()[3]
+
+    elsewhere = tmp_path / "other.db"
+    moved_in = CliRunner().invoke(cli, ["--db", str(elsewhere), "import", "--no-sentiment", str(exported)])
+    assert moved_in.exit_code == 0, moved_in.output
+    assert "2 new" in moved_in.stdout and "dated by this import" not in moved_in.stdout
+    assert "1 row of a feedback-tui export had no date in its first file: the date of that import is kept" \
+        in moved_in.stdout
+    with Store.open(elsewhere) as other:
+        moved = dict(other.query("SELECT external_id, created_at FROM reviews"))
+        assert undated.is_undated(other, "reviews", other.scalar("SELECT id FROM reviews WHERE external_id = 'a1'"))
+        assert not undated.is_undated(other, "reviews", other.scalar("SELECT id FROM reviews WHERE external_id = 'a2'"))
+    assert moved == dict(rows(db_path, "SELECT external_id, created_at FROM reviews"))  # the dates came along

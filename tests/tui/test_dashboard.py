@@ -165,7 +165,7 @@ async def test_cards_and_trends_show_the_figures(demo_db: Path, run_cli: Callabl
         for metric, _title in TRENDS:
             assert len(panel(screen, metric).labels) == 12
         effect = str(screen.query_one("#reply-effect").content)
-        assert "+1.40★ mean change" in effect and "over 10 reviews" in effect
+        assert "+1.40★ mean change" in effect and "10 edited after it: 8 up, 2 down" in effect
 
 
 async def test_stars_panel_agents_and_window_totals(demo_db: Path) -> None:

@@ -59,3 +59,21 @@ async def test_a_segment_drill_down_says_which_statuses_it_leaves_out(demo_db: P
         assert "spam" not in app.screen.query_state.statuses and len(app.screen.query_state.statuses) > 1
         views = app.screen.query_one("#views", Static).content.plain
         assert "status: not spam" in views and "answered_elsewhere" not in views, views
+
+
+def test_trend_charts_have_round_y_ticks() -> None:
+    """plotext's own ticks read "-14.1, 14.5, 43.0, 71.5" on an NPS chart: the axis now
+    steps by 1, 2, 2.5 or 5 times a power of ten, with the decimals the step needs."""
+    from feedback_tui.tui.widgets.trend_panel import nice_ticks, tick_label
+
+    cases = {(-71.1, 100.0): ["-50", "0", "50", "100"],
+             (45.0, 100.0): ["50", "60", "70", "80", "90", "100"],
+             (3.8, 6.5): ["4.0", "4.5", "5.0", "5.5", "6.0", "6.5"],
+             (1.0, 5.0): ["1", "2", "3", "4", "5"],
+             (-0.5, 0.464): ["-0.4", "-0.2", "0", "0.2", "0.4"],
+             (4.9, 5.1): ["4.90", "4.95", "5.00", "5.05", "5.10"]}
+    for (bottom, top), labels in cases.items():
+        ticks = nice_ticks(bottom, top)
+        assert [tick_label(tick, ticks) for tick in ticks] == labels, (bottom, top)
+        assert all(bottom <= tick <= top for tick in ticks) and 2 <= len(ticks) <= 6
+    assert nice_ticks(50.0, 50.0) == [50.0]

@@ -120,3 +120,24 @@ async def test_a_sampled_period_shows_estimates_and_enter_searches_the_phrase(
         expected = {i for i, body in bodies.items() if phrase in body and dates[i].startswith("2026-10")}
         assert expected and {row.id for row in listed} == expected
         assert all(row.rating <= 2 for row in listed)
+
+
+async def test_too_few_negative_reviews_for_themes_says_how_many_in_words(db_path: Path, tmp_path: Path,
+                                                                          run_cli) -> None:
+    """One negative review reads "1 negative review" (it read "1 negative reviews": try10)."""
+    reviews = [["e1", "trustpilot", 1, "", "Terrible delivery, the parcel arrived broken.", "Ann",
+                "2026-10-03T10:00:00Z", "en", "", ""],
+               ["e2", "trustpilot", 5, "", "Lovely shop, quick delivery.", "Bob", "2026-10-04T10:00:00Z", "en", "", ""],
+               ["f1", "trustpilot", 1, "", "Colis abîmé et service client injoignable.", "Léa",
+                "2026-10-05T10:00:00Z", "fr", "", ""],
+               ["f2", "trustpilot", 2, "", "Livraison en retard, produit cassé.", "Marc", "2026-10-06T10:00:00Z", "fr",
+                "", ""]]
+    assert run_cli("import", "--no-sentiment", write_csv(tmp_path / "few.csv", REVIEW_HEADER, reviews)).exit_code == 0
+    app = FeedbackApp(db_path=db_path, agent="camille", watch=False, today=date(2026, 11, 5))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        status = str(app.screen.query_one(ThemesPanel).query_one("#themes-status").content)
+        assert "en: 1 negative review, too few for themes" in status, status
+        assert "fr: 2 negative reviews, too few for themes" in status, status

@@ -343,8 +343,9 @@ class DashboardScreen(Screen[None]):
             text.append("no review was edited after a reply in this window.", style="dim")
         else:
             text.append(f"{overall['mean_rating_change']:+.2f}★ mean change", style="bold")
-            text.append(f"\nover {overall['n']} reviews edited after it "
-                        f"({overall['raised']} raised, {overall['lowered']} lowered)", style="dim")
+            # Short enough for the panel's two lines at 150 columns (it was cut after "(8").
+            text.append(f"\n{overall['n']} edited after it: "
+                        f"{overall['raised']} up, {overall['lowered']} down", style="dim")
         self.query_one("#reply-effect", Static).update(text)
 
     def _show_segments(self) -> None:

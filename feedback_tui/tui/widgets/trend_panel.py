@@ -8,6 +8,7 @@ are drawn as ``x`` and listed as thin.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from textual.binding import Binding
@@ -111,6 +112,8 @@ class TrendPanel(PlotextPlot, can_focus=True):
         self.y_limits = y_limits(self.metric, self.values, self.intervals if self.metric == "nps" else None)
         plt.xlim(*self.x_limits)
         plt.ylim(*self.y_limits)
+        ticks = nice_ticks(*self.y_limits)
+        plt.yticks(ticks, [tick_label(tick, ticks) for tick in ticks])
         step = max(1, len(xs) // 6)
         plt.xticks(xs[::step], [self._short(label) for label in self.labels[::step]])
         _keep_tick_order(plt)
@@ -188,6 +191,33 @@ def y_limits(metric: str, values: list[float | None], intervals: list[list[float
     room = max((top - bottom) * 0.1, span * 0.05)
     bottom, top = max(low, bottom - room), min(high, top + room)
     return bottom, top
+
+
+def nice_ticks(bottom: float, top: float, most: int = 6) -> list[float]:
+    """Round y-axis values between ``bottom`` and ``top``: steps of 1, 2, 2.5 or 5 times a
+    power of ten, at most ``most`` of them (plotext's own read "-14.1, 14.5, 43.0, 71.5"
+    on an NPS chart: a manager reads a level off a round line, not off those)."""
+    span = top - bottom
+    if span <= 0:
+        return [bottom]
+    for power in range(math.floor(math.log10(span / most)) - 1, math.floor(math.log10(span)) + 2):
+        for factor in (1.0, 2.0, 2.5, 5.0):
+            step = factor * 10.0 ** power
+            first = math.ceil(bottom / step - 1e-9)
+            count = math.floor(top / step + 1e-9) - first + 1
+            if count <= most:
+                return [round((first + i) * step, 10) for i in range(count)]
+    return [bottom, top]
+
+
+def tick_label(tick: float, ticks: list[float]) -> str:
+    """A tick as text with the decimals its step needs ("50", "0.25", "4.5"); zero reads "0"."""
+    step = min((b - a for a, b in zip(ticks, ticks[1:], strict=False)), default=1.0)
+    digits = 0
+    while digits < 3 and abs(step * 10 ** digits - round(step * 10 ** digits)) > 1e-6:
+        digits += 1
+    text = f"{tick:.{digits}f}"
+    return "0" if float(text) == 0 else text
 
 
 def series(trend: list[dict[str, Any]], metric: str, min_n: int) -> tuple[list, list, list, list, list, list]:
