@@ -112,12 +112,18 @@ class TrendPanel(PlotextPlot, can_focus=True):
         self.y_limits = y_limits(self.metric, self.values, self.intervals if self.metric == "nps" else None)
         plt.xlim(*self.x_limits)
         plt.ylim(*self.y_limits)
-        ticks = nice_ticks(*self.y_limits)
+        # the plot's rows: the panel's content less the frame's top, the x-axis line and the x labels
+        ticks = fitting_ticks(*self.y_limits, rows=self.content_size.height - 3)
         plt.yticks(ticks, [tick_label(tick, ticks) for tick in ticks])
         step = max(1, len(xs) // 6)
         plt.xticks(xs[::step], [self._short(label) for label in self.labels[::step]])
         _keep_tick_order(plt)
         self.refresh()
+
+    def on_resize(self) -> None:
+        """The y ticks depend on the plot's height (:func:`fitting_ticks`), unknown until laid out."""
+        if self.labels:
+            self.replot()
 
     @staticmethod
     def _short(label: str) -> str:
@@ -208,6 +214,17 @@ def nice_ticks(bottom: float, top: float, most: int = 6) -> list[float]:
             if count <= most:
                 return [round((first + i) * step, 10) for i in range(count)]
     return [bottom, top]
+
+
+def fitting_ticks(bottom: float, top: float, rows: int) -> list[float]:
+    """:func:`nice_ticks` with no two on one row of a plot ``rows`` high: a step under ~1.05
+    rows let plotext draw two labels on one row, whichever it placed last ("0" or "25" on an
+    NPS chart from −62 to +86 over 7 rows, from run to run)."""
+    for most in range(6, 1, -1):
+        ticks = nice_ticks(bottom, top, most)
+        if rows < 3 or len(ticks) < 2 or (ticks[1] - ticks[0]) * (rows - 1) / (top - bottom) >= 1.05:
+            return ticks
+    return ticks
 
 
 def tick_label(tick: float, ticks: list[float]) -> str:
