@@ -152,7 +152,8 @@ def mean_interval(n: int, total: float, squares: float, low: float, high: float,
     if margin is None:
         return None
     mean = total / n
-    return Interval(max(low, mean - margin), min(high, mean + margin))
+    # never an interval without its own mean: a CES asked on 1-10 counts 1 as 0.7 points (--ces-scale)
+    return Interval(max(min(low, mean), mean - margin), min(max(high, mean), mean + margin))
 
 
 # The means of short scales (stars 1-5, CES 1-7, polarity -1..+1) move in hundredths;

@@ -160,3 +160,10 @@ def test_report_writes_too_few_and_the_wilson_interval(run_cli, small_db: int, t
     assert re.search(r"±\d+\.\d", result.stdout.split("## Trend")[0]) is None  # no ± from 0, 1 or 2 answers
     if n:
         assert f"mean 1.00★ {too_few}" in result.stdout
+
+
+def test_an_interval_holds_its_own_mean_off_the_scale() -> None:
+    """A CES asked on 1-10 (--ces-scale) counts an answer of 1 as 0.7 points of 1-7: five of them
+    have a mean of 0.70, and an interval clipped at 1 would leave its own figure out."""
+    interval = margins.mean_interval(5, 3.5, 5 * 0.49, 1.0, 7.0)
+    assert interval is not None and interval.low <= 0.7 <= interval.high
