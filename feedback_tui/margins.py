@@ -192,14 +192,18 @@ def lopsided(value: float | None, interval: Interval | list[float] | None, digit
 
 
 def margin_figure(margin: float | None, digits: int = 1, *, value: float | None = None,
-                  interval: Interval | list[float] | None = None) -> str:
+                  interval: Interval | list[float] | None = None, compact: bool = False) -> str:
     """A margin as a table cell: ``0.4``; ``<0.1`` when it rounds to nothing at ``digits``
     (0 replies of 17,516 is 0.0 % ±0.011, not ±0.0); ``[20.7, 100.0]`` when the interval is
-    lopsided around ``value`` (:func:`lopsided`); ``—`` for no margin (no answer, too few)."""
+    lopsided around ``value`` (:func:`lopsided`); ``—`` for no margin (no answer, too few).
+    ``compact`` (a dashboard card a sixth of the screen wide) writes the ends of a
+    one-decimal interval as whole numbers rounded outwards, ``[20, 100]``: never narrower."""
     if margin is None:
         return "—"
     if lopsided(value, interval, digits):
         low, high = (interval.low, interval.high) if isinstance(interval, Interval) else interval  # type: ignore
+        if compact and digits == 1:
+            return f"[{math.floor(low + 1e-9)}, {math.ceil(high - 1e-9)}]"
         return f"[{low + 0.0:.{digits}f}, {high + 0.0:.{digits}f}]"
     shown = f"{margin:.{digits}f}"
     if float(shown) == 0:
@@ -208,11 +212,11 @@ def margin_figure(margin: float | None, digits: int = 1, *, value: float | None 
 
 
 def margin_text(name: str, margin: float, digits: int | None = None, *, value: float | None = None,
-                interval: Interval | list[float] | None = None) -> str:
+                interval: Interval | list[float] | None = None, compact: bool = False) -> str:
     """``±0.4`` beside a figure of ``name``; ``±<0.1`` for a margin that rounds to nothing:
     a figure without an answer has no margin (None), so a margin of 0 is one the rounding
     took away; the interval ``[20.7, 100.0]`` when it is lopsided around ``value``.
     ``digits`` defaults to :func:`figure_digits`."""
     digits = figure_digits(name) if digits is None else digits
-    cell = margin_figure(margin, digits, value=value, interval=interval)
+    cell = margin_figure(margin, digits, value=value, interval=interval, compact=compact)
     return cell if cell.startswith("[") else "±" + cell

@@ -81,6 +81,15 @@ def test_the_writer_picks_the_plus_minus_or_the_interval(name: str, value: float
     assert margins.margin_text(name, margin, value=value, interval=interval) == text
 
 
+def test_a_card_writes_whole_ends_rounded_outwards() -> None:
+    """A card is a sixth of the screen wide: "100.0% [20.7, 100.0]" wrapped and pushed its last
+    line off. Whole numbers, the low end down and the high end up, so never a narrower interval."""
+    assert margins.margin_text("csat", 39.7, value=100.0, interval=[20.7, 100.0], compact=True) == "[20, 100]"
+    assert margins.margin_text("nps", 22.0, value=-100.0, interval=[-100.0, -55.3], compact=True) == "[-100, -55]"
+    assert margins.margin_text("ratings", 1.88, value=5.0, interval=[3.12, 5.0], compact=True) == "[3.12, 5.00]"
+    assert margins.margin_text("csat", 9.6, value=50.0, interval=[40.4, 59.6], compact=True) == "±9.6"
+
+
 def test_t_quantiles() -> None:
     assert margins.t975(1) == 12.706 and margins.t975(4) == 2.776 and margins.t975(30) == 2.042
     assert margins.t975(31) == pytest.approx(2.040, abs=0.001) and margins.t975(1000) == pytest.approx(1.962, abs=0.001)

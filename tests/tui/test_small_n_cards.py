@@ -45,9 +45,12 @@ async def test_cards_at_one_and_two_answers(run_cli, db_path: Path, tmp_path: Pa
 
         assert card("ratings")[:2] == ["1.00★", f"n={n}, too few for ±"]
         assert card("nps")[:2] == ["+100.0", f"n={n}, too few for ±"]
-        assert all(len(card(metric)) <= 5 for metric in ("ratings", "nps", "csat"))  # nothing wraps off the card
+        for metric in ("ratings", "nps", "csat"):  # five lines, none wider than the card: nothing wraps off it
+            width = screen.query_one(f"#card-{metric}", ScoreCard).content_region.width
+            assert len(card(metric)) <= 5 and all(len(line) <= width for line in card(metric)), (metric, width)
         wilson = {1: "[20.7, 100.0]", 2: "[34.2, 100.0]"}[n]
-        assert card("csat")[:2] == [f"100.0% {wilson}", f"n={n} · thin sample"]
+        # on the card, whole ends rounded outwards so that it stays on one line: 100.0% [20, 100]
+        assert card("csat")[:2] == [f"100.0% {({1: '[20, 100]', 2: '[34, 100]'}[n])}", f"n={n} · thin sample"]
         assert not any("±" in card(metric)[0] for metric in ("ratings", "nps", "csat"))  # beside no figure
         nps = screen.query_one("#trend-nps", TrendPanel)
         assert nps.border_subtitle == f"2026-11: 100.0 (n={n}, too few for a margin)", nps.border_subtitle
