@@ -18,6 +18,7 @@ from feedback_tui.cli_context import Context, filters_from_options
 from feedback_tui.console import echo
 from feedback_tui.errors import FeedbackError, FileProblem, UsageProblem
 from feedback_tui.margins import margin_text
+from feedback_tui.retention_clv import clv_sentence
 from feedback_tui.text import json_text
 
 MAX_REJECTS_SHOWN = 20
@@ -113,12 +114,9 @@ def period_table(periods: list[dict[str, Any]]) -> list[str]:
 def window_line(window: dict[str, Any]) -> str:
     if not window.get("periods"):
         return "No purchases in this window."
-    lifespan = (f"lifespan {_fmt(window['lifespan_years'])} years "
-                + ("([retention] lifespan_years)" if window["lifespan_from"] == "config"
-                   else f"(period / mean churn {_fmt(window['mean_churn'], '%')})"))
     return (f"Window {window['since']} to {window['until']}: {window['customers']} customers, {window['orders']} "
-            f"orders, revenue {_fmt(window['revenue'])}; clv {_fmt(window['clv'])} = aov {_fmt(window['aov'])} x "
-            f"{_fmt(window['purchases_per_customer_per_year'])} purchases per customer per year x {lifespan}")
+            f"orders, revenue {_fmt(window['revenue'])} ({_fmt(window['revenue_per_customer'])} per customer); "
+            + clv_sentence(window, "x"))
 
 
 def feedback_lines(feedback: dict[str, Any]) -> list[str]:

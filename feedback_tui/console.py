@@ -13,7 +13,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from feedback_tui.margins import margin_text
+from feedback_tui.margins import margin_text, n_text
+from feedback_tui.scoring import CES_NORMALIZED_LOW
 from feedback_tui.text import clean
 
 stderr = Console(stderr=True)
@@ -55,10 +56,10 @@ def _row(figures: dict[str, Any]) -> list[str]:
     nps, csat, ces, sent, resp = (figures[k] for k in ("nps", "csat", "ces", "sentiment", "responses"))
     nps_text = "—" if nps["score"] is None else f"{nps['score']:+.1f}"
     if nps["score"] is not None and nps["moe95"] is not None:
-        nps_text += f" {margin_text('nps', nps['moe95'])}"
+        nps_text += f" {margin_text('nps', nps['moe95'], value=nps['score'], interval=nps.get('ci95'))}"
     mix = "—" if not sent["n"] else f"{sent['positive']}/{sent['neutral']}/{sent['negative']}"
     return [
-        f"{nps_text} (n={nps['n']})",
+        f"{nps_text} ({n_text('nps', nps['n'])})",
         f"{_fmt(csat['score'], '%')} (n={csat['n']})",
         f"{_fmt(ces['mean'])} / {_fmt(ces['normalized'])} (n={ces['n']})",
         f"{_fmt(figures['ratings']['mean'], '★')} (n={figures['ratings']['n']})",
@@ -112,7 +113,7 @@ def print_scorecard(card: dict[str, Any]) -> None:
         sys.stdout.write(scorecard_tsv(card))
         return
     table = Table(title="Customer scores", title_justify="left")
-    for heading in ("", "NPS ±95%", "CSAT", "CES mean / norm.", "Stars (n)", "Sentiment +/=/- (mean)", "Replied",
+    for heading in ("", "NPS ±95%", "CSAT", f"CES 1-7 / norm. {CES_NORMALIZED_LOW}-100", "Stars (n)", "Sentiment +/=/- (mean)", "Replied",
                     "Median reply"):
         table.add_column(heading, overflow="fold")
     table.add_row("overall", *_row(card))

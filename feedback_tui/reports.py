@@ -11,10 +11,10 @@ import csv
 import io
 from typing import Any
 
-from feedback_tui.margins import figure_digits, margin_figure, margin_text
+from feedback_tui.margins import MIN_N, figure_digits, margin_figure, margin_text, n_text, too_few
 from feedback_tui.text import markdown_cell
 from feedback_tui.themes import LanguageThemes
-from feedback_tui.trends import METRICS, metric
+from feedback_tui.trends import METRICS, interval_of, metric
 
 SPARKS = "▁▂▃▄▅▆▇█"
 TITLES = {"nps": "NPS", "csat": "CSAT %", "ces": "CES mean (1-7)", "sentiment": "Mean polarity",
@@ -55,6 +55,20 @@ def _change(card: dict[str, Any], name: str) -> str:
     return f"{delta} ({'significant' if move['significant'] else 'not significant'})"
 
 
+def _figure(point: dict[str, Any], name: str) -> dict[str, Any]:
+    value, margin, n = metric(point, name)
+    return {"value": value, "margin": margin, "n": n, "interval": interval_of(point, name)}
+
+
+def _margin_cell(name: str, figure: dict[str, Any]) -> str:
+    """The ±95 % cell of a figure (``value``, ``margin``, ``interval``, ``n``): ``0.4``, ``<0.1``,
+    the interval when a ± would misstate it, ``too few`` below the figure's minimum n, ``—``."""
+    if figure.get("value") is not None and too_few(name, figure.get("n") or 0):
+        return "too few"
+    return margin_figure(figure.get("margin"), figure_digits(name), value=figure.get("value"),
+                         interval=figure.get("interval"))
+
+
 def render_markdown(figures: dict[str, Any], extra: list[str] | None = None) -> str:
     """The report; ``extra`` lines (the retention section, built in retention_report) go last."""
     trend = figures["trend"]
@@ -67,7 +81,9 @@ def render_markdown(figures: dict[str, Any], extra: list[str] | None = None) -> 
         "",
         f"Scope: {scope}. Generated for {figures['today']}. A change is *significant* when both periods have at "
         f"least {figures['min_n']} answers and the change is larger than the 95 % margin of the difference; "
-        f"a figure from fewer than {figures['min_n']} answers is marked *thin*.",
+        f"a figure from fewer than {figures['min_n']} answers is marked *thin*. An NPS or a mean from fewer than "
+        f"{MIN_N} answers has no margin (*too few*); a margin that a ± would misstate (at an edge of the scale, "
+        "at small n) is written as its 95 % interval, [low, high].",
         "",
         f"## {current} against {previous}",
         "",
@@ -84,9 +100,11 @@ def render_markdown(figures: dict[str, Any], extra: list[str] | None = None) -> 
         total = card.get("window") or {}
         total_text = "—" if total.get("value") is None else _fmt(total["value"], digits, sign)
         if total.get("value") is not None and total.get("margin") is not None:
-            total_text += f" {margin_text(name, total['margin'])}"
+            total_text += f" {margin_text(name, total['margin'], value=total['value'], interval=total.get('interval'))}"
+        elif total.get("value") is not None and too_few(name, total.get("n") or 0):
+            total_text += f" ({n_text(name, total['n'])})"
         lines.append(f"| {TITLES[name]} | {_fmt(card['value'], digits, sign)}{thin} | {card['n']} | "
-                     f"{margin_figure(card['margin'], digits)} | {_fmt(card['previous'], digits, sign)} | {_change(card, name)} "
+                     f"{_margin_cell(name, card)} | {_fmt(card['previous'], digits, sign)} | {_change(card, name)} "
                      f"| {total_text} |")
     lines += ["", "## Trend", "",
               "| Period | NPS | ±95 % | n | CSAT % | CES | Stars | Polarity | Reviews | Replied % | Median reply (h) "
@@ -94,7 +112,8 @@ def render_markdown(figures: dict[str, Any], extra: list[str] | None = None) -> 
               "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for point in trend:
         lines.append(
-            f"| {point['period']} | {_fmt(point['nps']['score'], 1, True)} | {margin_figure(point['nps']['moe95'])} | {point['nps']['n']} "
+            f"| {point['period']} | {_fmt(point['nps']['score'], 1, True)} | {_margin_cell('nps', _figure(point, 'nps'))} "
+            f"| {point['nps']['n']} "
             f"| {_fmt(point['csat']['score'])} | {_fmt(point['ces']['mean'], 2)} | {_fmt(point['ratings']['mean'], 2)} "
             f"| {_fmt(point['sentiment']['mean_polarity'], 2)} | {point['responses']['reviews']} "
             f"| {_fmt(point['responses']['rate'])} | {_fmt(point['responses']['median_hours_to_reply'])} "
@@ -173,7 +192,10 @@ def _ratings_section(ratings: dict[str, Any], scope: str) -> list[str]:
     """The star distribution of the window; half stars are counted in the star below."""
     if not ratings["n"]:
         return ["No review with a star rating in this window."]
-    margin = "" if ratings["moe95"] is None else f" {margin_text('ratings', ratings['moe95'])}"
+    margin = "" if ratings["moe95"] is None else \
+        f" {margin_text('ratings', ratings['moe95'], value=ratings['mean'], interval=ratings.get('ci95'))}"
+    if too_few("ratings", ratings["n"]):
+        margin = f" ({n_text('ratings', ratings['n'])})"
     lines = [f"{ratings['n']} rated reviews over the last {scope}: mean {ratings['mean']:.2f}★{margin} "
              f"(a half star is counted in the star below, 0.5 as 1).", "",
              "| Stars | Reviews | Share |", "| --- | ---: | ---: |"]

@@ -19,9 +19,9 @@ For a calendar period P (month, quarter or year, UTC) and its predecessor P-1:
   ``repeat_purchase_rate`` = customers with ≥ 2 purchases in P / E × 100;
   ``customer_value`` = aov × purchase_frequency;
 - ``retention_cost_per_customer`` (coût de fidélisation) = spend of P ÷ E;
-- ``clv`` (valeur vie client) over the window = aov × purchases per customer
-  per year × lifespan in years, lifespan = period length ÷ mean churn of the
-  window's periods (or ``[retention] lifespan_years``).
+- ``clv`` (valeur vie client) = aov × purchases per customer per year ×
+  lifespan, every input over the last *year* of the window (see
+  :mod:`feedback_tui.retention_clv`, which says why not the periods' churn).
 
 The first period of the data has no P-1: its S, crr, retention and churn are
 null, never 0 or 100. A period whose P-1 had no customer (S = 0) has S = 0 and
@@ -38,6 +38,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from feedback_tui.margins import share_margin
+from feedback_tui.retention_clv import clv_figures
 from feedback_tui.store import Store
 from feedback_tui.store import retention as queries
 from feedback_tui.store.retention import CustomerPeriod, LinkedFeedback
@@ -240,24 +241,28 @@ def window_figures(rows: Iterable[CustomerPeriod], periods: list[dict[str, Any]]
               if p["customers_start"] and not p.get("partial")]
     mean_churn = sum(churns) / len(churns) if churns else None
     aov = revenue / orders if orders else None
-    per_year = orders / len(customers) / years if customers and years else None
-    lifespan_from = "config" if lifespan_years else "churn"
-    if not lifespan_years:
-        lifespan_years = PERIOD_YEARS[by] / (mean_churn / 100.0) if mean_churn else None
-    clv = aov * per_year * lifespan_years if aov is not None and per_year and lifespan_years else None
     return {
         "since": periods[0]["period"] if periods else None,
         "until": periods[-1]["period"] if periods else None,
         "periods": len(periods), "years": round(years, 4),
         "orders": int(orders), "revenue": round(revenue, 2), "customers": len(customers),
         "aov": None if aov is None else round(aov, 2),
-        "purchases_per_customer_per_year": None if per_year is None else round(per_year, 4),
+        "orders_per_customer": None if not customers else round(orders / len(customers), 4),
+        "revenue_per_customer": None if not customers else round(revenue / len(customers), 2),
         "mean_churn": None if mean_churn is None else round(mean_churn, 2),
         "partial_periods": [p["period"] for p in periods if p.get("partial")],
-        "lifespan_years": None if lifespan_years is None else round(lifespan_years, 4),
-        "lifespan_from": lifespan_from,
-        "clv": None if clv is None else round(clv, 2),
+        **clv_figures(rows, *clv_years(by, periods[-1]["period"] if periods else None), lifespan_years),
     }
+
+
+def clv_years(by: str, last: str | None) -> tuple[list[str], set[str]]:
+    """The clv's year Y, the periods of ``by`` ending with ``last`` (12 months, 4 quarters or
+    one year), oldest first, and the periods of the year before it."""
+    if last is None:
+        return [], set()
+    per_year, end = round(1 / PERIOD_YEARS[by]), _index(by, last)
+    return ([_label(by, i) for i in range(end - per_year + 1, end + 1)],
+            {_label(by, i) for i in range(end - 2 * per_year + 1, end - per_year + 1)})
 
 
 def customers_behind(rows: Iterable[CustomerPeriod], by: str, period: str, figure: str

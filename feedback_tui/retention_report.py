@@ -12,6 +12,7 @@ from typing import Any
 from feedback_tui.text import markdown_cell
 from feedback_tui.margins import margin_text
 from feedback_tui.retention import orders_outside, partial_note, retention_card, window_words
+from feedback_tui.retention_clv import clv_sentence
 from feedback_tui.store import Store
 
 
@@ -46,11 +47,8 @@ def retention_section(store: Store, period: str, *, since: str | None, until: st
     w = card["window"]
     if note := partial_note(card):
         lines += ["", f"{note}."]
-    lines += ["", f"Customer lifetime value over the window: {_cell(w['clv'])} = AOV {_cell(w['aov'])} × "
-                  f"{_cell(w['purchases_per_customer_per_year'])} purchases per customer per year × "
-                  f"{_cell(w['lifespan_years'])} years of lifespan "
-                  + ("(from the config)." if w["lifespan_from"] == "config"
-                     else f"(period length ÷ mean churn {_cell(w['mean_churn'], ' %')}).")]
+    lines += ["", f"Customer lifetime value: {clv_sentence(w)}. Over the window its {w['customers']} customers "
+                  f"spent {_cell(w['revenue_per_customer'])} each."]
     groups = [g for g in card["feedback"]["groups"] if g["n"]]
     if groups:
         lines += ["", "| Feedback | Group | n | Retention | Repeat purchase |", "| --- | --- | ---: | ---: | ---: |"]

@@ -4,13 +4,13 @@ The pure functions here take counts and return figures, so they are checked
 against values computed by hand. :func:`scorecard` asks the store for the SQL
 aggregates and assembles the shape printed by ``score --json``:
 
-``{"nps": {"score", "n", "promoters", "passives", "detractors", "moe95"},
+``{"nps": {"score", "n", "promoters", "passives", "detractors", "moe95", "ci95"},
 "csat": {"score", "n", "satisfied"}, "ces": {"mean", "normalized", "n"},
 "sentiment": {"n", "positive", "neutral", "negative", "mean_polarity"},
 "responses": {"reviews", "replied", "rate", "positive_rate", "negative_rate",
 "median_hours_to_reply"}}``
 
-Scores and rates are rounded to one decimal, mean polarity to three. A figure
+Scores and rates are rounded to one decimal, the CES and star means to two, mean polarity to three. A figure
 with no data behind it (n = 0) is ``None`` (JSON ``null``), never 0.
 """
 
@@ -26,6 +26,9 @@ from feedback_tui.store import aggregates, grouping, rollups
 
 Z95 = margins.Z95
 CES_OPTIONS = 7
+# The normalised CES, ((sum / n) / options) × 100, is the product's definition: it runs from
+# 100 / 7 = 14.3 (every answer 1), not from 0, to 100 (every answer 7). Its labels say so.
+CES_NORMALIZED_LOW = round(100 / CES_OPTIONS)
 STARS = ("1", "2", "3", "4", "5")
 DEFAULT_SLA_HOURS = 24.0
 
@@ -42,10 +45,13 @@ def nps(n: int, promoters: int, detractors: int) -> dict[str, Any]:
     """Net Promoter Score: % promoters (9-10) minus % detractors (0-6).
 
     ``moe95`` is the half-width of Rocks' adjusted Wald interval
-    (:func:`feedback_tui.margins.nps_margin`): never 0, never wider than the scale.
+    (:func:`feedback_tui.margins.nps_margin`): never 0, never wider than the scale;
+    ``ci95`` the interval, clipped to ±100. Both ``None`` below ``margins.MIN_N`` answers.
     """
     if n == 0:
-        return {"score": None, "n": 0, "promoters": 0, "passives": 0, "detractors": 0, "moe95": None}
+        return {"score": None, "n": 0, "promoters": 0, "passives": 0, "detractors": 0, "moe95": None,
+                "ci95": None}
+    interval = margins.nps_interval(n, promoters, detractors)
     p, d = promoters / n, detractors / n
     return {
         "score": round1((p - d) * 100.0),
@@ -54,6 +60,7 @@ def nps(n: int, promoters: int, detractors: int) -> dict[str, Any]:
         "passives": n - promoters - detractors,
         "detractors": detractors,
         "moe95": margins.nps_margin(n, promoters, detractors),
+        "ci95": None if interval is None else interval.rounded(1),
     }
 
 
@@ -68,7 +75,8 @@ def share_margin(n: int, part: int) -> float | None:
 
 
 def ces(n: int, total: float, options: int = CES_OPTIONS) -> dict[str, Any]:
-    """CES: the mean on 1-7 and the normalised ((sum / n) / options) × 100.
+    """CES: the mean on 1-7 (two decimals, as the star mean: the dashboard writes two) and the
+    normalised ((sum / n) / options) × 100, which runs from 100 / options (14.3 on 1-7) to 100.
 
     ``total`` is a float: an answer asked on another scale counts in
     proportion (``store.rollups.SURVEY_POINTS``), and ``int()`` would drop
@@ -76,7 +84,7 @@ def ces(n: int, total: float, options: int = CES_OPTIONS) -> dict[str, Any]:
     if n == 0:
         return {"mean": None, "normalized": None, "n": 0}
     mean = total / n
-    return {"mean": round1(mean), "normalized": round1(mean / options * 100.0), "n": n}
+    return {"mean": round(mean, 2), "normalized": round1(mean / options * 100.0), "n": n}
 
 
 def mean_margin(n: int, total: float, squares: float, low: float | None = None,
@@ -86,7 +94,8 @@ def mean_margin(n: int, total: float, squares: float, low: float | None = None,
 
 
 def ratings(row: dict[str, Any] | None) -> dict[str, Any]:
-    """Star ratings: how many, their mean (1-5) with its margin, and the count per star.
+    """Star ratings: how many, their mean (1-5) with its margin (``moe95``, and the
+    interval ``ci95``, clipped to 1-5; none below ``margins.MIN_N``), and the count per star.
 
     Half stars (4.5) are in the mean as they are and in the distribution rounded
     down (4.5 counts as a 4).
@@ -95,11 +104,12 @@ def ratings(row: dict[str, Any] | None) -> dict[str, Any]:
     n = int(r.get("n") or 0)
     distribution = {star: int(r.get(f"s{star}") or 0) for star in STARS}
     if n == 0:
-        return {"n": 0, "mean": None, "moe95": None, "distribution": distribution}
+        return {"n": 0, "mean": None, "moe95": None, "ci95": None, "distribution": distribution}
     total, squares = float(r.get("total") or 0), float(r.get("squares") or 0)
     margin = margins.mean_margin(n, total, squares, 1.0, 5.0)
+    interval = margins.mean_interval(n, total, squares, 1.0, 5.0)
     return {"n": n, "mean": round(total / n, 2), "moe95": None if margin is None else round(margin, 2),
-            "distribution": distribution}
+            "ci95": None if interval is None else interval.rounded(2), "distribution": distribution}
 
 
 def sentiment_mix(n: int, positive: int, neutral: int, negative: int, mean_polarity: float | None) -> dict[str, Any]:
@@ -166,16 +176,29 @@ def _figures(group: Any, surveys: dict[tuple[Any, str], dict[str, Any]], sentime
     }
     if with_margins:
         r = replies.get(group) or {}
-        ces_margin = mean_margin(n_ces, float(survey("ces").get("total") or 0),
-                                 float(survey("ces").get("total_squares") or 0), 1.0, float(CES_OPTIONS))
-        polarity_margin = mean_margin(int(s.get("n") or 0), float(s.get("polarity_total") or 0),
-                                      float(s.get("polarity_squares") or 0))
+        satisfied, replied, n_reviews = int(survey("csat").get("satisfied") or 0), int(r.get("replied") or 0), \
+            int(r.get("n") or 0)
+        ces_sums = (float(survey("ces").get("total") or 0), float(survey("ces").get("total_squares") or 0))
+        polarity_sums = (float(s.get("polarity_total") or 0), float(s.get("polarity_squares") or 0))
+        ces_margin = mean_margin(n_ces, *ces_sums, 1.0, float(CES_OPTIONS))
+        polarity_margin = mean_margin(int(s.get("n") or 0), *polarity_sums)
         figures["margins"] = {
-            "csat": share_margin(n_csat, int(survey("csat").get("satisfied") or 0)),
+            "csat": share_margin(n_csat, satisfied),
             "ces_mean": round(ces_margin, 2) if ces_margin is not None else None,
             "mean_polarity": round(polarity_margin, 3) if polarity_margin is not None else None,
-            "response_rate": share_margin(int(r.get("n") or 0), int(r.get("replied") or 0)),
+            "response_rate": share_margin(n_reviews, replied),
         }
+        # the intervals the text writes when a ± would misstate them (margins.lopsided)
+        intervals = {
+            "csat": margins.wilson(n_csat, satisfied),
+            "ces_mean": margins.mean_interval(n_ces, *ces_sums, 1.0, float(CES_OPTIONS)),
+            "mean_polarity": margins.mean_interval(int(s.get("n") or 0), *polarity_sums, -1.0, 1.0, pseudo=False),
+            "response_rate": margins.wilson(n_reviews, replied),
+        }
+        # in the figure's own decimals, so that the text writes them without rounding twice
+        digits = {"csat": 1, "ces_mean": 2, "mean_polarity": 3, "response_rate": 1}
+        figures["intervals"] = {key: None if value is None else value.rounded(digits[key])
+                                for key, value in intervals.items()}
     return figures
 
 

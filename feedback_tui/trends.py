@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from feedback_tui.margins import too_few
 from feedback_tui.models import Filters
 from feedback_tui.scoring import DEFAULT_SLA_HOURS, agents, empty_figures, scorecard
 from feedback_tui.store import Store
@@ -82,22 +83,26 @@ def last_periods(kind: str, today: date, count: int = DEFAULT_PERIODS) -> list[P
 
 
 def change(current: float | None, previous: float | None, margin_now: float | None,
-           margin_before: float | None, n_now: int | None = None, n_before: int | None = None) -> dict[str, Any]:
+           margin_before: float | None, n_now: int | None = None, n_before: int | None = None,
+           too_few: bool = False) -> dict[str, Any]:
     """The move between two figures and whether it exceeds the noise.
 
     ``reason`` says why there is no verdict: ``no current figure``, ``no previous
     figure``, ``not enough answers`` (either period under ``MIN_N``; only checked
-    when the n are given) or ``no margin`` (reply times have none).
+    when the n are given, or ``too_few``: a figure of too few answers for a margin,
+    ``margins.MIN_N``) or ``no margin`` (reply times have none).
     """
     if current is None:
         return {"delta": None, "margin": None, "significant": None, "reason": "no current figure"}
     if previous is None:
         return {"delta": None, "margin": None, "significant": None, "reason": "no previous figure"}
     delta = round(current - previous, 3)
+    thin = n_now is not None and n_before is not None and min(n_now, n_before) < MIN_N
     if margin_now is None or margin_before is None:
-        return {"delta": delta, "margin": None, "significant": None, "reason": "no margin"}
+        return {"delta": delta, "margin": None, "significant": None,
+                "reason": "not enough answers" if too_few else "no margin"}
     margin = round(math.sqrt(margin_now**2 + margin_before**2), 3)
-    if n_now is not None and n_before is not None and min(n_now, n_before) < MIN_N:
+    if thin:
         return {"delta": delta, "margin": margin, "significant": None, "reason": "not enough answers"}
     return {"delta": delta, "margin": margin, "significant": abs(delta) > margin, "reason": None}
 
@@ -124,6 +129,15 @@ METRICS: dict[str, tuple[tuple[str, str], tuple[str, str] | None, tuple[str, str
 }
 
 
+# metric -> path to its 95 % interval ([low, high]), which the text writes instead of a ±
+# when the ± would misstate it (feedback_tui.margins.lopsided)
+INTERVALS: dict[str, tuple[str, str] | None] = {
+    "nps": ("nps", "ci95"), "csat": ("intervals", "csat"), "ces": ("intervals", "ces_mean"),
+    "sentiment": ("intervals", "mean_polarity"), "ratings": ("ratings", "ci95"),
+    "response_rate": ("intervals", "response_rate"), "reply_hours": None,
+}
+
+
 def _get(figures: dict[str, Any], path: tuple[str, str] | None) -> Any:
     if path is None:
         return None
@@ -133,6 +147,16 @@ def _get(figures: dict[str, Any], path: tuple[str, str] | None) -> Any:
 def metric(figures: dict[str, Any], name: str) -> tuple[Any, Any, int]:
     value_path, margin_path, n_path = METRICS[name]
     return _get(figures, value_path), _get(figures, margin_path), int(_get(figures, n_path) or 0)
+
+
+def interval_of(figures: dict[str, Any], name: str) -> list[float] | None:
+    """The 95 % interval of metric ``name`` in ``figures``, ``[low, high]`` or ``None``."""
+    return _get(figures, INTERVALS[name])
+
+
+def _point(figures: dict[str, Any], name: str) -> dict[str, Any]:
+    value, margin, n = metric(figures, name)
+    return {"value": value, "margin": margin, "n": n, "interval": interval_of(figures, name)}
 
 
 def dashboard(store: Store, filters: Filters | None = None, *, period: str = "month", today: date | None = None,
@@ -289,12 +313,14 @@ def cards_for(trend: list[dict[str, Any]], index: int, window: dict[str, Any]) -
     for name in METRICS:
         value, margin, n = metric(current, name)
         before, margin_before, n_before = metric(previous, name)
-        so_far = None if running else dict(zip(("value", "margin", "n"), metric(trend[-1], name), strict=True))
-        total = dict(zip(("value", "margin", "n"), metric(window, name), strict=True))
+        so_far = None if running else _point(trend[-1], name)
+        total = _point(window, name)
         cards[name] = {"period": current["period"], "running": running, "value": value, "margin": margin, "n": n,
+                       "interval": interval_of(current, name),
                        "previous": before, "previous_n": n_before, "previous_period": previous.get("period"),
                        "thin": n < MIN_N, "so_far": so_far, "window": total,
-                       "change": change(value, before, margin, margin_before, n, n_before)}
+                       "change": change(value, before, margin, margin_before, n, n_before,
+                                        too_few(name, n) or too_few(name, n_before))}
     # the star bars beside the ratings card: that period's count per star
     cards["ratings"]["distribution"] = (current.get("ratings") or {}).get("distribution") or {}
     return cards

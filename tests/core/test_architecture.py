@@ -3,7 +3,7 @@
 The layers, from the top (a module may import its own layer and those below):
 
     0  cli (cli.py, cli_*.py, console.py, __main__.py), tui/ and serve/ (the browser front end)
-    1  reports, trends, scoring, sources, exporters, evaluation, outbox, delivery, serve.auth, retention, retention_report, themes
+    1  reports, trends, scoring, sources, exporters, evaluation, outbox, delivery, serve.auth, retention, retention_report, retention_clv, themes
     2  store/, importers/, sentiment, sentiment_lexicon, sentiment_model, sentiment_features, config, datebounds
     3  models, errors, text, paths, reply_rules
 
@@ -32,7 +32,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("feedback_tui.reports", "feedback_tui.trends", "feedback_tui.scoring", "feedback_tui.sources",
      "feedback_tui.exporters", "feedback_tui.evaluation", "feedback_tui.outbox", "feedback_tui.delivery",
      "feedback_tui.serve.auth", "feedback_tui.retention", "feedback_tui.retention_report",
-     "feedback_tui.themes"),
+     "feedback_tui.retention_clv", "feedback_tui.themes"),
     ("feedback_tui.store", "feedback_tui.importers", "feedback_tui.sentiment", "feedback_tui.sentiment_pattern",
      "feedback_tui.sentiment_lexicon", "feedback_tui.sentiment_warm", "feedback_tui.sentiment_pool",
      "feedback_tui.sentiment_model", "feedback_tui.sentiment_features", "feedback_tui.language_id", "feedback_tui.config",

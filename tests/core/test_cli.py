@@ -12,7 +12,7 @@ import pytest
 from conftest import BROKEN, FIXTURES, REVIEW_HEADER, assert_no_crash, db_counts, raw_rows, write_csv
 
 SCORE_KEYS = {
-    "nps": {"score", "n", "promoters", "passives", "detractors", "moe95"},
+    "nps": {"score", "n", "promoters", "passives", "detractors", "moe95", "ci95"},
     "csat": {"score", "n", "satisfied"},
     "ces": {"mean", "normalized", "n"},
     "sentiment": {"n", "positive", "neutral", "negative", "mean_polarity"},
@@ -22,7 +22,7 @@ SCORE_KEYS = {
                   # issue 15: unanswered reviews past the SLA
                   "overdue"},
     # issue 15: star ratings, half stars counted in the star below
-    "ratings": {"n", "mean", "moe95", "distribution"},
+    "ratings": {"n", "mean", "moe95", "ci95", "distribution"},
 }
 
 

@@ -25,8 +25,8 @@ def test_wilson_by_hand() -> None:
     assert share_margin(0, 0) is None
 
 
-@pytest.mark.parametrize("n,promoters,detractors", [(1, 1, 0), (1, 0, 1), (1, 0, 0), (2, 1, 1), (2, 2, 0),
-                                                    (2, 0, 2), (4, 4, 0), (1000, 1000, 0)])
+@pytest.mark.parametrize("n,promoters,detractors", [(5, 5, 0), (5, 0, 5), (5, 0, 0), (6, 3, 3), (7, 7, 0),
+                                                    (8, 0, 8), (1000, 1000, 0)])
 def test_nps_margin_is_never_zero_nor_wider_than_the_scale(n: int, promoters: int, detractors: int) -> None:
     margin = nps_margin(n, promoters, detractors)
     assert margin is not None and 0 < margin <= 100
@@ -34,17 +34,27 @@ def test_nps_margin_is_never_zero_nor_wider_than_the_scale(n: int, promoters: in
     assert interval is not None and -100 <= interval.low < interval.high <= 100
 
 
+@pytest.mark.parametrize("n,promoters,detractors", [(1, 1, 0), (1, 0, 1), (2, 1, 1), (4, 4, 0)])
+def test_an_nps_of_fewer_than_five_answers_has_no_margin(n: int, promoters: int, detractors: int) -> None:
+    assert nps_margin(n, promoters, detractors) is None and nps_interval(n, promoters, detractors) is None
+
+
 def test_nps_margin_by_hand() -> None:
-    # Rocks' adjusted Wald at n=1 promoter: n~=4, p~=1.75/4, d~=0.75/4
-    p, d = 1.75 / 4, 0.75 / 4
-    assert nps_margin(1, 1, 0) == round(1.96 * math.sqrt((p + d - (p - d) ** 2) / 4) * 100, 1) == 73.5
+    # Rocks' adjusted Wald at 5 promoters: n~=8, p~=5.75/8, d~=0.75/8
+    p, d = 5.75 / 8, 0.75 / 8
+    assert nps_margin(5, 5, 0) == round(1.96 * math.sqrt((p + d - (p - d) ** 2) / 8) * 100, 1) == 45.0
     assert nps_margin(0, 0, 0) is None
 
 
-@pytest.mark.parametrize("values", [[5.0], [5.0, 5.0], [1.0, 1.0, 1.0], [4.5, 4.5]])
+@pytest.mark.parametrize("values", [[5.0] * 5, [1.0] * 6, [4.5] * 5, [1.0, 5.0, 1.0, 5.0, 1.0]])
 def test_star_mean_margin_is_never_zero_nor_wider_than_the_scale(values: list[float]) -> None:
     margin = mean_margin(len(values), sum(values), sum(v * v for v in values), 1.0, 5.0)
     assert margin is not None and 0 < margin <= 2.0
+
+
+@pytest.mark.parametrize("values", [[5.0], [5.0, 5.0], [1.0, 1.0, 1.0], [4.5, 4.5, 4.5, 4.5]])
+def test_a_mean_of_fewer_than_five_answers_has_no_margin(values: list[float]) -> None:
+    assert mean_margin(len(values), sum(values), sum(v * v for v in values), 1.0, 5.0) is None
 
 
 def test_significance_needs_enough_answers_on_both_sides() -> None:

@@ -20,6 +20,7 @@ from click.testing import Result
 from conftest import REVIEW_HEADER, assert_no_crash, write_csv
 from test_trends import SURVEY_HEADER, SURVEY_ROWS
 
+from feedback_tui.margins import margin_figure
 from feedback_tui.models import Filters
 from feedback_tui.reports import (
     CSV_COLUMNS,
@@ -85,11 +86,14 @@ def test_markdown_cards_by_hand(small_cli: Callable[..., Result]) -> None:
     cards = {row[0]: row for row in table_rows(text, "2026-04 against 2026-03")}
     # --today in April: April's cards (still running, so no "so far"); window: 8 promoters, 24 detractors of 40
     # -> -40.0, Rocks n~ = 43 -> ±23.9; March had 10 answers: no verdict on -80
-    assert cards["NPS"] == ["NPS", "-60.0", "30", "23.5", "+20.0", "-80.0 (not enough answers)", "-40.0 ±23.9"]
+    # Rocks' interval of April is −78.1 .. −31.0 around −60 (18.1 below, 29.0 above): written as the
+    # interval, since "−60.0 ±23.5" would claim −83.5 (tests/core/test_small_n_margins.py)
+    assert cards["NPS"] == ["NPS", "-60.0", "30", "[-78.1, -31.0]", "+20.0", "-80.0 (not enough answers)",
+                            "-40.0 ±23.9"]
     # CSAT 2 of 4 (Wilson ±35.0) against 3 of 4; the window 5 of 8 = 62.5, Wilson ±27.9
     assert cards["CSAT %"] == ["CSAT %", "50.0 *thin*", "4", "35.0", "75.0", "-25.0 (not enough answers)",
                                "62.5 ±27.9"]
-    assert cards["Response rate %"][3] == "32.9"  # 2 of 2: never ±0
+    assert cards["Response rate %"][3] == "[34.2, 100.0]"  # 2 of 2: Wilson 34.2 .. 100, never ±0, nor "±32.9" past 100
     assert cards["Mean polarity"][1:6] == ["— *thin*", "0", "—", "—", "—"]
     assert cards["Median hours to reply"][5] == "-5.0 (no margin)"
 
@@ -109,7 +113,9 @@ def test_markdown_trend_table_equals_scorecard(small_cli: Callable[..., Result],
         for row, period in zip(rows, periods, strict=True):
             card = scorecard(store, period.filters(Filters()))
             assert row == [
-                period.label, _fmt(card["nps"]["score"], 1, True), _fmt(card["nps"]["moe95"]), str(card["nps"]["n"]),
+                period.label, _fmt(card["nps"]["score"], 1, True),
+                margin_figure(card["nps"]["moe95"], 1, value=card["nps"]["score"], interval=card["nps"]["ci95"]),
+                str(card["nps"]["n"]),
                 _fmt(card["csat"]["score"]), _fmt(card["ces"]["mean"], 2), _fmt(card["ratings"]["mean"], 2),
                 _fmt(card["sentiment"]["mean_polarity"], 2),
                 str(card["responses"]["reviews"]), _fmt(card["responses"]["rate"]),
@@ -120,7 +126,7 @@ def test_markdown_trend_table_equals_scorecard(small_cli: Callable[..., Result],
     def by_hand(row: list[str]) -> list[str]:
         return row[:6] + row[7:11]
     assert by_hand(rows[-2]) == ["2026-03", "+20.0", "45.7", "10", "75.0", "7.00", "—", "3", "66.7", "13.0"]
-    assert by_hand(rows[-1]) == ["2026-04", "-60.0", "23.5", "30", "50.0", "4.00", "—", "2", "100.0", "8.0"]
+    assert by_hand(rows[-1]) == ["2026-04", "-60.0", "[-78.1, -31.0]", "30", "50.0", "4.00", "—", "2", "100.0", "8.0"]
     assert rows[0] == ["2025-05", "—", "—", "0", "—", "—", "—", "—", "0", "—", "—", "—", "0"]  # empty: no figure, 0 overdue
 
 
@@ -283,7 +289,8 @@ def test_demo_markdown_is_readable(demo_cli: Callable[..., Result], demo_db: Pat
     nps = figures["cards"]["nps"]
     cards = {row[0]: row for row in table_rows(text, "2026-11 against 2026-10")}
     assert cards["NPS"] == [
-        "NPS", f"{nps['value']:+.1f} *thin*", str(nps["n"]), f"{nps['margin']:.1f}", f"{nps['previous']:+.1f}",
+        "NPS", f"{nps['value']:+.1f} *thin*", str(nps["n"]),
+        margin_figure(nps["margin"], 1, value=nps["value"], interval=nps["interval"]), f"{nps['previous']:+.1f}",
         f"{nps['change']['delta']:+.1f} (not enough answers)",
         f"{nps['window']['value']:+.1f} ±{nps['window']['margin']:.1f}"]
     assert len(table_rows(text, "Trend")) == 12

@@ -27,9 +27,9 @@ So, per month (S, E, N, retained; crr = (E-N)/S, retention = retained/S):
 - 2024-03: S 2, E 2, N 0, retained 1 (D): crr 100 (B came back) > retention 50;
   churn 50; A left with 30 of 80: revenue_churn 37.5; orders 3, revenue 85, rpr 50.
 - 2024-04: S 2, E 1, N 1, retained 0: crr 0, churn 100, revenue_churn 100.
-- Window Jan-Apr: 10 orders, 365, 5 customers: aov 36.5, purchases per customer per
-  year = 10 / 5 / (4/12) = 6; mean churn (66.67 + 50 + 100) / 3 = 72.22 %, lifespan
-  (1/12) / 0.7222 = 0.1154 years; clv = 36.5 x 6 x 0.1154 = 25.27.
+- Window Jan-Apr: 10 orders, 365, 5 customers: aov 36.5, 73 per customer; mean churn of
+  the whole months (66.67 + 50) / 2 = 58.33 %. No clv: its year (2023-05 to 2024-04) holds
+  only four months of orders and no year before it (tests/core/test_clv.py has the clv by hand).
 - Per quarter: Q1 S null, E 4, N 4, 9 orders, 265, rpr 3/4 (A, B, D twice); Q2 S 4, E 1,
   retained 0, churn 100.
 """
@@ -200,17 +200,20 @@ def test_crr_counts_a_customer_back_after_a_gap_and_strict_retention_does_not(lo
     assert [c for c, _, _ in customers_behind(rows, "month", "2024-02", "customers_start")] == [A, B, C]  # 40, 40, 20
 
 
-def test_window_clv_and_its_inputs(loaded: Store) -> None:
+def test_window_figures_and_no_clv_from_four_months(loaded: Store) -> None:
     window = retention_card(loaded, "month")["window"]
     assert (window["orders"], window["revenue"], window["customers"], window["aov"]) == (10, 365.0, 5, 36.5)
-    assert window["purchases_per_customer_per_year"] == 6.0
+    assert window["revenue_per_customer"] == 73.0
     # April is partial (the data ends on 2024-04-01): its 100 % churn is left out of the mean
     assert window["partial_periods"] == ["2024-04"]
-    assert window["mean_churn"] == 58.33 and window["lifespan_from"] == "churn"
-    assert window["lifespan_years"] == pytest.approx((1 / 12) / (175 / 3 / 100), abs=1e-4)
-    assert window["clv"] == 31.29
+    assert window["mean_churn"] == 58.33
+    # four months are no year: no yearly churn, and with a configured lifespan no year of purchases
+    assert window["clv_year"] == ["2023-05", "2024-04"] and window["clv"] is None
+    assert window["purchases_per_customer_per_year"] == 2.0 and window["year_customers_start"] == 0
+    assert window["clv_note"] == "a yearly churn needs orders before 2023-05"
     fixed = retention_card(loaded, "month", lifespan_years=2.0)["window"]
-    assert fixed["lifespan_from"] == "config" and fixed["clv"] == round(36.5 * 6 * 2, 2)
+    assert fixed["lifespan_from"] == "config" and fixed["clv"] is None
+    assert fixed["clv_note"] == "less than a year of orders: they start after 2023-05"
 
 
 def test_quarter_and_year(loaded: Store) -> None:
@@ -316,7 +319,7 @@ def test_the_cli_prints_the_json_shape_of_the_issue(run_cli) -> None:
     card = json.loads(result.output)
     keys = {"period", "customers_start", "customers", "new", "retained", "crr", "retention", "churn", "revenue",
             "orders", "aov", "purchase_frequency", "repeat_purchase_rate", "customer_value", "revenue_churn"}
-    assert all(keys <= set(p) for p in card["periods"]) and card["window"]["clv"] == 31.29
+    assert all(keys <= set(p) for p in card["periods"]) and card["window"]["clv"] is None
     assert [p["partial"] for p in card["periods"]] == [False, False, False, True]
     assert card["data_end"] == "2024-04-01T00:00:00Z"
     assert set(card["feedback"]) == {"linked_customers", "min_customers", "groups"}
@@ -360,8 +363,9 @@ def test_the_report_has_a_retention_section_only_when_orders_exist(run_cli) -> N
     assert "## Retention (per quarter)" in report
     assert "| 2024-Q2 (partial) | 4 | 1 | 1 | 0 | 0.00 % | 0.00 % | 100.00 % | 1 | 100.00 |" in report
     assert "2024-Q2: partial, the data ends 2024-04-01" in report
-    # Q1 has no start (the first quarter) and Q2 is partial: no whole quarter has a churn, so no lifespan
-    assert "Customer lifetime value over the window: — = AOV 36.50" in report
+    # four months of orders: no year before the clv's year (2023-Q3 to 2024-Q2), so no lifespan
+    assert ("Customer lifetime value: clv — (a yearly churn needs orders before 2023-Q3). Over the window its "
+            "5 customers spent 73.00 each.") in report
 
 
 def test_an_etsy_like_export_with_masked_buyers_counts_no_customer(store: Store, tmp_path: Path) -> None:

@@ -26,11 +26,14 @@ from feedback_tui.store import Store
 
 # -- pure functions ------------------------------------------------------------------
 def test_nps_by_hand() -> None:
-    assert nps(20, 8, 6) == {"score": 10.0, "n": 20, "promoters": 8, "passives": 6, "detractors": 6, "moe95": 33.4}
-    assert nps(4, 4, 0)["score"] == 100.0 and nps(4, 4, 0)["moe95"] == 50.2  # never 0 at 100 %
+    assert nps(20, 8, 6) == {"score": 10.0, "n": 20, "promoters": 8, "passives": 6, "detractors": 6, "moe95": 33.4,
+                             "ci95": [-24.7, 42.1]}
+    assert nps(5, 5, 0)["score"] == 100.0 and nps(5, 5, 0)["moe95"] == 45.0  # never 0 at 100 %
+    assert nps(4, 4, 0)["moe95"] is None  # too few for a margin (tests/core/test_small_n_margins.py)
     assert nps(3, 0, 3)["score"] == -100.0
     assert nps(3, 1, 1)["score"] == 0.0  # not -0.0
-    assert nps(0, 0, 0) == {"score": None, "n": 0, "promoters": 0, "passives": 0, "detractors": 0, "moe95": None}
+    assert nps(0, 0, 0) == {"score": None, "n": 0, "promoters": 0, "passives": 0, "detractors": 0, "moe95": None,
+                            "ci95": None}
 
 
 def test_csat_and_ces_by_hand() -> None:
@@ -55,7 +58,8 @@ def test_scoring_small_acceptance_numbers(run_cli) -> None:
     result = run_cli("score", "--json")
     assert result.exit_code == 0
     card = json.loads(result.stdout)
-    assert card["nps"] == {"score": 10.0, "n": 20, "promoters": 8, "passives": 6, "detractors": 6, "moe95": 33.4}
+    assert card["nps"] == {"score": 10.0, "n": 20, "promoters": 8, "passives": 6, "detractors": 6, "moe95": 33.4,
+                           "ci95": [-24.7, 42.1]}
     assert card["csat"] == {"score": 66.7, "n": 15, "satisfied": 10}
     assert card["ces"] == {"mean": 5.3, "normalized": 75.7, "n": 10}
     assert card["responses"]["reviews"] == 0 and card["responses"]["rate"] is None
@@ -177,8 +181,9 @@ def test_ratings_by_hand_and_half_stars_round_down(store: Store, responses_csv: 
     row = {"n": 3, "total": 4.5 + 5 + 1, "squares": 4.5**2 + 25 + 1, "s1": 1, "s2": 0, "s3": 0, "s4": 1, "s5": 1}
     figures = ratings(row)
     assert figures["mean"] == 3.5 and figures["distribution"] == {"1": 1, "2": 0, "3": 0, "4": 1, "5": 1}
-    assert 0 < figures["moe95"] <= 2.0
-    assert ratings(None) == {"n": 0, "mean": None, "moe95": None,
+    assert figures["moe95"] is None and figures["ci95"] is None  # 3 answers: too few for a margin
+    assert 0 < ratings({**row, "n": 5, "total": 10.5 + 8, "squares": row["squares"] + 32})["moe95"] <= 2.0
+    assert ratings(None) == {"n": 0, "mean": None, "moe95": None, "ci95": None,
                              "distribution": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 0}}
     import_file(store, responses_csv)
     card = scorecard(store)["ratings"]

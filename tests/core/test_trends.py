@@ -157,11 +157,12 @@ def test_nps_card_by_hand(small_store: Store) -> None:
     figures = dashboard(small_store, period="month", today=TODAY, selected=-1)
     assert [p["period"] for p in figures["trend"]][-2:] == ["2026-03", "2026-04"]
     assert len(figures["trend"]) == 12 and figures["trend"][0]["period"] == "2025-05"
-    # Rocks' adjusted Wald: n~ = 33, p~ = 3.75/33, d~ = 21.75/33 -> ±23.5; n~ = 13, 5.75/13, 3.75/13 -> ±45.7
+    # Rocks' adjusted Wald: n~ = 33, p~ = 3.75/33, d~ = 21.75/33 -> ±23.5 around −54.5 (−78.1 .. −31.0);
+    # n~ = 13, 5.75/13, 3.75/13 -> ±45.7 around 15.4 (−30.3 .. 61.1)
     assert figures["current"]["nps"] == {"score": -60.0, "n": 30, "promoters": 3, "passives": 6, "detractors": 21,
-                                         "moe95": 23.5}
+                                         "moe95": 23.5, "ci95": [-78.1, -31.0]}
     assert figures["previous"]["nps"] == {"score": 20.0, "n": 10, "promoters": 5, "passives": 2, "detractors": 3,
-                                          "moe95": 45.7}
+                                          "moe95": 45.7, "ci95": [-30.3, 61.1]}
     card = figures["cards"]["nps"]
     assert {k: card[k] for k in ("value", "margin", "n", "previous", "previous_n", "thin", "change")} == {
         "value": -60.0, "margin": 23.5, "n": 30, "previous": 20.0, "previous_n": 10,
@@ -170,7 +171,8 @@ def test_nps_card_by_hand(small_store: Store) -> None:
         "change": {"delta": -80.0, "margin": 51.388, "significant": None, "reason": "not enough answers"}}
     assert (card["period"], card["previous_period"], card["running"], card["so_far"]) == ("2026-04", "2026-03", True, None)
     assert card["window"] == {"value": figures["window"]["nps"]["score"], "margin": figures["window"]["nps"]["moe95"],
-                              "n": 40}
+                              "n": 40, "interval": figures["window"]["nps"]["ci95"]}
+    assert card["interval"] == [-78.1, -31.0]
     assert MIN_N == 30
 
 
@@ -182,8 +184,9 @@ def test_csat_ces_and_responses_cards_by_hand(small_store: Store) -> None:
         "value": 50.0, "margin": 35.0, "n": 4, "previous": 75.0, "previous_n": 4, "thin": True,
         "change": {"delta": -25.0, "margin": 47.899, "significant": None, "reason": "not enough answers"}}
     assert cards["ces"]["value"] == 4.0 and cards["ces"]["n"] == 3 and cards["ces"]["previous_n"] == 1
-    # CES 1-7 with one answer in March: a bounded margin (never none, never wider than 3)
-    assert 0 < cards["ces"]["change"]["margin"] and cards["ces"]["change"]["reason"] == "not enough answers"
+    # CES 1-7 with one answer in March and three in April: too few for a margin (margins.MIN_N)
+    assert cards["ces"]["margin"] is None and cards["ces"]["change"]["margin"] is None
+    assert cards["ces"]["change"]["reason"] == "not enough answers"
     # April: r4 r5 both replied: Wilson 2 of 2 is 34.2 .. 100, half-width 32.9 (never 0 at 100 %)
     assert {k: cards["response_rate"][k] for k in ("value", "margin", "n", "previous", "previous_n")} == {
         "value": 100.0, "margin": 32.9, "n": 2, "previous": 66.7, "previous_n": 3}
@@ -321,7 +324,8 @@ def test_cards_show_the_last_complete_period_by_default(small_store: Store, toda
     assert (card["period"], card["running"], figures["trend"][-1]["period"]) == (shown, False, running)
     assert figures["trend"][figures["selected"]]["period"] == shown
     assert card["value"] == figures["trend"][-2]["nps"]["score"]
-    assert card["so_far"] == dict(zip(("value", "margin", "n"), metric(figures["trend"][-1], "nps"), strict=True))
+    assert card["so_far"] == {**dict(zip(("value", "margin", "n"), metric(figures["trend"][-1], "nps"), strict=True)),
+                              "interval": figures["trend"][-1]["nps"]["ci95"]}
     # the window total (12 months) with its margin
     assert card["window"]["n"] == sum(p["nps"]["n"] for p in figures["trend"])
 

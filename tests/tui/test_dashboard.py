@@ -21,6 +21,7 @@ from click.testing import Result
 from textual.widgets import DataTable, OptionList
 from tui_helpers import choose, review_list, screen_text, settle
 
+from feedback_tui.margins import margin_text
 from feedback_tui.models import Filters
 from feedback_tui.scoring import scorecard
 from feedback_tui.store import Store
@@ -117,12 +118,14 @@ async def test_cards_and_trends_show_the_figures(demo_db: Path, run_cli: Callabl
             so_far = card["so_far"]
             assert text.splitlines()[-1] == f"so far {format_value(metric, so_far['value'])} n={so_far['n']}"
             assert so_far["n"] == metric_of(expected["trend"][-1], metric)[2]
-            if card["margin"] is not None:
-                assert "±" in text
+            if card["margin"] is not None:  # a ±, or the interval where a ± would misstate it
+                assert ("±" in text) != ("[" in text.splitlines()[0]), text
             assert ("thin sample" in text) == card["thin"]
         # the same numbers as the CLI
         october = score["periods"][-2]  # named for the old default: the cards' month, October
-        assert card_text(screen, "nps").splitlines()[0] == f"{october['nps']['score']:+.1f} ±{october['nps']['moe95']:.1f}"
+        nps_margin = margin_text("nps", october["nps"]["moe95"], value=october["nps"]["score"],
+                                 interval=october["nps"]["ci95"])
+        assert card_text(screen, "nps").splitlines()[0] == f"{october['nps']['score']:+.1f} {nps_margin}"
         assert f"n={october['nps']['n']}" in card_text(screen, "nps")
         assert card_text(screen, "csat").splitlines()[0].startswith(f"{october['csat']['score']:.1f}%")
         assert f"n={october['csat']['n']}" in card_text(screen, "csat")
@@ -156,7 +159,9 @@ async def test_cards_and_trends_show_the_figures(demo_db: Path, run_cli: Callabl
         assert nps.thin == [p["nps"]["n"] < 30 for p in expected["trend"]] == [True] * 12
         october = expected["trend"][10]["nps"]
         # the cursor starts on the last complete month, as the cards do
-        assert nps.selected == 10 and nps.border_subtitle == f"2026-10: {october['score']:.1f} ±{october['moe95']:.1f} (thin)"
+        # +50 of 12 answers: Rocks' interval 0.6 .. 79.4 (49.4 below, 29.4 above) is written as it is
+        assert nps.intervals[10] == october["ci95"] == [0.6, 79.4]
+        assert nps.selected == 10 and nps.border_subtitle == f"2026-10: {october['score']:.1f} [0.6, 79.4] (thin)"
         for metric, _title in TRENDS:
             assert len(panel(screen, metric).labels) == 12
         effect = str(screen.query_one("#reply-effect").content)
@@ -218,8 +223,11 @@ async def test_acceptance_lowest_month_lists_its_detractors(demo_db: Path) -> No
         await pilot.pause()
         assert nps.border_subtitle == f"2026-04: 0.0 ±{trend[4]['nps']['moe95']:.1f} (thin)"  # an NPS of zero, one decimal like the others
         april = trend[4]
+        # 5.20 ±2.91 would claim 8.11 on a 1-7 scale: the chart writes its interval, as the card does
+        assert april["intervals"]["ces_mean"][1] == 7.0
         assert panel(screen, "ces").border_subtitle == \
-            f"2026-04: {april['ces']['mean']:.2f} ±{april['margins']['ces_mean']:.2f} (thin)"
+            f"2026-04: {april['ces']['mean']:.2f} {margin_text('ces', april['margins']['ces_mean'], value=april['ces']['mean'], interval=april['intervals']['ces_mean'])} (thin)"
+        assert "[" in panel(screen, "ces").border_subtitle
         for _ in range(4):
             await pilot.press("left")
         await pilot.pause()
@@ -562,7 +570,7 @@ def test_chart_axes_stay_inside_each_scale_and_gaps_split_the_line() -> None:
     assert runs([None, 1.0, 2.0, None, None, 3.0, 4.0, 5.0, None]) == [[1, 2], [5, 6, 7]]
     assert runs([None, None]) == [] and runs([2.0]) == [[0]]
     assert y_limits("ces", [6.8, 7.0, 6.9]) == (6.5, 7.0)  # 5 % of the scale below, never above 7
-    assert y_limits("nps", [90.0, 95.0], [30.0, 20.0])[1] == 100.0  # error bars clipped to the scale
+    assert y_limits("nps", [90.0, 95.0], [[60.0, 100.0], [75.0, 100.0]]) == (50.0, 100.0)  # error bars, in the scale
     assert y_limits("csat", [None, None]) == (0.0, 100.0)
     low, high = y_limits("sentiment", [0.2, 0.2])  # a flat line: a tenth of the scale around it
     assert (round(low, 2), round(high, 2)) == (0.1, 0.3)

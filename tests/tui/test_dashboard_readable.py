@@ -77,3 +77,15 @@ def test_trend_charts_have_round_y_ticks() -> None:
         assert [tick_label(tick, ticks) for tick in ticks] == labels, (bottom, top)
         assert all(bottom <= tick <= top for tick in ticks) and 2 <= len(ticks) <= 6
     assert nice_ticks(50.0, 50.0) == [50.0]
+
+
+def test_no_two_y_ticks_share_a_row() -> None:
+    """An NPS chart from −66.9 to +92.7 (the intervals of the first of December, demo data) on 7
+    rows: steps of 25 are 1.0 rows apart, and plotext drew "0" or "25" on one row from run to run
+    (a flaky snapshot). The ticks now keep at least 1.05 rows apart: −50, 0, 50."""
+    from feedback_tui.tui.widgets.trend_panel import fitting_ticks, nice_ticks
+
+    assert nice_ticks(-66.9, 92.7) == [-50.0, -25.0, 0.0, 25.0, 50.0, 75.0]
+    assert fitting_ticks(-66.9, 92.7, rows=7) == [-50.0, 0.0, 50.0]
+    assert fitting_ticks(45.0, 100.0, rows=7) == nice_ticks(45.0, 100.0)  # 10 points are 1.09 rows: kept
+    assert fitting_ticks(-66.9, 92.7, rows=0) == nice_ticks(-66.9, 92.7)  # not laid out yet: replotted on resize

@@ -37,7 +37,7 @@ from feedback_tui.tui.messages import DatabaseChanged, ShowInInbox
 from feedback_tui.tui.safe_text import clean
 from feedback_tui.tui.widgets.agent_table import AgentTable
 from feedback_tui.tui.widgets.footer import Footer
-from feedback_tui.tui.widgets.score_card import ScoreCard, format_value, margin_text
+from feedback_tui.tui.widgets.score_card import ScoreCard, format_value, margin_text, n_text, too_few
 from feedback_tui.tui.widgets.star_bar import StarBar
 from feedback_tui.tui.widgets.themes_panel import ThemesPanel
 from feedback_tui.tui.widgets.trend_panel import TrendPanel, series
@@ -294,9 +294,9 @@ class DashboardScreen(Screen[None]):
     def _plot(self) -> None:
         assert self.figures is not None
         for metric, _title in TRENDS:
-            labels, values, margins, thin = series(self.figures["trend"], metric, self.figures["min_n"])
+            labels, values, margins, thin, intervals, ns = series(self.figures["trend"], metric, self.figures["min_n"])
             panel = self.query_one(f"#trend-{metric}", TrendPanel)
-            panel.set_series(labels, values, margins, thin, self.selected)
+            panel.set_series(labels, values, margins, thin, self.selected, intervals, ns)
             panel.border_title = f"{panel.title_text} · {self._window_text(metric)}"
 
     def _window_text(self, metric: str) -> str:
@@ -305,7 +305,10 @@ class DashboardScreen(Screen[None]):
         total = cards_for(self.figures["trend"], self.selected, self.figures["window"])[metric]["window"]
         if total["value"] is None:
             return "all 12: —"
-        margin = "" if total["margin"] is None else f" {margin_text(metric, total['margin'])}"
+        margin = "" if total["margin"] is None else \
+            f" {margin_text(metric, total['margin'], value=total['value'], interval=total['interval'])}"
+        if too_few(metric, total["n"]):
+            margin += f" ({n_text(metric, total['n'])})"
         return f"all 12: {format_value(metric, total['value'])}{margin}"
 
     def _show_title(self, loading: bool = False) -> None:

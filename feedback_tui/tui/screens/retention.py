@@ -25,6 +25,7 @@ from textual_plotext import PlotextPlot
 
 from feedback_tui.margins import margin_text
 from feedback_tui.retention import customers_behind, previous_period, retention_card
+from feedback_tui.retention_clv import clv_sentence
 from feedback_tui.store import retention as queries
 from feedback_tui.store.retention import CustomerHistory, CustomerPeriod
 from feedback_tui.tui.messages import DatabaseChanged
@@ -220,9 +221,7 @@ class RetentionScreen(Screen[None]):
         elif self.card is not None:
             window = self.card["window"]
             shown = self._card_period()
-            text.append(f"  cards: {shown['period']}  clv {_value(window['clv'])} = aov {_value(window['aov'])} × "
-                        f"{_value(window['purchases_per_customer_per_year'])}/year × "
-                        f"{_value(window['lifespan_years'])} years", style="")
+            text.append(f"  cards: {shown['period']}  {clv_sentence(window, short=True)}", style="")
             if self.card["periods"][-1].get("partial") and self.card.get("data_end"):
                 text.append(f"\n  {self.card['periods'][-1]['period']} is partial: the data ends "
                             f"{self.card['data_end'][:10]}", style="yellow")

@@ -2,7 +2,8 @@
 
 ``left``/``right`` pick a period (drawn as a vertical line) and ``enter``
 drills down to the rows behind that point. NPS gets error bars from its 95 %
-margin; points with too few answers are drawn as ``x`` and listed as thin.
+interval (none below ``margins.MIN_N`` answers); points with too few answers
+are drawn as ``x`` and listed as thin.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual_plotext import PlotextPlot
 
-from feedback_tui.margins import figure_digits
+from feedback_tui.margins import figure_digits, too_few
 from feedback_tui.tui.widgets.score_card import margin_text
 
 
@@ -47,14 +48,19 @@ class TrendPanel(PlotextPlot, can_focus=True):
         self.labels: list[str] = []
         self.values: list[float | None] = []
         self.margins: list[float | None] = []
+        self.intervals: list[list[float] | None] = []
+        self.ns: list[int] = []
         self.thin: list[bool] = []
         self.selected = 0
         self.x_limits: tuple[float, float] | None = None
         self.y_limits: tuple[float, float] | None = None
 
     def set_series(self, labels: list[str], values: list[float | None], margins: list[float | None],
-                   thin: list[bool], selected: int) -> None:
+                   thin: list[bool], selected: int, intervals: list[list[float] | None] | None = None,
+                   ns: list[int] | None = None) -> None:
         self.labels, self.values, self.margins, self.thin = labels, values, margins, thin
+        self.intervals = intervals if intervals is not None else [None] * len(labels)
+        self.ns = ns if ns is not None else [0] * len(labels)
         self.selected = selected
         self.border_title = self.title_text
         self.border_subtitle = f"{labels[selected]}: {self._value_text(selected)}" if labels else ""
@@ -68,7 +74,9 @@ class TrendPanel(PlotextPlot, can_focus=True):
         digits = figure_digits(self.metric)  # as the cards: an NPS of 0 is "0.0", stars "4.25"
         text = f"{value:.{digits}f}"
         if margin is not None:
-            text += f" {margin_text(self.metric, margin, digits)}"
+            text += f" {margin_text(self.metric, margin, digits, value=value, interval=self.intervals[index])}"
+        if too_few(self.metric, self.ns[index]):
+            return text + f" (n={self.ns[index]}, too few for a margin)"
         return text + (" (thin)" if self.thin[index] else "")
 
     def replot(self) -> None:
@@ -90,8 +98,10 @@ class TrendPanel(PlotextPlot, can_focus=True):
                 plt.scatter(*map(list, zip(*solid, strict=True)), marker="●", color="cyan")
             if thin:
                 plt.scatter(*map(list, zip(*thin, strict=True)), marker="x", color="yellow")
-            errors = [(x, v, m) for x, v, m in zip(xs, self.values, self.margins, strict=True)
-                      if v is not None and m is not None]
+            # each bar spans the interval itself: its centre ± half its width (clipped to ±100)
+            errors = [(x, (i[0] + i[1]) / 2, (i[1] - i[0]) / 2) for x, v, i in zip(xs, self.values, self.intervals,
+                                                                                    strict=True)
+                      if v is not None and i is not None]
             if errors and self.metric == "nps":
                 ex, ey, em = zip(*errors, strict=True)
                 plt.error(list(ex), list(ey), yerr=list(em), color="gray")
@@ -99,15 +109,21 @@ class TrendPanel(PlotextPlot, can_focus=True):
         # Every chart of a period kind has the same x-axis (all the periods, with or without
         # data) and a y-axis inside its figure's scale.
         self.x_limits = (0.5, len(xs) + 0.5)
-        self.y_limits = y_limits(self.metric, self.values, self.margins if self.metric == "nps" else None)
+        self.y_limits = y_limits(self.metric, self.values, self.intervals if self.metric == "nps" else None)
         plt.xlim(*self.x_limits)
         plt.ylim(*self.y_limits)
-        ticks = nice_ticks(*self.y_limits)
+        # the plot's rows: the panel's content less the frame's top, the x-axis line and the x labels
+        ticks = fitting_ticks(*self.y_limits, rows=self.content_size.height - 3)
         plt.yticks(ticks, [tick_label(tick, ticks) for tick in ticks])
         step = max(1, len(xs) // 6)
         plt.xticks(xs[::step], [self._short(label) for label in self.labels[::step]])
         _keep_tick_order(plt)
         self.refresh()
+
+    def on_resize(self) -> None:
+        """The y ticks depend on the plot's height (:func:`fitting_ticks`), unknown until laid out."""
+        if self.labels:
+            self.replot()
 
     @staticmethod
     def _short(label: str) -> str:
@@ -161,9 +177,9 @@ def runs(values: list[float | None]) -> list[list[int]]:
     return found
 
 
-def y_limits(metric: str, values: list[float | None], margins: list[float | None] | None = None
+def y_limits(metric: str, values: list[float | None], intervals: list[list[float] | None] | None = None
              ) -> tuple[float, float]:
-    """The y-axis of a chart: the values (and their error bars) with a little room, inside the scale.
+    """The y-axis of a chart: the values (and their error bars' ends) with a little room, inside the scale.
 
     With no value, the whole scale; a flat line gets a tenth of the scale around it.
     """
@@ -173,8 +189,8 @@ def y_limits(metric: str, values: list[float | None], margins: list[float | None
     for index, value in enumerate(values):
         if value is None:
             continue
-        margin = (margins[index] if margins is not None else None) or 0.0
-        ends += [value - margin, value + margin]
+        interval = intervals[index] if intervals is not None else None
+        ends += [value, value] if interval is None else [min(value, interval[0]), max(value, interval[1])]
     if not ends:
         return low, high
     bottom, top = min(ends), max(ends)
@@ -200,6 +216,17 @@ def nice_ticks(bottom: float, top: float, most: int = 6) -> list[float]:
     return [bottom, top]
 
 
+def fitting_ticks(bottom: float, top: float, rows: int) -> list[float]:
+    """:func:`nice_ticks` with no two on one row of a plot ``rows`` high: a step under ~1.05
+    rows let plotext draw two labels on one row, whichever it placed last ("0" or "25" on an
+    NPS chart from −62 to +86 over 7 rows, from run to run)."""
+    for most in range(6, 1, -1):
+        ticks = nice_ticks(bottom, top, most)
+        if rows < 3 or len(ticks) < 2 or (ticks[1] - ticks[0]) * (rows - 1) / (top - bottom) >= 1.05:
+            return ticks
+    return ticks
+
+
 def tick_label(tick: float, ticks: list[float]) -> str:
     """A tick as text with the decimals its step needs ("50", "0.25", "4.5"); zero reads "0"."""
     step = min((b - a for a, b in zip(ticks, ticks[1:], strict=False)), default=1.0)
@@ -210,15 +237,17 @@ def tick_label(tick: float, ticks: list[float]) -> str:
     return "0" if float(text) == 0 else text
 
 
-def series(trend: list[dict[str, Any]], metric: str, min_n: int) -> tuple[list, list, list, list]:
-    """Labels, values, margins and thin flags of one metric over the trend."""
-    from feedback_tui.trends import metric as metric_of
+def series(trend: list[dict[str, Any]], metric: str, min_n: int) -> tuple[list, list, list, list, list, list]:
+    """Labels, values, margins, thin flags, intervals and n of one metric over the trend."""
+    from feedback_tui.trends import interval_of, metric as metric_of
 
-    labels, values, margins, thin = [], [], [], []
+    labels, values, margins, thin, intervals, ns = [], [], [], [], [], []
     for point in trend:
         value, margin, n = metric_of(point, metric)
         labels.append(point["period"])
         values.append(value)
         margins.append(margin)
         thin.append(n < min_n)
-    return labels, values, margins, thin
+        intervals.append(interval_of(point, metric))
+        ns.append(n)
+    return labels, values, margins, thin, intervals, ns
