@@ -31,6 +31,7 @@ from feedback_tui.store.retention import CustomerHistory, CustomerPeriod
 from feedback_tui.tui.messages import DatabaseChanged
 from feedback_tui.tui.safe_text import clean, plain
 from feedback_tui.tui.widgets.footer import Footer
+from feedback_tui.tui.widgets.trend_panel import fitting_ticks, tick_label
 
 PERIOD_CYCLE = ("month", "quarter", "year")
 FIGURE_CYCLE = ("customers", "new", "retained", "lost", "customers_start")
@@ -73,7 +74,16 @@ class RetentionChart(PlotextPlot):
             step = max(1, len(points) // 6)
             shown = points[::step]
             plt.xticks([i for i, _ in shown], [p["period"] for _, p in shown])
+            # percents: the whole 0-100 scale, with round lines (plotext's own read 83.3, 66.7, 16.7)
+            plt.ylim(0, 100)
+            ticks = fitting_ticks(0.0, 100.0, rows=self.content_size.height - 4)  # less title, axis, labels
+            plt.yticks(ticks, [tick_label(tick, ticks) for tick in ticks])
         self.refresh()
+
+    def on_resize(self) -> None:
+        """The y ticks depend on the plot's height, unknown until laid out."""
+        if getattr(self, "periods", None):
+            self.replot()
 
 
 class PeriodsTable(DataTable[Any]):
