@@ -39,9 +39,11 @@ csv.field_size_limit(64 * 1024 * 1024)  # a pasted essay is still one review
 # Our own CSV export (exporters.EXPORT_COLUMNS) and the cell starts its formula guard
 # neutralises (exporters.FORMULA_STARTS): repeated here because importers do not
 # import the store's side; tests/test_import_hostile.py checks that they agree.
-OWN_EXPORT_COLUMNS = ["id", "source", "external_id", "rating", "title", "body", "author", "created_at", "updated_at",
-                      "language", "product", "url", "polarity", "subjectivity", "sentiment", "status", "assignee",
-                      "tags", "replies"]
+OWN_EXPORT_COLUMNS = ["id", "source", "external_id", "rating", "title", "body", "author", "created_at", "undated",
+                      "updated_at", "language", "product", "url", "polarity", "subjectivity", "sentiment", "status",
+                      "assignee", "tags", "replies"]
+# An export of an earlier version (before its ``undated`` column) is ours too.
+_EARLIER_EXPORT_COLUMNS = [column for column in OWN_EXPORT_COLUMNS if column != "undated"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
@@ -260,7 +262,8 @@ def parse_csv(path: Path, kind: str | None, defaults: Defaults, options: ImportO
     if order is None and date_positions and not options.date_order:
         defaults.date_order = NO_ORDER
     # with or without the plain first-reply columns that follow ``replies`` (read from ``replies``)
-    own_export = [normalise_header(h) for h in headers][:len(OWN_EXPORT_COLUMNS)] == OWN_EXPORT_COLUMNS
+    normalised = [normalise_header(h) for h in headers]
+    own_export = any(normalised[:len(columns)] == columns for columns in (OWN_EXPORT_COLUMNS, _EARLIER_EXPORT_COLUMNS))
 
     def rows():
         with handle:

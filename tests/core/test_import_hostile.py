@@ -183,3 +183,24 @@ def test_a_lone_surrogate_in_an_exported_reply_is_stored_replaced_and_counted_on
     # no reply added again; the damaged bytes are reported on every reading of the file
     assert again.exit_code == 0 and "1 unchanged, 0 rejected, 1 with invalid bytes" in summary
     assert len(raw_rows(db_path, "SELECT id FROM replies")) == 1
+
+
+def test_an_export_of_the_version_before_the_undated_column_is_still_ours(run_cli, tmp_path: Path,
+                                                                          db_path: Path) -> None:
+    """Exports written before the ``undated`` column existed are unguarded on import as before."""
+    import csv
+
+    hostile = tmp_path / "formulas.csv"
+    hostile.write_text("id,source,rating,title,body,author,created_at\n"
+                       "=cmd,web,4,=SUM(A1),-minus start,+plus,2026-01-05T10:00:00Z\n", encoding="utf-8")
+    run_cli("import", "--no-sentiment", hostile)
+    export = tmp_path / "export.csv"
+    assert run_cli("export", "-o", export).exit_code == 0
+    with export.open(encoding="utf-8", newline="") as handle:
+        table = list(csv.reader(handle))
+    where = table[0].index("undated")
+    older = tmp_path / "older.csv"
+    with older.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([row[:where] + row[where + 1:] for row in table])
+    result = run_cli("import", "--no-sentiment", older)
+    assert result.exit_code == 0 and " 0 new, 0 updated, 1 unchanged" in result.stdout, result.output
