@@ -101,10 +101,16 @@ SURVEY_EXPORT_COLUMNS = [
 
 
 def export_reviews(store: Store, filters: Filters) -> Iterator[dict[str, Any]]:
-    """Reviews with their replies and tags, oldest first, streamed."""
+    """Reviews with their replies and tags, oldest first, streamed.
+
+    A row whose file gave no date has an empty ``created_at``: the stored one is its
+    import's time, which the export would pass off as the review's (and importing the
+    export back would then date the row, silently: it is no longer "undated")."""
     where, params = where_clause(filters, table_alias="r")
     sql = f"""
-        SELECT r.id, r.source, r.external_id, r.rating, r.title, r.body, r.author, r.created_at, r.updated_at,
+        SELECT r.id, r.source, r.external_id, r.rating, r.title, r.body, r.author,
+               CASE WHEN EXISTS (SELECT 1 FROM undated_reviews u WHERE u.review_id = r.id) THEN NULL
+                    ELSE r.created_at END AS created_at, r.updated_at,
                r.language, r.product, r.url, r.polarity, r.subjectivity, r.sentiment, r.status, r.assignee,
                (SELECT group_concat(t.name, ', ') FROM review_tags rt JOIN tags t ON t.id = rt.tag_id
                  WHERE rt.review_id = r.id) AS tags,
@@ -126,14 +132,17 @@ def export_reviews(store: Store, filters: Filters) -> Iterator[dict[str, Any]]:
 
 
 def export_surveys(store: Store, filters: Filters) -> Iterator[dict[str, Any]]:
-    """Survey answers, oldest first, streamed, with the NPS category of an NPS answer."""
+    """Survey answers, oldest first, streamed, with the NPS category of an NPS answer
+    (an empty ``created_at`` for an answer its file did not date, as for reviews)."""
     where, params = where_clause(filters, surveys=True)
     sql = f"""
         SELECT id, source, external_id, kind, score,
                CASE WHEN kind != 'nps' THEN NULL WHEN score >= 9 THEN 'promoter' WHEN score >= 7 THEN 'passive'
                     ELSE 'detractor' END AS nps_category,
-               comment, created_at, customer, language, polarity, sentiment, status
-        FROM survey_responses WHERE {where} ORDER BY created_at, id"""
+               comment, CASE WHEN EXISTS (SELECT 1 FROM undated_surveys u WHERE u.response_id = survey_responses.id)
+                             THEN NULL ELSE created_at END AS created_at,
+               customer, language, polarity, sentiment, status
+        FROM survey_responses WHERE {where} ORDER BY survey_responses.created_at, id"""
     cursor = store.conn.execute(sql, params)
     columns = [d[0] for d in cursor.description]
     for row in cursor:

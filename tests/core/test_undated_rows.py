@@ -6,6 +6,8 @@ re-imports, the side tables, and the figures' count of undated rows.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sqlite3
 from pathlib import Path
@@ -167,3 +169,36 @@ def test_the_counts_read_the_undated_rows_not_the_window(store: Store, tmp_path:
                                             undated.by_group(store, Filters(), "month"))))
     assert undated.count(store) == {"reviews": 2, "surveys": 0}
     assert steps[1] <= steps[0] + 1, steps  # 3,100 more dated reviews: no more work
+
+
+def test_an_export_leaves_the_date_empty_and_its_reimport_keeps_them_undated(run_cli, db_path: Path,
+                                                                            tmp_path: Path) -> None:
+    """A Trustpilot scrape with no dates (3a), exported and imported back: the export wrote the
+    import's time as their date, and importing it back said "unchanged" while it made every
+    undated row dated (17,516 of 3a's), so the inbox, `score` and the dashboard stopped saying so."""
+    path = write_csv(tmp_path / "shop.csv", ["id", "rating", "body", "date"], [
+        ["a1", 5, "Great shop", ""], ["a2", 1, "Never again", "2026-11-02"]])
+    survey = write_csv(tmp_path / "nps.csv", ["id", "score", "comment"], [["s1", 9, "Bien"], ["s2", 3, "Lent"]])
+    assert run_cli("import", "--no-sentiment", path).exit_code == 0
+    assert run_cli("import", "--no-sentiment", "--survey-kind", "nps", survey).exit_code == 0
+    for kind, fmt in (("reviews", "csv"), ("surveys", "csv"), ("reviews", "json"), ("surveys", "jsonl")):
+        out = tmp_path / f"{kind}.{fmt}"
+        assert run_cli("export", "--kind", kind, "--format", fmt, "-o", out).exit_code == 0
+        text = out.read_text(encoding="utf-8")
+        if fmt == "csv":
+            exported = {r["external_id"]: r["created_at"] for r in csv.DictReader(io.StringIO(text))}
+        else:
+            items = json.loads(text) if fmt == "json" else [json.loads(line) for line in text.splitlines()]
+            exported = {r["external_id"]: r["created_at"] for r in items}
+        undated_id, dated_id = ("a1", "a2") if kind == "reviews" else ("s1", None)
+        assert exported[undated_id] in ("", None), (kind, fmt, exported)
+        if dated_id:
+            assert exported[dated_id] == "2026-11-02T00:00:00Z"
+    before = rows(db_path, "SELECT id, created_at FROM reviews ORDER BY id")
+    again = run_cli("import", "--no-sentiment", tmp_path / "reviews.csv")
+    assert again.exit_code == 0 and "0 new, 0 updated, 2 unchanged" in again.stdout, again.output
+    again = run_cli("import", "--no-sentiment", "--kind", "surveys", tmp_path / "surveys.csv")
+    assert again.exit_code == 0 and "0 new, 0 updated, 2 unchanged" in again.stdout, again.output
+    assert rows(db_path, "SELECT count(*) FROM undated_reviews") == [(1,)]
+    assert rows(db_path, "SELECT count(*) FROM undated_surveys") == [(2,)]
+    assert rows(db_path, "SELECT id, created_at FROM reviews ORDER BY id") == before
