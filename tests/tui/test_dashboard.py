@@ -625,3 +625,27 @@ async def test_rolling_cards_compare_the_last_30_days_with_the_30_before(demo_db
     bad.write_text('[dashboard]\nperiod = "fortnight"\n', encoding="utf-8")
     bad.chmod(0o600)
     assert load_config(bad).dashboard_period == "period" and "dashboard.period" in load_config(bad).warnings[0]
+
+
+async def test_left_and_right_move_the_period_from_the_card_that_has_the_focus(demo_db: Path) -> None:
+    """The dashboard opens with a card focused: ←/→ did nothing there, and ? did not list
+    them, until tab reached a chart (found on a real workspace in tmux)."""
+    from feedback_tui.tui.screens.help import HelpScreen
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        assert isinstance(app.focused, ScoreCard)
+        await pilot.press("left")
+        await settle(app, pilot)
+        assert screen.query_one("#card-nps", ScoreCard).border_subtitle == "2026-09"
+        assert panel(screen, "nps").selected == 9 and panel(screen, "csat").selected == 9
+        for _ in range(3):  # stops at the running month
+            await pilot.press("right")
+        await settle(app, pilot)
+        assert panel(screen, "nps").selected == 11
+        assert screen.query_one("#card-nps", ScoreCard).border_subtitle == "2026-11 so far"
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert "Earlier period" in screen_text(app) and "Later period" in screen_text(app)

@@ -372,7 +372,18 @@ class DashboardScreen(Screen[None]):
 
     # -- interaction ---------------------------------------------------------------------
     def on_trend_panel_moved(self, message: TrendPanel.Moved) -> None:
-        self.selected = message.index
+        self._select(message.index)
+
+    def on_score_card_step(self, message: ScoreCard.Step) -> None:
+        if self.figures is None or not self.figures["trend"]:
+            return
+        last = len(self.figures["trend"]) - 1
+        current = self.selected if 0 <= self.selected <= last else last
+        self._select(max(0, min(current + message.step, last)))
+
+    def _select(self, index: int) -> None:
+        """One period cursor for the cards, the star bars, the themes and every chart."""
+        self.selected = index
         self._show_cards()
         self._plot()
 
