@@ -649,3 +649,19 @@ async def test_left_and_right_move_the_period_from_the_card_that_has_the_focus(d
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         assert "Earlier period" in screen_text(app) and "Later period" in screen_text(app)
+
+
+async def test_a_card_without_answers_is_not_called_a_thin_sample(db_path: Path, run_cli) -> None:
+    """Reviews only (3a): the NPS, CSAT and CES cards read "n=0 · thin sample", as if a
+    figure from a few answers were shown."""
+    from conftest import FIXTURES
+
+    assert run_cli("import", "--no-sentiment", FIXTURES / "reviews.csv").exit_code == 0
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        nps = card_text(screen, "nps")
+        assert nps.startswith("—") and "n=0" in nps and "thin" not in nps, nps
+        ratings = screen.figures["trend"][screen.selected]["ratings"]
+        assert 0 < ratings["n"] < 30
+        assert "thin sample" in card_text(screen, "ratings")  # a figure from fewer than 30 answers still is

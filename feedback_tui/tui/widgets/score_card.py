@@ -101,7 +101,7 @@ class ScoreCard(Static, can_focus=True):
         if card["margin"] is not None:
             text.append(f" {margin_text(self.metric, card['margin'])}", style="dim")
         text.append(f"\nn={card['n']}", style="dim")
-        if card["thin"]:
+        if card["thin"] and card["value"] is not None:  # n=0 has no figure, not a thin one
             text.append(" · thin sample", style="italic yellow")
         text.append("\n")
         text.append_text(change_text(self.metric, card))
