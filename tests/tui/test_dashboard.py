@@ -665,3 +665,21 @@ async def test_a_card_without_answers_is_not_called_a_thin_sample(db_path: Path,
         ratings = screen.figures["trend"][screen.selected]["ratings"]
         assert 0 < ratings["n"] < 30
         assert "thin sample" in card_text(screen, "ratings")  # a figure from fewer than 30 answers still is
+
+
+async def test_the_breakdown_title_says_it_covers_the_whole_window(demo_db: Path) -> None:
+    """The breakdown sums the 12 periods while the cards beside it show one: its title said
+    only "By source", and a manager read its app_store polarity as the cards' month's."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        table = screen.query_one("#segments", DataTable)
+        assert table.border_title == "By source · all 12 (b switches, ⏎ its reviews)"
+        with Store.open(demo_db, migrate=False) as store:
+            window = scorecard(store, Filters(**screen.figures["window_filters"]), segment="source")["segments"]
+        first = next(row for row in window if row["nps"]["n"])
+        shown = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        row = next(cells for cells in shown if cells[0] == first["segment"])
+        assert row[2] == str(first["nps"]["n"])  # the window's n, not October's
+        october = screen.figures["trend"][screen.selected]["nps"]["n"]
+        assert first["nps"]["n"] > october

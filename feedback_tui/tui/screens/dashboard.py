@@ -348,7 +348,8 @@ class DashboardScreen(Screen[None]):
         assert self.figures is not None
         table = self.query_one("#segments", DataTable)
         table.clear(columns=True)
-        table.border_title = f"By {self.breakdown} (b switches, enter opens its reviews)"
+        # the window's figures, not the cards' period: say so, as the charts' titles do
+        table.border_title = f"By {self.breakdown} · all {len(self.figures['trend'])} (b switches, ⏎ its reviews)"
         if "segments" not in self.figures:
             error = self.panel_errors.get("segments")
             table.add_column(self.breakdown)
