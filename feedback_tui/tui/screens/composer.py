@@ -218,7 +218,8 @@ class ComposerScreen(Screen[None]):
                     answers[pending[index]] = value
                 ask(index + 1)
 
-            self.app.push_screen(TextPrompt(f"{pending[index]}?", placeholder=pending[index]), answered)
+            mark = " ?" if template.language.lower().startswith("fr") else "?"  # French puts a space before it
+            self.app.push_screen(TextPrompt(f"{pending[index]}{mark}", placeholder=pending[index]), answered)
 
         ask(0)
 
