@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 from textual.widgets import DataTable, OptionList
-from tui_helpers import choose, review_list, screen_text, settle
+from tui_helpers import choose, inbox_of, review_list, screen_text, settle
 
 from feedback_tui.models import Filters
 from feedback_tui.scoring import scorecard
@@ -683,3 +683,23 @@ async def test_the_breakdown_title_says_it_covers_the_whole_window(demo_db: Path
         assert row[2] == str(first["nps"]["n"])  # the window's n, not October's
         october = screen.figures["trend"][screen.selected]["nps"]["n"]
         assert first["nps"]["n"] > october
+
+
+async def test_the_detractors_drill_down_counts_survey_answers_not_comments(demo_db: Path) -> None:
+    """enter on the NPS card lists the detractors, most without a comment (5b: 1,194, of which
+    a few hundred commented): the status line called them "1,194 comments"."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        october = screen.figures["trend"][screen.selected]["nps"]
+        await pilot.press("enter")  # the NPS card has the focus
+        inbox = await drilled_inbox(app, pilot)
+        assert inbox.total == october["detractors"]
+        status = str(inbox.query_one("#status-line").render())
+        assert f"of {october['detractors']} survey answers" in status, status
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab")  # the inbox's own survey list: comments only
+        await settle(app, pilot)
+        assert " comments · " in str(inbox_of(app).query_one("#status-line").render())

@@ -198,7 +198,9 @@ class InboxScreen(TriageActions, Screen[None]):
             self._status_shown = None
             self.query_one("#status-line", Static).update(plain(f"Nothing loaded · agent {self.app.agent} · ? for keys", single_line=True))
             return
-        total = "counting…" if self.total is None else f"{self.total:,} {'reviews' if self.query_state.kind == 'reviews' else 'comments'}"
+        # a drill-down lists survey answers with or without a comment: not "comments"
+        noun = "reviews" if self.query_state.kind == "reviews" else "comments" if self.query_state.comments_only else "survey answers"
+        total = "counting…" if self.total is None else f"{self.total:,} {noun}"
         if inbox.literal_scan_only(self.query_state):  # symbols alone: the newest reviews only (store.inbox)
             total += f" in the newest {inbox.LITERAL_SCAN_ROWS:,} (symbols alone: add a word to search further)"
         elif self.total is not None and self._source is not None and self._source.literal_bound:
