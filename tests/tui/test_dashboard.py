@@ -703,3 +703,16 @@ async def test_the_detractors_drill_down_counts_survey_answers_not_comments(demo
         await pilot.press("tab")  # the inbox's own survey list: comments only
         await settle(app, pilot)
         assert " comments · " in str(inbox_of(app).query_one("#status-line").render())
+
+
+async def test_an_open_score_bound_reads_as_at_most(demo_db: Path) -> None:
+    """The detractors' drill-down (scores up to 6) was titled "score …–6"."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_dashboard(app, pilot)
+        await pilot.press("enter")  # the NPS card: its detractors
+        inbox = await drilled_inbox(app, pilot)
+        assert "score ≤ 6" in screen_text(app) and "…–" not in screen_text(app)
+        inbox.apply_query(inbox.query_state.with_changes(min_rating=2, max_rating=4))
+        await settle(app, pilot)
+        assert "score 2–4" in screen_text(app)

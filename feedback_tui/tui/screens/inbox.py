@@ -181,9 +181,10 @@ class InboxScreen(TriageActions, Screen[None]):
                 parts.append(f"status: not {', '.join(left_out)}")
             else:
                 parts.append(f"status: {', '.join(q.statuses)}")
-        if q.min_rating is not None or q.max_rating is not None:
-            parts.append(f"score {q.min_rating if q.min_rating is not None else '…'}–"
-                         f"{q.max_rating if q.max_rating is not None else '…'}")
+        if q.min_rating is not None or q.max_rating is not None:  # "score …–6" read as a typo: "score ≤ 6"
+            low, high = q.min_rating, q.max_rating
+            parts.append(f"score {low}–{high}" if low is not None and high is not None
+                         else f"score ≥ {low}" if low is not None else f"score ≤ {high}")
         if q.since or q.until:
             parts.append(f"dates {(q.since or '…')[:10]} → {until_shown(q.until) if q.until else '…'}")
         if q.ids:
