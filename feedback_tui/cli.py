@@ -440,8 +440,10 @@ def runs(context: Context) -> None:
             echo("No imports yet: feedback-tui import FILE")
         for run in runs_:
             error = f"  ({run['error']})" if run["error"] else ""
+            # the words of the import's summary: "+4 ~0 =0 !5" needed a legend nobody printed
             echo(f"#{run['id']} {run['started_at']} {run['status']:<11} {run['kind']:<8} "
-                       f"+{run['inserted']} ~{run['updated']} ={run['unchanged']} !{run['rejected']}  {run['origin']}{error}")
+                 f"{run['inserted']} new, {run['updated']} updated, {run['unchanged']} unchanged, "
+                 f"{run['rejected']} rejected  {run['origin']}{error}")
 
 
 @cli.command()

@@ -101,7 +101,11 @@ def _plan_lines(parsed: ParsedInput) -> list[str]:
     lines = []
     recognised = f"recognised: {plan.export_kind}" if plan.export_kind else f"kind: {plan.kind}"
     if parsed.defaults is not None:
-        recognised += f", source {parsed.defaults.source}"
+        # the default source is only for rows whose source cell is empty: with a source
+        # column, "source 2c" named a source no row of a nested App Store file had
+        column = plan.columns.get("source")
+        recognised += (f", source from column {column!r} (else {parsed.defaults.source})" if column
+                       else f", source {parsed.defaults.source}")
     if parsed.date_order:
         recognised += f", dates {'day' if parsed.date_order == 'dmy' else 'month'} first ({parsed.date_order})"
     if parsed.defaults is not None and plan.kind == "surveys":

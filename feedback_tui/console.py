@@ -57,12 +57,14 @@ def _row(figures: dict[str, Any]) -> list[str]:
     nps_text = "—" if nps["score"] is None else f"{nps['score']:+.1f}"
     if nps["score"] is not None and nps["moe95"] is not None:
         nps_text += f" {margin_text('nps', nps['moe95'], value=nps['score'], interval=nps.get('ci95'))}"
-    mix = "—" if not sent["n"] else f"{sent['positive']}/{sent['neutral']}/{sent['negative']}"
+    # spaces between the counts and "n=" without brackets: the table breaks a cell only
+    # between words, and each column is as wide as its longest word (print_scorecard)
+    mix = "—" if not sent["n"] else f"{sent['positive']} / {sent['neutral']} / {sent['negative']}"
     return [
-        f"{nps_text} ({n_text('nps', nps['n'])})",
-        f"{_fmt(csat['score'], '%')} (n={csat['n']})",
-        f"{_fmt(ces['mean'])} / {_fmt(ces['normalized'])} (n={ces['n']})",
-        f"{_fmt(figures['ratings']['mean'], '★')} (n={figures['ratings']['n']})",
+        f"{nps_text} {n_text('nps', nps['n'])}",
+        f"{_fmt(csat['score'], '%')} n={csat['n']}",
+        f"{_fmt(ces['mean'])} / {_fmt(ces['normalized'])} n={ces['n']}",
+        f"{_fmt(figures['ratings']['mean'], '★')} n={figures['ratings']['n']}",
         f"{mix} ({_fmt(sent['mean_polarity'])})",
         f"{_fmt(resp['rate'], '%')} of {resp['reviews']}",
         _fmt(resp["median_hours_to_reply"], " h"),
@@ -112,18 +114,23 @@ def print_scorecard(card: dict[str, Any]) -> None:
     if not console.is_terminal:
         sys.stdout.write(scorecard_tsv(card))
         return
-    table = Table(title="Customer scores", title_justify="left")
-    for heading in ("", "NPS ±95%", "CSAT", f"CES 1-7 / norm. {CES_NORMALIZED_LOW}-100", "Stars (n)", "Sentiment +/=/- (mean)", "Replied",
-                    "Median reply"):
-        table.add_column(heading, overflow="fold")
-    table.add_row("overall", *_row(card))
-    for period in card.get("periods", []):
-        table.add_row(str(period["period"]), *_row(period))
+    headings = ("", "NPS ±95%", "CSAT", f"CES 1-7 / norm. {CES_NORMALIZED_LOW}-100", "Stars (n)",
+                "Sentiment +/=/- (mean)", "Replied", "Median reply")
+    rows: list[list[Any]] = [["overall", *_row(card)]]
+    rows += [[str(period["period"]), *_row(period)] for period in card.get("periods", [])]
     for segment in card.get("segments", []):
         if "nps" not in segment:  # per agent: response figures only
             resp = segment["responses"]
-            table.add_row(_name(segment["segment"]), "", "", "", "", "", f"{resp['replied']} first replies",
-                          f"{_fmt(resp['median_hours_to_reply'], ' h')} (p90 {_fmt(resp['p90_hours_to_reply'], ' h')})")
+            rows.append([_name(segment["segment"]), "", "", "", "", "", f"{resp['replied']} first replies",
+                         f"{_fmt(resp['median_hours_to_reply'], ' h')} (p90 {_fmt(resp['p90_hours_to_reply'], ' h')})"])
             continue
-        table.add_row(_name(segment["segment"]), *_row(segment))
+        rows.append([_name(segment["segment"]), *_row(segment)])
+    table = Table(title="Customer scores", title_justify="left")
+    for index, heading in enumerate(headings):
+        # a figure column is never narrower than its longest word: folded to fit, "(n=13612)"
+        # read "(n=1361" over "2)" on an 80-column terminal (names may still fold)
+        words = [w for row in rows for w in str(row[index]).split()] + heading.split()
+        table.add_column(heading, overflow="fold", min_width=max(map(len, words)) if index else None)
+    for row in rows:
+        table.add_row(*row)
     console.print(table)

@@ -95,7 +95,7 @@ def render_markdown(figures: dict[str, Any], extra: list[str] | None = None) -> 
     for name in METRICS:
         card = figures["cards"][name]
         digits = figure_digits(name)
-        thin = " *thin*" if card["thin"] else ""
+        thin = " *thin*" if card["thin"] and card["value"] is not None else ""  # no figure: nothing is thin
         sign = name in ("nps", "sentiment")
         total = card.get("window") or {}
         total_text = "—" if total.get("value") is None else _fmt(total["value"], digits, sign)

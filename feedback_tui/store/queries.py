@@ -103,7 +103,11 @@ SURVEY_EXPORT_COLUMNS = [
 
 
 def export_reviews(store: Store, filters: Filters) -> Iterator[dict[str, Any]]:
-    """Reviews with their replies and tags, oldest first, streamed."""
+    """Reviews with their replies and tags, oldest first, streamed.
+
+    A row whose file gave no date has an empty ``created_at``: the stored one is its
+    import's time, which the export would pass off as the review's (and importing the
+    export back would then date the row, silently: it is no longer "undated")."""
     where, params = where_clause(filters, table_alias="r")
     sql = f"""
         SELECT r.id, r.source, r.external_id, r.rating, r.title, r.body, r.author, r.created_at,
@@ -135,7 +139,8 @@ def _flagged(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def export_surveys(store: Store, filters: Filters) -> Iterator[dict[str, Any]]:
-    """Survey answers, oldest first, streamed, with the NPS category of an NPS answer."""
+    """Survey answers, oldest first, streamed, with the NPS category of an NPS answer
+    (an empty ``created_at`` for an answer its file did not date, as for reviews)."""
     where, params = where_clause(filters, surveys=True)
     sql = f"""
         SELECT id, source, external_id, kind, score,

@@ -154,7 +154,7 @@ def test_runs_command(run_cli) -> None:
     run_cli("import", "--no-sentiment", BROKEN / "bad_rows_reviews.csv")
     lines = run_cli("runs").stdout.splitlines()
     assert len(lines) == 1 and lines[0].startswith("#1 ") and " done " in lines[0]
-    assert "+4 ~0 =0 !5" in lines[0]
+    assert "4 new, 0 updated, 0 unchanged, 5 rejected" in lines[0]  # words, as in the import's summary
 
 
 # -- export ---------------------------------------------------------------------------

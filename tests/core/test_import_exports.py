@@ -281,3 +281,18 @@ def test_a_numeric_date_after_the_first_rows_of_iso_dates_is_rejected_not_guesse
                            options=__import__("feedback_tui.importers", fromlist=["ImportOptions"])
                            .ImportOptions(date_order="mdy")).rows)
     assert [r.created_at for r in rows if r.external_id == "late"] == ["2024-02-11T00:00:00Z"]
+
+
+def test_the_summary_names_the_source_column_when_rows_take_their_source_from_it(run_cli, db_path: Path,
+                                                                                 tmp_path: Path) -> None:
+    """A nested App Store JSON (2c) has a ``store`` field: its rows became ``app_store`` while the
+    summary said "source 2c" (the file's name, the source of a row whose cell is empty)."""
+    path = tmp_path / "apps.json"
+    path.write_text(json.dumps([
+        {"review_id": "1", "store": "appstore", "rating": 4, "text": "Works well", "review_date": "2026-05-02"},
+        {"review_id": "2", "store": "", "rating": 2, "text": "Slow sync", "review_date": "2026-05-03"}]))
+    result = run_cli("import", "--no-sentiment", path)
+    assert result.exit_code == 0, result.output
+    assert "kind: reviews, source from column 'store' (else apps)" in result.stdout, result.stdout
+    assert [tuple(r) for r in raw_rows(db_path, "SELECT external_id, source FROM reviews ORDER BY 1")] == [
+        ("1", "app_store"), ("2", "apps")]

@@ -94,7 +94,8 @@ def test_markdown_cards_by_hand(small_cli: Callable[..., Result]) -> None:
     assert cards["CSAT %"] == ["CSAT %", "50.0 *thin*", "4", "35.0", "75.0", "-25.0 (not enough answers)",
                                "62.5 ±27.9"]
     assert cards["Response rate %"][3] == "[34.2, 100.0]"  # 2 of 2: Wilson 34.2 .. 100, never ±0, nor "±32.9" past 100
-    assert cards["Mean polarity"][1:6] == ["— *thin*", "0", "—", "—", "—"]
+    # no answer, no figure: "— *thin*" said a figure from fewer than 30 answers was there
+    assert cards["Mean polarity"][1:6] == ["—", "0", "—", "—", "—"]
     assert cards["Median hours to reply"][5] == "-5.0 (no margin)"
 
 

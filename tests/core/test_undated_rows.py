@@ -203,3 +203,9 @@ def test_an_export_keeps_the_flag_and_a_reimport_elsewhere_keeps_it(run_cli, db_
         assert undated.is_undated(other, "reviews", other.scalar("SELECT id FROM reviews WHERE external_id = 'a1'"))
         assert not undated.is_undated(other, "reviews", other.scalar("SELECT id FROM reviews WHERE external_id = 'a2'"))
     assert moved == dict(rows(db_path, "SELECT external_id, created_at FROM reviews"))  # the dates came along
+    # imported back into its own database (try11: 3a's 17,516 undated rows all became dated): nothing changes
+    before = rows(db_path, "SELECT id, created_at FROM reviews ORDER BY id")
+    again = run_cli("import", "--no-sentiment", exported)
+    assert again.exit_code == 0 and "0 new, 0 updated, 2 unchanged" in again.stdout, again.output
+    assert rows(db_path, "SELECT count(*) FROM undated_reviews") == [(1,)]
+    assert rows(db_path, "SELECT id, created_at FROM reviews ORDER BY id") == before

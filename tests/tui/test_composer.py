@@ -179,7 +179,7 @@ async def test_acceptance_french_one_star_reply_raises_the_response_rate(demo_db
         await pilot.press("r")
         await settle(app, pilot)
         assert isinstance(app.screen, TextPrompt), "the French template asks for the case number"
-        assert "numéro de dossier?" in screen_text(app)
+        assert "numéro de dossier ?" in screen_text(app)  # French typography: a space before "?"
         await type_text(pilot, ORDER)
         await pilot.press("enter")
         await settle(app, pilot)

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 from textual.widgets import DataTable, OptionList
-from tui_helpers import choose, review_list, screen_text, settle
+from tui_helpers import choose, inbox_of, review_list, screen_text, settle
 
 from feedback_tui.margins import margin_text
 from feedback_tui.models import Filters
@@ -633,3 +633,94 @@ async def test_rolling_cards_compare_the_last_30_days_with_the_30_before(demo_db
     bad.write_text('[dashboard]\nperiod = "fortnight"\n', encoding="utf-8")
     bad.chmod(0o600)
     assert load_config(bad).dashboard_period == "period" and "dashboard.period" in load_config(bad).warnings[0]
+
+
+async def test_left_and_right_move_the_period_from_the_card_that_has_the_focus(demo_db: Path) -> None:
+    """The dashboard opens with a card focused: ←/→ did nothing there, and ? did not list
+    them, until tab reached a chart (found on a real workspace in tmux)."""
+    from feedback_tui.tui.screens.help import HelpScreen
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        assert isinstance(app.focused, ScoreCard)
+        await pilot.press("left")
+        await settle(app, pilot)
+        assert screen.query_one("#card-nps", ScoreCard).border_subtitle == "2026-09"
+        assert panel(screen, "nps").selected == 9 and panel(screen, "csat").selected == 9
+        for _ in range(3):  # stops at the running month
+            await pilot.press("right")
+        await settle(app, pilot)
+        assert panel(screen, "nps").selected == 11
+        assert screen.query_one("#card-nps", ScoreCard).border_subtitle == "2026-11 so far"
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert "Earlier period" in screen_text(app) and "Later period" in screen_text(app)
+
+
+async def test_a_card_without_answers_is_not_called_a_thin_sample(db_path: Path, run_cli) -> None:
+    """Reviews only (3a): the NPS, CSAT and CES cards read "n=0 · thin sample", as if a
+    figure from a few answers were shown."""
+    from conftest import FIXTURES
+
+    assert run_cli("import", "--no-sentiment", FIXTURES / "reviews.csv").exit_code == 0
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        nps = card_text(screen, "nps")
+        assert nps.startswith("—") and "n=0" in nps and "thin" not in nps, nps
+        ratings = screen.figures["trend"][screen.selected]["ratings"]
+        assert 0 < ratings["n"] < 30
+        assert "thin sample" in card_text(screen, "ratings")  # a figure from fewer than 30 answers still is
+
+
+async def test_the_breakdown_title_says_it_covers_the_whole_window(demo_db: Path) -> None:
+    """The breakdown sums the 12 periods while the cards beside it show one: its title said
+    only "By source", and a manager read its app_store polarity as the cards' month's."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        table = screen.query_one("#segments", DataTable)
+        assert table.border_title == "By source · all 12 (b switches, ⏎ its reviews)"
+        with Store.open(demo_db, migrate=False) as store:
+            window = scorecard(store, Filters(**screen.figures["window_filters"]), segment="source")["segments"]
+        first = next(row for row in window if row["nps"]["n"])
+        shown = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        row = next(cells for cells in shown if cells[0] == first["segment"])
+        assert row[2] == str(first["nps"]["n"])  # the window's n, not October's
+        october = screen.figures["trend"][screen.selected]["nps"]["n"]
+        assert first["nps"]["n"] > october
+
+
+async def test_the_detractors_drill_down_counts_survey_answers_not_comments(demo_db: Path) -> None:
+    """enter on the NPS card lists the detractors, most without a comment (5b: 1,194, of which
+    a few hundred commented): the status line called them "1,194 comments"."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        october = screen.figures["trend"][screen.selected]["nps"]
+        await pilot.press("enter")  # the NPS card has the focus
+        inbox = await drilled_inbox(app, pilot)
+        assert inbox.total == october["detractors"]
+        status = str(inbox.query_one("#status-line").render())
+        assert f"of {october['detractors']} survey answers" in status, status
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab")  # the inbox's own survey list: comments only
+        await settle(app, pilot)
+        assert " comments · " in str(inbox_of(app).query_one("#status-line").render())
+
+
+async def test_an_open_score_bound_reads_as_at_most(demo_db: Path) -> None:
+    """The detractors' drill-down (scores up to 6) was titled "score …–6"."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_dashboard(app, pilot)
+        await pilot.press("enter")  # the NPS card: its detractors
+        inbox = await drilled_inbox(app, pilot)
+        assert "score ≤ 6" in screen_text(app) and "…–" not in screen_text(app)
+        inbox.apply_query(inbox.query_state.with_changes(min_rating=2, max_rating=4))
+        await settle(app, pilot)
+        assert "score 2–4" in screen_text(app)

@@ -59,3 +59,27 @@ async def test_the_column_titles_follow_reviews_and_survey_comments(demo_db: Pat
         await pilot.press("tab")
         await settle(app, pilot)
         assert header_text(app) == reviews
+
+
+async def test_a_narrow_terminal_leaves_the_assignee_column_out_for_the_text(tmp_path: Path, db_path: Path) -> None:
+    """At 80x24 the text had 13 cells ("Site grandios") beside an empty assignee column of 11;
+    under 100 columns the assignee column gives them to the text (the detail still names it)."""
+    text = "Nous venons de tester le nouveau restaurant du chef"
+    csv_path = write_csv(tmp_path / "narrow.csv", REVIEW_HEADER, [
+        ["n1", "tripadvisor", 2, "Site grandiose", text, "Bichlagoun", "2026-03-02T10:00:00Z", "fr", "", ""]])
+    with Store.open(db_path) as store:
+        import_file(store, csv_path)
+        store.conn.execute("UPDATE reviews SET assignee = 'camille'")
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        line = row_line(review_list(app), 0)
+        assert "Site grandiose — Nous ve" in line, line
+        assert "assignee" not in header_text(app) and "camille" not in line
+    async with make_app(db_path).run_test(size=SIZE) as pilot:
+        await settle(pilot.app, pilot)
+        await pilot.press("4")
+        await settle(pilot.app, pilot)
+        assert "assignee" in header_text(pilot.app) and "camille" in row_line(review_list(pilot.app), 0)

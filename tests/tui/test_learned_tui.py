@@ -141,3 +141,29 @@ async def test_too_few_negative_reviews_for_themes_says_how_many_in_words(db_pat
         status = str(app.screen.query_one(ThemesPanel).query_one("#themes-status").content)
         assert "en: 1 negative review, too few for themes" in status, status
         assert "fr: 2 negative reviews, too few for themes" in status, status
+
+
+async def test_languages_without_negative_reviews_leave_the_themes_in_view(db_path: Path, tmp_path: Path,
+                                                                           run_cli) -> None:
+    """A French shop's month with a few positive reviews in other languages (3a: en, it, nl):
+    a "0 negative reviews, too few for themes" line per language filled the panel at
+    140x45, and the French themes under them were never seen."""
+    from tui_helpers import screen_text
+
+    others = [[f"x{i}", "trustpilot", 5, "", text, "Client", f"2026-10-{10 + i}T10:00:00Z", lang, "", ""]
+              for i, (lang, text) in enumerate([("en", "Great shop, fast delivery"), ("it", "Ottimo negozio"),
+                                                ("nl", "Goede winkel"), ("es", "Muy buena tienda"),
+                                                ("de", "Guter Laden")])]
+    assert run_cli("import", write_csv(tmp_path / "avis.csv", REVIEW_HEADER, rows() + others)).exit_code == 0
+    app = FeedbackApp(db_path=db_path, agent="camille", watch=False, today=date(2026, 11, 5))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        panel = app.screen.query_one(ThemesPanel)
+        assert [lang for lang, block in panel.result.items() if block.n_negative == 0] == ["de", "en", "es", "it", "nl"]
+        text = screen_text(app)
+        assert "mise à jour" in text and "service client" in text, text
+        status = str(panel.query_one("#themes-status").render())
+        assert "fr 20 neg. / 40 pos." in status and "de, en, es, it, nl: no negative review" in status, status
+        assert "too few for themes" not in status

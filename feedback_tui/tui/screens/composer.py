@@ -240,7 +240,8 @@ class ComposerScreen(Screen[None]):
                 ask(index + 1)
 
             # The proposal's first question is what takes the letters typed since r (see _release_keys).
-            self.app.push_screen(TextPrompt(f"{pending[index]}?", placeholder=pending[index],
+            mark = " ?" if template.language.lower().startswith("fr") else "?"  # French puts a space before it
+            self.app.push_screen(TextPrompt(f"{pending[index]}{mark}", placeholder=pending[index],
                                             keys=self._take_keys()), answered)
 
         ask(0)

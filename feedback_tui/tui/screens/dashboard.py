@@ -352,7 +352,8 @@ class DashboardScreen(Screen[None]):
         assert self.figures is not None
         table = self.query_one("#segments", DataTable)
         table.clear(columns=True)
-        table.border_title = f"By {self.breakdown} (b switches, enter opens its reviews)"
+        # the window's figures, not the cards' period: say so, as the charts' titles do
+        table.border_title = f"By {self.breakdown} · all {len(self.figures['trend'])} (b switches, ⏎ its reviews)"
         if "segments" not in self.figures:
             error = self.panel_errors.get("segments")
             table.add_column(self.breakdown)
@@ -376,7 +377,18 @@ class DashboardScreen(Screen[None]):
 
     # -- interaction ---------------------------------------------------------------------
     def on_trend_panel_moved(self, message: TrendPanel.Moved) -> None:
-        self.selected = message.index
+        self._select(message.index)
+
+    def on_score_card_step(self, message: ScoreCard.Step) -> None:
+        if self.figures is None or not self.figures["trend"]:
+            return
+        last = len(self.figures["trend"]) - 1
+        current = self.selected if 0 <= self.selected <= last else last
+        self._select(max(0, min(current + message.step, last)))
+
+    def _select(self, index: int) -> None:
+        """One period cursor for the cards, the star bars, the themes and every chart."""
+        self.selected = index
         self._show_cards()
         self._plot()
 

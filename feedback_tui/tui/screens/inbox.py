@@ -182,9 +182,10 @@ class InboxScreen(TriageActions, Screen[None]):
                 parts.append(f"status: not {', '.join(left_out)}")
             else:
                 parts.append(f"status: {', '.join(q.statuses)}")
-        if q.min_rating is not None or q.max_rating is not None:
-            parts.append(f"score {q.min_rating if q.min_rating is not None else '…'}–"
-                         f"{q.max_rating if q.max_rating is not None else '…'}")
+        if q.min_rating is not None or q.max_rating is not None:  # "score …–6" read as a typo: "score ≤ 6"
+            low, high = q.min_rating, q.max_rating
+            parts.append(f"score {low}–{high}" if low is not None and high is not None
+                         else f"score ≥ {low}" if low is not None else f"score ≤ {high}")
         if q.since or q.until:
             parts.append(f"dates {(q.since or '…')[:10]} → {until_shown(q.until) if q.until else '…'}")
         if q.ids:
@@ -199,7 +200,9 @@ class InboxScreen(TriageActions, Screen[None]):
             self._status_shown = None
             self.query_one("#status-line", Static).update(plain(f"Nothing loaded · agent {self.app.agent} · ? for keys", single_line=True))
             return
-        total = "counting…" if self.total is None else f"{self.total:,} {'reviews' if self.query_state.kind == 'reviews' else 'comments'}"
+        # a drill-down lists survey answers with or without a comment: not "comments"
+        noun = "reviews" if self.query_state.kind == "reviews" else "comments" if self.query_state.comments_only else "survey answers"
+        total = "counting…" if self.total is None else f"{self.total:,} {noun}"
         if inbox.literal_scan_only(self.query_state):  # symbols alone: the newest reviews only (store.inbox)
             total += f" in the newest {inbox.LITERAL_SCAN_ROWS:,} (symbols alone: add a word to search further)"
         elif self.total is not None and self._source is not None and self._source.literal_bound:

@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from feedback_tui.tui.widgets.review_row import COLUMNS, FIXED_WIDTH, SURVEY_TITLES
+from feedback_tui.tui.widgets.review_row import COLUMNS, SURVEY_TITLES, assignee_width, text_width
 
 
 class ColumnHeader(Widget):
@@ -21,7 +21,7 @@ class ColumnHeader(Widget):
         width = self.size.width
         surveys = self.kind == "surveys"
         parts = [set_cell_size(SURVEY_TITLES.get(title, title) if surveys else title, size) for title, size in COLUMNS]
-        parts.append(set_cell_size("comment   #tags" if surveys else "title — text   #tags", max(width - FIXED_WIDTH, 10)))
+        parts.append(set_cell_size("comment   #tags" if surveys else "title — text   #tags", text_width(width)))
         parts.append(set_cell_size("", 2))
-        parts.append(set_cell_size("assignee", 11))
+        parts.append(set_cell_size("assignee", assignee_width(width)))
         return Text("".join(parts), no_wrap=True)

@@ -18,7 +18,19 @@ from feedback_tui.tui.widgets.rating import stars
 SENTIMENT_MARKS = {"positive": ("▲", "green"), "neutral": ("■", "yellow"), "negative": ("▼", "red")}
 UNDATED_MARK = "(no date)"  # the file gave none: the row is dated (and sorted) by its import
 UNREAD_MARK = "▌"  # unread: a bar in the first column (● is the status "new")
-FIXED_WIDTH = 2 + 2 + 11 + 12 + 7 + 3 + 15 + 2 + 11
+ASSIGNEE_WIDTH = 11
+FIXED_WIDTH = 2 + 2 + 11 + 12 + 7 + 3 + 15 + 2 + ASSIGNEE_WIDTH
+NARROW = 100  # under this many cells the assignee column is left out: at 80 the text had 13 cells
+
+
+def assignee_width(width: int) -> int:
+    """The assignee column's width in a list ``width`` cells wide (the detail still names the assignee)."""
+    return ASSIGNEE_WIDTH if width >= NARROW else 0
+
+
+def text_width(width: int) -> int:
+    """What is left for the title and text (and tags) in a list ``width`` cells wide."""
+    return max(width - FIXED_WIDTH + ASSIGNEE_WIDTH - assignee_width(width), 10)
 COLUMNS = (("", 2), ("", 2), ("date", 11), ("source", 12), ("stars", 7), ("", 3), ("author", 15))
 SURVEY_TITLES = {"stars": "score", "author": "customer"}  # a survey row shows "NPS 9", its customer (or —)
 STATUS_MARKS = {"new": "●", "open": "○", "replied": "✓", "outdated": "↻", "archived": "▪", "spam": "⊘",
@@ -44,9 +56,9 @@ def row_segments(row: InboxRow, width: int, base: Style, *, selected: bool, term
     if terms and title and not match_spans(title, terms) and match_spans(excerpt, terms):
         title = title if len(title) <= 24 else title[:23] + "…"  # the match, in the text, stays in sight
     text = f"{title} — {excerpt}" if title and excerpt else title or excerpt  # a title alone: no dangling dash
-    text_width = max(width - FIXED_WIDTH, 10)
+    text_cells = text_width(width)
     tags = clean(" " + " ".join(f"#{t}" for t in row.tags.split()), single_line=True) if row.tags else ""
-    tag_width = min(cell_len(tags) + 1, 24, text_width // 3) if tags else 0
+    tag_width = min(cell_len(tags) + 1, 24, text_cells // 3) if tags else 0
     cells: list[tuple[str, int, Style]] = [
         ("◆" if selected else UNREAD_MARK if not row.is_read else " ", 2,
          base if selected or row.is_read else coloured("bright_blue", bold=True)),
@@ -58,11 +70,11 @@ def row_segments(row: InboxRow, width: int, base: Style, *, selected: bool, term
         (stars(row.rating, row.kind), 7, coloured("yellow")),
         (mark, 3, coloured(colour) if colour else base + dim),
         (set_cell_size(clean(row.author, single_line=True) or "—", 14), 15, base),  # a space before the text
-        (text, text_width - tag_width, base + bold),
+        (text, text_cells - tag_width, base + bold),
         (tags, tag_width, coloured("cyan")),
         ("↩" if row.replied else "✎" if row.has_draft else " ", 2,
          coloured("green" if row.replied else "yellow")),
-        (clean(row.assignee, single_line=True), 11, base + dim),
+        (clean(row.assignee, single_line=True), assignee_width(width), base + dim),
     ]
     segments = [Segment(set_cell_size(value, size), style) for value, size, style in cells]
     if terms:  # the text cell, split where the search matched

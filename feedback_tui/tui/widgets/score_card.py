@@ -62,11 +62,25 @@ class ScoreCard(Static, can_focus=True):
     ScoreCard { width: 1fr; height: 7; border: round $primary; padding: 0 1; }
     ScoreCard:focus { border: round $accent; background: $boost; }
     """
-    BINDINGS = [Binding("enter", "drill", "Show the rows behind it", id="dashboard.drill_card")]
+    # ←/→ as on the charts: a card has the focus when the dashboard opens, and there the
+    # keys did nothing (and ? did not list them) until tab reached a chart. Not in the key
+    # bar, where they would push out "? Keys".
+    BINDINGS = [
+        Binding("left,h", "step(-1)", "Earlier period", id="dashboard.card_earlier", show=False),
+        Binding("right,l", "step(1)", "Later period", id="dashboard.card_later", show=False),
+        Binding("enter", "drill", "Show the rows behind it", id="dashboard.drill_card"),
+    ]
 
     class Drill(Message):
         def __init__(self, metric: str) -> None:
             self.metric = metric
+            super().__init__()
+
+    class Step(Message):
+        """Move the dashboard's period cursor by ``step`` periods."""
+
+        def __init__(self, step: int) -> None:
+            self.step = step
             super().__init__()
 
     def __init__(self, metric: str, title: str, *, id: str | None = None) -> None:
@@ -93,7 +107,8 @@ class ScoreCard(Static, can_focus=True):
                                      compact=True)
             text.append(f" {margin}", style="dim")
         text.append(f"\n{n_text(self.metric, card['n'], short=True)}", style="dim")
-        if card["thin"] and not too_few(self.metric, card["n"]):
+        # n=0 has no figure, not a thin one; too few for a margin says more than "thin"
+        if card["thin"] and card["value"] is not None and not too_few(self.metric, card["n"]):
             text.append(" · thin sample", style="italic yellow")
         text.append("\n")
         text.append_text(change_text(self.metric, card))
@@ -104,3 +119,6 @@ class ScoreCard(Static, can_focus=True):
 
     def action_drill(self) -> None:
         self.post_message(self.Drill(self.metric))
+
+    def action_step(self, step: int) -> None:
+        self.post_message(self.Step(step))

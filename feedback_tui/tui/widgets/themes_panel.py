@@ -135,6 +135,8 @@ class ThemesPanel(Vertical):
             table.add_column(heading)
         notes = []
         for language, block in self.result.items():
+            if not block.n_negative:
+                continue  # named once in the status line: a line each pushed the themes out of the panel
             if not block.enough:
                 notes.append(f"{language}: {block.n_negative} negative review{'' if block.n_negative == 1 else 's'}, "
                              "too few for themes")
@@ -150,7 +152,11 @@ class ThemesPanel(Vertical):
                 table.add_row(*([language] if several else []), *cells, key=row_key)
         table.display = bool(self.rows)  # no empty header under "too few"
         label = self.period["period"]
-        counts = ", ".join(f"{lang} {b.n_negative} neg. / {b.n_positive} pos." for lang, b in self.result.items())
+        counts = ", ".join(f"{lang} {b.n_negative} neg. / {b.n_positive} pos." for lang, b in self.result.items()
+                           if b.n_negative)
+        quiet = [lang for lang, b in self.result.items() if not b.n_negative]  # a few misread or foreign texts
+        if quiet:
+            counts += f"{'; ' if counts else ''}{', '.join(quiet)}: no negative review"
         status = Text(f"{label}: {counts or 'no review with stars or sentiment'}")
         sampled = [f"{lang} {b.read_negative}" for lang, b in self.result.items() if b.read_negative is not None]
         if sampled:
