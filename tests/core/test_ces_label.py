@@ -33,4 +33,4 @@ def test_score_names_the_range_of_the_normalised_ces(db_path: Path, tmp_path: Pa
     assert_no_crash(terminal)
     table = ANSI.sub("", terminal.stdout)
     assert "CES 1-7 / norm. 14-100" in table, table
-    assert "1.0 / 14.3 (n=1)" in table, table
+    assert "1.0 / 14.3 n=1" in table, table
