@@ -24,6 +24,7 @@ import typing
 from typing import TextIO
 
 from feedback_tui.errors import FileProblem
+from feedback_tui.importers import mixed_cp
 
 _CHUNK = 1 << 20
 ESCAPE_ERRORS = "feedback-tui-escape"
@@ -151,7 +152,9 @@ def open_text(path: Path) -> tuple[TextIO, str]:
     check_readable(path)
     encoding = detect_encoding(path)
     raw = path.open("rb")
-    text = io.TextIOWrapper(raw, encoding=encoding, errors=ESCAPE_ERRORS, newline="")
+    # cp1252 with the letters of rows written in cp850 put back (importers/mixed_cp.py)
+    reading = mixed_cp.NAME if encoding == "cp1252" else encoding
+    text = io.TextIOWrapper(raw, encoding=reading, errors=ESCAPE_ERRORS, newline="")
     return text, encoding
 
 
