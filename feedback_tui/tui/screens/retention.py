@@ -264,7 +264,11 @@ class RetentionScreen(Screen[None]):
                 cells[0] += " (partial)"
             table.add_row(*cells, key=period["period"])
         if self.card["periods"]:
-            table.move_cursor(row=len(self.card["periods"]) - 1)
+            # on the cards' period (the last whole one), so that enter lists the customers the
+            # cards count; it started on a partial last month, whose customers were mostly "lost"
+            shown = self._card_period().get("period")
+            keys = [period["period"] for period in self.card["periods"]]
+            table.move_cursor(row=keys.index(shown) if shown in keys else len(keys) - 1)
 
     def _show_feedback(self) -> None:
         assert self.card is not None
