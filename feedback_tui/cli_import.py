@@ -175,7 +175,17 @@ def dry_run(parsed: ParsedInput, name: str) -> None:
          f"about {parsed.estimated_rows} rows (dry run: nothing written)")
     for line in plan_lines(parsed):
         echo(f"  {line}")
-    for number, row in enumerate(parsed.rows, start=1):
-        echo(f"  row {number}: {_preview(row)}")
-        if number >= DRY_RUN_ROWS:
-            break
+    rows = iter(parsed.rows)
+    read = rejected = 0
+    for row in rows:
+        read += 1
+        rejected += isinstance(row, Reject)
+        if read <= DRY_RUN_ROWS:
+            echo(f"  row {read}: {_preview(row)}")
+    # the whole file is read (nothing written), so that the counts are the import's own:
+    # rows that would be rejected, identical, or dated by the import
+    echo(f"  {read:,} {'row' if read == 1 else 'rows'} read: {read - rejected:,} would be imported, "
+         f"{rejected:,} rejected")
+    defaults = parsed.defaults
+    for line in count_lines(parsed, 0, defaults.imported_at if defaults is not None else "", None):
+        echo(f"  {line}")

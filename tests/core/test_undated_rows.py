@@ -209,3 +209,16 @@ def test_an_export_keeps_the_flag_and_a_reimport_elsewhere_keeps_it(run_cli, db_
     assert again.exit_code == 0 and "0 new, 0 updated, 2 unchanged" in again.stdout, again.output
     assert rows(db_path, "SELECT count(*) FROM undated_reviews") == [(1,)]
     assert rows(db_path, "SELECT id, created_at FROM reviews ORDER BY id") == before
+
+
+def test_a_dry_run_reads_the_whole_file_and_says_what_would_be_dated(run_cli, db_path: Path, tmp_path: Path) -> None:
+    """``--dry-run`` showed five rows and never said that 2 of the file's rows had no date (try11)."""
+    path = write_csv(tmp_path / "shop.csv", ["id", "rating", "body", "date"], [
+        ["a1", 5, "Great shop", ""], ["a2", 1, "Never again", "2026-11-02"], ["a3", 9, "Bad stars", "2026-11-03"],
+        *[[f"b{i}", 4, "Fine", "2026-11-04"] for i in range(6)], ["a9", 3, "Okay", ""]])
+    result = run_cli("import", "--dry-run", path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("  row ") == 5
+    assert "10 rows read: 9 would be imported, 1 rejected" in result.stdout
+    assert "2 rows had no date: would be dated by the import (" in result.stdout
+    assert not db_path.exists()
