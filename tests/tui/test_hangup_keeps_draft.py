@@ -69,17 +69,30 @@ class Screen:
         return False
 
 
-def test_sighup_in_the_composer_saves_the_last_keystrokes(tmp_path: Path, db_path: Path) -> None:
+def _app_on_one_review(tmp_path: Path, db_path: Path, program: list[str]) -> tuple[subprocess.Popen[bytes], int]:
+    """The real app on one review, in a pseudo-terminal of its own: (the process, the master side)."""
     csv_path = write_csv(tmp_path / "one.csv", REVIEW_HEADER, [
         ["r1", "trustpilot", 5, "Super", "Livraison rapide, merci.", "Ann", "2026-03-02T10:00:00Z", "fr", "", ""]])
     with Store.open(db_path) as store:
         import_file(store, csv_path)
     master, slave = pty.openpty()
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
-    child = subprocess.Popen([sys.executable, "-c", CHILD, "--db", str(db_path), "--agent", "camille"],
+    child = subprocess.Popen([sys.executable, *program, "--db", str(db_path), "--agent", "camille"],
                              stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
                              start_new_session=True)
     os.close(slave)
+    return child, master
+
+
+def _stop(child: subprocess.Popen[bytes], master: int) -> None:
+    os.close(master)
+    if child.poll() is None:
+        child.kill()
+        child.wait()
+
+
+def test_sighup_in_the_composer_saves_the_last_keystrokes(tmp_path: Path, db_path: Path) -> None:
+    child, master = _app_on_one_review(tmp_path, db_path, ["-c", CHILD])
     try:
         deadline = time.monotonic() + 60  # liveness bounds, not measurements
         screen = Screen(master)
@@ -91,10 +104,7 @@ def test_sighup_in_the_composer_saves_the_last_keystrokes(tmp_path: Path, db_pat
         child.send_signal(signal.SIGHUP)
         child.wait(timeout=60)
     finally:
-        os.close(master)
-        if child.poll() is None:
-            child.kill()
-            child.wait()
+        _stop(child, master)
     conn = sqlite3.connect(db_path)
     try:
         texts = [row[0] for row in conn.execute("SELECT text FROM drafts WHERE agent = 'camille'")]
@@ -109,16 +119,7 @@ def test_a_sigcont_while_leaving_does_not_keep_the_process_alive(tmp_path: Path,
     daemon) kept the finished app alive for good, spinning a core (found by hand: ``q`` then
     ``tmux kill-server`` 0.2 s later). Here SIGCONT keeps coming once the app has left the
     alternate screen (the driver has stopped), until the process ends."""
-    csv_path = write_csv(tmp_path / "one.csv", REVIEW_HEADER, [
-        ["r1", "trustpilot", 5, "Super", "Livraison rapide, merci.", "Ann", "2026-03-02T10:00:00Z", "fr", "", ""]])
-    with Store.open(db_path) as store:
-        import_file(store, csv_path)
-    master, slave = pty.openpty()
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
-    child = subprocess.Popen([sys.executable, "-m", "feedback_tui", "--db", str(db_path), "--agent", "camille"],
-                             stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
-                             start_new_session=True)
-    os.close(slave)
+    child, master = _app_on_one_review(tmp_path, db_path, ["-m", "feedback_tui"])
     try:
         deadline = time.monotonic() + 60  # liveness bounds, not measurements
         screen = Screen(master)
@@ -136,7 +137,4 @@ def test_a_sigcont_while_leaving_does_not_keep_the_process_alive(tmp_path: Path,
         assert child.poll() is not None, "the app is still running after q"
         assert child.returncode == 0
     finally:
-        os.close(master)
-        if child.poll() is None:
-            child.kill()
-            child.wait()
+        _stop(child, master)
