@@ -101,14 +101,15 @@ def _print_result(result: ImportResult, parsed: Any, imported_at: str) -> None:
     from feedback_tui.cli_import import count_lines, plan_lines
 
     total = result.inserted + result.updated + result.unchanged + result.rejected + result.duplicates
-    line = (f"{result.path}: {total} rows ({parsed.format}): {result.inserted} new, {result.updated} updated, "
-            f"{result.unchanged} unchanged, {result.rejected} rejected")
+    # thousands separated, as every other count the CLI prints ("17,516 rows had no date")
+    line = (f"{result.path}: {total:,} {'row' if total == 1 else 'rows'} ({parsed.format}): {result.inserted:,} new, "
+            f"{result.updated:,} updated, {result.unchanged:,} unchanged, {result.rejected:,} rejected")
     if result.duplicates:
-        line += f", {result.duplicates} duplicates"
+        line += f", {result.duplicates:,} duplicates"
     if result.replies_imported:
-        line += f", {result.replies_imported} repl{'y' if result.replies_imported == 1 else 'ies'}"
+        line += f", {result.replies_imported:,} repl{'y' if result.replies_imported == 1 else 'ies'}"
     if parsed.replaced_rows:
-        line += (f", {parsed.replaced_rows} with invalid bytes or NUL characters replaced by U+FFFD "
+        line += (f", {parsed.replaced_rows:,} with invalid bytes or NUL characters replaced by U+FFFD "
                  "(flagged 'replaced-bytes')")
     echo(line)
     # indented under the file's line; stderr stays for problems (rejects, errors)
@@ -326,7 +327,8 @@ def export(context: Context, fmt: str, kind: str, output: Path | None, source: s
     with context.open_store() as store:
         count = write_export(store, filters_from_options(source, since, until), fmt, output, kind)
     if output:
-        echo(f"{count} {'survey answers' if kind == 'surveys' else 'reviews'} written to {output}", err=True)
+        noun = ("survey answer" if kind == "surveys" else "review") + ("" if count == 1 else "s")
+        echo(f"{count:,} {noun} written to {output}", err=True)
 
 
 # -- report ------------------------------------------------------------------
@@ -442,8 +444,8 @@ def runs(context: Context) -> None:
             error = f"  ({run['error']})" if run["error"] else ""
             # the words of the import's summary: "+4 ~0 =0 !5" needed a legend nobody printed
             echo(f"#{run['id']} {run['started_at']} {run['status']:<11} {run['kind']:<8} "
-                 f"{run['inserted']} new, {run['updated']} updated, {run['unchanged']} unchanged, "
-                 f"{run['rejected']} rejected  {run['origin']}{error}")
+                 f"{run['inserted']:,} new, {run['updated']:,} updated, {run['unchanged']:,} unchanged, "
+                 f"{run['rejected']:,} rejected  {run['origin']}{error}")
 
 
 @cli.command()

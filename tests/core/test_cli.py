@@ -190,7 +190,7 @@ def test_export_json_and_jsonl_keep_text_and_replies(run_cli, export_db: Path, t
     assert as_jsonl == as_json
     target = tmp_path / "out.jsonl"
     result = run_cli("export", "--format", "jsonl", "--source", "app_store", "-o", target)
-    assert result.exit_code == 0 and result.stderr.strip() == f"1 reviews written to {target}"
+    assert result.exit_code == 0 and result.stderr.strip() == f"1 review written to {target}"
     assert [json.loads(line)["external_id"] for line in target.read_text(encoding="utf-8").splitlines()] == ["x-2"]
 
 

@@ -110,7 +110,7 @@ def kill_and_rerun(tmp_path: Path, source: Path, rng: random.Random, window: flo
 
     result = CliRunner().invoke(cli, ["--db", str(db), "import", "--no-sentiment", str(source)])
     assert result.exit_code == 0, result.output
-    assert f"{KILL_ROWS - inserted} new, 0 updated, {inserted} unchanged, 0 rejected" in result.output, result.output
+    assert f"{KILL_ROWS - inserted:,} new, 0 updated, {inserted:,} unchanged, 0 rejected" in result.output, result.output
 
     conn = sqlite3.connect(db)
     try:
