@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from conftest import REVIEW_HEADER, import_file, write_csv
@@ -43,22 +44,17 @@ class Screen:
         self.fd, self.raw = fd, b""
 
     def wait_for(self, needle: bytes, deadline: float) -> bool:
-        while time.monotonic() < deadline:
-            if needle in _ESCAPES.sub(b"", self.raw):
-                return True
-            ready, _, _ = select.select([self.fd], [], [], 0.5)
-            if ready:
-                try:
-                    self.raw += os.read(self.fd, 65536)
-                except OSError:
-                    return False
-        return False
+        """Wait for ``needle`` in the drawn text (escape sequences taken out)."""
+        return self._read_until(lambda: needle in _ESCAPES.sub(b"", self.raw), deadline)
 
     def wait_raw(self, sequence: bytes, deadline: float) -> bool:
-        """Wait for a control sequence itself (``wait_for`` reads the text between them)."""
+        """Wait for a control sequence itself, among the bytes still to come."""
         start = len(self.raw)
+        return self._read_until(lambda: sequence in self.raw[start:], deadline)
+
+    def _read_until(self, found: Callable[[], bool], deadline: float) -> bool:
         while time.monotonic() < deadline:
-            if sequence in self.raw[start:]:
+            if found():
                 return True
             ready, _, _ = select.select([self.fd], [], [], 0.5)
             if ready:
